@@ -1,0 +1,284 @@
+#include "net/protocol_codec.h"
+
+#include <utility>
+
+namespace syncagent {
+namespace {
+
+using nlohmann::json;
+
+std::string Describe(const json& v) {
+  std::string text = v.dump();
+  if (text.size() > 40) text = text.substr(0, 37) + "...";
+  switch (v.type()) {
+    case json::value_t::string: return "a string " + text;
+    case json::value_t::object: return "an object";
+    case json::value_t::array: return "an array";
+    case json::value_t::null: return "null";
+    default: return text;
+  }
+}
+
+Status FieldError(std::string_view what, const std::string& path, std::string_view expected,
+                  const json* found) {
+  std::string message(what);
+  message += ": " + path + ": expected " + std::string(expected) + ", got ";
+  message += found ? Describe(*found) : "nothing (missing)";
+  return Status(StatusCode::kDataLoss, std::move(message), RetryClass::kTransient);
+}
+
+// Reads typed members of one JSON object, naming `path` in every error.
+class ObjectReader {
+ public:
+  ObjectReader(std::string_view what, std::string path, const json& object)
+      : what_(what), path_(std::move(path)), object_(object) {}
+
+  const json* Find(const char* name) const {
+    auto it = object_.find(name);
+    return it == object_.end() ? nullptr : &*it;
+  }
+  std::string Path(const char* name) const { return path_.empty() ? name : path_ + "." + name; }
+
+  StatusOr<std::string> String(const char* name, bool allow_empty = false) const {
+    const json* v = Find(name);
+    if (!v || !v->is_string() || (!allow_empty && v->get_ref<const std::string&>().empty())) {
+      return FieldError(what_, Path(name), "a non-empty string", v);
+    }
+    return v->get<std::string>();
+  }
+  // A string, or "" when the member is absent or null.
+  StatusOr<std::string> OptionalString(const char* name) const {
+    const json* v = Find(name);
+    if (!v || v->is_null()) return std::string();
+    if (!v->is_string()) return FieldError(what_, Path(name), "a string or null", v);
+    return v->get<std::string>();
+  }
+  StatusOr<int64_t> Integer(const char* name, int64_t min) const {
+    const json* v = Find(name);
+    if (!v || !v->is_number_integer() || v->get<int64_t>() < min) {
+      return FieldError(what_, Path(name), "an integer >= " + std::to_string(min), v);
+    }
+    return v->get<int64_t>();
+  }
+  StatusOr<bool> Bool(const char* name) const {
+    const json* v = Find(name);
+    if (!v || !v->is_boolean()) return FieldError(what_, Path(name), "a boolean", v);
+    return v->get<bool>();
+  }
+
+  std::string_view what() const { return what_; }
+
+ private:
+  std::string_view what_;
+  std::string path_;
+  const json& object_;
+};
+
+// Reads a document body ({version, deleted, data, hlc}) found at `path`.
+StatusOr<RemoteDocument> ReadDocument(std::string_view what, const std::string& path, json& v,
+                                      bool allow_version_zero) {
+  if (!v.is_object()) return FieldError(what, path, "an object", &v);
+  ObjectReader r(what, path, v);
+  RemoteDocument doc;
+  SYNCAGENT_ASSIGN_OR_RETURN(doc.version, r.Integer("version", allow_version_zero ? 0 : 1));
+  SYNCAGENT_ASSIGN_OR_RETURN(doc.deleted, r.Bool("deleted"));
+  SYNCAGENT_ASSIGN_OR_RETURN(doc.hlc, r.OptionalString("hlc"));
+  auto data = v.find("data");
+  if (doc.deleted) {
+    if (data != v.end() && !data->is_null()) {
+      return FieldError(what, r.Path("data"), "null for a deleted document", &*data);
+    }
+  } else {
+    if (data == v.end() || !data->is_object()) {
+      return FieldError(what, r.Path("data"), "an object", data == v.end() ? nullptr : &*data);
+    }
+    doc.data = std::move(*data);
+  }
+  return doc;
+}
+
+// Maximum nesting depth of `body`, scanning bytes (strings and escapes skipped). Fast enough to
+// run on every reply before the parser sees it.
+int NestingDepth(std::string_view body, int stop_at) {
+  int depth = 0, max_depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < body.size(); ++i) {
+    const char c = body[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > max_depth) {
+        max_depth = depth;
+        if (max_depth > stop_at) return max_depth;
+      }
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return max_depth;
+}
+
+}  // namespace
+
+std::string_view WireOpName(WireOp op) {
+  switch (op) {
+    case WireOp::kPut: return "put";
+    case WireOp::kPatch: return "patch";
+    case WireOp::kDelete: return "delete";
+  }
+  return "put";
+}
+
+StatusOr<json> ProtocolCodec::ParseJson(std::string_view body, std::string_view what) const {
+  if (static_cast<int64_t>(body.size()) > limits_.max_body_bytes) {
+    return Status(StatusCode::kResourceExhausted,
+                  std::string(what) + ": body of " + std::to_string(body.size()) +
+                      " bytes exceeds the limit of " + std::to_string(limits_.max_body_bytes),
+                  RetryClass::kTransient);
+  }
+  if (NestingDepth(body, limits_.max_depth) > limits_.max_depth) {
+    return Status(StatusCode::kDataLoss,
+                  std::string(what) + ": JSON nested deeper than " +
+                      std::to_string(limits_.max_depth) + " levels",
+                  RetryClass::kTransient);
+  }
+  json parsed = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded()) {
+    return Status(StatusCode::kDataLoss,
+                  std::string(what) + ": body is not valid JSON (" + std::to_string(body.size()) +
+                      " bytes; truncated or malformed)",
+                  RetryClass::kTransient);
+  }
+  return parsed;
+}
+
+std::string ProtocolCodec::EncodePushRequest(const PushRequest& request) const {
+  json mutations = json::array();
+  for (const WireMutation& m : request.mutations) {
+    json item = {{"mutation_id", m.mutation_id},
+                 {"seq", m.seq},
+                 {"collection", m.collection},
+                 {"key", m.key},
+                 {"op", WireOpName(m.op)},
+                 {"base_version", m.base_version ? json(*m.base_version) : json(nullptr)},
+                 {"data", m.op == WireOp::kDelete ? json(nullptr) : m.data},
+                 {"hlc", m.hlc}};
+    if (m.force) item["force"] = true;
+    mutations.push_back(std::move(item));
+  }
+  json body = {{"client_id", request.client_id},
+               {"batch_id", request.batch_id},
+               {"mutations", std::move(mutations)}};
+  return body.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+StatusOr<PushResponse> ProtocolCodec::DecodePushResponse(std::string_view body,
+                                                         const PushRequest& request) const {
+  constexpr std::string_view kWhat = "push response";
+  SYNCAGENT_ASSIGN_OR_RETURN(json root, ParseJson(body, kWhat));
+  if (!root.is_object()) return FieldError(kWhat, "(root)", "an object", &root);
+  auto results = root.find("results");
+  if (results == root.end() || !results->is_array()) {
+    return FieldError(kWhat, "results", "an array", results == root.end() ? nullptr : &*results);
+  }
+  if (results->size() != request.mutations.size()) {
+    return Status(StatusCode::kDataLoss,
+                  std::string(kWhat) + ": results: expected " +
+                      std::to_string(request.mutations.size()) + " results (one per mutation), got " +
+                      std::to_string(results->size()),
+                  RetryClass::kTransient);
+  }
+  PushResponse response;
+  response.results.reserve(results->size());
+  for (size_t i = 0; i < results->size(); ++i) {
+    json& item = (*results)[i];
+    const std::string path = "results[" + std::to_string(i) + "]";
+    if (!item.is_object()) return FieldError(kWhat, path, "an object", &item);
+    ObjectReader r(kWhat, path, item);
+    PushResult result;
+    SYNCAGENT_ASSIGN_OR_RETURN(result.mutation_id, r.String("mutation_id"));
+    if (result.mutation_id != request.mutations[i].mutation_id) {
+      return Status(StatusCode::kDataLoss,
+                    std::string(kWhat) + ": " + path + ".mutation_id: expected \"" +
+                        request.mutations[i].mutation_id + "\" (results must follow request order), got \"" +
+                        result.mutation_id + "\"",
+                    RetryClass::kTransient);
+    }
+    SYNCAGENT_ASSIGN_OR_RETURN(std::string status, r.String("status"));
+    if (status == "applied") {
+      result.kind = PushResult::Kind::kApplied;
+      SYNCAGENT_ASSIGN_OR_RETURN(result.version, r.Integer("version", 0));
+      SYNCAGENT_ASSIGN_OR_RETURN(result.hlc, r.OptionalString("hlc"));
+    } else if (status == "conflict") {
+      result.kind = PushResult::Kind::kConflict;
+      auto current = item.find("current");
+      if (current == item.end()) return FieldError(kWhat, r.Path("current"), "an object", nullptr);
+      SYNCAGENT_ASSIGN_OR_RETURN(result.current,
+                                 ReadDocument(kWhat, r.Path("current"), *current, true));
+    } else if (status == "rejected") {
+      result.kind = PushResult::Kind::kRejected;
+      SYNCAGENT_ASSIGN_OR_RETURN(result.code, r.String("code"));
+      SYNCAGENT_ASSIGN_OR_RETURN(result.message, r.OptionalString("message"));
+    } else {
+      return FieldError(kWhat, r.Path("status"), "one of applied, conflict, rejected",
+                        r.Find("status"));
+    }
+    response.results.push_back(std::move(result));
+  }
+  return response;
+}
+
+StatusOr<PullPage> ProtocolCodec::DecodePullPage(std::string_view body) const {
+  constexpr std::string_view kWhat = "pull response";
+  SYNCAGENT_ASSIGN_OR_RETURN(json root, ParseJson(body, kWhat));
+  if (!root.is_object()) return FieldError(kWhat, "(root)", "an object", &root);
+  ObjectReader top(kWhat, "", root);
+  PullPage page;
+  SYNCAGENT_ASSIGN_OR_RETURN(page.cursor, top.String("cursor"));
+  SYNCAGENT_ASSIGN_OR_RETURN(page.has_more, top.Bool("has_more"));
+  auto changes = root.find("changes");
+  if (changes == root.end() || !changes->is_array()) {
+    return FieldError(kWhat, "changes", "an array", changes == root.end() ? nullptr : &*changes);
+  }
+  page.changes.reserve(changes->size());
+  for (size_t i = 0; i < changes->size(); ++i) {
+    json& item = (*changes)[i];
+    const std::string path = "changes[" + std::to_string(i) + "]";
+    if (!item.is_object()) return FieldError(kWhat, path, "an object", &item);
+    ObjectReader r(kWhat, path, item);
+    RemoteChange change;
+    SYNCAGENT_ASSIGN_OR_RETURN(change.collection, r.String("collection"));
+    SYNCAGENT_ASSIGN_OR_RETURN(change.key, r.String("key"));
+    SYNCAGENT_ASSIGN_OR_RETURN(change.document, ReadDocument(kWhat, path, item, false));
+    page.changes.push_back(std::move(change));
+  }
+  return page;
+}
+
+std::optional<WireError> ProtocolCodec::DecodeError(std::string_view body) const {
+  if (body.empty() || static_cast<int64_t>(body.size()) > (1 << 20)) return std::nullopt;
+  auto parsed = ParseJson(body, "error body");
+  if (!parsed.ok() || !parsed->is_object()) return std::nullopt;
+  auto error = parsed->find("error");
+  if (error == parsed->end() || !error->is_object()) return std::nullopt;
+  WireError out;
+  auto field = [&](const char* name) {
+    auto it = error->find(name);
+    return it != error->end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  out.code = field("code");
+  out.message = field("message");
+  out.mutation_id = field("mutation_id");
+  if (out.code.empty()) return std::nullopt;
+  return out;
+}
+
+}  // namespace syncagent

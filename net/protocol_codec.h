@@ -1,0 +1,52 @@
+// ProtocolCodec: encodes push batches and decodes push results, pull pages and error bodies, with
+// strict validation. A malformed, truncated or unexpected reply becomes a Status that names the
+// field and the item (e.g. `push response: results[3].version: expected an integer, got "x"`),
+// never a crash and never an escaping exception. Bodies larger than `max_body_bytes` and JSON
+// nested deeper than `max_depth` are refused before or while parsing.
+//
+// Thread safety: stateless apart from its limits; safe to share.
+#ifndef SYNCAGENT_NET_PROTOCOL_CODEC_H_
+#define SYNCAGENT_NET_PROTOCOL_CODEC_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "net/protocol_types.h"
+#include "syncagent/status.h"
+
+namespace syncagent {
+
+struct CodecLimits {
+  int64_t max_body_bytes = 32 << 20;
+  int max_depth = 64;
+};
+
+class ProtocolCodec {
+ public:
+  explicit ProtocolCodec(CodecLimits limits = {}) : limits_(limits) {}
+
+  std::string EncodePushRequest(const PushRequest& request) const;
+
+  // Decodes a 200 push reply and checks it answers `request`: one result per mutation, in order,
+  // with matching mutation ids.
+  StatusOr<PushResponse> DecodePushResponse(std::string_view body,
+                                            const PushRequest& request) const;
+
+  // Decodes a 200 pull reply.
+  StatusOr<PullPage> DecodePullPage(std::string_view body) const;
+
+  // Decodes an error body; nullopt when it is not one (errors bodies are advisory).
+  std::optional<WireError> DecodeError(std::string_view body) const;
+
+  // Parses JSON under the limits; `what` prefixes errors.
+  StatusOr<nlohmann::json> ParseJson(std::string_view body, std::string_view what) const;
+
+ private:
+  CodecLimits limits_;
+};
+
+}  // namespace syncagent
+
+#endif  // SYNCAGENT_NET_PROTOCOL_CODEC_H_

@@ -1,0 +1,200 @@
+#include "net/protocol_codec.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace syncagent {
+namespace {
+
+using nlohmann::json;
+
+PushRequest TwoMutations() {
+  PushRequest r;
+  r.client_id = "c-1";
+  r.batch_id = "b-1";
+  WireMutation put;
+  put.mutation_id = "m1";
+  put.seq = 1;
+  put.collection = "notes";
+  put.key = "n1";
+  put.op = WireOp::kPut;
+  put.data = {{"title", "hi"}};
+  put.hlc = "h1";
+  WireMutation del;
+  del.mutation_id = "m2";
+  del.seq = 2;
+  del.collection = "notes";
+  del.key = "n2";
+  del.op = WireOp::kDelete;
+  del.base_version = 3;
+  del.hlc = "h2";
+  del.force = true;
+  r.mutations = {put, del};
+  return r;
+}
+
+TEST(ProtocolCodecTest, EncodesPushRequestPerProtocol) {
+  ProtocolCodec codec;
+  json body = json::parse(codec.EncodePushRequest(TwoMutations()));
+  EXPECT_EQ(body["client_id"], "c-1");
+  EXPECT_EQ(body["batch_id"], "b-1");
+  ASSERT_EQ(body["mutations"].size(), 2u);
+  const json& m1 = body["mutations"][0];
+  EXPECT_EQ(m1["op"], "put");
+  EXPECT_TRUE(m1["base_version"].is_null());
+  EXPECT_EQ(m1["data"], json({{"title", "hi"}}));
+  EXPECT_FALSE(m1.contains("force"));
+  const json& m2 = body["mutations"][1];
+  EXPECT_EQ(m2["op"], "delete");
+  EXPECT_EQ(m2["base_version"], 3);
+  EXPECT_TRUE(m2["data"].is_null());
+  EXPECT_EQ(m2["force"], true);
+  EXPECT_EQ(m2["seq"], 2);
+}
+
+TEST(ProtocolCodecTest, DecodesAllThreeResultKinds) {
+  ProtocolCodec codec;
+  PushRequest req = TwoMutations();
+  req.mutations.push_back(req.mutations[0]);
+  req.mutations[2].mutation_id = "m3";
+  const std::string body = R"({"results":[
+    {"mutation_id":"m1","status":"applied","version":4,"hlc":"h1"},
+    {"mutation_id":"m2","status":"conflict","current":{"version":5,"deleted":false,"data":{"a":1},"hlc":"x"}},
+    {"mutation_id":"m3","status":"rejected","code":"invalid_document","message":"too big"}],
+    "future_member": true})";
+  auto decoded = codec.DecodePushResponse(body, req);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  ASSERT_EQ(decoded->results.size(), 3u);
+  EXPECT_EQ(decoded->results[0].kind, PushResult::Kind::kApplied);
+  EXPECT_EQ(decoded->results[0].version, 4);
+  EXPECT_EQ(decoded->results[1].kind, PushResult::Kind::kConflict);
+  EXPECT_EQ(decoded->results[1].current.version, 5);
+  EXPECT_EQ(decoded->results[1].current.data, json({{"a", 1}}));
+  EXPECT_EQ(decoded->results[2].kind, PushResult::Kind::kRejected);
+  EXPECT_EQ(decoded->results[2].code, "invalid_document");
+}
+
+TEST(ProtocolCodecTest, ConflictWithNeverExistingDocument) {
+  ProtocolCodec codec;
+  PushRequest req = TwoMutations();
+  req.mutations.resize(1);
+  auto decoded = codec.DecodePushResponse(
+      R"({"results":[{"mutation_id":"m1","status":"conflict","current":{"version":0,"deleted":true,"data":null,"hlc":null}}]})",
+      req);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_TRUE(decoded->results[0].current.deleted);
+  EXPECT_EQ(decoded->results[0].current.version, 0);
+}
+
+struct BadReply {
+  const char* body;
+  const char* expected_fragment;
+};
+
+TEST(ProtocolCodecTest, MalformedPushRepliesNameTheField) {
+  ProtocolCodec codec;
+  PushRequest req = TwoMutations();
+  const BadReply cases[] = {
+      {R"({"results":[{"mutation_id":"m1","status":"applied","version":4}]})",
+       "expected 2 results (one per mutation), got 1"},
+      {R"({"results":[{"mutation_id":"m2","status":"applied","version":4},{"mutation_id":"m1","status":"applied","version":1}]})",
+       "results[0].mutation_id: expected \"m1\""},
+      {R"({"results":[{"mutation_id":"m1","status":"applied","version":"x"},{"mutation_id":"m2","status":"applied","version":1}]})",
+       "results[0].version: expected an integer >= 0, got a string \"x\""},
+      {R"({"results":[{"mutation_id":"m1","status":"applied","version":1},{"mutation_id":"m2","status":"weird"}]})",
+       "results[1].status: expected one of applied, conflict, rejected"},
+      {R"({"results":[{"mutation_id":"m1","status":"applied","version":1},{"mutation_id":"m2","status":"conflict"}]})",
+       "results[1].current: expected an object, got nothing (missing)"},
+      {R"({"results":[{"mutation_id":"m1","status":"applied","version":1},{"mutation_id":"m2","status":"conflict","current":{"version":2,"deleted":false,"data":[1]}}]})",
+       "results[1].current.data: expected an object, got an array"},
+      {R"({"results":[{"mutation_id":"m1","status":"applied","version":1},{"mutation_id":"m2","status":"rejected"}]})",
+       "results[1].code: expected a non-empty string"},
+      {R"({"results":{}})", "results: expected an array, got an object"},
+      {R"([1,2])", "(root): expected an object"},
+      {R"({"results":[{"mutation_id":"m1","status":"applied","vers)", "not valid JSON"},
+      {"", "not valid JSON"},
+  };
+  for (const BadReply& c : cases) {
+    auto decoded = codec.DecodePushResponse(c.body, req);
+    ASSERT_FALSE(decoded.ok()) << c.body;
+    EXPECT_EQ(decoded.status().code(), StatusCode::kDataLoss) << c.body;
+    EXPECT_EQ(decoded.status().retry_class(), RetryClass::kTransient) << c.body;
+    EXPECT_NE(decoded.status().message().find(c.expected_fragment), std::string::npos)
+        << "message: " << decoded.status().message() << "\nwanted: " << c.expected_fragment;
+  }
+}
+
+TEST(ProtocolCodecTest, DecodesPullPageWithTombstones) {
+  ProtocolCodec codec;
+  auto page = codec.DecodePullPage(R"({"changes":[
+      {"collection":"notes","key":"a","version":2,"deleted":false,"data":{"t":1},"hlc":"h"},
+      {"collection":"notes","key":"b","version":7,"deleted":true,"data":null,"hlc":"h2"}],
+      "cursor":"c42","has_more":true})");
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  ASSERT_EQ(page->changes.size(), 2u);
+  EXPECT_EQ(page->changes[0].document.data, json({{"t", 1}}));
+  EXPECT_TRUE(page->changes[1].document.deleted);
+  EXPECT_TRUE(page->changes[1].document.data.is_null());
+  EXPECT_EQ(page->cursor, "c42");
+  EXPECT_TRUE(page->has_more);
+}
+
+TEST(ProtocolCodecTest, MalformedPullPagesNameTheItem) {
+  ProtocolCodec codec;
+  const BadReply cases[] = {
+      {R"({"changes":[],"has_more":false})", "cursor: expected a non-empty string, got nothing"},
+      {R"({"changes":[],"cursor":"c","has_more":"no"})", "has_more: expected a boolean"},
+      {R"({"cursor":"c","has_more":false})", "changes: expected an array, got nothing"},
+      {R"({"changes":[{"collection":"n","key":"k","version":0,"deleted":false,"data":{}}],"cursor":"c","has_more":false})",
+       "changes[0].version: expected an integer >= 1, got 0"},
+      {R"({"changes":[{"collection":"n","key":"k","version":1,"deleted":true,"data":{"x":1}}],"cursor":"c","has_more":false})",
+       "changes[0].data: expected null for a deleted document"},
+      {R"({"changes":[{"key":"k","version":1,"deleted":false,"data":{}}],"cursor":"c","has_more":false})",
+       "changes[0].collection: expected a non-empty string, got nothing"},
+      {R"({"changes":[7],"cursor":"c","has_more":false})", "changes[0]: expected an object, got 7"},
+  };
+  for (const BadReply& c : cases) {
+    auto page = codec.DecodePullPage(c.body);
+    ASSERT_FALSE(page.ok()) << c.body;
+    EXPECT_NE(page.status().message().find(c.expected_fragment), std::string::npos)
+        << "message: " << page.status().message() << "\nwanted: " << c.expected_fragment;
+  }
+}
+
+TEST(ProtocolCodecTest, EnforcesBodySizeAndNestingDepth) {
+  ProtocolCodec codec(CodecLimits{/*max_body_bytes=*/1000, /*max_depth=*/8});
+  std::string big = R"({"changes":[],"cursor":")" + std::string(2000, 'x') + R"(","has_more":false})";
+  auto too_big = codec.DecodePullPage(big);
+  ASSERT_FALSE(too_big.ok());
+  EXPECT_EQ(too_big.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(too_big.status().message().find("exceeds the limit of 1000"), std::string::npos);
+
+  std::string deep = R"({"changes":[{"collection":"n","key":"k","version":1,"deleted":false,"data":)";
+  for (int i = 0; i < 20; ++i) deep += R"({"a":)";
+  deep += "1";
+  for (int i = 0; i < 20; ++i) deep += "}";
+  deep += R"(}],"cursor":"c","has_more":false})";
+  auto too_deep = codec.DecodePullPage(deep);
+  ASSERT_FALSE(too_deep.ok());
+  EXPECT_NE(too_deep.status().message().find("nested deeper than 8"), std::string::npos);
+
+  // Brackets inside strings do not count towards depth.
+  std::string brackets = R"({"changes":[],"cursor":"[[[[[[[[[[[[[[[[[[\"{{{{","has_more":false})";
+  EXPECT_TRUE(codec.DecodePullPage(brackets).ok());
+}
+
+TEST(ProtocolCodecTest, DecodesErrorBodies) {
+  ProtocolCodec codec;
+  auto e = codec.DecodeError(
+      R"({"error":{"code":"mutation_id_reused","message":"different payload","mutation_id":"m9"}})");
+  ASSERT_TRUE(e.has_value());
+  EXPECT_EQ(e->code, "mutation_id_reused");
+  EXPECT_EQ(e->mutation_id, "m9");
+  EXPECT_FALSE(codec.DecodeError("<html>oops</html>").has_value());
+  EXPECT_FALSE(codec.DecodeError(R"({"error":"flat"})").has_value());
+  EXPECT_FALSE(codec.DecodeError("").has_value());
+}
+
+}  // namespace
+}  // namespace syncagent
