@@ -75,11 +75,11 @@ class ObjectReader {
 };
 
 // Reads a document body ({version, deleted, data, hlc}) found at `path`.
-StatusOr<RemoteDocument> ReadDocument(std::string_view what, const std::string& path, json& v,
+StatusOr<WireDocument> ReadDocument(std::string_view what, const std::string& path, json& v,
                                       bool allow_version_zero) {
   if (!v.is_object()) return FieldError(what, path, "an object", &v);
   ObjectReader r(what, path, v);
-  RemoteDocument doc;
+  WireDocument doc;
   SYNCAGENT_ASSIGN_OR_RETURN(doc.version, r.Integer("version", allow_version_zero ? 0 : 1));
   SYNCAGENT_ASSIGN_OR_RETURN(doc.deleted, r.Bool("deleted"));
   SYNCAGENT_ASSIGN_OR_RETURN(doc.hlc, r.OptionalString("hlc"));
@@ -254,7 +254,7 @@ StatusOr<PullPage> ProtocolCodec::DecodePullPage(std::string_view body) const {
     const std::string path = "changes[" + std::to_string(i) + "]";
     if (!item.is_object()) return FieldError(kWhat, path, "an object", &item);
     ObjectReader r(kWhat, path, item);
-    RemoteChange change;
+    WireChange change;
     SYNCAGENT_ASSIGN_OR_RETURN(change.collection, r.String("collection"));
     SYNCAGENT_ASSIGN_OR_RETURN(change.key, r.String("key"));
     SYNCAGENT_ASSIGN_OR_RETURN(change.document, ReadDocument(kWhat, path, item, false));

@@ -35,7 +35,7 @@ struct PushRequest {
 };
 
 // The server's copy of a document, as sent in conflicts and pull pages.
-struct RemoteDocument {
+struct WireDocument {
   int64_t version = 0;
   bool deleted = false;
   nlohmann::json data;  // null when deleted or never existed
@@ -48,7 +48,7 @@ struct PushResult {
   Kind kind = Kind::kApplied;
   int64_t version = 0;     // kApplied
   std::string hlc;         // kApplied
-  RemoteDocument current;  // kConflict
+  WireDocument current;  // kConflict
   std::string code;        // kRejected
   std::string message;     // kRejected
 };
@@ -57,10 +57,10 @@ struct PushResponse {
   std::vector<PushResult> results;  // one per mutation, in request order
 };
 
-struct RemoteChange {
+struct WireChange {
   std::string collection;
   std::string key;
-  RemoteDocument document;
+  WireDocument document;
 };
 
 struct PullRequest {
@@ -72,7 +72,7 @@ struct PullRequest {
 
 struct PullPage {
   bool not_modified = false;  // 304: nothing new since `cursor`; the other fields are empty
-  std::vector<RemoteChange> changes;
+  std::vector<WireChange> changes;
   std::string cursor;
   bool has_more = false;
   std::string etag;
