@@ -88,12 +88,14 @@ MergeOutcome ThreeWayMerge(const MergeSide& base, const MergeSide& local, const 
     return outcome;
   }
   if (local.deleted || remote.deleted) {
-    // One side deleted the document. If the other side did not change it since the base, the
-    // deletion stands; otherwise it is a document-level tie.
+    // One side has no document. If that side made no change (the base had none either), the
+    // other side's edit stands; if the other side made no change, the deletion stands;
+    // otherwise it is a document-level tie.
     const MergeSide& kept = local.deleted ? remote : local;
+    const bool deletion_is_change = !base.deleted;
     const bool kept_unchanged = !base.deleted && base.data == kept.data;
     bool take_deletion = kept_unchanged;
-    if (!kept_unchanged) {
+    if (deletion_is_change && !kept_unchanged) {
       outcome.tied_paths.push_back("");
       const bool pick_local = ctx.PickLocal();
       take_deletion = pick_local ? local.deleted : remote.deleted;

@@ -100,6 +100,16 @@ TEST(ThreeWayMergeTest, DeleteAgainstEditIsADocumentLevelTie) {
   EXPECT_TRUE(ThreeWayMerge(base, Tombstone(), Tombstone(), TieRule::kServer, false).deleted);
 }
 
+TEST(ThreeWayMergeTest, CreateAgainstAbsentOrDeletedWithoutBaseKeepsTheCreate) {
+  auto out = ThreeWayMerge(Tombstone(), Doc(R"({"a":1})"), Tombstone(), TieRule::kServer, false);
+  EXPECT_FALSE(out.deleted);
+  EXPECT_EQ(out.data, json::parse(R"({"a":1})"));
+  EXPECT_TRUE(out.tied_paths.empty());
+  auto mirrored = ThreeWayMerge(Tombstone(), Tombstone(), Doc(R"({"b":1})"), TieRule::kClient, false);
+  EXPECT_FALSE(mirrored.deleted);
+  EXPECT_EQ(mirrored.data, json::parse(R"({"b":1})"));
+}
+
 TEST(ThreeWayMergeTest, CreatedOnBothSidesWithoutBase) {
   auto out = ThreeWayMerge(Tombstone(), Doc(R"({"a":1,"b":1})"), Doc(R"({"a":2,"c":1})"),
                            TieRule::kServer, false);
