@@ -1,0 +1,36 @@
+// ReadJson: parses config text with nlohmann/json and turns every failure into ConfigIssues.
+//
+// Why a wrapper: nlohmann throws, keeps the last of duplicate keys silently and reports positions
+// in its own wording. ReadJson catches every nlohmann exception, reports a syntax error as
+// "line L, column C: <what>" (computed from the parser's byte offset) without quoting the input
+// (it may hold a secret), and reports each duplicate key with its JSON path.
+//
+// Thread safety: pure function.
+#ifndef SYNCAGENT_CONFIG_JSON_READER_H_
+#define SYNCAGENT_CONFIG_JSON_READER_H_
+
+#include <cstddef>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "config/config_issue.h"
+
+namespace syncagent::config_internal {
+
+struct JsonReadResult {
+  bool parsed = false;           // false on a syntax error: `value` is null
+  nlohmann::ordered_json value;  // keeps the document's key order
+  std::vector<ConfigIssue> errors;  // the syntax error, or the duplicate keys
+};
+
+JsonReadResult ReadJson(std::string_view text);
+
+// The 1-based line and column of the byte at 0-based `offset` in `text` (clamped to the end).
+std::pair<size_t, size_t> LineAndColumn(std::string_view text, size_t offset);
+
+}  // namespace syncagent::config_internal
+
+#endif  // SYNCAGENT_CONFIG_JSON_READER_H_
