@@ -4,68 +4,94 @@ namespace syncagent {
 
 std::string_view ToString(AuthType value) {
   switch (value) {
-    case AuthType::kNone: return "none";
-    case AuthType::kBearer: return "bearer";
+    case AuthType::kNone:
+      return "none";
+    case AuthType::kBearer:
+      return "bearer";
   }
   return "unknown";
 }
 
 std::string_view ToString(Synchronous value) {
   switch (value) {
-    case Synchronous::kNormal: return "normal";
-    case Synchronous::kFull: return "full";
+    case Synchronous::kNormal:
+      return "normal";
+    case Synchronous::kFull:
+      return "full";
   }
   return "unknown";
 }
 
 std::string_view ToString(NetworkType value) {
   switch (value) {
-    case NetworkType::kNone: return "none";
-    case NetworkType::kAny: return "any";
-    case NetworkType::kUnmetered: return "unmetered";
-    case NetworkType::kNotRoaming: return "not_roaming";
+    case NetworkType::kNone:
+      return "none";
+    case NetworkType::kAny:
+      return "any";
+    case NetworkType::kUnmetered:
+      return "unmetered";
+    case NetworkType::kNotRoaming:
+      return "not_roaming";
   }
   return "unknown";
 }
 
 std::string_view ToString(JitterKind value) {
   switch (value) {
-    case JitterKind::kFull: return "full";
-    case JitterKind::kEqual: return "equal";
-    case JitterKind::kDecorrelated: return "decorrelated";
-    case JitterKind::kNone: return "none";
+    case JitterKind::kFull:
+      return "full";
+    case JitterKind::kEqual:
+      return "equal";
+    case JitterKind::kDecorrelated:
+      return "decorrelated";
+    case JitterKind::kNone:
+      return "none";
   }
   return "unknown";
 }
 
 std::string_view ToString(ConflictPolicy value) {
   switch (value) {
-    case ConflictPolicy::kServerWins: return "server_wins";
-    case ConflictPolicy::kClientWins: return "client_wins";
-    case ConflictPolicy::kLastWriterWins: return "last_writer_wins";
-    case ConflictPolicy::kMerge: return "merge";
-    case ConflictPolicy::kManual: return "manual";
+    case ConflictPolicy::kServerWins:
+      return "server_wins";
+    case ConflictPolicy::kClientWins:
+      return "client_wins";
+    case ConflictPolicy::kLastWriterWins:
+      return "last_writer_wins";
+    case ConflictPolicy::kMerge:
+      return "merge";
+    case ConflictPolicy::kManual:
+      return "manual";
   }
   return "unknown";
 }
 
 std::string_view ToString(MergeTie value) {
   switch (value) {
-    case MergeTie::kServer: return "server";
-    case MergeTie::kClient: return "client";
-    case MergeTie::kNewer: return "newer";
+    case MergeTie::kServer:
+      return "server";
+    case MergeTie::kClient:
+      return "client";
+    case MergeTie::kNewer:
+      return "newer";
   }
   return "unknown";
 }
 
 std::string_view ToString(LogLevel value) {
   switch (value) {
-    case LogLevel::kTrace: return "trace";
-    case LogLevel::kDebug: return "debug";
-    case LogLevel::kInfo: return "info";
-    case LogLevel::kWarn: return "warn";
-    case LogLevel::kError: return "error";
-    case LogLevel::kOff: return "off";
+    case LogLevel::kTrace:
+      return "trace";
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kWarn:
+      return "warn";
+    case LogLevel::kError:
+      return "error";
+    case LogLevel::kOff:
+      return "off";
   }
   return "unknown";
 }

@@ -1,9 +1,9 @@
 // AgentConfig: the typed, validated configuration of one syncagent instance.
 //
-// What: plain structs with defaults, one per section of the JSON config (see docs/config.md), and an
-// `enum class` for every enumerated value with its ToString() name. Why: the rest of the agent reads
-// typed fields instead of poking at JSON, and a default-constructed AgentConfig already carries the
-// documented defaults (a test compares them with the key table, config/key_table.cc).
+// What: plain structs with defaults, one per section of the JSON config (see docs/config.md), and
+// an `enum class` for every enumerated value with its ToString() name. Why: the rest of the agent
+// reads typed fields instead of poking at JSON, and a default-constructed AgentConfig already
+// carries the documented defaults (a test compares them with the key table, config/key_table.cc).
 // Durations are integers in the unit named by the field (`_ms`, `_seconds`, `_minutes`).
 //
 // Thread safety: plain values; a const AgentConfig may be shared between threads.
@@ -98,15 +98,15 @@ using StringMap = std::map<std::string, std::string, std::less<>>;
 
 struct AuthConfig {
   AuthType type = AuthType::kNone;
-  Secret token;            // set from `token`, or from the variable named by `token_env`
-  std::string token_env;   // the variable name, when the token came from it
+  Secret token;           // set from `token`, or from the variable named by `token_env`
+  std::string token_env;  // the variable name, when the token came from it
   // True when the token came from the environment (token_env or a ${VAR} in token), false when
   // it is written in the config file in plain text (a lint warning).
   bool token_from_environment = false;
 };
 
 struct TlsConfig {
-  std::string ca_file;  // resolved path; empty = the system trust store
+  std::string ca_file;                          // resolved path; empty = the system trust store
   std::vector<std::string> pinned_public_keys;  // "sha256//<base64>"
 };
 

@@ -4,11 +4,16 @@ namespace syncagent {
 
 std::string_view ToString(TargetPlatform platform) {
   switch (platform) {
-    case TargetPlatform::kAny: return "any";
-    case TargetPlatform::kAndroid: return "android";
-    case TargetPlatform::kIos: return "ios";
-    case TargetPlatform::kLinux: return "linux";
-    case TargetPlatform::kDesktop: return "desktop";
+    case TargetPlatform::kAny:
+      return "any";
+    case TargetPlatform::kAndroid:
+      return "android";
+    case TargetPlatform::kIos:
+      return "ios";
+    case TargetPlatform::kLinux:
+      return "linux";
+    case TargetPlatform::kDesktop:
+      return "desktop";
   }
   return "unknown";
 }

@@ -14,7 +14,8 @@ std::vector<ConfigIssue> LintConfig(const AgentConfig& config, TargetPlatform pl
   };
   const ScheduleConfig& schedule = config.schedule;
   // stop_on_terminate, enable_headless and the constraints are Android (WorkManager) keys.
-  const bool android_keys = platform == TargetPlatform::kAny || platform == TargetPlatform::kAndroid;
+  const bool android_keys =
+      platform == TargetPlatform::kAny || platform == TargetPlatform::kAndroid;
 
   if (android_keys && !schedule.stop_on_terminate && !schedule.enable_headless) {
     warn("schedule.enable_headless",
@@ -41,9 +42,9 @@ std::vector<ConfigIssue> LintConfig(const AgentConfig& config, TargetPlatform pl
     }
   }
   if (platform == TargetPlatform::kAndroid && schedule.time_budget_seconds > 600) {
-    warn("schedule.time_budget_seconds",
-         "WorkManager stops work after 10 minutes; a budget of " +
-             std::to_string(schedule.time_budget_seconds) + " s will be cut short");
+    warn("schedule.time_budget_seconds", "WorkManager stops work after 10 minutes; a budget of " +
+                                             std::to_string(schedule.time_budget_seconds) +
+                                             " s will be cut short");
   }
   if (config.server.allow_insecure_http) {
     std::string why;

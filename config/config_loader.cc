@@ -17,16 +17,21 @@
 namespace syncagent {
 namespace {
 
-std::string ErrnoText(int error) { return std::error_code(error, std::generic_category()).message(); }
+std::string ErrnoText(int error) {
+  return std::error_code(error, std::generic_category()).message();
+}
 
 Status ErrnoStatus(int error, std::string message) {
   message += ErrnoText(error);
   switch (error) {
     case ENOENT:
-    case ENOTDIR: return NotFoundError(std::move(message));
+    case ENOTDIR:
+      return NotFoundError(std::move(message));
     case EACCES:
-    case EPERM: return PermissionDeniedError(std::move(message));
-    default: return IoError(std::move(message));
+    case EPERM:
+      return PermissionDeniedError(std::move(message));
+    default:
+      return IoError(std::move(message));
   }
 }
 
@@ -78,8 +83,7 @@ ConfigResult Check(std::string_view text, const ConfigOptions& options,
     if (!json.parsed) return result;
     config_internal::ConfigValidator validator(options, std::move(base_dir));
     validator.Run(json.value);
-    result.errors.insert(result.errors.end(), validator.errors().begin(),
-                         validator.errors().end());
+    result.errors.insert(result.errors.end(), validator.errors().begin(), validator.errors().end());
     if (result.errors.empty()) {
       result.warnings = LintConfig(validator.config(), options.target_platform);
       result.config = std::move(validator.config());
@@ -88,8 +92,8 @@ ConfigResult Check(std::string_view text, const ConfigOptions& options,
     // Defensive: the validator checks types before reading values, so this is a bug. The
     // exception text cannot contain config values (nlohmann's type errors name types only).
     result.config.reset();
-    result.errors.push_back({"", std::string("internal error while checking the config: ") +
-                                     e.what()});
+    result.errors.push_back(
+        {"", std::string("internal error while checking the config: ") + e.what()});
   }
   return result;
 }

@@ -25,8 +25,8 @@ std::optional<std::string> ProcessEnvironment(std::string_view name);
 struct ConfigOptions {
   EnvLookup env = ProcessEnvironment;
   // ParseConfig only: relative paths (storage.path, server.tls.ca_file) are resolved against this
-  // directory. Unset: they stay relative (to the process's working directory). LoadConfigFile always
-  // uses the config file's own directory.
+  // directory. Unset: they stay relative (to the process's working directory). LoadConfigFile
+  // always uses the config file's own directory.
   std::optional<std::string> base_dir;
   // CheckConfig / CheckConfigFile only: the platform whose lint warnings are reported.
   TargetPlatform target_platform = TargetPlatform::kAny;

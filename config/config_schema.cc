@@ -36,12 +36,16 @@ json StringSchema(const std::string& pattern) {
 json KeySchema(const KeyDescriptor& key) {
   json s;
   switch (key.type) {
-    case KeyType::kObject: s = ObjectSchema(key.path); break;
+    case KeyType::kObject:
+      s = ObjectSchema(key.path);
+      break;
     case KeyType::kString:
       s = StringSchema(key.pattern);
       if (key.min_length) s["minLength"] = *key.min_length;
       break;
-    case KeyType::kBoolean: s = {{"type", "boolean"}}; break;
+    case KeyType::kBoolean:
+      s = {{"type", "boolean"}};
+      break;
     case KeyType::kInteger:
       s = {{"type", "integer"}};
       if (key.minimum) s["minimum"] = *key.minimum;
@@ -51,7 +55,9 @@ json KeySchema(const KeyDescriptor& key) {
       s = {{"type", "number"}};
       if (key.number_minimum) s["minimum"] = *key.number_minimum;
       break;
-    case KeyType::kEnum: s = {{"type", "string"}, {"enum", key.enum_values}}; break;
+    case KeyType::kEnum:
+      s = {{"type", "string"}, {"enum", key.enum_values}};
+      break;
     case KeyType::kStringArray:
       s = {{"type", "array"}, {"items", StringSchema(key.pattern)}};
       if (key.unique_items) s["uniqueItems"] = true;

@@ -9,9 +9,8 @@
 #ifndef SYNCAGENT_CONFIG_CONFIG_SCHEMA_H_
 #define SYNCAGENT_CONFIG_CONFIG_SCHEMA_H_
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace syncagent {
 

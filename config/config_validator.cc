@@ -31,9 +31,12 @@ std::string FormatNumber(double value) {
 // What a key expects, in words: "an integer from 1 to 600000", "one of none, bearer", ...
 std::string Expectation(const KeyDescriptor& key) {
   switch (key.type) {
-    case KeyType::kObject: return "an object";
-    case KeyType::kString: return "a string";
-    case KeyType::kBoolean: return "a boolean";
+    case KeyType::kObject:
+      return "an object";
+    case KeyType::kString:
+      return "a string";
+    case KeyType::kBoolean:
+      return "a boolean";
     case KeyType::kInteger:
       if (key.minimum && key.maximum) {
         return "an integer from " + std::to_string(*key.minimum) + " to " +
@@ -45,10 +48,14 @@ std::string Expectation(const KeyDescriptor& key) {
     case KeyType::kNumber:
       if (key.number_minimum) return "a number >= " + FormatNumber(*key.number_minimum);
       return "a number";
-    case KeyType::kEnum: return "one of " + JoinList(key.enum_values);
-    case KeyType::kStringArray: return "an array of strings";
-    case KeyType::kStringMap: return "an object of strings";
-    case KeyType::kEnumMap: return "an object mapping names to one of " + JoinList(key.enum_values);
+    case KeyType::kEnum:
+      return "one of " + JoinList(key.enum_values);
+    case KeyType::kStringArray:
+      return "an array of strings";
+    case KeyType::kStringMap:
+      return "an object of strings";
+    case KeyType::kEnumMap:
+      return "an object mapping names to one of " + JoinList(key.enum_values);
   }
   return "a value";
 }
@@ -125,8 +132,12 @@ void ConfigValidator::ValidateValue(const KeyDescriptor& key, const Json& value,
       }
       key.store(config_, json(value.get<bool>()));
       return;
-    case KeyType::kInteger: ValidateInteger(key, value, path); return;
-    case KeyType::kNumber: ValidateNumber(key, value, path); return;
+    case KeyType::kInteger:
+      ValidateInteger(key, value, path);
+      return;
+    case KeyType::kNumber:
+      ValidateNumber(key, value, path);
+      return;
     case KeyType::kString:
     case KeyType::kEnum: {
       std::optional<ExpandedString> text = Expand(key, value, path, key.secret);
@@ -138,9 +149,13 @@ void ConfigValidator::ValidateValue(const KeyDescriptor& key, const Json& value,
       key.store(config_, json(key.is_path ? ResolvePath(text->text) : text->text));
       return;
     }
-    case KeyType::kStringArray: ValidateArray(key, value, path); return;
+    case KeyType::kStringArray:
+      ValidateArray(key, value, path);
+      return;
     case KeyType::kStringMap:
-    case KeyType::kEnumMap: ValidateMap(key, value, path); return;
+    case KeyType::kEnumMap:
+      ValidateMap(key, value, path);
+      return;
   }
 }
 
@@ -150,12 +165,11 @@ void ConfigValidator::ValidateInteger(const KeyDescriptor& key, const Json& valu
     Error(path, TypeError(key, value));
     return;
   }
-  const bool too_big = value.is_number_unsigned() &&
-                       value.get<uint64_t>() > static_cast<uint64_t>(
-                                                   std::numeric_limits<int64_t>::max());
+  const bool too_big =
+      value.is_number_unsigned() &&
+      value.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
   const int64_t number = too_big ? std::numeric_limits<int64_t>::max() : value.get<int64_t>();
-  if (too_big || (key.minimum && number < *key.minimum) ||
-      (key.maximum && number > *key.maximum)) {
+  if (too_big || (key.minimum && number < *key.minimum) || (key.maximum && number > *key.maximum)) {
     Error(path, "expected " + Expectation(key) + ", got " + value.dump());
     return;
   }
@@ -293,8 +307,8 @@ bool ConfigValidator::CheckString(const KeyDescriptor& key, const ExpandedString
     for (const std::string& allowed : key.enum_values) {
       if (allowed == value.text) return true;
     }
-    std::string message = "expected one of " + JoinList(key.enum_values) + "; got " +
-                          Found(value, secret);
+    std::string message =
+        "expected one of " + JoinList(key.enum_values) + "; got " + Found(value, secret);
     if (!secret && !value.expanded) {
       if (std::optional<std::string> suggestion = Suggest(value.text, key.enum_values)) {
         message += "; did you mean " + *suggestion + "?";
@@ -333,8 +347,7 @@ void ConfigValidator::CheckCrossField() {
     std::string why;
     std::optional<HttpUrl> url = ParseHttpUrl(config_.server.base_url, &why);
     if (url && url->scheme == "http") {
-      Error("server.base_url",
-            "http:// is refused unless server.allow_insecure_http is true");
+      Error("server.base_url", "http:// is refused unless server.allow_insecure_http is true");
     }
   }
   CheckAuth();
@@ -342,11 +355,10 @@ void ConfigValidator::CheckCrossField() {
   // The backoff cap must not be below its start.
   if (IsValid("retry.initial_delay_ms") && IsValid("retry.max_delay_ms") &&
       config_.retry.max_delay_ms < config_.retry.initial_delay_ms) {
-    Error("retry.max_delay_ms",
-          "expected an integer >= retry.initial_delay_ms (" +
-              std::to_string(config_.retry.initial_delay_ms) + "), got " +
-              std::to_string(config_.retry.max_delay_ms) +
-              (Seen("retry.max_delay_ms") ? "" : " (the default)"));
+    Error("retry.max_delay_ms", "expected an integer >= retry.initial_delay_ms (" +
+                                    std::to_string(config_.retry.initial_delay_ms) + "), got " +
+                                    std::to_string(config_.retry.max_delay_ms) +
+                                    (Seen("retry.max_delay_ms") ? "" : " (the default)"));
   }
   // per_collection may only name synced collections when the list is explicit.
   if (IsValid("sync.collections") && IsValid("sync.conflict.per_collection") &&

@@ -13,13 +13,12 @@
 #ifndef SYNCAGENT_CONFIG_CONFIG_VALIDATOR_H_
 #define SYNCAGENT_CONFIG_CONFIG_VALIDATOR_H_
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "config/agent_config.h"
 #include "config/config_issue.h"
@@ -61,11 +60,13 @@ class ConfigValidator {
                       const std::string& path);
   void ValidateArray(const KeyDescriptor& key, const nlohmann::ordered_json& value,
                      const std::string& path);
-  void ValidateMap(const KeyDescriptor& key, const nlohmann::ordered_json& value, const std::string& path);
+  void ValidateMap(const KeyDescriptor& key, const nlohmann::ordered_json& value,
+                   const std::string& path);
 
   // Type-checks and expands a string; reports and returns nullopt on error.
-  std::optional<ExpandedString> Expand(const KeyDescriptor& key, const nlohmann::ordered_json& value,
-                                       const std::string& path, bool secret);
+  std::optional<ExpandedString> Expand(const KeyDescriptor& key,
+                                       const nlohmann::ordered_json& value, const std::string& path,
+                                       bool secret);
   // Min length, extra check, pattern and enum rules for one string. Returns false on error.
   bool CheckString(const KeyDescriptor& key, const ExpandedString& value, const std::string& path,
                    const StringCheck& check, const std::string& pattern,

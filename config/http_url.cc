@@ -14,9 +14,8 @@ std::string Lowered(std::string_view text) {
 }
 
 bool AllDigits(std::string_view text) {
-  return !text.empty() && std::all_of(text.begin(), text.end(), [](unsigned char c) {
-    return std::isdigit(c) != 0;
-  });
+  return !text.empty() && std::all_of(text.begin(), text.end(),
+                                      [](unsigned char c) { return std::isdigit(c) != 0; });
 }
 
 // A registered name or an IPv4 address: letters, digits, '-', '.', '_'.
@@ -29,9 +28,8 @@ bool IsHostName(std::string_view host) {
 bool IsIpv6Literal(std::string_view host) {
   if (host.size() < 4 || host.front() != '[' || host.back() != ']') return false;
   const std::string_view inner = host.substr(1, host.size() - 2);
-  return std::all_of(inner.begin(), inner.end(), [](unsigned char c) {
-    return std::isxdigit(c) || c == ':' || c == '.';
-  });
+  return std::all_of(inner.begin(), inner.end(),
+                     [](unsigned char c) { return std::isxdigit(c) || c == ':' || c == '.'; });
 }
 
 }  // namespace
@@ -70,8 +68,8 @@ std::optional<HttpUrl> ParseHttpUrl(std::string_view text, std::string* why) {
   }
   std::string_view after_host = authority.substr(host.size());
   if (!after_host.empty()) {
-    if (after_host.front() != ':' || !AllDigits(after_host.substr(1)) ||
-        after_host.size() > 6 || std::stoi(std::string(after_host.substr(1))) > 65535) {
+    if (after_host.front() != ':' || !AllDigits(after_host.substr(1)) || after_host.size() > 6 ||
+        std::stoi(std::string(after_host.substr(1))) > 65535) {
       *why = "the port must be a number from 0 to 65535";
       return std::nullopt;
     }

@@ -15,9 +15,9 @@ using json = nlohmann::ordered_json;
 // One open object or array while parsing, to know the path of each key.
 struct Frame {
   bool is_array = false;
-  std::string path;       // the path of this container
-  std::string key;        // objects: the key being read
-  size_t index = 0;       // arrays: the index of the next element
+  std::string path;  // the path of this container
+  std::string key;   // objects: the key being read
+  size_t index = 0;  // arrays: the index of the next element
   std::set<std::string> keys;
 };
 
@@ -105,8 +105,7 @@ JsonReadResult ReadJson(std::string_view text) {
     const size_t offset = e.byte == 0 ? 0 : e.byte - 1;
     auto [line, column] = LineAndColumn(text, offset);
     result.errors.push_back({"", "line " + std::to_string(line) + ", column " +
-                                     std::to_string(column) + ": " +
-                                     CleanParseMessage(e.what())});
+                                     std::to_string(column) + ": " + CleanParseMessage(e.what())});
     return result;
   } catch (const std::exception& e) {
     result.errors.push_back({"", std::string("cannot parse the JSON text: ") + e.what()});

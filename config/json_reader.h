@@ -10,19 +10,18 @@
 #define SYNCAGENT_CONFIG_JSON_READER_H_
 
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "config/config_issue.h"
 
 namespace syncagent::config_internal {
 
 struct JsonReadResult {
-  bool parsed = false;           // false on a syntax error: `value` is null
-  nlohmann::ordered_json value;  // keeps the document's key order
+  bool parsed = false;              // false on a syntax error: `value` is null
+  nlohmann::ordered_json value;     // keeps the document's key order
   std::vector<ConfigIssue> errors;  // the syntax error, or the duplicate keys
 };
 

@@ -34,9 +34,8 @@ std::optional<std::string> CheckBaseUrl(std::string_view text) {
 
 std::optional<std::string> CheckBearerToken(std::string_view text) {
   if (text.empty()) return "the token is empty";
-  const bool printable = std::all_of(text.begin(), text.end(), [](unsigned char c) {
-    return c > 0x20 && c < 0x7F;
-  });
+  const bool printable =
+      std::all_of(text.begin(), text.end(), [](unsigned char c) { return c > 0x20 && c < 0x7F; });
   if (!printable) {
     return "the token must be printable ASCII without spaces (it is sent in an HTTP header)";
   }

@@ -14,19 +14,18 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "config/agent_config.h"
 
 namespace syncagent::config_internal {
 
 enum class KeyType {
-  kObject,       // a section: its keys are the descriptors below it in the table
+  kObject,  // a section: its keys are the descriptors below it in the table
   kString,
   kBoolean,
   kInteger,      // a JSON integer (15.0 is refused)
@@ -43,18 +42,18 @@ using StringCheck = std::function<std::optional<std::string>(std::string_view te
 struct KeyDescriptor {
   std::string path;  // "server.timeouts.connect_ms"
   KeyType type = KeyType::kString;
-  std::string description;             // one line, for the schema and the docs
-  nlohmann::json default_value;        // null: no default (required, or absent means "unset")
+  std::string description;       // one line, for the schema and the docs
+  nlohmann::json default_value;  // null: no default (required, or absent means "unset")
   bool required = false;
-  bool secret = false;                 // never echoed in a message
-  bool is_path = false;                // a file path: relative ones are resolved against base_dir
-  std::optional<int64_t> minimum;      // kInteger
-  std::optional<int64_t> maximum;      // kInteger
+  bool secret = false;                   // never echoed in a message
+  bool is_path = false;                  // a file path: relative ones are resolved against base_dir
+  std::optional<int64_t> minimum;        // kInteger
+  std::optional<int64_t> maximum;        // kInteger
   std::optional<double> number_minimum;  // kNumber
-  std::optional<size_t> min_length;    // kString
+  std::optional<size_t> min_length;      // kString
   std::vector<std::string> enum_values;  // kEnum, kEnumMap values
-  std::string pattern;       // anchored ECMAScript regex: string value, array items, map keys
-  std::string pattern_hint;  // the pattern in words, for messages
+  std::string pattern;        // anchored ECMAScript regex: string value, array items, map keys
+  std::string pattern_hint;   // the pattern in words, for messages
   std::string value_pattern;  // kStringMap values
   std::string value_pattern_hint;
   bool unique_items = false;  // kStringArray

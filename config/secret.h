@@ -1,9 +1,9 @@
 // Secret: a string that must not end up in logs, error messages or lint output.
 //
-// Why: the bearer token travels from the config file (or the environment) to the HTTP layer. Holding
-// it in a plain std::string invites `LOG << config.server.auth.token` and error messages that quote
-// it. A Secret has no implicit conversion to a string: the only way to read the value is the
-// deliberately greppable `reveal()`. Streaming or ToString() always print "***".
+// Why: the bearer token travels from the config file (or the environment) to the HTTP layer.
+// Holding it in a plain std::string invites `LOG << config.server.auth.token` and error messages
+// that quote it. A Secret has no implicit conversion to a string: the only way to read the value is
+// the deliberately greppable `reveal()`. Streaming or ToString() always print "***".
 //
 // Thread safety: a value type; distinct objects may be used from distinct threads, and a const
 // object may be read from several threads.

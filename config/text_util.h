@@ -6,12 +6,11 @@
 #define SYNCAGENT_CONFIG_TEXT_UTIL_H_
 
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace syncagent::config_internal {
 
@@ -29,7 +28,8 @@ std::string_view LeafName(std::string_view path);
 std::string Quote(std::string_view text);
 
 // What a JSON value is, for "got ..." messages: `a string "15"`, `15.5`, `true`, `null`,
-// `an array`, `an object`. With `secret` the value itself is never shown (`a string`, `an integer`).
+// `an array`, `an object`. With `secret` the value itself is never shown (`a string`, `an
+// integer`).
 std::string Describe(const nlohmann::json& value, bool secret);
 
 // "a string", "an integer", "a number", "a boolean", "null", "an array", "an object".
@@ -39,7 +39,8 @@ std::string KindName(const nlohmann::json& value);
 size_t EditDistance(std::string_view a, std::string_view b);
 
 // The candidate closest to `word` when it is close enough to be a plausible typo, else nullopt.
-std::optional<std::string> Suggest(std::string_view word, const std::vector<std::string>& candidates);
+std::optional<std::string> Suggest(std::string_view word,
+                                   const std::vector<std::string>& candidates);
 
 // "a, b, c".
 std::string JoinList(const std::vector<std::string>& items, std::string_view separator = ", ");

@@ -9,10 +9,10 @@
 namespace syncagent {
 namespace {
 
+using config_internal::ExpandEnvironment;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 using ::testing::Not;
-using config_internal::ExpandEnvironment;
 using testing_config::Errors;
 using testing_config::FakeEnv;
 using testing_config::Minimal;
@@ -45,9 +45,12 @@ TEST(ConfigEnvTest, ExpandsStringValuesEverywhere) {
   doc["server"]["headers"] = {{"X-Tenant", "${TENANT}"}};
   doc["sync"] = {{"collections", {"${COLL}"}}};
   doc["logging"] = {{"level", "${LEVEL}"}};
-  StatusOr<AgentConfig> parsed = ParseConfig(
-      doc.dump(), TestOptions({{"HOST", "h.example.com"}, {"PORT", "8443"}, {"DATA", "/data"},
-                               {"TENANT", "acme"}, {"COLL", "notes"}, {"LEVEL", "warn"}}));
+  StatusOr<AgentConfig> parsed = ParseConfig(doc.dump(), TestOptions({{"HOST", "h.example.com"},
+                                                                      {"PORT", "8443"},
+                                                                      {"DATA", "/data"},
+                                                                      {"TENANT", "acme"},
+                                                                      {"COLL", "notes"},
+                                                                      {"LEVEL", "warn"}}));
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
   EXPECT_EQ(parsed->server.base_url, "https://h.example.com:8443/api");
   EXPECT_EQ(parsed->storage.path, "/data/sync.db");
@@ -113,8 +116,8 @@ TEST(ConfigEnvTest, BearerNeedsExactlyOneTokenSource) {
   EXPECT_THAT(Errors(With("server.auth.type", "bearer")),
               ElementsAre("server.auth: type \"bearer\" needs exactly one of token and token_env; "
                           "neither is set"));
-  Json both = With("server.auth",
-                   {{"type", "bearer"}, {"token", "abc"}, {"token_env", "SYNC_TOKEN"}});
+  Json both =
+      With("server.auth", {{"type", "bearer"}, {"token", "abc"}, {"token_env", "SYNC_TOKEN"}});
   EXPECT_THAT(Errors(both, TestOptions({{"SYNC_TOKEN", "x"}})),
               ElementsAre("server.auth: type \"bearer\" needs exactly one of token and token_env; "
                           "both are set"));
@@ -126,8 +129,8 @@ TEST(ConfigEnvTest, BearerNeedsExactlyOneTokenSource) {
 // Every message (errors and warnings) produced for `doc`, one per line.
 std::string AllMessages(const Json& doc, const ConfigOptions& options) {
   std::string out;
-  for (TargetPlatform platform : {TargetPlatform::kAny, TargetPlatform::kAndroid,
-                                  TargetPlatform::kIos}) {
+  for (TargetPlatform platform :
+       {TargetPlatform::kAny, TargetPlatform::kAndroid, TargetPlatform::kIos}) {
     ConfigOptions with_platform = options;
     with_platform.target_platform = platform;
     ConfigResult result = CheckConfig(doc.dump(), with_platform);

@@ -10,18 +10,18 @@
 namespace syncagent {
 namespace {
 
+using config_internal::ConfigKeys;
+using config_internal::KeyDescriptor;
+using config_internal::KeyType;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::SizeIs;
 using ::testing::StartsWith;
-using config_internal::ConfigKeys;
-using config_internal::KeyDescriptor;
-using config_internal::KeyType;
 using testing_config::Errors;
-using testing_config::TextErrors;
 using testing_config::Minimal;
+using testing_config::TextErrors;
 using testing_config::With;
 using Json = nlohmann::ordered_json;
 
@@ -34,10 +34,12 @@ TEST(ConfigErrorsTest, IntegerGivenAsStringOrFloat) {
   EXPECT_THAT(Errors(With("schedule.minimum_interval_minutes", "15")),
               ElementsAre("schedule.minimum_interval_minutes: expected an integer >= 15, got a "
                           "string \"15\""));
-  EXPECT_THAT(Errors(With("schedule.minimum_interval_minutes", 15.5)),
-              ElementsAre("schedule.minimum_interval_minutes: expected an integer >= 15, got 15.5"));
-  EXPECT_THAT(Errors(With("server.timeouts.connect_ms", 0)),
-              ElementsAre("server.timeouts.connect_ms: expected an integer from 1 to 600000, got 0"));
+  EXPECT_THAT(
+      Errors(With("schedule.minimum_interval_minutes", 15.5)),
+      ElementsAre("schedule.minimum_interval_minutes: expected an integer >= 15, got 15.5"));
+  EXPECT_THAT(
+      Errors(With("server.timeouts.connect_ms", 0)),
+      ElementsAre("server.timeouts.connect_ms: expected an integer from 1 to 600000, got 0"));
   EXPECT_THAT(Errors(With("sync.pull_page_size", nullptr)),
               ElementsAre("sync.pull_page_size: expected an integer from 1 to 10000, got null"));
   EXPECT_THAT(Errors(With("sync.pull_page_size", 18446744073709551615ull)),
@@ -118,7 +120,8 @@ TEST(ConfigErrorsTest, ParseErrorGivesLineAndColumn) {
   const char* text = "{\n  \"server\": {\n    \"base_url\": tru\n  }\n}";
   std::vector<std::string> errors = TextErrors(text);
   ASSERT_THAT(errors, SizeIs(1));
-  EXPECT_THAT(errors[0], StartsWith("line 3, column 20: syntax error while parsing value - invalid literal"));
+  EXPECT_THAT(errors[0],
+              StartsWith("line 3, column 20: syntax error while parsing value - invalid literal"));
   EXPECT_THAT(errors[0], Not(HasSubstr("json.exception")));
 
   errors = TextErrors("{\"server\": {}, }");
@@ -143,13 +146,14 @@ TEST(ConfigErrorsTest, ParseErrorDoesNotQuoteTheInput) {
 
 TEST(ConfigErrorsTest, RootMustBeAnObject) {
   EXPECT_THAT(TextErrors("[1, 2]"), ElementsAre("(root): expected an object, got an array"));
-  EXPECT_THAT(TextErrors("\"text\""), ElementsAre("(root): expected an object, got a string \"text\""));
+  EXPECT_THAT(TextErrors("\"text\""),
+              ElementsAre("(root): expected an object, got a string \"text\""));
   EXPECT_THAT(TextErrors("null"), ElementsAre("(root): expected an object, got null"));
 }
 
 TEST(ConfigErrorsTest, RequiredKeysMissing) {
   EXPECT_THAT(TextErrors("{}"), ElementsAre("server.base_url: required key is missing",
-                                        "storage.path: required key is missing"));
+                                            "storage.path: required key is missing"));
   // A section of the wrong type reports the type only, not its missing keys.
   Json doc = Minimal();
   doc["server"] = "https://sync.example.com";
@@ -195,13 +199,16 @@ Json WrongTypeFor(const KeyDescriptor& key) {
   switch (key.type) {
     case KeyType::kObject:
     case KeyType::kStringMap:
-    case KeyType::kEnumMap: return Json::array({1});
-    case KeyType::kStringArray: return "not-an-array";
+    case KeyType::kEnumMap:
+      return Json::array({1});
+    case KeyType::kStringArray:
+      return "not-an-array";
     case KeyType::kString:
     case KeyType::kEnum:
     case KeyType::kBoolean:
     case KeyType::kInteger:
-    case KeyType::kNumber: return Json::object({{"x", 1}});
+    case KeyType::kNumber:
+      return Json::object({{"x", 1}});
   }
   return nullptr;
 }
@@ -214,9 +221,9 @@ TEST(ConfigErrorsTest, EveryKeyRejectsTheWrongType) {
     EXPECT_THAT(errors[0], StartsWith(key.path + ": expected "));
     const bool container = key.type == KeyType::kObject || key.type == KeyType::kStringMap ||
                            key.type == KeyType::kEnumMap;
-    EXPECT_THAT(errors[0], HasSubstr(container ? "got an array" : key.type == KeyType::kStringArray
-                                                                      ? "got a string"
-                                                                      : "got an object"));
+    EXPECT_THAT(errors[0], HasSubstr(container                           ? "got an array"
+                                     : key.type == KeyType::kStringArray ? "got a string"
+                                                                         : "got an object"));
   }
 }
 
@@ -234,10 +241,10 @@ TEST(ConfigErrorsTest, EveryIntegerKeyRejectsValuesOutOfRange) {
                 ElementsAre(testing::EndsWith(", got " + std::to_string(below))));
     if (key.maximum) {
       const int64_t above = *key.maximum + 1;
-      EXPECT_THAT(Errors(With(key.path, above)),
-                  ElementsAre(key.path + ": expected an integer from " +
-                              std::to_string(*key.minimum) + " to " +
-                              std::to_string(*key.maximum) + ", got " + std::to_string(above)));
+      EXPECT_THAT(
+          Errors(With(key.path, above)),
+          ElementsAre(key.path + ": expected an integer from " + std::to_string(*key.minimum) +
+                      " to " + std::to_string(*key.maximum) + ", got " + std::to_string(above)));
       // Both bounds are allowed.
       EXPECT_THAT(Errors(With(key.path, *key.maximum)), IsEmpty());
     }

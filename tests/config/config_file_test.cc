@@ -1,10 +1,9 @@
 // LoadConfigFile / CheckConfigFile: reading, size limit, messages prefixed with the file, and
 // paths resolved against the file's directory.
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -86,10 +85,13 @@ TEST_F(ConfigFileTest, UnreadableFileGivesTheOsReason) {
 }
 
 TEST_F(ConfigFileTest, FileOverOneMebibyteIsRefused) {
-  std::string text = R"({"server": {"base_url": "https://a.example.com"}, "storage": {"path": "/x"}})";
-  const std::string at_limit = Write("big.json", text + std::string(kMaxConfigFileBytes - text.size(), ' '));
+  std::string text =
+      R"({"server": {"base_url": "https://a.example.com"}, "storage": {"path": "/x"}})";
+  const std::string at_limit =
+      Write("big.json", text + std::string(kMaxConfigFileBytes - text.size(), ' '));
   EXPECT_TRUE(LoadConfigFile(at_limit, TestOptions()).ok());
-  const std::string over = Write("bigger.json", text + std::string(kMaxConfigFileBytes - text.size() + 1, ' '));
+  const std::string over =
+      Write("bigger.json", text + std::string(kMaxConfigFileBytes - text.size() + 1, ' '));
   StatusOr<AgentConfig> loaded = LoadConfigFile(over, TestOptions());
   ASSERT_FALSE(loaded.ok());
   EXPECT_EQ(loaded.status().code(), StatusCode::kInvalidArgument);
@@ -149,8 +151,9 @@ TEST_F(ConfigFileTest, CheckConfigFileReportsWarnings) {
   EXPECT_THAT(result.errors, IsEmpty());
   ASSERT_TRUE(result.config.has_value());
   EXPECT_EQ(result.WarningText(),
-            file + ": retry.honor_retry_after: false ignores the server's Retry-After, so an "
-                   "overloaded server is retried sooner than it asked");
+            file +
+                ": retry.honor_retry_after: false ignores the server's Retry-After, so an "
+                "overloaded server is retried sooner than it asked");
 }
 
 }  // namespace

@@ -82,7 +82,8 @@ std::string FullConfig() {
 }
 
 TEST(ConfigParseTest, FullExampleParsesEveryKey) {
-  StatusOr<AgentConfig> parsed = ParseConfig(FullConfig(), TestOptions({{"SYNC_TOKEN", "tok-123"}}));
+  StatusOr<AgentConfig> parsed =
+      ParseConfig(FullConfig(), TestOptions({{"SYNC_TOKEN", "tok-123"}}));
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
   const AgentConfig& c = *parsed;
   EXPECT_EQ(c.server.base_url, "https://sync.example.com/api");
@@ -237,9 +238,8 @@ TEST(ConfigParseTest, SchemaKeyIsAcceptedAtTopLevelOnly) {
 }
 
 TEST(ConfigParseTest, ParseConfigErrorIsInvalidArgumentWithOneLinePerError) {
-  StatusOr<AgentConfig> parsed =
-      ParseConfig(testing_config::With("schedule.minimum_interval_minutes", 5).dump(),
-                  TestOptions());
+  StatusOr<AgentConfig> parsed = ParseConfig(
+      testing_config::With("schedule.minimum_interval_minutes", 5).dump(), TestOptions());
   ASSERT_FALSE(parsed.ok());
   EXPECT_EQ(parsed.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(parsed.status().message(),

@@ -18,7 +18,6 @@
 namespace syncagent {
 namespace {
 
-using ::testing::ElementsAre;
 using config_internal::ConfigKeys;
 using config_internal::DocDefault;
 using config_internal::DocTypeName;
@@ -27,6 +26,7 @@ using config_internal::KeyDescriptor;
 using config_internal::KeyType;
 using config_internal::ParentPath;
 using nlohmann::json;
+using ::testing::ElementsAre;
 
 constexpr const char* kSchemaFile = SYNCAGENT_SOURCE_DIR "/config/syncagent.schema.json";
 constexpr const char* kDocFile = SYNCAGENT_SOURCE_DIR "/docs/config.md";

@@ -4,12 +4,11 @@
 #define SYNCAGENT_TESTS_CONFIG_CONFIG_TEST_UTIL_H_
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "config/config.h"
 
