@@ -1,0 +1,246 @@
+#include "storage/conflict_store.h"
+
+#include <algorithm>
+
+#include "platform/clock.h"
+#include "storage/hybrid_logical_clock.h"
+#include "storage/outbox_rows.h"
+#include "storage/random_id.h"
+#include "storage/validation.h"
+
+namespace syncagent {
+
+namespace {
+
+constexpr char kFindOpen[] =
+    "SELECT id FROM conflicts WHERE collection = ?1 AND key = ?2 AND status = 'open'";
+constexpr char kInsert[] =
+    "INSERT INTO conflicts (collection, key, local_data, local_deleted, local_hlc, "
+    "remote_version, remote_deleted, remote_data, remote_hlc, base_version, base_data, origin, "
+    "mutation_id, status, created_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'open', ?14)";
+constexpr char kUpdate[] =
+    "UPDATE conflicts SET local_data = ?3, local_deleted = ?4, local_hlc = ?5, "
+    "remote_version = ?6, remote_deleted = ?7, remote_data = ?8, remote_hlc = ?9, "
+    "base_version = ?10, base_data = ?11, origin = ?12, mutation_id = ?13, created_at = ?14 "
+    "WHERE id = ?15 AND collection = ?1 AND key = ?2";
+#define SYNCAGENT_CONFLICT_COLUMNS                                                           \
+  "id, collection, key, local_data, local_deleted, local_hlc, remote_version, "              \
+  "remote_deleted, remote_data, remote_hlc, base_version, base_data, origin, mutation_id, " \
+  "status, resolution, created_at, resolved_at"
+constexpr char kListOpen[] = "SELECT " SYNCAGENT_CONFLICT_COLUMNS
+                             " FROM conflicts WHERE status = 'open' ORDER BY id LIMIT ?1";
+constexpr char kListAll[] =
+    "SELECT " SYNCAGENT_CONFLICT_COLUMNS " FROM conflicts ORDER BY id LIMIT ?1";
+constexpr char kGet[] = "SELECT " SYNCAGENT_CONFLICT_COLUMNS " FROM conflicts WHERE id = ?1";
+#undef SYNCAGENT_CONFLICT_COLUMNS
+constexpr char kMarkResolved[] =
+    "UPDATE conflicts SET status = 'resolved', resolution = ?2, resolved_at = ?3 WHERE id = ?1";
+constexpr char kCountOpen[] = "SELECT count(*) FROM conflicts WHERE status = 'open'";
+
+StatusOr<nlohmann::json> ParseOptional(const Statement& stmt, int column, const Conflict& c,
+                                       std::string_view what) {
+  if (stmt.IsNull(column)) return nlohmann::json(nullptr);
+  return ParseStoredJson(stmt.TextView(column), c.collection, c.key, what);
+}
+
+StatusOr<Conflict> ReadConflict(const Statement& stmt) {
+  Conflict c;
+  c.id = stmt.Int(0);
+  c.collection = stmt.TextView(1);
+  c.key = stmt.TextView(2);
+  SYNCAGENT_ASSIGN_OR_RETURN(c.local_data, ParseOptional(stmt, 3, c, "conflict local_data"));
+  c.local_deleted = stmt.Int(4) != 0;
+  c.local_hlc = stmt.TextView(5);
+  c.remote_version = stmt.Int(6);
+  c.remote_deleted = stmt.Int(7) != 0;
+  SYNCAGENT_ASSIGN_OR_RETURN(c.remote_data, ParseOptional(stmt, 8, c, "conflict remote_data"));
+  c.remote_hlc = stmt.TextView(9);
+  c.base_version = stmt.OptionalInt(10);
+  SYNCAGENT_ASSIGN_OR_RETURN(c.base_data, ParseOptional(stmt, 11, c, "conflict base_data"));
+  c.origin = stmt.TextView(12) == "push" ? ConflictOrigin::kPush : ConflictOrigin::kPull;
+  c.mutation_id = stmt.OptionalText(13);
+  c.status = stmt.TextView(14) == "open" ? ConflictStatus::kOpen : ConflictStatus::kResolved;
+  c.resolution = stmt.TextView(15);
+  c.created_at = stmt.Int(16);
+  c.resolved_at = stmt.OptionalInt(17);
+  return c;
+}
+
+const char* ResolutionName(Resolution::Kind kind) {
+  switch (kind) {
+    case Resolution::Kind::kTakeRemote: return "take_remote";
+    case Resolution::Kind::kKeepLocal: return "keep_local";
+    case Resolution::Kind::kReplace: return "replace";
+  }
+  return "take_remote";
+}
+
+}  // namespace
+
+StatusOr<int64_t> ConflictStore::Record(const ConflictInput& input) {
+  SYNCAGENT_RETURN_IF_ERROR(ValidateDocumentId(input.collection, input.key));
+  RemoteSide remote{input.remote_version, input.remote_deleted, std::nullopt, input.remote_hlc};
+  if (!input.remote_deleted) {
+    SYNCAGENT_RETURN_IF_ERROR(
+        ValidateObject(input.collection, input.key, input.remote_data, "remote data"));
+    std::string text;
+    SYNCAGENT_RETURN_IF_ERROR(DumpJson(input.remote_data, input.collection, input.key, &text));
+    remote.data = std::move(text);
+  }
+  DocumentRow doc;
+  SYNCAGENT_ASSIGN_OR_RETURN(bool exists, ctx_.docs->Load(input.collection, input.key, &doc));
+  if (!exists) {
+    return NotFoundError("cannot record a conflict for " + DocName(input.collection, input.key) +
+                         ": no local document");
+  }
+  return RecordFor(doc, remote, input.origin, input.mutation_id);
+}
+
+StatusOr<int64_t> ConflictStore::RecordFor(const DocumentRow& doc, const RemoteSide& remote,
+                                           ConflictOrigin origin,
+                                           const std::optional<std::string>& mutation_id) {
+  std::optional<int64_t> open_id;
+  {
+    SYNCAGENT_ASSIGN_OR_RETURN(Statement find, ctx_.db->Prepare(kFindOpen));
+    find.BindTextStatic(1, doc.collection);
+    find.BindTextStatic(2, doc.key);
+    SYNCAGENT_ASSIGN_OR_RETURN(bool found, find.Step());
+    if (found) open_id = find.Int(0);
+  }
+  SYNCAGENT_ASSIGN_OR_RETURN(Statement stmt, ctx_.db->Prepare(open_id ? kUpdate : kInsert));
+  stmt.BindTextStatic(1, doc.collection);
+  stmt.BindTextStatic(2, doc.key);
+  stmt.BindOptionalText(3, doc.deleted ? std::nullopt : doc.data);
+  stmt.BindInt(4, doc.deleted ? 1 : 0);
+  stmt.BindTextStatic(5, doc.hlc);
+  stmt.BindInt(6, remote.version);
+  stmt.BindInt(7, remote.deleted ? 1 : 0);
+  stmt.BindOptionalText(8, remote.deleted ? std::nullopt : remote.data);
+  stmt.BindTextStatic(9, remote.hlc);
+  stmt.BindOptionalInt(10, doc.base_version);
+  stmt.BindOptionalText(11, doc.base_data);
+  stmt.BindTextStatic(12, origin == ConflictOrigin::kPush ? "push" : "pull");
+  stmt.BindOptionalText(13, mutation_id);
+  stmt.BindInt(14, ctx_.clock->WallMs());
+  if (open_id) stmt.BindInt(15, *open_id);
+  SYNCAGENT_RETURN_IF_ERROR(stmt.Run());
+  return open_id ? *open_id : ctx_.db->LastInsertRowId();
+}
+
+StatusOr<std::vector<Conflict>> ConflictStore::List(bool open_only, int64_t limit) {
+  SYNCAGENT_ASSIGN_OR_RETURN(Statement stmt, ctx_.db->Prepare(open_only ? kListOpen : kListAll));
+  stmt.BindInt(1, limit);
+  std::vector<Conflict> out;
+  while (true) {
+    SYNCAGENT_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
+    if (!has_row) break;
+    SYNCAGENT_ASSIGN_OR_RETURN(Conflict c, ReadConflict(stmt));
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+StatusOr<Conflict> ConflictStore::Get(int64_t id) {
+  SYNCAGENT_ASSIGN_OR_RETURN(Statement stmt, ctx_.db->Prepare(kGet));
+  stmt.BindInt(1, id);
+  SYNCAGENT_ASSIGN_OR_RETURN(bool found, stmt.Step());
+  if (!found) return NotFoundError("conflict " + std::to_string(id) + " does not exist");
+  return ReadConflict(stmt);
+}
+
+Status ConflictStore::Resolve(int64_t id, const Resolution& resolution) {
+  SYNCAGENT_ASSIGN_OR_RETURN(Conflict c, Get(id));
+  if (c.status != ConflictStatus::kOpen) {
+    return FailedPreconditionError("conflict " + std::to_string(id) + " on " +
+                                   DocName(c.collection, c.key) + " is already resolved (" +
+                                   c.resolution + ")");
+  }
+  std::string merged_text;
+  if (resolution.kind == Resolution::Kind::kReplace) {
+    SYNCAGENT_RETURN_IF_ERROR(ValidateObject(c.collection, c.key, resolution.merged, "merged"));
+    SYNCAGENT_RETURN_IF_ERROR(DumpJson(resolution.merged, c.collection, c.key, &merged_text));
+  }
+  std::optional<std::string> remote_text;
+  if (!c.remote_deleted && !c.remote_data.is_null()) {
+    std::string text;
+    SYNCAGENT_RETURN_IF_ERROR(DumpJson(c.remote_data, c.collection, c.key, &text));
+    remote_text = std::move(text);
+  }
+  const std::optional<int64_t> remote_base =
+      c.remote_deleted ? std::nullopt : std::optional<int64_t>(c.remote_version);
+
+  DocumentRow doc;
+  SYNCAGENT_ASSIGN_OR_RETURN(bool exists, ctx_.docs->Load(c.collection, c.key, &doc));
+  if (!exists) {  // a never-synced document whose create was cancelled meanwhile
+    doc.version = 0;
+    doc.deleted = true;
+    doc.data.reset();
+    doc.pending_seq.reset();
+  }
+  const std::string stamp = ctx_.hlc->NowText();
+  const int64_t now = ctx_.clock->WallMs();
+  doc.version = std::max(doc.version, c.remote_version);
+  doc.base_version = remote_base;
+  doc.base_data = remote_text;
+  doc.updated_at = now;
+
+  auto enqueue = [&](MutationOp op, const std::optional<std::string>& data,
+                     bool force) -> Status {
+    OutboxRow row;
+    row.mutation_id = ctx_.ids->NewUuid();
+    row.collection = c.collection;
+    row.key = c.key;
+    row.op = op;
+    row.base_version = remote_base;
+    row.data = data;
+    row.hlc = stamp;
+    row.created_at = now;
+    row.force = force;
+    SYNCAGENT_ASSIGN_OR_RETURN(int64_t seq, ctx_.outbox->Insert(row));
+    doc.pending_seq = seq;
+    doc.dirty = true;
+    doc.hlc = stamp;
+    return Status::Ok();
+  };
+
+  switch (resolution.kind) {
+    case Resolution::Kind::kTakeRemote:
+      SYNCAGENT_RETURN_IF_ERROR(ctx_.outbox->RemoveAllFor(c.collection, c.key));
+      doc.deleted = c.remote_deleted;
+      doc.data = remote_text;
+      doc.dirty = false;
+      doc.pending_seq.reset();
+      doc.hlc = c.remote_hlc.empty() ? stamp : c.remote_hlc;
+      break;
+    case Resolution::Kind::kKeepLocal: {
+      SYNCAGENT_ASSIGN_OR_RETURN(std::optional<int64_t> newest,
+                                 ctx_.outbox->NewestSeqFor(c.collection, c.key));
+      if (newest) {
+        SYNCAGENT_RETURN_IF_ERROR(ctx_.outbox->Rebase(c.collection, c.key, remote_base));
+        doc.pending_seq = newest;
+        doc.dirty = true;
+      } else {
+        SYNCAGENT_RETURN_IF_ERROR(enqueue(doc.deleted ? MutationOp::kDelete : MutationOp::kPut,
+                                          doc.deleted ? std::nullopt : doc.data, true));
+      }
+      break;
+    }
+    case Resolution::Kind::kReplace:
+      SYNCAGENT_RETURN_IF_ERROR(ctx_.outbox->RemoveAllFor(c.collection, c.key));
+      doc.deleted = false;
+      doc.data = merged_text;
+      SYNCAGENT_RETURN_IF_ERROR(enqueue(MutationOp::kPut, merged_text, false));
+      break;
+  }
+  SYNCAGENT_RETURN_IF_ERROR(ctx_.docs->Save(doc));
+  SYNCAGENT_ASSIGN_OR_RETURN(Statement mark, ctx_.db->Prepare(kMarkResolved));
+  mark.BindInt(1, id);
+  mark.BindTextStatic(2, ResolutionName(resolution.kind));
+  mark.BindInt(3, now);
+  return mark.Run();
+}
+
+StatusOr<int64_t> ConflictStore::CountOpen() { return ctx_.db->QueryInt(kCountOpen); }
+
+}  // namespace syncagent

@@ -1,0 +1,68 @@
+// ConflictStore: the `conflicts` table — divergences between a dirty local document and the
+// server's version, recorded by the engine (push answered "conflict") or by ApplyRemotePage (a
+// pulled change for a dirty document), and settled by a Resolution.
+//
+// At most one OPEN conflict exists per document (a partial unique index enforces it):
+// recording a new one for the same document updates the open row in place (same id) with the
+// latest local, remote and base sides.
+//
+// Resolve(id, resolution), in the caller's transaction:
+//   kTakeRemote  document := remote (version, deleted, data; base := remote), clean; every
+//                queued mutation of the document is dropped.
+//   kKeepLocal   local data stays; version := remote version, base_version := remote version
+//                (null if the remote is a tombstone), base_data := remote data; queued
+//                mutations are rebased onto it; if none is queued, a put (or delete) of the
+//                local state is enqueued with force = true.
+//   kReplace     document := merged (live, dirty), base := remote; queued mutations of the
+//                document are replaced by one put(merged) based on the remote version.
+// and the conflict becomes resolved with resolution "take_remote" | "keep_local" | "replace".
+//
+// Thread safety: not thread-safe; used under the Store's lock.
+#ifndef SYNCAGENT_STORAGE_CONFLICT_STORE_H_
+#define SYNCAGENT_STORAGE_CONFLICT_STORE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "storage/document_rows.h"
+#include "storage/store_context.h"
+#include "storage/sync_records.h"
+#include "syncagent/status.h"
+
+namespace syncagent {
+
+class ConflictStore {
+ public:
+  // The server side of a conflict, JSON as text (nullopt when deleted).
+  struct RemoteSide {
+    int64_t version = 0;
+    bool deleted = false;
+    std::optional<std::string> data;
+    std::string hlc;
+  };
+
+  explicit ConflictStore(const StoreContext& context) : ctx_(context) {}
+
+  // Records a conflict against the current document row (kNotFound when there is none).
+  StatusOr<int64_t> Record(const ConflictInput& input);
+  // Records a conflict whose local/base sides come from `doc`; returns the conflict id.
+  StatusOr<int64_t> RecordFor(const DocumentRow& doc, const RemoteSide& remote,
+                              ConflictOrigin origin, const std::optional<std::string>& mutation_id);
+  // Oldest first.
+  StatusOr<std::vector<Conflict>> List(bool open_only, int64_t limit);
+  // kNotFound for an unknown id.
+  StatusOr<Conflict> Get(int64_t id);
+  // kNotFound for an unknown id, kFailedPrecondition when already resolved, kInvalidArgument
+  // when kReplace's merged value is not an object.
+  Status Resolve(int64_t id, const Resolution& resolution);
+  StatusOr<int64_t> CountOpen();
+
+ private:
+  StoreContext ctx_;
+};
+
+}  // namespace syncagent
+
+#endif  // SYNCAGENT_STORAGE_CONFLICT_STORE_H_

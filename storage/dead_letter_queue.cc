@@ -1,0 +1,137 @@
+#include "storage/dead_letter_queue.h"
+
+#include "platform/clock.h"
+#include "storage/document_rows.h"
+#include "storage/hybrid_logical_clock.h"
+#include "storage/random_id.h"
+#include "storage/validation.h"
+
+namespace syncagent {
+
+namespace {
+
+constexpr char kInsert[] =
+    "INSERT INTO dead_letters (seq, mutation_id, collection, key, op, base_version, data, hlc, "
+    "created_at, attempts, last_error, force, code, message, dead_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+#define SYNCAGENT_DEAD_LETTER_COLUMNS                                                          \
+  "id, seq, mutation_id, collection, key, op, base_version, data, hlc, created_at, attempts, " \
+  "last_error, force, code, message, dead_at"
+constexpr char kList[] =
+    "SELECT " SYNCAGENT_DEAD_LETTER_COLUMNS " FROM dead_letters ORDER BY id DESC LIMIT ?1";
+constexpr char kLoad[] = "SELECT " SYNCAGENT_DEAD_LETTER_COLUMNS " FROM dead_letters WHERE id = ?1";
+#undef SYNCAGENT_DEAD_LETTER_COLUMNS
+constexpr char kDrop[] = "DELETE FROM dead_letters WHERE id = ?1";
+constexpr char kCount[] = "SELECT count(*) FROM dead_letters";
+
+void ReadRow(const Statement& stmt, DeadLetter* letter, OutboxRow* row) {
+  letter->id = stmt.Int(0);
+  row->seq = stmt.Int(1);
+  row->mutation_id = stmt.TextView(2);
+  row->collection = stmt.TextView(3);
+  row->key = stmt.TextView(4);
+  row->op = OutboxRows::ParseOp(stmt.TextView(5)).value_or(MutationOp::kPut);
+  row->base_version = stmt.OptionalInt(6);
+  row->data = stmt.OptionalText(7);
+  row->hlc = stmt.TextView(8);
+  row->created_at = stmt.Int(9);
+  row->attempts = stmt.Int(10);
+  row->last_error = stmt.OptionalText(11);
+  row->force = stmt.Int(12) != 0;
+  letter->code = stmt.TextView(13);
+  letter->message = stmt.TextView(14);
+  letter->dead_at = stmt.Int(15);
+}
+
+}  // namespace
+
+StatusOr<int64_t> DeadLetterQueue::Add(const OutboxRow& row, std::string_view code,
+                                       std::string_view message) {
+  SYNCAGENT_ASSIGN_OR_RETURN(Statement stmt, ctx_.db->Prepare(kInsert));
+  stmt.BindInt(1, row.seq);
+  stmt.BindTextStatic(2, row.mutation_id);
+  stmt.BindTextStatic(3, row.collection);
+  stmt.BindTextStatic(4, row.key);
+  stmt.BindTextStatic(5, MutationOpName(row.op));
+  stmt.BindOptionalInt(6, row.base_version);
+  stmt.BindOptionalText(7, row.data);
+  stmt.BindTextStatic(8, row.hlc);
+  stmt.BindInt(9, row.created_at);
+  stmt.BindInt(10, row.attempts);
+  stmt.BindOptionalText(11, row.last_error);
+  stmt.BindInt(12, row.force ? 1 : 0);
+  stmt.BindTextStatic(13, code);
+  stmt.BindTextStatic(14, message);
+  stmt.BindInt(15, ctx_.clock->WallMs());
+  SYNCAGENT_RETURN_IF_ERROR(stmt.Run());
+  return ctx_.db->LastInsertRowId();
+}
+
+StatusOr<bool> DeadLetterQueue::Load(int64_t id, DeadLetter* letter, OutboxRow* row) {
+  SYNCAGENT_ASSIGN_OR_RETURN(Statement stmt, ctx_.db->Prepare(kLoad));
+  stmt.BindInt(1, id);
+  SYNCAGENT_ASSIGN_OR_RETURN(bool found, stmt.Step());
+  if (found) ReadRow(stmt, letter, row);
+  return found;
+}
+
+StatusOr<std::vector<DeadLetter>> DeadLetterQueue::List(int64_t limit) {
+  SYNCAGENT_ASSIGN_OR_RETURN(Statement stmt, ctx_.db->Prepare(kList));
+  stmt.BindInt(1, limit);
+  std::vector<DeadLetter> out;
+  OutboxRow row;
+  while (true) {
+    SYNCAGENT_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
+    if (!has_row) break;
+    DeadLetter letter;
+    ReadRow(stmt, &letter, &row);
+    SYNCAGENT_ASSIGN_OR_RETURN(letter.mutation, OutboxRows::ToMutation(row));
+    out.push_back(std::move(letter));
+  }
+  return out;
+}
+
+StatusOr<Mutation> DeadLetterQueue::Retry(int64_t id) {
+  DeadLetter letter;
+  OutboxRow row;
+  SYNCAGENT_ASSIGN_OR_RETURN(bool found, Load(id, &letter, &row));
+  if (!found) return NotFoundError("dead letter " + std::to_string(id) + " does not exist");
+  DocumentRow doc;
+  SYNCAGENT_ASSIGN_OR_RETURN(bool exists, ctx_.docs->Load(row.collection, row.key, &doc));
+  if (!exists) {
+    return FailedPreconditionError("cannot retry dead letter " + std::to_string(id) + ": " +
+                                   DocName(row.collection, row.key) + " no longer exists");
+  }
+  if (doc.pending_seq) {
+    return FailedPreconditionError(
+        "cannot retry dead letter " + std::to_string(id) + ": " +
+        DocName(row.collection, row.key) +
+        " has newer pending writes; drop the dead letter instead");
+  }
+  row.mutation_id = ctx_.ids->NewUuid();
+  row.base_version = doc.base_version;
+  row.hlc = ctx_.hlc->NowText();
+  row.created_at = ctx_.clock->WallMs();
+  row.attempts = 0;
+  row.last_error.reset();
+  SYNCAGENT_ASSIGN_OR_RETURN(row.seq, ctx_.outbox->Insert(row));
+  doc.dirty = true;
+  doc.pending_seq = row.seq;
+  SYNCAGENT_RETURN_IF_ERROR(ctx_.docs->Save(doc));
+  SYNCAGENT_RETURN_IF_ERROR(Drop(id));
+  return OutboxRows::ToMutation(row);
+}
+
+Status DeadLetterQueue::Drop(int64_t id) {
+  SYNCAGENT_ASSIGN_OR_RETURN(Statement stmt, ctx_.db->Prepare(kDrop));
+  stmt.BindInt(1, id);
+  SYNCAGENT_RETURN_IF_ERROR(stmt.Run());
+  if (stmt.Changes() == 0) {
+    return NotFoundError("dead letter " + std::to_string(id) + " does not exist");
+  }
+  return Status::Ok();
+}
+
+StatusOr<int64_t> DeadLetterQueue::Count() { return ctx_.db->QueryInt(kCount); }
+
+}  // namespace syncagent

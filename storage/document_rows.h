@@ -1,0 +1,61 @@
+// DocumentRows: typed access to the `documents` table (one row per (collection, key)).
+//
+// Rows are moved as DocumentRow values with JSON kept as text, so writers that only copy data
+// never parse it. Load/Save are the building blocks of every component that touches documents
+// (local writes, acks, remote pages, conflict resolution); callers own the transaction.
+//
+// Thread safety: not thread-safe; used under the Store's lock.
+#ifndef SYNCAGENT_STORAGE_DOCUMENT_ROWS_H_
+#define SYNCAGENT_STORAGE_DOCUMENT_ROWS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "storage/sqlite_db.h"
+#include "storage/store_types.h"
+#include "syncagent/status.h"
+
+namespace syncagent {
+
+// A `documents` row. See store_types.h for the meaning of each field; pending_seq is the seq of
+// the newest outbox row of the document (the one later writes may coalesce into), or nullopt.
+struct DocumentRow {
+  std::string collection;
+  std::string key;
+  int64_t version = 0;
+  bool deleted = false;
+  std::optional<std::string> data;
+  bool dirty = false;
+  std::optional<int64_t> base_version;
+  std::optional<std::string> base_data;
+  std::string hlc;
+  int64_t updated_at = 0;
+  std::optional<int64_t> pending_seq;
+};
+
+class DocumentRows {
+ public:
+  explicit DocumentRows(SqliteDb& db) : db_(db) {}
+
+  // Loads the row into *row (its collection/key set); false when there is none.
+  StatusOr<bool> Load(std::string_view collection, std::string_view key, DocumentRow* row);
+  // Inserts or replaces every column of row.
+  Status Save(const DocumentRow& row);
+  Status Erase(std::string_view collection, std::string_view key);
+
+  // Documents of `collection` in key order after options.after_key.
+  StatusOr<std::vector<Document>> List(std::string_view collection, const ListOptions& options);
+
+  // Parses the JSON columns; kDataLoss when stored text is not JSON.
+  static StatusOr<Document> ToDocument(const DocumentRow& row);
+
+ private:
+  SqliteDb& db_;
+};
+
+}  // namespace syncagent
+
+#endif  // SYNCAGENT_STORAGE_DOCUMENT_ROWS_H_

@@ -1,0 +1,121 @@
+#include "storage/outbox.h"
+
+#include <set>
+#include <utility>
+
+#include "storage/hybrid_logical_clock.h"
+#include "storage/json_merge_patch.h"
+#include "storage/validation.h"
+
+namespace syncagent {
+
+int64_t Outbox::EstimateWireBytes(const OutboxRow& row) {
+  // Member names, quotes, seq/base_version digits and separators: ~160 bytes per mutation.
+  constexpr int64_t kOverhead = 160;
+  return kOverhead + static_cast<int64_t>(row.mutation_id.size() + row.collection.size() +
+                                          row.key.size() + row.hlc.size() +
+                                          (row.data ? row.data->size() : 4));
+}
+
+StatusOr<std::vector<Mutation>> Outbox::PeekBatch(int max_count, int64_t max_bytes) {
+  if (max_count < 1) {
+    return InvalidArgumentError("PeekBatch: max_count must be >= 1, got " +
+                                std::to_string(max_count));
+  }
+  SYNCAGENT_ASSIGN_OR_RETURN(std::vector<OutboxRow> rows, ctx_.outbox->Oldest(max_count));
+  std::vector<Mutation> batch;
+  std::set<std::pair<std::string, std::string>> documents;
+  int64_t total = 0;
+  for (const OutboxRow& row : rows) {
+    const int64_t size = EstimateWireBytes(row);
+    if (!batch.empty() && total + size > max_bytes) break;
+    if (!documents.emplace(row.collection, row.key).second) break;
+    total += size;
+    SYNCAGENT_ASSIGN_OR_RETURN(Mutation mutation, OutboxRows::ToMutation(row));
+    batch.push_back(std::move(mutation));
+  }
+  return batch;
+}
+
+StatusOr<int64_t> Outbox::MarkAttempted(const std::vector<std::string>& mutation_ids,
+                                        std::string_view error) {
+  int64_t known = 0;
+  for (const std::string& id : mutation_ids) {
+    SYNCAGENT_ASSIGN_OR_RETURN(bool found, ctx_.outbox->MarkAttempted(id, error));
+    if (found) ++known;
+  }
+  return known;
+}
+
+StatusOr<bool> Outbox::Ack(const AckInfo& ack) {
+  OutboxRow row;
+  SYNCAGENT_ASSIGN_OR_RETURN(bool found, ctx_.outbox->LoadById(ack.mutation_id, &row));
+  if (!found) return false;
+  SYNCAGENT_RETURN_IF_ERROR(ctx_.outbox->Remove(row.seq));
+  if (!ack.server_hlc.empty()) {
+    auto stamp = HybridLogicalClock::Parse(ack.server_hlc);
+    if (stamp.ok()) ctx_.hlc->Observe(*stamp);
+  }
+  DocumentRow doc;
+  SYNCAGENT_ASSIGN_OR_RETURN(bool exists, ctx_.docs->Load(row.collection, row.key, &doc));
+  if (!exists) return true;
+  SYNCAGENT_ASSIGN_OR_RETURN(std::optional<int64_t> newest,
+                             ctx_.outbox->NewestSeqFor(row.collection, row.key));
+  if (ack.server_version >= doc.version) {
+    doc.version = ack.server_version;
+    if (row.op == MutationOp::kDelete) {
+      doc.base_version.reset();
+    } else {
+      doc.base_version = ack.server_version;
+    }
+    if (!newest) {
+      doc.base_data = doc.deleted ? std::nullopt : doc.data;
+    } else {
+      // The server body after this mutation, when it applied cleanly on the old base.
+      if (row.op == MutationOp::kPut) {
+        doc.base_data = row.data;
+      } else if (row.op == MutationOp::kDelete) {
+        doc.base_data.reset();
+      } else {
+        SYNCAGENT_ASSIGN_OR_RETURN(
+            nlohmann::json base,
+            ParseStoredJson(doc.base_data.value_or("{}"), row.collection, row.key, "base_data"));
+        SYNCAGENT_ASSIGN_OR_RETURN(
+            nlohmann::json patch,
+            ParseStoredJson(row.data.value_or("{}"), row.collection, row.key, "mutation data"));
+        ApplyMergePatch(base, patch);
+        std::string text;
+        SYNCAGENT_RETURN_IF_ERROR(DumpJson(base, row.collection, row.key, &text));
+        doc.base_data = std::move(text);
+      }
+      SYNCAGENT_RETURN_IF_ERROR(ctx_.outbox->Rebase(row.collection, row.key, doc.base_version));
+    }
+  }
+  doc.dirty = newest.has_value();
+  doc.pending_seq = newest;
+  SYNCAGENT_RETURN_IF_ERROR(ctx_.docs->Save(doc));
+  return true;
+}
+
+StatusOr<int64_t> Outbox::DeadLetter(std::string_view mutation_id, std::string_view code,
+                                     std::string_view message) {
+  OutboxRow row;
+  SYNCAGENT_ASSIGN_OR_RETURN(bool found, ctx_.outbox->LoadById(mutation_id, &row));
+  if (!found) {
+    return NotFoundError("mutation " + std::string(mutation_id) + " is not in the outbox");
+  }
+  SYNCAGENT_ASSIGN_OR_RETURN(int64_t id, dead_letters_.Add(row, code, message));
+  SYNCAGENT_RETURN_IF_ERROR(ctx_.outbox->Remove(row.seq));
+  DocumentRow doc;
+  SYNCAGENT_ASSIGN_OR_RETURN(bool exists, ctx_.docs->Load(row.collection, row.key, &doc));
+  if (exists) {
+    SYNCAGENT_ASSIGN_OR_RETURN(std::optional<int64_t> newest,
+                               ctx_.outbox->NewestSeqFor(row.collection, row.key));
+    doc.dirty = newest.has_value();
+    doc.pending_seq = newest;
+    SYNCAGENT_RETURN_IF_ERROR(ctx_.docs->Save(doc));
+  }
+  return id;
+}
+
+}  // namespace syncagent

@@ -1,0 +1,51 @@
+// RemoteApplier: applies one pull page — the server's changes plus the cursor that covers
+// them — inside the caller's single transaction, so a crash leaves either the whole page and
+// its cursor or neither.
+//
+// For each change, in order:
+//   - invalid collection/key, or live data that is not an object -> kInvalidArgument (the
+//     whole page is rolled back by the caller);
+//   - no local document            -> stored (a tombstone is kept as deleted = 1, data null);
+//   - local version >= remote      -> skipped (stale);
+//   - local document dirty         -> not overwritten: an open conflict (origin pull) is
+//                                     recorded with the local, remote and base sides;
+//   - otherwise (clean)            -> overwritten;
+//   stored/overwritten rows get version = remote version, base = remote (base_version null
+//   for a tombstone), dirty = 0, hlc = the remote stamp. Each remote stamp is observed into
+//   the HLC. Finally the checkpoint `name` is set to (cursor, etag).
+//
+// Thread safety: not thread-safe; used under the Store's lock.
+#ifndef SYNCAGENT_STORAGE_REMOTE_APPLIER_H_
+#define SYNCAGENT_STORAGE_REMOTE_APPLIER_H_
+
+#include <string_view>
+#include <vector>
+
+#include "storage/checkpoint_table.h"
+#include "storage/conflict_store.h"
+#include "storage/store_context.h"
+#include "storage/sync_records.h"
+#include "syncagent/status.h"
+
+namespace syncagent {
+
+class RemoteApplier {
+ public:
+  RemoteApplier(const StoreContext& context, ConflictStore& conflicts,
+                CheckpointTable& checkpoints)
+      : ctx_(context), conflicts_(conflicts), checkpoints_(checkpoints) {}
+
+  // REQUIRES: an IMMEDIATE transaction is open.
+  StatusOr<RemoteApplyResult> Apply(const std::vector<RemoteChange>& changes,
+                                    std::string_view checkpoint_name, std::string_view cursor,
+                                    std::string_view etag);
+
+ private:
+  StoreContext ctx_;
+  ConflictStore& conflicts_;
+  CheckpointTable& checkpoints_;
+};
+
+}  // namespace syncagent
+
+#endif  // SYNCAGENT_STORAGE_REMOTE_APPLIER_H_

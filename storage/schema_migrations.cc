@@ -1,0 +1,170 @@
+#include "storage/schema_migrations.h"
+
+#include <string>
+
+#include "storage/transaction.h"
+
+namespace syncagent {
+
+namespace {
+
+struct Migration {
+  int version;
+  const char* sql;
+};
+
+// Version 1: the initial schema.
+constexpr char kSchemaV1[] = R"sql(
+CREATE TABLE meta (
+  name  TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE documents (
+  collection   TEXT NOT NULL,
+  key          TEXT NOT NULL,
+  version      INTEGER NOT NULL DEFAULT 0,
+  deleted      INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
+  data         TEXT,
+  dirty        INTEGER NOT NULL DEFAULT 0 CHECK (dirty IN (0, 1)),
+  base_version INTEGER,
+  base_data    TEXT,
+  hlc          TEXT NOT NULL,
+  updated_at   INTEGER NOT NULL,
+  pending_seq  INTEGER,  -- seq of the newest outbox row of this document (NULL: none)
+  PRIMARY KEY (collection, key)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE outbox (
+  seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+  mutation_id  TEXT NOT NULL UNIQUE,
+  collection   TEXT NOT NULL,
+  key          TEXT NOT NULL,
+  op           TEXT NOT NULL CHECK (op IN ('put', 'patch', 'delete')),
+  base_version INTEGER,
+  data         TEXT,
+  hlc          TEXT NOT NULL,
+  created_at   INTEGER NOT NULL,
+  attempts     INTEGER NOT NULL DEFAULT 0,
+  last_error   TEXT,
+  force        INTEGER NOT NULL DEFAULT 0 CHECK (force IN (0, 1))
+) STRICT;
+CREATE INDEX outbox_by_document ON outbox (collection, key, seq);
+
+CREATE TABLE checkpoints (
+  name       TEXT PRIMARY KEY,
+  value      TEXT NOT NULL,
+  etag       TEXT NOT NULL DEFAULT '',
+  updated_at INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE conflicts (
+  id             INTEGER PRIMARY KEY AUTOINCREMENT,
+  collection     TEXT NOT NULL,
+  key            TEXT NOT NULL,
+  local_data     TEXT,
+  local_deleted  INTEGER NOT NULL,
+  local_hlc      TEXT NOT NULL,
+  remote_version INTEGER NOT NULL,
+  remote_deleted INTEGER NOT NULL,
+  remote_data    TEXT,
+  remote_hlc     TEXT NOT NULL,
+  base_version   INTEGER,
+  base_data      TEXT,
+  origin         TEXT NOT NULL CHECK (origin IN ('push', 'pull')),
+  mutation_id    TEXT,
+  status         TEXT NOT NULL CHECK (status IN ('open', 'resolved')),
+  resolution     TEXT NOT NULL DEFAULT '',
+  created_at     INTEGER NOT NULL,
+  resolved_at    INTEGER
+) STRICT;
+CREATE UNIQUE INDEX conflicts_one_open ON conflicts (collection, key) WHERE status = 'open';
+
+CREATE TABLE dead_letters (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  seq          INTEGER NOT NULL,
+  mutation_id  TEXT NOT NULL,
+  collection   TEXT NOT NULL,
+  key          TEXT NOT NULL,
+  op           TEXT NOT NULL,
+  base_version INTEGER,
+  data         TEXT,
+  hlc          TEXT NOT NULL,
+  created_at   INTEGER NOT NULL,
+  attempts     INTEGER NOT NULL,
+  last_error   TEXT,
+  force        INTEGER NOT NULL,
+  code         TEXT NOT NULL,
+  message      TEXT NOT NULL,
+  dead_at      INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE runs (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  task_id      TEXT NOT NULL,
+  requested_at INTEGER NOT NULL,
+  started_at   INTEGER NOT NULL,
+  finished_at  INTEGER,
+  budget_ms    INTEGER NOT NULL,
+  constraints  TEXT NOT NULL,
+  result       TEXT NOT NULL
+               CHECK (result IN ('success', 'retry', 'failure', 'skipped', 'running')),
+  reason       TEXT NOT NULL DEFAULT '',
+  pushed       INTEGER NOT NULL DEFAULT 0,
+  pulled       INTEGER NOT NULL DEFAULT 0,
+  conflicts    INTEGER NOT NULL DEFAULT 0,
+  error        TEXT NOT NULL DEFAULT ''
+) STRICT;
+
+CREATE TABLE leases (
+  name        TEXT PRIMARY KEY,
+  owner       TEXT NOT NULL,
+  acquired_at INTEGER NOT NULL,
+  expires_at  INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+)sql";
+
+constexpr Migration kMigrations[] = {
+    {1, kSchemaV1},
+};
+
+constexpr char kReadUserVersion[] = "PRAGMA user_version";
+constexpr char kProbeSchema[] = "SELECT count(*) FROM sqlite_schema";
+
+}  // namespace
+
+int SchemaMigrator::LatestVersion() {
+  return kMigrations[std::size(kMigrations) - 1].version;
+}
+
+StatusOr<int> SchemaMigrator::CheckVersion(SqliteDb& db) {
+  SYNCAGENT_ASSIGN_OR_RETURN(int64_t objects, db.QueryInt(kProbeSchema));
+  (void)objects;
+  SYNCAGENT_ASSIGN_OR_RETURN(int64_t version, db.QueryInt(kReadUserVersion));
+  if (version > LatestVersion() || version < 0) {
+    return FailedPreconditionError(
+        db.path() + ": database schema version " + std::to_string(version) +
+        " is newer than this build supports (" + std::to_string(LatestVersion()) +
+        "); it was written by a newer syncagent and was left untouched");
+  }
+  return static_cast<int>(version);
+}
+
+Status SchemaMigrator::Migrate(SqliteDb& db) {
+  SYNCAGENT_ASSIGN_OR_RETURN(int current, CheckVersion(db));
+  if (current == LatestVersion()) return Status::Ok();
+  Transaction txn(db);
+  SYNCAGENT_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kImmediate));
+  // Another process may have migrated while we waited for the lock.
+  SYNCAGENT_ASSIGN_OR_RETURN(current, CheckVersion(db));
+  for (const Migration& migration : kMigrations) {
+    if (migration.version <= current) continue;
+    SYNCAGENT_RETURN_IF_ERROR(db.Exec(
+        migration.sql, "migrating the schema to version " + std::to_string(migration.version)));
+  }
+  const std::string set_version = "PRAGMA user_version = " + std::to_string(LatestVersion());
+  SYNCAGENT_RETURN_IF_ERROR(db.Exec(set_version.c_str(), "setting the schema version"));
+  return txn.Commit();
+}
+
+}  // namespace syncagent

@@ -1,0 +1,30 @@
+// StoreContext: the collaborators a Store's components share (one connection, one clock, one
+// HLC, one id generator and the two row accessors), bundled so each component receives them in
+// one argument.
+//
+// Thread safety: the pointed-to objects are not thread-safe; every component runs under the
+// owning Store's lock.
+#ifndef SYNCAGENT_STORAGE_STORE_CONTEXT_H_
+#define SYNCAGENT_STORAGE_STORE_CONTEXT_H_
+
+namespace syncagent {
+
+class Clock;
+class DocumentRows;
+class HybridLogicalClock;
+class OutboxRows;
+class RandomIdGenerator;
+class SqliteDb;
+
+struct StoreContext {
+  SqliteDb* db = nullptr;
+  Clock* clock = nullptr;
+  HybridLogicalClock* hlc = nullptr;
+  RandomIdGenerator* ids = nullptr;
+  DocumentRows* docs = nullptr;
+  OutboxRows* outbox = nullptr;
+};
+
+}  // namespace syncagent
+
+#endif  // SYNCAGENT_STORAGE_STORE_CONTEXT_H_

@@ -1,0 +1,133 @@
+// The value types of the Store's API: options, documents, mutations, writes and remote changes.
+// (Conflicts, dead letters, runs and stats are in sync_records.h.)
+//
+// Document model (one row per (collection, key)):
+//   version       the last server version known for the document; 0 = never seen by the server.
+//   deleted       tombstone. A deleted document keeps its row (data = null) so versions and
+//                 pending deletes are tracked.
+//   data          the local JSON object (null when deleted).
+//   dirty         true while the document has mutations in the outbox (unacknowledged local
+//                 changes). Invariant: dirty <=> at least one outbox row for the document.
+//   base_version  the server version the local edit is based on; nullopt when the server has no
+//                 live document (never seen, or a tombstone): a mutation with a null base is a
+//                 "create" in the protocol.
+//   base_data     the server body at base_version (for three-way merge); null when none.
+//   hlc           hybrid logical clock stamp of the last write (local stamp, or the remote stamp
+//                 for documents written by the server).
+//   updated_at    wall-clock ms of the last local change to the row.
+//
+// Thread safety: plain values.
+#ifndef SYNCAGENT_STORAGE_STORE_TYPES_H_
+#define SYNCAGENT_STORAGE_STORE_TYPES_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace syncagent {
+
+class Clock;
+
+// SQLite's PRAGMA synchronous, as the storage layer offers it (independent of config/).
+enum class SyncMode {
+  kNormal,  // WAL + NORMAL: a commit survives an app crash; an OS crash may lose the last ones
+  kFull,    // WAL + FULL: every commit is fsynced
+};
+
+struct StoreOptions {
+  std::string path;                     // the database file; created 0600 when missing
+  SyncMode synchronous = SyncMode::kNormal;
+  int busy_timeout_ms = 5000;           // how long to wait for another connection's lock
+  Clock* clock = nullptr;               // REQUIRED; must outlive the Store
+  int64_t max_size_bytes = 0;           // 0 = unlimited; else a cap (writes beyond it fail with
+                                        // kResourceExhausted, rolled back)
+};
+
+struct Document {
+  std::string collection;
+  std::string key;
+  int64_t version = 0;
+  bool deleted = false;
+  nlohmann::json data;  // object, or null when deleted
+  bool dirty = false;
+  std::optional<int64_t> base_version;
+  nlohmann::json base_data;  // object, or null
+  std::string hlc;
+  int64_t updated_at = 0;
+};
+
+// Which documents List returns: `collection`, keys strictly greater than `after_key` (byte
+// order), at most `limit` (1..10000), live documents only unless include_deleted.
+struct ListOptions {
+  std::string after_key;
+  int limit = 100;
+  bool include_deleted = false;
+};
+
+enum class MutationOp { kPut, kPatch, kDelete };
+
+std::string_view MutationOpName(MutationOp op);  // "put" | "patch" | "delete"
+
+// One outbox entry (the protocol's push mutation plus local bookkeeping).
+struct Mutation {
+  int64_t seq = 0;  // strictly increasing, never reused
+  std::string mutation_id;  // random UUID v4
+  std::string collection;
+  std::string key;
+  MutationOp op = MutationOp::kPut;
+  std::optional<int64_t> base_version;  // nullopt = create
+  nlohmann::json data;  // put: full object; patch: the merge patch; delete: null
+  std::string hlc;
+  int64_t created_at = 0;  // wall ms
+  int attempts = 0;        // times handed to the network (MarkAttempted)
+  std::string last_error;  // empty = none
+  bool force = false;      // overwrite regardless of base_version (client won a conflict)
+};
+
+// One local write for Store::Write (the batch API). For kDelete, data is ignored.
+struct WriteOp {
+  MutationOp op = MutationOp::kPut;
+  std::string collection;
+  std::string key;
+  nlohmann::json data;
+
+  static WriteOp Put(std::string collection, std::string key, nlohmann::json data) {
+    return {MutationOp::kPut, std::move(collection), std::move(key), std::move(data)};
+  }
+  static WriteOp Patch(std::string collection, std::string key, nlohmann::json patch) {
+    return {MutationOp::kPatch, std::move(collection), std::move(key), std::move(patch)};
+  }
+  static WriteOp Delete(std::string collection, std::string key) {
+    return {MutationOp::kDelete, std::move(collection), std::move(key), nullptr};
+  }
+};
+
+// The server's answer "applied" for one mutation.
+struct AckInfo {
+  std::string mutation_id;
+  int64_t server_version = 0;
+  std::string server_hlc;  // may be empty
+};
+
+// One change of a pull page.
+struct RemoteChange {
+  std::string collection;
+  std::string key;
+  int64_t version = 0;
+  bool deleted = false;
+  nlohmann::json data;  // object, or null when deleted
+  std::string hlc;      // may be empty
+};
+
+struct Checkpoint {
+  std::string value;  // e.g. the pull cursor
+  std::string etag;   // e.g. the ETag of the page that produced the cursor; may be empty
+};
+
+}  // namespace syncagent
+
+#endif  // SYNCAGENT_STORAGE_STORE_TYPES_H_

@@ -1,0 +1,166 @@
+// Conflicts: recording (one open per document) and the three resolutions.
+#include "tests/storage/store_test_util.h"
+
+namespace syncagent {
+namespace {
+
+using nlohmann::json;
+using testing::StoreTest;
+
+class ConflictsTest : public StoreTest {
+ protected:
+  // A synced document at version 1 with a pending local patch, and a push conflict against
+  // remote version 3.
+  int64_t MakePushConflict(json remote = {{"v", 3}, {"theirs", true}}, bool remote_deleted = false) {
+    EXPECT_OK(store_->ApplyRemotePage({{"notes", "a", 1, false, {{"v", 1}}, ""}}, "c1").status());
+    EXPECT_OK(store_->Patch("notes", "a", {{"mine", true}}));
+    pending_ = Peek().at(0);
+    EXPECT_OK(store_->MarkAttempted({pending_.mutation_id}).status());
+    ConflictInput input;
+    input.collection = "notes";
+    input.key = "a";
+    input.remote_version = 3;
+    input.remote_deleted = remote_deleted;
+    input.remote_data = remote_deleted ? json(nullptr) : remote;
+    input.remote_hlc = "000000000000001-00000000-server";
+    input.origin = ConflictOrigin::kPush;
+    input.mutation_id = pending_.mutation_id;
+    auto id = store_->RecordConflict(input);
+    EXPECT_TRUE(id.ok()) << id.status().ToString();
+    return id.ok() ? *id : -1;
+  }
+  Mutation pending_;
+};
+
+TEST_F(ConflictsTest, RecordKeepsLocalRemoteAndBaseSides) {
+  const int64_t id = MakePushConflict();
+  auto c = store_->GetConflict(id);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->collection, "notes");
+  EXPECT_EQ(c->local_data, json({{"v", 1}, {"mine", true}}));
+  EXPECT_FALSE(c->local_deleted);
+  EXPECT_EQ(c->remote_version, 3);
+  EXPECT_EQ(c->remote_data, json({{"v", 3}, {"theirs", true}}));
+  EXPECT_EQ(c->base_version, 1);
+  EXPECT_EQ(c->base_data, json({{"v", 1}}));
+  EXPECT_EQ(c->origin, ConflictOrigin::kPush);
+  EXPECT_EQ(c->mutation_id, pending_.mutation_id);
+  EXPECT_EQ(c->created_at, clock_.WallMs());
+  EXPECT_EQ(store_->Stats()->open_conflicts, 1);
+}
+
+TEST_F(ConflictsTest, OnlyOneOpenConflictPerDocument) {
+  const int64_t first = MakePushConflict();
+  auto second = store_->ApplyRemotePage({{"notes", "a", 4, false, {{"v", 4}}, ""}}, "c2");
+  ASSERT_TRUE(second.ok());
+  ASSERT_EQ(second->conflicts.size(), 1u);
+  EXPECT_EQ(second->conflicts[0].id, first);
+  auto all = store_->ListConflicts(/*open_only=*/false);
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ((*all)[0].remote_version, 4);
+  EXPECT_EQ((*all)[0].origin, ConflictOrigin::kPull);
+}
+
+TEST_F(ConflictsTest, RecordingForAMissingDocumentIsNotFound) {
+  ConflictInput input;
+  input.collection = "notes";
+  input.key = "ghost";
+  input.remote_version = 1;
+  input.remote_data = {{"v", 1}};
+  EXPECT_EQ(store_->RecordConflict(input).status().code(), StatusCode::kNotFound);
+  input.key = "";
+  EXPECT_EQ(store_->RecordConflict(input).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(ConflictsTest, TakeRemoteAdoptsTheServerDocumentAndDropsPendingWrites) {
+  const int64_t id = MakePushConflict();
+  ASSERT_OK(store_->ResolveConflict(id, Resolution::TakeRemote()));
+  Document doc = MustGet("notes", "a");
+  EXPECT_EQ(doc.data, json({{"v", 3}, {"theirs", true}}));
+  EXPECT_EQ(doc.version, 3);
+  EXPECT_EQ(doc.base_version, 3);
+  EXPECT_EQ(doc.base_data, doc.data);
+  EXPECT_FALSE(doc.dirty);
+  EXPECT_EQ(OutboxCount(), 0);
+  auto c = store_->GetConflict(id);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->status, ConflictStatus::kResolved);
+  EXPECT_EQ(c->resolution, "take_remote");
+  EXPECT_EQ(c->resolved_at, clock_.WallMs());
+  EXPECT_TRUE(store_->ListConflicts()->empty());
+  EXPECT_EQ(store_->ResolveConflict(id, Resolution::TakeRemote()).code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store_->ResolveConflict(999, Resolution::TakeRemote()).code(), StatusCode::kNotFound);
+  EXPECT_OK(store_->Verify());
+}
+
+TEST_F(ConflictsTest, TakeRemoteOfATombstoneDeletesLocally) {
+  const int64_t id = MakePushConflict({}, /*remote_deleted=*/true);
+  ASSERT_OK(store_->ResolveConflict(id, Resolution::TakeRemote()));
+  Document doc = MustGet("notes", "a", true);
+  EXPECT_TRUE(doc.deleted);
+  EXPECT_FALSE(doc.dirty);
+  EXPECT_EQ(doc.version, 3);
+  EXPECT_OK(store_->Verify());
+}
+
+TEST_F(ConflictsTest, KeepLocalRebasesPendingMutationsOnTheRemoteVersion) {
+  const int64_t id = MakePushConflict();
+  ASSERT_OK(store_->ResolveConflict(id, Resolution::KeepLocal()));
+  Document doc = MustGet("notes", "a");
+  EXPECT_EQ(doc.data, json({{"v", 1}, {"mine", true}}));
+  EXPECT_EQ(doc.version, 3);
+  EXPECT_EQ(doc.base_version, 3);
+  EXPECT_EQ(doc.base_data, json({{"v", 3}, {"theirs", true}}));
+  EXPECT_TRUE(doc.dirty);
+  auto batch = Peek();
+  ASSERT_EQ(batch.size(), 1u);
+  EXPECT_EQ(batch[0].mutation_id, pending_.mutation_id);
+  EXPECT_EQ(batch[0].base_version, 3);
+  EXPECT_EQ(store_->GetConflict(id)->resolution, "keep_local");
+  EXPECT_OK(store_->Verify());
+}
+
+TEST_F(ConflictsTest, KeepLocalWithNothingPendingEnqueuesAForcedPut) {
+  const int64_t id = MakePushConflict();
+  ASSERT_OK(store_->DeadLetter(pending_.mutation_id, "gone", "dropped by test").status());
+  ASSERT_EQ(OutboxCount(), 0);
+  ASSERT_OK(store_->ResolveConflict(id, Resolution::KeepLocal()));
+  auto batch = Peek();
+  ASSERT_EQ(batch.size(), 1u);
+  EXPECT_EQ(batch[0].op, MutationOp::kPut);
+  EXPECT_TRUE(batch[0].force);
+  EXPECT_EQ(batch[0].base_version, 3);
+  EXPECT_EQ(batch[0].data, json({{"v", 1}, {"mine", true}}));
+  EXPECT_TRUE(MustGet("notes", "a").dirty);
+  EXPECT_OK(store_->Verify());
+}
+
+TEST_F(ConflictsTest, ReplaceWritesTheMergedDocumentAsOnePutOnTheRemoteBase) {
+  const int64_t id = MakePushConflict();
+  ASSERT_OK(store_->Patch("notes", "a", {{"more", 1}}));  // a second pending mutation
+  ASSERT_EQ(OutboxCount(), 2);
+  const json merged = {{"v", 3}, {"theirs", true}, {"mine", true}};
+  EXPECT_EQ(store_->ResolveConflict(id, Resolution::Replace(json::array())).code(),
+            StatusCode::kInvalidArgument);
+  ASSERT_OK(store_->ResolveConflict(id, Resolution::Replace(merged)));
+  Document doc = MustGet("notes", "a");
+  EXPECT_EQ(doc.data, merged);
+  EXPECT_EQ(doc.base_version, 3);
+  EXPECT_EQ(doc.base_data, json({{"v", 3}, {"theirs", true}}));
+  EXPECT_TRUE(doc.dirty);
+  auto batch = Peek();
+  ASSERT_EQ(batch.size(), 1u);
+  EXPECT_EQ(OutboxCount(), 1);
+  EXPECT_EQ(batch[0].op, MutationOp::kPut);
+  EXPECT_EQ(batch[0].data, merged);
+  EXPECT_EQ(batch[0].base_version, 3);
+  EXPECT_FALSE(batch[0].force);
+  EXPECT_NE(batch[0].mutation_id, pending_.mutation_id);
+  EXPECT_EQ(store_->GetConflict(id)->resolution, "replace");
+  EXPECT_OK(store_->Verify());
+}
+
+}  // namespace
+}  // namespace syncagent

@@ -1,0 +1,117 @@
+// ApplyRemotePage: pulled changes and their cursor in one transaction.
+#include "storage/hybrid_logical_clock.h"
+#include "tests/storage/store_test_util.h"
+
+namespace syncagent {
+namespace {
+
+using nlohmann::json;
+using testing::StoreTest;
+
+using RemoteApplyTest = StoreTest;
+
+RemoteChange Change(const std::string& key, int64_t version, json data, bool deleted = false,
+                    std::string hlc = "") {
+  return {"notes", key, version, deleted, deleted ? json(nullptr) : std::move(data),
+          std::move(hlc)};
+}
+
+TEST_F(RemoteApplyTest, StoresNewDocumentsTombstonesAndTheCursor) {
+  auto result = store_->ApplyRemotePage(
+      {Change("a", 1, {{"v", 1}}), Change("b", 4, nullptr, /*deleted=*/true)}, "cursor-1",
+      "\"etag-1\"");
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->applied, 2);
+  EXPECT_EQ(result->skipped, 0);
+  EXPECT_TRUE(result->conflicts.empty());
+  Document a = MustGet("notes", "a");
+  EXPECT_EQ(a.version, 1);
+  EXPECT_EQ(a.base_version, 1);
+  EXPECT_EQ(a.data, json({{"v", 1}}));
+  EXPECT_EQ(a.base_data, a.data);
+  EXPECT_FALSE(a.dirty);
+  Document b = MustGet("notes", "b", true);
+  EXPECT_TRUE(b.deleted);
+  EXPECT_EQ(b.version, 4);
+  EXPECT_TRUE(b.data.is_null());
+  EXPECT_FALSE(b.base_version.has_value());
+  auto cp = store_->GetCheckpoint(Store::kPullCheckpoint);
+  ASSERT_TRUE(cp.ok());
+  ASSERT_TRUE(cp->has_value());
+  EXPECT_EQ((*cp)->value, "cursor-1");
+  EXPECT_EQ((*cp)->etag, "\"etag-1\"");
+  EXPECT_EQ(OutboxCount(), 0);
+}
+
+TEST_F(RemoteApplyTest, OverwritesCleanDocumentsAndSkipsStaleChanges) {
+  ASSERT_OK(store_->ApplyRemotePage({Change("a", 3, {{"v", 3}})}, "c1").status());
+  auto result = store_->ApplyRemotePage(
+      {Change("a", 2, {{"v", 2}}), Change("a", 3, {{"v", 33}}), Change("a", 5, {{"v", 5}})}, "c2");
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->skipped, 2);
+  EXPECT_EQ(result->applied, 1);
+  EXPECT_EQ(MustGet("notes", "a").data, json({{"v", 5}}));
+  EXPECT_EQ(MustGet("notes", "a").version, 5);
+  auto deleted = store_->ApplyRemotePage({Change("a", 6, nullptr, true)}, "c3");
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_FALSE(store_->Get("notes", "a")->has_value());
+  EXPECT_EQ((*store_->GetCheckpoint("pull"))->value, "c3");
+}
+
+TEST_F(RemoteApplyTest, DirtyDocumentsAreNotOverwrittenButConflicted) {
+  ASSERT_OK(store_->ApplyRemotePage({Change("a", 1, {{"v", 1}})}, "c1").status());
+  ASSERT_OK(store_->Patch("notes", "a", {{"mine", true}}));
+  const std::string remote_hlc = HlcStamp{clock_.WallMs() + 500, 0, "server"}.ToString();
+  auto result =
+      store_->ApplyRemotePage({Change("a", 2, {{"v", 2}}, false, remote_hlc)}, "c2");
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->applied, 0);
+  ASSERT_EQ(result->conflicts.size(), 1u);
+  EXPECT_EQ(result->conflicts[0].key, "a");
+  Document a = MustGet("notes", "a");
+  EXPECT_EQ(a.data, json({{"v", 1}, {"mine", true}}));
+  EXPECT_EQ(a.version, 1);
+  EXPECT_TRUE(a.dirty);
+  auto conflict = store_->GetConflict(result->conflicts[0].id);
+  ASSERT_TRUE(conflict.ok());
+  EXPECT_EQ(conflict->origin, ConflictOrigin::kPull);
+  EXPECT_EQ(conflict->status, ConflictStatus::kOpen);
+  EXPECT_EQ(conflict->local_data, a.data);
+  EXPECT_EQ(conflict->remote_version, 2);
+  EXPECT_EQ(conflict->remote_data, json({{"v", 2}}));
+  EXPECT_EQ(conflict->remote_hlc, remote_hlc);
+  EXPECT_EQ(conflict->base_version, 1);
+  EXPECT_EQ(conflict->base_data, json({{"v", 1}}));
+  EXPECT_FALSE(conflict->mutation_id.has_value());
+  EXPECT_EQ((*store_->GetCheckpoint("pull"))->value, "c2");
+  // The remote stamp was observed: the next local stamp is after it.
+  ASSERT_OK(store_->Put("notes", "z", {{"v", 1}}));
+  EXPECT_GT(MustGet("notes", "z").hlc, remote_hlc.substr(0, 24));
+}
+
+TEST_F(RemoteApplyTest, AnInvalidChangeRollsBackThePageAndTheCursor) {
+  ASSERT_OK(store_->ApplyRemotePage({Change("a", 1, {{"v", 1}})}, "c1").status());
+  std::vector<RemoteChange> page = {Change("a", 2, {{"v", 2}}), Change("b", 1, {{"v", 1}}),
+                                    Change("c", 1, json::array({1}))};
+  auto result = store_->ApplyRemotePage(page, "c2");
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(result.status().message().find("remote change #2"), std::string::npos)
+      << result.status().ToString();
+  EXPECT_EQ(MustGet("notes", "a").version, 1);
+  EXPECT_FALSE(store_->Get("notes", "b")->has_value());
+  EXPECT_EQ((*store_->GetCheckpoint("pull"))->value, "c1");
+  page[2].collection = "bad collection";
+  EXPECT_EQ(store_->ApplyRemotePage(page, "c2").status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(RemoteApplyTest, CustomCheckpointNamesAreIndependent) {
+  ASSERT_OK(store_->ApplyRemotePage({}, "x", "", "pull.notes").status());
+  ASSERT_OK(store_->ApplyRemotePage({}, "y", "", "pull.tasks").status());
+  EXPECT_EQ((*store_->GetCheckpoint("pull.notes"))->value, "x");
+  EXPECT_EQ((*store_->GetCheckpoint("pull.tasks"))->value, "y");
+  EXPECT_FALSE(store_->GetCheckpoint("pull")->has_value());
+}
+
+}  // namespace
+}  // namespace syncagent
