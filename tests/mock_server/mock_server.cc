@@ -1,0 +1,190 @@
+#include "tests/mock_server/mock_server.h"
+
+#include <httplib.h>
+#include <sys/socket.h>
+
+#include <chrono>
+
+#include "tests/mock_server/admin_handlers.h"
+#include "tests/mock_server/connection_context.h"
+#include "tests/mock_server/fault_executor.h"
+#include "tests/mock_server/fault_server.h"
+#include "tests/mock_server/http_util.h"
+#include "tests/mock_server/protocol_handlers.h"
+
+namespace syncagent::mock {
+namespace {
+
+constexpr size_t kWorkerThreads = 32;
+constexpr size_t kKeepAliveMaxRequests = 100;
+
+bool IsAdminPath(const std::string& path) { return path.rfind("/_admin", 0) == 0; }
+
+}  // namespace
+
+MockServer::MockServer(MockServerOptions options, std::unique_ptr<SyncState> state)
+    : options_(std::move(options)), state_(std::move(state)) {}
+
+StatusOr<std::unique_ptr<MockServer>> MockServer::Start(MockServerOptions options) {
+  if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
+    return InvalidArgumentError("TLS needs both a certificate and a key file");
+  }
+  if (options.port < 0 || options.port > 65535) {
+    return InvalidArgumentError("port must be in 0..65535");
+  }
+  if (options.max_body_bytes == 0) return InvalidArgumentError("max_body_bytes must be > 0");
+  SSL_CTX* ssl_ctx = nullptr;
+  if (!options.tls_cert_file.empty()) {
+    SYNCAGENT_ASSIGN_OR_RETURN(
+        ssl_ctx, FaultServer::CreateTlsContext(options.tls_cert_file, options.tls_key_file));
+  }
+  auto server_or = std::make_unique<FaultServer>(ssl_ctx);  // owns ssl_ctx from here
+  SYNCAGENT_ASSIGN_OR_RETURN(std::unique_ptr<SyncState> state, SyncState::Open(options.data_file));
+
+  std::unique_ptr<MockServer> mock(new MockServer(std::move(options), std::move(state)));
+  MockServer* self = mock.get();
+  self->faults_.Replace(self->options_.faults);
+  self->protocol_ = std::make_unique<ProtocolHandlers>(self->state_.get(), self->options_.token,
+                                                       self->options_.max_body_bytes);
+  self->admin_ = std::make_unique<AdminHandlers>(self->state_.get(), &self->faults_, &self->log_,
+                                                 [self] { return self->Reset(); });
+  self->server_ = std::move(server_or);
+
+  FaultServer& server = *self->server_;
+  server.new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
+  server.set_payload_max_length(self->options_.max_body_bytes);
+  server.set_keep_alive_max_count(kKeepAliveMaxRequests);
+  // httplib's default also sets SO_REUSEPORT, which would let two servers share a port.
+  server.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
+  auto handler = [self](const httplib::Request& req, httplib::Response& res) {
+    self->Handle(req, res);
+  };
+  server.Get(".*", handler);
+  server.Post(".*", handler);
+  server.Put(".*", handler);
+  server.Patch(".*", handler);
+  server.Delete(".*", handler);
+  server.Options(".*", handler);
+  server.set_error_handler(
+      httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
+        // Only fill in answers httplib produced itself (413, 400, 415...): ours carry a body.
+        if (!res.body.empty() || res.content_provider_) {
+          return httplib::Server::HandlerResponse::Unhandled;
+        }
+        SetError(res, res.status, DefaultErrorCode(res.status),
+                 "HTTP " + std::to_string(res.status) + " (answered by the HTTP layer)");
+        return httplib::Server::HandlerResponse::Handled;
+      }));
+  server.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+        SetError(res, 500, "internal", "unexpected exception in the mock server");
+      });
+  server.set_logger(
+      [self](const httplib::Request& req, const httplib::Response& res) { self->Log(req, res); });
+
+  const int requested = self->options_.port;
+  const int port = requested == 0
+                       ? server.bind_to_any_port(kMockServerBindAddress)
+                       : (server.bind_to_port(kMockServerBindAddress, requested) ? requested : -1);
+  if (port <= 0) {
+    return UnavailableError("cannot listen on " + std::string(kMockServerBindAddress) + ":" +
+                            std::to_string(requested));
+  }
+  self->port_ = port;
+  self->thread_ = std::thread([&server] { server.listen_after_bind(); });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!server.is_running() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  if (!server.is_running()) {
+    self->Stop();
+    return InternalError("the mock server did not start");
+  }
+  return mock;
+}
+
+MockServer::~MockServer() { Stop(); }
+
+bool MockServer::tls() const { return server_ && server_->tls(); }
+
+std::string MockServer::base_url() const {
+  return std::string(tls() ? "https://" : "http://") + kMockServerBindAddress + ":" +
+         std::to_string(port_);
+}
+
+void MockServer::Stop() {
+  if (!server_) return;
+  server_->BeginShutdown();
+  server_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+nlohmann::json MockServer::Stats() const { return StatsToJson(state_->GetStats(), log_.total()); }
+
+Status MockServer::Reset() {
+  faults_.Clear();
+  log_.Clear();
+  return state_->Reset();
+}
+
+void MockServer::Handle(const httplib::Request& req, httplib::Response& res) {
+  // syncagent/1 defines gzip only: httplib would pick brotli when offered, so the request's
+  // Accept-Encoding is narrowed to "gzip" (or nothing) once it has been logged. The Request is
+  // httplib's non-const local for this exchange; the handler only receives a const view of it.
+  struct NarrowAcceptEncoding {
+    const httplib::Request& req;
+    ~NarrowAcceptEncoding() {
+      auto& headers = const_cast<httplib::Request&>(req).headers;
+      const bool gzip = AcceptsGzip(req.get_header_value("Accept-Encoding"));
+      headers.erase("Accept-Encoding");
+      if (gzip) headers.emplace("Accept-Encoding", "gzip");
+    }
+  } narrow{req};
+  if (IsAdminPath(req.path)) {
+    if (options_.admin) {
+      admin_->Handle(req, res);
+    } else {
+      SetError(res, 404, "not_found", "admin endpoints are disabled (start with --admin)");
+    }
+    return;
+  }
+  ConnectionContext* context = ConnectionContext::Current();
+  const int64_t id =
+      log_.Begin(req.method, req.path, QueryOf(req.target), RedactedHeaders(req.headers));
+  if (context) context->log_id = id;
+  auto process = [&] { protocol_->Handle(req, res); };
+  std::optional<FaultAction> action = faults_.Next(req.method, req.path);
+  if (action) {
+    if (context) context->fault = FaultKindName(action->kind);
+    ApplyFault(*action, req, res, process);
+  } else {
+    process();
+  }
+  // Visible as soon as the client has its answer; Log() completes the entry after the write.
+  log_.SetStatus(id, context && context->aborted() ? 0 : res.status);
+}
+
+void MockServer::Log(const httplib::Request& req, const httplib::Response& res) {
+  ConnectionContext* context = ConnectionContext::Current();
+  RequestLogEntry outcome;
+  int64_t id = -1;
+  if (context) {
+    id = context->log_id;
+    outcome.fault = context->fault;
+    context->EndRequest(&outcome.request_bytes, &outcome.response_bytes);
+  }
+  if (id < 0 && IsAdminPath(req.path)) return;
+  outcome.status = context && context->aborted() && outcome.response_bytes == 0 ? 0 : res.status;
+  if (id < 0) {
+    outcome.method = req.method;
+    outcome.path = req.path;
+    outcome.query = QueryOf(req.target);
+    outcome.headers = RedactedHeaders(req.headers);
+  }
+  log_.Finish(id, outcome);
+}
+
+}  // namespace syncagent::mock
