@@ -54,6 +54,9 @@ StatusOr<std::unique_ptr<MockServer>> MockServer::Start(MockServerOptions option
   server.new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
   server.set_payload_max_length(self->options_.max_body_bytes);
   server.set_keep_alive_max_count(kKeepAliveMaxRequests);
+  // Responses go out as header and body writes; without TCP_NODELAY, Nagle holds the body back
+  // until the client's delayed ACK (~40 ms on Linux), which would dominate every loopback request.
+  server.set_tcp_nodelay(true);
   // httplib's default also sets SO_REUSEPORT, which would let two servers share a port.
   server.set_socket_options([](socket_t sock) {
     int yes = 1;
