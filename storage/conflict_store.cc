@@ -6,6 +6,7 @@
 #include "storage/hybrid_logical_clock.h"
 #include "storage/outbox_rows.h"
 #include "storage/random_id.h"
+#include "storage/seq_allocator.h"
 #include "storage/validation.h"
 
 namespace syncagent {
@@ -176,7 +177,7 @@ Status ConflictStore::Resolve(int64_t id, const Resolution& resolution) {
     doc.version = 0;
     doc.deleted = true;
     doc.data.reset();
-    doc.pending_seq.reset();
+    doc.ClearPending();
   }
   const std::string stamp = ctx_.hlc->NowText();
   const int64_t now = ctx_.clock->WallMs();
@@ -197,29 +198,24 @@ Status ConflictStore::Resolve(int64_t id, const Resolution& resolution) {
     row.hlc = stamp;
     row.created_at = now;
     row.force = force;
-    SYNCAGENT_ASSIGN_OR_RETURN(int64_t seq, ctx_.outbox->Insert(row));
-    doc.pending_seq = seq;
-    doc.dirty = true;
+    SYNCAGENT_ASSIGN_OR_RETURN(row.seq, ctx_.seqs->Next());
+    SYNCAGENT_RETURN_IF_ERROR(ctx_.outbox->Insert(row));
+    doc.AddPending(row.seq);
     doc.hlc = stamp;
     return Status::Ok();
   };
 
   switch (resolution.kind) {
     case Resolution::Kind::kTakeRemote:
-      SYNCAGENT_RETURN_IF_ERROR(ctx_.outbox->RemoveAllFor(c.collection, c.key));
+      SYNCAGENT_RETURN_IF_ERROR(ctx_.outbox->RemoveAll(doc.PendingSeqs()));
+      doc.ClearPending();
       doc.deleted = c.remote_deleted;
       doc.data = remote_text;
-      doc.dirty = false;
-      doc.pending_seq.reset();
       doc.hlc = c.remote_hlc.empty() ? stamp : c.remote_hlc;
       break;
     case Resolution::Kind::kKeepLocal: {
-      SYNCAGENT_ASSIGN_OR_RETURN(std::optional<int64_t> newest,
-                                 ctx_.outbox->NewestSeqFor(c.collection, c.key));
-      if (newest) {
-        SYNCAGENT_RETURN_IF_ERROR(ctx_.outbox->Rebase(c.collection, c.key, remote_base));
-        doc.pending_seq = newest;
-        doc.dirty = true;
+      if (doc.HasPending()) {
+        SYNCAGENT_RETURN_IF_ERROR(ctx_.outbox->Rebase(doc.PendingSeqs(), remote_base));
       } else {
         SYNCAGENT_RETURN_IF_ERROR(enqueue(doc.deleted ? MutationOp::kDelete : MutationOp::kPut,
                                           doc.deleted ? std::nullopt : doc.data, true));
@@ -227,7 +223,8 @@ Status ConflictStore::Resolve(int64_t id, const Resolution& resolution) {
       break;
     }
     case Resolution::Kind::kReplace:
-      SYNCAGENT_RETURN_IF_ERROR(ctx_.outbox->RemoveAllFor(c.collection, c.key));
+      SYNCAGENT_RETURN_IF_ERROR(ctx_.outbox->RemoveAll(doc.PendingSeqs()));
+      doc.ClearPending();
       doc.deleted = false;
       doc.data = merged_text;
       SYNCAGENT_RETURN_IF_ERROR(enqueue(MutationOp::kPut, merged_text, false));

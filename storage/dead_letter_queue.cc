@@ -4,6 +4,7 @@
 #include "storage/document_rows.h"
 #include "storage/hybrid_logical_clock.h"
 #include "storage/random_id.h"
+#include "storage/seq_allocator.h"
 #include "storage/validation.h"
 
 namespace syncagent {
@@ -102,7 +103,7 @@ StatusOr<Mutation> DeadLetterQueue::Retry(int64_t id) {
     return FailedPreconditionError("cannot retry dead letter " + std::to_string(id) + ": " +
                                    DocName(row.collection, row.key) + " no longer exists");
   }
-  if (doc.pending_seq) {
+  if (doc.HasPending()) {
     return FailedPreconditionError(
         "cannot retry dead letter " + std::to_string(id) + ": " +
         DocName(row.collection, row.key) +
@@ -114,9 +115,9 @@ StatusOr<Mutation> DeadLetterQueue::Retry(int64_t id) {
   row.created_at = ctx_.clock->WallMs();
   row.attempts = 0;
   row.last_error.reset();
-  SYNCAGENT_ASSIGN_OR_RETURN(row.seq, ctx_.outbox->Insert(row));
-  doc.dirty = true;
-  doc.pending_seq = row.seq;
+  SYNCAGENT_ASSIGN_OR_RETURN(row.seq, ctx_.seqs->Next());
+  SYNCAGENT_RETURN_IF_ERROR(ctx_.outbox->Insert(row));
+  doc.AddPending(row.seq);
   SYNCAGENT_RETURN_IF_ERROR(ctx_.docs->Save(doc));
   SYNCAGENT_RETURN_IF_ERROR(Drop(id));
   return OutboxRows::ToMutation(row);

@@ -1,5 +1,7 @@
 #include "storage/document_rows.h"
 
+#include <charconv>
+
 #include "storage/validation.h"
 
 namespace syncagent {
@@ -7,23 +9,23 @@ namespace syncagent {
 namespace {
 
 constexpr char kLoad[] =
-    "SELECT version, deleted, data, dirty, base_version, base_data, hlc, updated_at, pending_seq "
+    "SELECT version, deleted, data, dirty, base_version, base_data, hlc, updated_at, pending_seqs "
     "FROM documents WHERE collection = ?1 AND key = ?2";
 constexpr char kSave[] =
     "INSERT INTO documents (collection, key, version, deleted, data, dirty, base_version, "
-    "base_data, hlc, updated_at, pending_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
+    "base_data, hlc, updated_at, pending_seqs) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
     "ON CONFLICT (collection, key) DO UPDATE SET version = excluded.version, "
     "deleted = excluded.deleted, data = excluded.data, dirty = excluded.dirty, "
     "base_version = excluded.base_version, base_data = excluded.base_data, hlc = excluded.hlc, "
-    "updated_at = excluded.updated_at, pending_seq = excluded.pending_seq";
+    "updated_at = excluded.updated_at, pending_seqs = excluded.pending_seqs";
 constexpr char kErase[] = "DELETE FROM documents WHERE collection = ?1 AND key = ?2";
 constexpr char kListLive[] =
     "SELECT key, version, deleted, data, dirty, base_version, base_data, hlc, updated_at, "
-    "pending_seq FROM documents WHERE collection = ?1 AND key > ?2 AND deleted = 0 "
+    "pending_seqs FROM documents WHERE collection = ?1 AND key > ?2 AND deleted = 0 "
     "ORDER BY key LIMIT ?3";
 constexpr char kListAll[] =
     "SELECT key, version, deleted, data, dirty, base_version, base_data, hlc, updated_at, "
-    "pending_seq FROM documents WHERE collection = ?1 AND key > ?2 ORDER BY key LIMIT ?3";
+    "pending_seqs FROM documents WHERE collection = ?1 AND key > ?2 ORDER BY key LIMIT ?3";
 
 // Reads columns [first, first+9) of a row (everything after the key) into *row.
 void ReadColumns(const Statement& stmt, int first, DocumentRow* row) {
@@ -35,10 +37,53 @@ void ReadColumns(const Statement& stmt, int first, DocumentRow* row) {
   row->base_data = stmt.OptionalText(first + 5);
   row->hlc = stmt.TextView(first + 6);
   row->updated_at = stmt.Int(first + 7);
-  row->pending_seq = stmt.OptionalInt(first + 8);
+  row->pending_seqs = stmt.TextView(first + 8);
 }
 
 }  // namespace
+
+namespace {
+// Parses one decimal seq; corrupt text yields 0 (Verify() reports the mismatch).
+int64_t ParseSeq(std::string_view text) {
+  int64_t value = 0;
+  std::from_chars(text.data(), text.data() + text.size(), value);
+  return value;
+}
+}  // namespace
+
+std::optional<int64_t> DocumentRow::NewestPending() const {
+  if (pending_seqs.empty()) return std::nullopt;
+  const size_t comma = pending_seqs.rfind(',');
+  return ParseSeq(std::string_view(pending_seqs).substr(comma == std::string::npos ? 0 : comma + 1));
+}
+
+std::vector<int64_t> DocumentRow::PendingSeqs() const {
+  std::vector<int64_t> seqs;
+  const std::string_view all(pending_seqs);
+  size_t start = 0;
+  while (start < all.size()) {
+    size_t comma = all.find(',', start);
+    if (comma == std::string_view::npos) comma = all.size();
+    seqs.push_back(ParseSeq(all.substr(start, comma - start)));
+    start = comma + 1;
+  }
+  return seqs;
+}
+
+void DocumentRow::AddPending(int64_t seq) {
+  if (!pending_seqs.empty()) pending_seqs += ',';
+  pending_seqs += std::to_string(seq);
+}
+
+void DocumentRow::RemovePending(int64_t seq) {
+  std::string kept;
+  for (int64_t s : PendingSeqs()) {
+    if (s == seq) continue;
+    if (!kept.empty()) kept += ',';
+    kept += std::to_string(s);
+  }
+  pending_seqs = std::move(kept);
+}
 
 StatusOr<bool> DocumentRows::Load(std::string_view collection, std::string_view key,
                                   DocumentRow* row) {
@@ -64,7 +109,7 @@ Status DocumentRows::Save(const DocumentRow& row) {
   } else {
     stmt.BindNull(5);
   }
-  stmt.BindInt(6, row.dirty ? 1 : 0);
+  stmt.BindInt(6, row.HasPending() ? 1 : 0);
   stmt.BindOptionalInt(7, row.base_version);
   if (row.base_data) {
     stmt.BindTextStatic(8, *row.base_data);
@@ -73,7 +118,7 @@ Status DocumentRows::Save(const DocumentRow& row) {
   }
   stmt.BindTextStatic(9, row.hlc);
   stmt.BindInt(10, row.updated_at);
-  stmt.BindOptionalInt(11, row.pending_seq);
+  stmt.BindTextStatic(11, row.pending_seqs);
   return stmt.Run();
 }
 
@@ -114,7 +159,7 @@ StatusOr<Document> DocumentRows::ToDocument(const DocumentRow& row) {
   if (row.data) {
     SYNCAGENT_ASSIGN_OR_RETURN(doc.data, ParseStoredJson(*row.data, row.collection, row.key, "data"));
   }
-  doc.dirty = row.dirty;
+  doc.dirty = row.HasPending();
   doc.base_version = row.base_version;
   if (row.base_data) {
     SYNCAGENT_ASSIGN_OR_RETURN(

@@ -20,8 +20,9 @@
 
 namespace syncagent {
 
-// A `documents` row. See store_types.h for the meaning of each field; pending_seq is the seq of
-// the newest outbox row of the document (the one later writes may coalesce into), or nullopt.
+// A `documents` row. See store_types.h for the meaning of each field. pending_seqs lists the
+// document's outbox seqs ("12,17", ascending; "" = none): the newest one is the mutation later
+// writes may coalesce into, and Save() derives `dirty` from it, so dirty <=> queued mutations.
 struct DocumentRow {
   std::string collection;
   std::string key;
@@ -33,7 +34,15 @@ struct DocumentRow {
   std::optional<std::string> base_data;
   std::string hlc;
   int64_t updated_at = 0;
-  std::optional<int64_t> pending_seq;
+  std::string pending_seqs;
+
+  bool HasPending() const { return !pending_seqs.empty(); }
+  std::optional<int64_t> NewestPending() const;
+  std::vector<int64_t> PendingSeqs() const;
+  // REQUIRES: seq is greater than every listed seq.
+  void AddPending(int64_t seq);
+  void RemovePending(int64_t seq);
+  void ClearPending() { pending_seqs.clear(); }
 };
 
 class DocumentRows {

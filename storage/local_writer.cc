@@ -4,6 +4,7 @@
 #include "storage/hybrid_logical_clock.h"
 #include "storage/json_merge_patch.h"
 #include "storage/random_id.h"
+#include "storage/seq_allocator.h"
 #include "storage/validation.h"
 
 namespace syncagent {
@@ -62,16 +63,16 @@ Status LocalWriter::Apply(MutationOp op, std::string_view collection, std::strin
     doc_.version = 0;
     doc_.base_version.reset();
     doc_.base_data.reset();
-    doc_.pending_seq.reset();
+    doc_.ClearPending();
   }
 
-  std::optional<int64_t> seq;
-  if (doc_.pending_seq) {
-    SYNCAGENT_ASSIGN_OR_RETURN(Fold fold, Coalesce(op, data, stamp));
+  Fold fold = Fold::kAppend;
+  if (doc_.HasPending()) {
+    SYNCAGENT_ASSIGN_OR_RETURN(fold, Coalesce(op, data, stamp));
     if (fold == Fold::kCancelled) return Status::Ok();
-    if (fold == Fold::kFolded) seq = pending_.seq;
   }
-  if (!seq) {
+  if (fold == Fold::kAppend) {
+    SYNCAGENT_ASSIGN_OR_RETURN(append_.seq, ctx_.seqs->Next());
     ctx_.ids->NewUuidInto(&append_.mutation_id);
     append_.collection = collection;
     append_.key = key;
@@ -86,7 +87,8 @@ Status LocalWriter::Apply(MutationOp op, std::string_view collection, std::strin
     }
     append_.hlc = stamp;
     append_.created_at = now;
-    SYNCAGENT_ASSIGN_OR_RETURN(seq, ctx_.outbox->Insert(append_));
+    SYNCAGENT_RETURN_IF_ERROR(ctx_.outbox->Insert(append_));
+    doc_.AddPending(append_.seq);
   }
 
   if (op == MutationOp::kDelete) {
@@ -96,19 +98,18 @@ Status LocalWriter::Apply(MutationOp op, std::string_view collection, std::strin
     doc_.deleted = false;
     doc_.data = std::move(new_data_);
   }
-  doc_.dirty = true;
   doc_.hlc = stamp;
   doc_.updated_at = now;
-  doc_.pending_seq = seq;
   return ctx_.docs->Save(doc_);
 }
 
 StatusOr<LocalWriter::Fold> LocalWriter::Coalesce(MutationOp op, const nlohmann::json& patch,
                                                   const std::string& stamp) {
-  SYNCAGENT_ASSIGN_OR_RETURN(bool found, ctx_.outbox->LoadBySeq(*doc_.pending_seq, &pending_));
+  const int64_t newest = doc_.NewestPending().value_or(0);
+  SYNCAGENT_ASSIGN_OR_RETURN(bool found, ctx_.outbox->LoadBySeq(newest, &pending_));
   if (!found) {
     return InternalError("document " + DocName(doc_.collection, doc_.key) +
-                         " points at outbox seq " + std::to_string(*doc_.pending_seq) +
+                         " points at outbox seq " + std::to_string(newest) +
                          ", which does not exist");
   }
   if (pending_.attempts != 0) return Fold::kAppend;  // in flight: never altered
@@ -140,9 +141,8 @@ StatusOr<LocalWriter::Fold> LocalWriter::Coalesce(MutationOp op, const nlohmann:
       if (pending_.op == MutationOp::kPut && !pending_.base_version) {
         // A create that never left the device: cancel it instead of sending create + delete.
         SYNCAGENT_RETURN_IF_ERROR(ctx_.outbox->Remove(pending_.seq));
-        SYNCAGENT_ASSIGN_OR_RETURN(std::optional<int64_t> older,
-                                   ctx_.outbox->NewestSeqFor(doc_.collection, doc_.key));
-        if (!older) {
+        doc_.RemovePending(pending_.seq);
+        if (!doc_.HasPending()) {
           if (doc_.version == 0) {
             SYNCAGENT_RETURN_IF_ERROR(ctx_.docs->Erase(doc_.collection, doc_.key));
             return Fold::kCancelled;
@@ -150,10 +150,8 @@ StatusOr<LocalWriter::Fold> LocalWriter::Coalesce(MutationOp op, const nlohmann:
           // The server knows this document as a tombstone: back to that clean state.
           doc_.deleted = true;
           doc_.data.reset();
-          doc_.dirty = false;
           doc_.hlc = stamp;
           doc_.updated_at = ctx_.clock->WallMs();
-          doc_.pending_seq.reset();
           SYNCAGENT_RETURN_IF_ERROR(ctx_.docs->Save(doc_));
           return Fold::kCancelled;
         }
@@ -161,7 +159,9 @@ StatusOr<LocalWriter::Fold> LocalWriter::Coalesce(MutationOp op, const nlohmann:
         // has to be sent. Re-insert it as a delete with a fresh seq after the older ones.
         pending_.op = MutationOp::kDelete;
         pending_.data.reset();
-        SYNCAGENT_ASSIGN_OR_RETURN(pending_.seq, ctx_.outbox->Insert(pending_));
+        SYNCAGENT_ASSIGN_OR_RETURN(pending_.seq, ctx_.seqs->Next());
+        SYNCAGENT_RETURN_IF_ERROR(ctx_.outbox->Insert(pending_));
+        doc_.AddPending(pending_.seq);
         return Fold::kFolded;
       }
       pending_.op = MutationOp::kDelete;

@@ -18,7 +18,7 @@
 //                                     still queued, P becomes a delete instead.
 //        W delete, other P         -> P becomes delete
 //      A mutation that has been attempted is never altered (the server may have applied it).
-//   4. updates the document row: data, deleted, dirty = 1, hlc, updated_at, pending_seq.
+//   4. updates the document row: data, deleted, hlc, updated_at, pending_seqs (so dirty = 1).
 //
 // Thread safety: not thread-safe; used under the Store's lock.
 #ifndef SYNCAGENT_STORAGE_LOCAL_WRITER_H_

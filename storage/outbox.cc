@@ -39,12 +39,7 @@ StatusOr<std::vector<Mutation>> Outbox::PeekBatch(int max_count, int64_t max_byt
 
 StatusOr<int64_t> Outbox::MarkAttempted(const std::vector<std::string>& mutation_ids,
                                         std::string_view error) {
-  int64_t known = 0;
-  for (const std::string& id : mutation_ids) {
-    SYNCAGENT_ASSIGN_OR_RETURN(bool found, ctx_.outbox->MarkAttempted(id, error));
-    if (found) ++known;
-  }
-  return known;
+  return ctx_.outbox->MarkAttempted(mutation_ids, error);
 }
 
 StatusOr<bool> Outbox::Ack(const AckInfo& ack) {
@@ -59,8 +54,8 @@ StatusOr<bool> Outbox::Ack(const AckInfo& ack) {
   DocumentRow doc;
   SYNCAGENT_ASSIGN_OR_RETURN(bool exists, ctx_.docs->Load(row.collection, row.key, &doc));
   if (!exists) return true;
-  SYNCAGENT_ASSIGN_OR_RETURN(std::optional<int64_t> newest,
-                             ctx_.outbox->NewestSeqFor(row.collection, row.key));
+  doc.RemovePending(row.seq);
+  const bool others = doc.HasPending();
   if (ack.server_version >= doc.version) {
     doc.version = ack.server_version;
     if (row.op == MutationOp::kDelete) {
@@ -68,7 +63,7 @@ StatusOr<bool> Outbox::Ack(const AckInfo& ack) {
     } else {
       doc.base_version = ack.server_version;
     }
-    if (!newest) {
+    if (!others) {
       doc.base_data = doc.deleted ? std::nullopt : doc.data;
     } else {
       // The server body after this mutation, when it applied cleanly on the old base.
@@ -88,11 +83,9 @@ StatusOr<bool> Outbox::Ack(const AckInfo& ack) {
         SYNCAGENT_RETURN_IF_ERROR(DumpJson(base, row.collection, row.key, &text));
         doc.base_data = std::move(text);
       }
-      SYNCAGENT_RETURN_IF_ERROR(ctx_.outbox->Rebase(row.collection, row.key, doc.base_version));
+      SYNCAGENT_RETURN_IF_ERROR(ctx_.outbox->Rebase(doc.PendingSeqs(), doc.base_version));
     }
   }
-  doc.dirty = newest.has_value();
-  doc.pending_seq = newest;
   SYNCAGENT_RETURN_IF_ERROR(ctx_.docs->Save(doc));
   return true;
 }
@@ -109,10 +102,7 @@ StatusOr<int64_t> Outbox::DeadLetter(std::string_view mutation_id, std::string_v
   DocumentRow doc;
   SYNCAGENT_ASSIGN_OR_RETURN(bool exists, ctx_.docs->Load(row.collection, row.key, &doc));
   if (exists) {
-    SYNCAGENT_ASSIGN_OR_RETURN(std::optional<int64_t> newest,
-                               ctx_.outbox->NewestSeqFor(row.collection, row.key));
-    doc.dirty = newest.has_value();
-    doc.pending_seq = newest;
+    doc.RemovePending(row.seq);
     SYNCAGENT_RETURN_IF_ERROR(ctx_.docs->Save(doc));
   }
   return id;

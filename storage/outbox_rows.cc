@@ -1,5 +1,7 @@
 #include "storage/outbox_rows.h"
 
+#include <unordered_set>
+
 #include "storage/validation.h"
 
 namespace syncagent {
@@ -11,22 +13,26 @@ namespace {
   "last_error, force"
 
 constexpr char kLoadBySeq[] = "SELECT " SYNCAGENT_OUTBOX_COLUMNS " FROM outbox WHERE seq = ?1";
-constexpr char kLoadById[] =
+constexpr char kLoadInFlight[] = "SELECT " SYNCAGENT_OUTBOX_COLUMNS
+                                 " FROM outbox WHERE mutation_id = ?1 AND attempts > 0";
+constexpr char kLoadByIdScan[] =
     "SELECT " SYNCAGENT_OUTBOX_COLUMNS " FROM outbox WHERE mutation_id = ?1";
 constexpr char kOldest[] = "SELECT " SYNCAGENT_OUTBOX_COLUMNS " FROM outbox ORDER BY seq LIMIT ?1";
 constexpr char kInsert[] =
-    "INSERT INTO outbox (mutation_id, collection, key, op, base_version, data, hlc, created_at, "
-    "attempts, last_error, force) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+    "INSERT INTO outbox (seq, mutation_id, collection, key, op, base_version, data, hlc, "
+    "created_at, attempts, last_error, force) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
 constexpr char kUpdateContent[] =
     "UPDATE outbox SET op = ?2, data = ?3, hlc = ?4, base_version = ?5 WHERE seq = ?1";
 constexpr char kRemove[] = "DELETE FROM outbox WHERE seq = ?1";
-constexpr char kNewestSeqFor[] =
-    "SELECT max(seq) FROM outbox WHERE collection = ?1 AND key = ?2";
-constexpr char kRebase[] =
-    "UPDATE outbox SET base_version = ?3 WHERE collection = ?1 AND key = ?2";
-constexpr char kRemoveAllFor[] = "DELETE FROM outbox WHERE collection = ?1 AND key = ?2";
-constexpr char kMarkAttempted[] =
-    "UPDATE outbox SET attempts = attempts + 1, last_error = ?2 WHERE mutation_id = ?1";
+constexpr char kRebase[] = "UPDATE outbox SET base_version = ?2 WHERE seq = ?1";
+constexpr char kMarkInFlight[] =
+    "UPDATE outbox SET attempts = attempts + 1, last_error = ?2 "
+    "WHERE mutation_id = ?1 AND attempts > 0";
+constexpr char kMarkBySeq[] =
+    "UPDATE outbox SET attempts = attempts + 1, last_error = ?2 WHERE seq = ?1";
+constexpr char kWalkUnattempted[] =
+    "SELECT seq, mutation_id FROM outbox WHERE attempts = 0 ORDER BY seq";
 
 #undef SYNCAGENT_OUTBOX_COLUMNS
 
@@ -71,28 +77,34 @@ StatusOr<bool> OutboxRows::LoadBySeq(int64_t seq, OutboxRow* row) {
 }
 
 StatusOr<bool> OutboxRows::LoadById(std::string_view mutation_id, OutboxRow* row) {
-  SYNCAGENT_ASSIGN_OR_RETURN(Statement stmt, db_.Prepare(kLoadById));
-  stmt.BindTextStatic(1, mutation_id);
-  SYNCAGENT_ASSIGN_OR_RETURN(bool found, stmt.Step());
-  if (found) ReadRow(stmt, row);
-  return found;
+  for (const char* sql : {kLoadInFlight, kLoadByIdScan}) {
+    SYNCAGENT_ASSIGN_OR_RETURN(Statement stmt, db_.Prepare(sql));
+    stmt.BindTextStatic(1, mutation_id);
+    SYNCAGENT_ASSIGN_OR_RETURN(bool found, stmt.Step());
+    if (found) {
+      ReadRow(stmt, row);
+      return true;
+    }
+  }
+  return false;
 }
 
-StatusOr<int64_t> OutboxRows::Insert(const OutboxRow& row) {
+Status OutboxRows::Insert(const OutboxRow& row) {
+  SYNCAGENT_CHECK(row.seq > 0);
   SYNCAGENT_ASSIGN_OR_RETURN(Statement stmt, db_.Prepare(kInsert));
-  stmt.BindTextStatic(1, row.mutation_id);
-  stmt.BindTextStatic(2, row.collection);
-  stmt.BindTextStatic(3, row.key);
-  stmt.BindTextStatic(4, MutationOpName(row.op));
-  stmt.BindOptionalInt(5, row.base_version);
-  BindData(stmt, 6, row.data);
-  stmt.BindTextStatic(7, row.hlc);
-  stmt.BindInt(8, row.created_at);
-  stmt.BindInt(9, row.attempts);
-  BindData(stmt, 10, row.last_error);
-  stmt.BindInt(11, row.force ? 1 : 0);
-  SYNCAGENT_RETURN_IF_ERROR(stmt.Run());
-  return db_.LastInsertRowId();
+  stmt.BindInt(1, row.seq);
+  stmt.BindTextStatic(2, row.mutation_id);
+  stmt.BindTextStatic(3, row.collection);
+  stmt.BindTextStatic(4, row.key);
+  stmt.BindTextStatic(5, MutationOpName(row.op));
+  stmt.BindOptionalInt(6, row.base_version);
+  BindData(stmt, 7, row.data);
+  stmt.BindTextStatic(8, row.hlc);
+  stmt.BindInt(9, row.created_at);
+  stmt.BindInt(10, row.attempts);
+  BindData(stmt, 11, row.last_error);
+  stmt.BindInt(12, row.force ? 1 : 0);
+  return stmt.Run();
 }
 
 Status OutboxRows::UpdateContent(const OutboxRow& row) {
@@ -111,30 +123,19 @@ Status OutboxRows::Remove(int64_t seq) {
   return stmt.Run();
 }
 
-StatusOr<std::optional<int64_t>> OutboxRows::NewestSeqFor(std::string_view collection,
-                                                          std::string_view key) {
-  SYNCAGENT_ASSIGN_OR_RETURN(Statement stmt, db_.Prepare(kNewestSeqFor));
-  stmt.BindTextStatic(1, collection);
-  stmt.BindTextStatic(2, key);
-  SYNCAGENT_ASSIGN_OR_RETURN(bool found, stmt.Step());
-  if (!found) return std::optional<int64_t>();
-  return stmt.OptionalInt(0);
+Status OutboxRows::RemoveAll(const std::vector<int64_t>& seqs) {
+  for (int64_t seq : seqs) SYNCAGENT_RETURN_IF_ERROR(Remove(seq));
+  return Status::Ok();
 }
 
-Status OutboxRows::Rebase(std::string_view collection, std::string_view key,
-                          std::optional<int64_t> base_version) {
-  SYNCAGENT_ASSIGN_OR_RETURN(Statement stmt, db_.Prepare(kRebase));
-  stmt.BindTextStatic(1, collection);
-  stmt.BindTextStatic(2, key);
-  stmt.BindOptionalInt(3, base_version);
-  return stmt.Run();
-}
-
-Status OutboxRows::RemoveAllFor(std::string_view collection, std::string_view key) {
-  SYNCAGENT_ASSIGN_OR_RETURN(Statement stmt, db_.Prepare(kRemoveAllFor));
-  stmt.BindTextStatic(1, collection);
-  stmt.BindTextStatic(2, key);
-  return stmt.Run();
+Status OutboxRows::Rebase(const std::vector<int64_t>& seqs, std::optional<int64_t> base_version) {
+  for (int64_t seq : seqs) {
+    SYNCAGENT_ASSIGN_OR_RETURN(Statement stmt, db_.Prepare(kRebase));
+    stmt.BindInt(1, seq);
+    stmt.BindOptionalInt(2, base_version);
+    SYNCAGENT_RETURN_IF_ERROR(stmt.Run());
+  }
+  return Status::Ok();
 }
 
 StatusOr<std::vector<OutboxRow>> OutboxRows::Oldest(int64_t limit) {
@@ -149,16 +150,47 @@ StatusOr<std::vector<OutboxRow>> OutboxRows::Oldest(int64_t limit) {
   return out;
 }
 
-StatusOr<bool> OutboxRows::MarkAttempted(std::string_view mutation_id, std::string_view error) {
-  SYNCAGENT_ASSIGN_OR_RETURN(Statement stmt, db_.Prepare(kMarkAttempted));
-  stmt.BindTextStatic(1, mutation_id);
-  if (error.empty()) {
-    stmt.BindNull(2);
-  } else {
-    stmt.BindTextStatic(2, error);
+StatusOr<int64_t> OutboxRows::MarkAttempted(const std::vector<std::string>& mutation_ids,
+                                            std::string_view error) {
+  int64_t known = 0;
+  std::unordered_set<std::string_view> wanted;
+  for (const std::string& id : mutation_ids) {
+    SYNCAGENT_ASSIGN_OR_RETURN(Statement stmt, db_.Prepare(kMarkInFlight));
+    stmt.BindTextStatic(1, id);
+    if (error.empty()) {
+      stmt.BindNull(2);
+    } else {
+      stmt.BindTextStatic(2, error);
+    }
+    SYNCAGENT_RETURN_IF_ERROR(stmt.Run());
+    if (stmt.Changes() > 0) {
+      ++known;
+    } else {
+      wanted.insert(id);
+    }
   }
-  SYNCAGENT_RETURN_IF_ERROR(stmt.Run());
-  return stmt.Changes() > 0;
+  if (wanted.empty()) return known;
+  std::vector<int64_t> seqs;
+  {
+    SYNCAGENT_ASSIGN_OR_RETURN(Statement walk, db_.Prepare(kWalkUnattempted));
+    while (!wanted.empty()) {
+      SYNCAGENT_ASSIGN_OR_RETURN(bool has_row, walk.Step());
+      if (!has_row) break;
+      if (wanted.erase(walk.TextView(1)) > 0) seqs.push_back(walk.Int(0));
+    }
+  }
+  for (int64_t seq : seqs) {
+    SYNCAGENT_ASSIGN_OR_RETURN(Statement stmt, db_.Prepare(kMarkBySeq));
+    stmt.BindInt(1, seq);
+    if (error.empty()) {
+      stmt.BindNull(2);
+    } else {
+      stmt.BindTextStatic(2, error);
+    }
+    SYNCAGENT_RETURN_IF_ERROR(stmt.Run());
+    ++known;
+  }
+  return known;
 }
 
 StatusOr<Mutation> OutboxRows::ToMutation(const OutboxRow& row) {

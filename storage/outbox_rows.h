@@ -1,8 +1,9 @@
 // OutboxRows: typed access to the `outbox` table (the durable queue of local mutations).
 //
-// seq is an AUTOINCREMENT key, so it strictly increases and is never reused, even after the
-// newest rows were acknowledged. JSON stays text here; ToMutation parses it for the API.
-// Callers own the transaction.
+// seq comes from SeqAllocator, so it strictly increases and is never reused, even after the
+// newest rows were acknowledged. Only mutations in flight (attempts > 0) are indexed by
+// mutation_id; finding a never-attempted one by id walks the queue in seq order. JSON stays text
+// here; ToMutation parses it for the API. Callers own the transaction.
 //
 // Thread safety: not thread-safe; used under the Store's lock.
 #ifndef SYNCAGENT_STORAGE_OUTBOX_ROWS_H_
@@ -40,23 +41,23 @@ class OutboxRows {
   explicit OutboxRows(SqliteDb& db) : db_(db) {}
 
   StatusOr<bool> LoadBySeq(int64_t seq, OutboxRow* row);
+  // Looks among the mutations in flight first (indexed), then scans the rest.
   StatusOr<bool> LoadById(std::string_view mutation_id, OutboxRow* row);
-  // Appends row (row.seq is ignored) and returns the new seq.
-  StatusOr<int64_t> Insert(const OutboxRow& row);
+  // REQUIRES: row.seq comes from SeqAllocator::Next().
+  Status Insert(const OutboxRow& row);
   // Rewrites op, data, hlc and base_version of the row with row.seq (coalescing).
   Status UpdateContent(const OutboxRow& row);
   Status Remove(int64_t seq);
-  // The newest seq queued for the document, if any.
-  StatusOr<std::optional<int64_t>> NewestSeqFor(std::string_view collection, std::string_view key);
-  // Sets base_version of every queued mutation of the document.
-  Status Rebase(std::string_view collection, std::string_view key,
-                std::optional<int64_t> base_version);
-  // Removes every queued mutation of the document.
-  Status RemoveAllFor(std::string_view collection, std::string_view key);
+  Status RemoveAll(const std::vector<int64_t>& seqs);
+  // Sets base_version of the given mutations (a document's pending_seqs).
+  Status Rebase(const std::vector<int64_t>& seqs, std::optional<int64_t> base_version);
   // The `limit` oldest rows, by seq.
   StatusOr<std::vector<OutboxRow>> Oldest(int64_t limit);
-  // attempts += 1 and last_error := error (NULL when empty); false when the id is unknown.
-  StatusOr<bool> MarkAttempted(std::string_view mutation_id, std::string_view error);
+  // attempts += 1 and last_error := error (NULL when empty) for each known id; returns how many
+  // were known. In-flight ids use the index; the others are found by one walk in seq order that
+  // stops once all are found (they are normally the head of the queue, from PeekBatch).
+  StatusOr<int64_t> MarkAttempted(const std::vector<std::string>& mutation_ids,
+                                  std::string_view error);
 
   static StatusOr<Mutation> ToMutation(const OutboxRow& row);
   static std::optional<MutationOp> ParseOp(std::string_view text);

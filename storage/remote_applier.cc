@@ -46,13 +46,12 @@ StatusOr<RemoteApplyResult> RemoteApplier::Apply(const std::vector<RemoteChange>
     doc.version = change.version;
     doc.deleted = change.deleted;
     doc.data = remote.data;
-    doc.dirty = false;
     doc.base_version =
         change.deleted ? std::nullopt : std::optional<int64_t>(change.version);
     doc.base_data = std::move(remote.data);
     doc.hlc = change.hlc;
     doc.updated_at = now;
-    doc.pending_seq.reset();
+    doc.ClearPending();  // the document was clean (or absent): nothing was pending
     SYNCAGENT_RETURN_IF_ERROR(ctx_.docs->Save(doc));
     ++result.applied;
   }

@@ -15,10 +15,13 @@ struct Migration {
 
 // Version 1: the initial schema.
 constexpr char kSchemaV1[] = R"sql(
+-- client_id (text), hlc (text: the last stamp issued or observed), seq (integer: the outbox
+-- high-water mark). One small page, rewritten by every write transaction.
 CREATE TABLE meta (
   name  TEXT PRIMARY KEY,
-  value TEXT NOT NULL
+  value ANY NOT NULL
 ) STRICT, WITHOUT ROWID;
+INSERT INTO meta (name, value) VALUES ('hlc', ''), ('seq', 0);
 
 CREATE TABLE documents (
   collection   TEXT NOT NULL,
@@ -31,13 +34,15 @@ CREATE TABLE documents (
   base_data    TEXT,
   hlc          TEXT NOT NULL,
   updated_at   INTEGER NOT NULL,
-  pending_seq  INTEGER,  -- seq of the newest outbox row of this document (NULL: none)
+  -- the document's outbox seqs, ascending, comma-separated ('' = none; dirty = 1 otherwise).
+  -- Kept here instead of an outbox index on (collection, key): one page less per write.
+  pending_seqs TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (collection, key)
 ) STRICT, WITHOUT ROWID;
 
 CREATE TABLE outbox (
-  seq          INTEGER PRIMARY KEY AUTOINCREMENT,
-  mutation_id  TEXT NOT NULL UNIQUE,
+  seq          INTEGER PRIMARY KEY,  -- from meta 'seq' (SeqAllocator): never reused
+  mutation_id  TEXT NOT NULL,
   collection   TEXT NOT NULL,
   key          TEXT NOT NULL,
   op           TEXT NOT NULL CHECK (op IN ('put', 'patch', 'delete')),
@@ -49,7 +54,10 @@ CREATE TABLE outbox (
   last_error   TEXT,
   force        INTEGER NOT NULL DEFAULT 0 CHECK (force IN (0, 1))
 ) STRICT;
-CREATE INDEX outbox_by_document ON outbox (collection, key, seq);
+-- Lookups by mutation_id (MarkAttempted, Ack, DeadLetter) concern mutations in flight. Indexing
+-- only those keeps random UUIDs out of the append path (a full index on random keys would touch
+-- a random page per write).
+CREATE UNIQUE INDEX outbox_in_flight ON outbox (mutation_id) WHERE attempts > 0;
 
 CREATE TABLE checkpoints (
   name       TEXT PRIMARY KEY,

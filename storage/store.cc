@@ -1,5 +1,6 @@
 #include "storage/store.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "storage/db_file.h"
@@ -30,9 +31,14 @@ constexpr Invariant kInvariants[] = {
     {"every outbox entry belongs to a dirty document",
      "SELECT count(*) FROM outbox o WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE "
      "d.collection = o.collection AND d.key = o.key AND d.dirty = 1)"},
-    {"pending_seq is the newest outbox entry of its document",
-     "SELECT count(*) FROM documents d WHERE d.pending_seq IS NOT (SELECT max(seq) FROM outbox o "
-     "WHERE o.collection = d.collection AND o.key = d.key)"},
+    {"pending_seqs lists exactly the document's outbox entries, ascending",
+     "WITH queued AS (SELECT collection, key, group_concat(seq, ',') AS seqs FROM "
+     "(SELECT collection, key, seq FROM outbox ORDER BY collection, key, seq) "
+     "GROUP BY collection, key) "
+     "SELECT count(*) FROM documents d LEFT JOIN queued q USING (collection, key) "
+     "WHERE d.pending_seqs != coalesce(q.seqs, '') OR d.dirty != (d.pending_seqs != '')"},
+    {"the outbox seq high-water mark is at least every queued seq",
+     "SELECT count(*) FROM outbox WHERE seq > (SELECT value FROM meta WHERE name = 'seq')"},
     {"a tombstone has no data and a live document has data",
      "SELECT count(*) FROM documents WHERE (deleted = 1) = (data IS NOT NULL)"},
 };
@@ -80,7 +86,6 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
     Transaction txn(*db);
     SYNCAGENT_RETURN_IF_ERROR(txn.Begin());
     SYNCAGENT_RETURN_IF_ERROR(meta.InsertIfMissing(MetaTable::kClientId, ids.NewClientId()));
-    SYNCAGENT_RETURN_IF_ERROR(meta.InsertIfMissing(MetaTable::kHlc, ""));
     SYNCAGENT_RETURN_IF_ERROR(txn.Commit());
     SYNCAGENT_ASSIGN_OR_RETURN(client_id, meta.Get(MetaTable::kClientId));
     SYNCAGENT_ASSIGN_OR_RETURN(hlc_text, meta.Get(MetaTable::kHlc));
@@ -105,7 +110,8 @@ Store::Store(const StoreOptions& options, std::unique_ptr<SqliteDb> db, std::str
       hlc_(*options.clock, client_id_),
       docs_(*db_),
       outbox_rows_(*db_),
-      ctx_{db_.get(), options.clock, &hlc_, &ids_, &docs_, &outbox_rows_},
+      seqs_(*db_),
+      ctx_{db_.get(), options.clock, &hlc_, &ids_, &docs_, &outbox_rows_, &seqs_},
       meta_(*db_),
       writer_(ctx_),
       dead_letters_(ctx_),
@@ -120,16 +126,22 @@ Store::~Store() = default;
 
 template <typename Body>
 auto Store::InWriteTransaction(Body&& body) -> decltype(body()) {
+  struct ResetSeqs {
+    SeqAllocator& seqs;
+    ~ResetSeqs() { seqs.Reset(); }
+  } reset_seqs{seqs_};
+  seqs_.Reset();
   Transaction txn(*db_);
   SYNCAGENT_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kImmediate));
   auto result = body();
   if (!result.ok()) return result;
-  SYNCAGENT_RETURN_IF_ERROR(PersistHlc());
+  SYNCAGENT_RETURN_IF_ERROR(PersistMeta());
   SYNCAGENT_RETURN_IF_ERROR(txn.Commit());
   return result;
 }
 
-Status Store::PersistHlc() {
+Status Store::PersistMeta() {
+  SYNCAGENT_RETURN_IF_ERROR(seqs_.Flush());
   const HlcStamp last = hlc_.Last();
   if (last.wall_ms == persisted_hlc_.wall_ms && last.logical == persisted_hlc_.logical) {
     return Status::Ok();

@@ -15,7 +15,7 @@
 //     outbox append or coalescing). Outbox, acks, dead letters: outbox.h, dead_letter_queue.h.
 //     Pull pages: remote_applier.h. Conflicts: conflict_store.h. Leases: lease_table.h.
 //   - Invariant (checked by Verify()): a document is dirty <=> it has outbox rows, and its
-//     pending_seq is the newest of them.
+//     pending_seqs column lists exactly those rows' seqs.
 //   - Every local write is stamped by a hybrid logical clock whose node id is client_id()
 //     (a random id generated once per database); the last stamp is persisted with each write.
 //
@@ -55,6 +55,7 @@
 #include "storage/random_id.h"
 #include "storage/remote_applier.h"
 #include "storage/run_log.h"
+#include "storage/seq_allocator.h"
 #include "storage/sqlite_db.h"
 #include "storage/store_context.h"
 #include "storage/store_types.h"
@@ -160,8 +161,9 @@ class Store {
   // Runs `body` in an IMMEDIATE transaction under the lock, persisting the HLC before commit.
   template <typename Body>
   auto InWriteTransaction(Body&& body) -> decltype(body());
-  // Raises the persisted HLC stamp if the clock moved since the last persist.
-  Status PersistHlc();
+  // Raises the persisted HLC stamp if the clock moved since the last persist, and persists the
+  // outbox seq high-water mark.
+  Status PersistMeta();
   Status WriteOne(MutationOp op, std::string_view collection, std::string_view key,
                   const nlohmann::json& data);
 
@@ -174,6 +176,7 @@ class Store {
   RandomIdGenerator ids_;
   DocumentRows docs_;
   OutboxRows outbox_rows_;
+  SeqAllocator seqs_;
   StoreContext ctx_;
   MetaTable meta_;
   LocalWriter writer_;

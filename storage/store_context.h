@@ -14,6 +14,7 @@ class DocumentRows;
 class HybridLogicalClock;
 class OutboxRows;
 class RandomIdGenerator;
+class SeqAllocator;
 class SqliteDb;
 
 struct StoreContext {
@@ -23,6 +24,7 @@ struct StoreContext {
   RandomIdGenerator* ids = nullptr;
   DocumentRows* docs = nullptr;
   OutboxRows* outbox = nullptr;
+  SeqAllocator* seqs = nullptr;
 };
 
 }  // namespace syncagent
