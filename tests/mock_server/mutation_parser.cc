@@ -62,7 +62,7 @@ bool IsValidDocumentKey(std::string_view key) {
     uint32_t cp = 0;
     const size_t length = DecodeUtf8(key, i, &cp);
     if (length == 0) return false;
-    if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) return false;
+    if (cp < 0x20 || cp == 0x7F) return false;
     i += length;
   }
   return true;

@@ -46,7 +46,7 @@ struct ParsedMutation {
 
 // [A-Za-z0-9_.-]{1,64}
 bool IsValidCollectionName(std::string_view name);
-// 1..512 bytes of well-formed UTF-8 without control characters (U+0000-U+001F, U+007F-U+009F).
+// 1..512 bytes of well-formed UTF-8 without control characters (U+0000-U+001F, U+007F).
 bool IsValidDocumentKey(std::string_view key);
 // 1..128 bytes of printable ASCII (0x21-0x7E).
 bool IsValidMutationId(std::string_view id);
