@@ -8,7 +8,10 @@
 //  2. Cancellation latency: a transfer hanging on the server is cancelled from another thread;
 //     reports the time from Cancel() to the call returning (target: < 100 ms).
 //
-// Usage: net_bench [--docs N] [--runs R] [--json FILE]
+// The server is the syncagent-mock-server executable in its own process (as a real server would
+// be), so its work does not share the benchmark's allocator or cores' accounting.
+//
+// Usage: net_bench [--docs N] [--runs R] [--json FILE] [--server PATH]
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -21,10 +24,13 @@
 #include <thread>
 #include <vector>
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "net/curl_http_client.h"
 #include "net/sync_client.h"
 #include "platform/cancel_token.h"
-#include "tests/mock_server/mock_server.h"
 
 namespace syncagent {
 namespace {
@@ -35,23 +41,67 @@ double Now() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-void Seed(mock::MockServer& server, int docs) {
+// A mock server child process; its first stdout line names the port.
+struct ServerProcess {
+  pid_t pid = -1;
+  std::string base_url;
+
+  bool Start(const std::string& path) {
+    int fds[2];
+    if (pipe(fds) != 0) return false;
+    pid = fork();
+    if (pid == 0) {
+      dup2(fds[1], STDOUT_FILENO);
+      close(fds[0]);
+      close(fds[1]);
+      execl(path.c_str(), path.c_str(), "--port", "0", "--admin", "--max-body-bytes", "67108864",
+            static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    close(fds[1]);
+    std::string line;
+    char c;
+    while (read(fds[0], &c, 1) == 1 && c != '\n') line += c;
+    close(fds[0]);
+    const std::string prefix = "listening on ";
+    if (line.rfind(prefix, 0) != 0) return false;
+    base_url = line.substr(prefix.size());
+    return true;
+  }
+  ~ServerProcess() {
+    if (pid > 0) {
+      kill(pid, SIGTERM);
+      waitpid(pid, nullptr, 0);
+    }
+  }
+};
+
+void Seed(const std::string& base_url, int docs) {
+  RealClock clock;
+  CurlHttpClientOptions options;
+  options.allow_insecure_http = true;
+  auto http = CurlHttpClient::Create(options, &clock);
+  SyncClientOptions sync_options;
+  sync_options.base_url = base_url;
+  SyncClient client(http->get(), &clock, nullptr, sync_options, 1);
   const std::string filler(120, 'x');
   for (int start = 0; start < docs; start += 1000) {
-    nlohmann::json mutations = nlohmann::json::array();
+    PushRequest request;
+    request.client_id = "seed";
+    request.batch_id = "seed-" + std::to_string(start);
     for (int i = start; i < std::min(docs, start + 1000); ++i) {
-      mutations.push_back({{"mutation_id", "seed-" + std::to_string(i)},
-                           {"seq", i + 1},
-                           {"collection", "notes"},
-                           {"key", "note-" + std::to_string(i)},
-                           {"op", "put"},
-                           {"base_version", nullptr},
-                           {"data", {{"title", "Note " + std::to_string(i)}, {"n", i}, {"body", filler}}},
-                           {"hlc", "000001767225600000-00000000-seed"}});
+      WireMutation m;
+      m.mutation_id = "seed-" + std::to_string(i);
+      m.seq = i + 1;
+      m.collection = "notes";
+      m.key = "note-" + std::to_string(i);
+      m.data = {{"title", "Note " + std::to_string(i)}, {"n", i}, {"body", filler}};
+      m.hlc = "000001767225600000-00000000-seed";
+      request.mutations.push_back(std::move(m));
     }
-    auto outcome = server.state().Push(mutations);
-    if (outcome.http_status != 200) {
-      std::fprintf(stderr, "seeding failed: %s\n", outcome.body.dump().c_str());
+    auto pushed = client.Push(request, {});
+    if (!pushed.ok()) {
+      std::fprintf(stderr, "seeding failed: %s\n", pushed.status().ToString().c_str());
       std::exit(1);
     }
   }
@@ -128,18 +178,22 @@ double ClientLoop(const std::string& base_url, int expected_docs) {
   return took;
 }
 
-std::vector<double> CancelLatencies(const std::string& base_url, mock::MockServer& server, int runs) {
-  mock::FaultRule rule;
-  rule.match.method = "GET";
-  rule.match.path = "/v1/pull";
-  rule.match.times = -1;
-  rule.action.kind = mock::FaultKind::kHang;
-  rule.action.max_ms = 10000;
-  server.faults().Replace({rule});
+std::vector<double> CancelLatencies(const std::string& base_url, int runs) {
   RealClock clock;
   CurlHttpClientOptions options;
   options.allow_insecure_http = true;
   auto http = CurlHttpClient::Create(options, &clock);
+  HttpRequest set_fault;
+  set_fault.method = "POST";
+  set_fault.url = base_url + "/_admin/faults";
+  set_fault.headers = {{"Content-Type", "application/json"}};
+  set_fault.body = R"({"faults":[{"match":{"method":"GET","path":"/v1/pull","times":-1},)"
+                   R"("action":{"kind":"hang","max_ms":10000}}]})";
+  auto installed = (*http)->Send(set_fault, {});
+  if (!installed.ok() || installed->status != 200) {
+    std::fprintf(stderr, "could not install the hang fault\n");
+    std::exit(1);
+  }
   std::vector<double> latencies;
   for (int i = 0; i < runs; ++i) {
     CancelToken cancel;
@@ -160,7 +214,6 @@ std::vector<double> CancelLatencies(const std::string& base_url, mock::MockServe
     }
     latencies.push_back((returned - cancelled_at.load()) * 1000.0);
   }
-  server.faults().Clear();
   std::sort(latencies.begin(), latencies.end());
   return latencies;
 }
@@ -168,24 +221,26 @@ std::vector<double> CancelLatencies(const std::string& base_url, mock::MockServe
 int Main(int argc, char** argv) {
   int docs = 100000, runs = 3;
   std::string json_out;
+  std::string server_path = SYNCAGENT_MOCK_SERVER_BINARY;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--docs" && i + 1 < argc) docs = std::atoi(argv[++i]);
     else if (a == "--runs" && i + 1 < argc) runs = std::atoi(argv[++i]);
     else if (a == "--json" && i + 1 < argc) json_out = argv[++i];
+    else if (a == "--server" && i + 1 < argc) server_path = argv[++i];
     else {
-      std::fprintf(stderr, "usage: net_bench [--docs N] [--runs R] [--json FILE]\n");
+      std::fprintf(stderr, "usage: net_bench [--docs N] [--runs R] [--json FILE] [--server PATH]\n");
       return 2;
     }
   }
   curl_global_init(CURL_GLOBAL_DEFAULT);
-  auto server = mock::MockServer::Start({});
-  if (!server.ok()) {
-    std::fprintf(stderr, "%s\n", server.status().ToString().c_str());
+  ServerProcess server;
+  if (!server.Start(server_path)) {
+    std::fprintf(stderr, "could not start %s\n", server_path.c_str());
     return 1;
   }
-  Seed(**server, docs);
-  const std::string base = (*server)->base_url();
+  const std::string base = server.base_url;
+  Seed(base, docs);
   std::vector<double> bare, ours;
   int64_t bytes = 0;
   BareLoop(base, docs, &bytes);  // warm-up
@@ -197,7 +252,7 @@ int Main(int argc, char** argv) {
   std::sort(bare.begin(), bare.end());
   std::sort(ours.begin(), ours.end());
   const double bare_s = bare[bare.size() / 2], ours_s = ours[ours.size() / 2];
-  auto cancel = CancelLatencies(base, **server, 20);
+  auto cancel = CancelLatencies(base, 20);
   const double cancel_p50 = cancel[cancel.size() / 2], cancel_max = cancel.back();
 
   std::printf("pull %d docs (~200 B each, %d pages of 1000, %.1f MB decoded JSON), median of %d runs\n",
