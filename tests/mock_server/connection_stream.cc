@@ -11,13 +11,20 @@
 namespace syncagent::mock {
 namespace {
 
-bool PollFd(int fd, short events, int timeout_ms) {
-  pollfd pfd{fd, events, 0};
-  int rc;
-  do {
-    rc = ::poll(&pfd, 1, timeout_ms);
-  } while (rc < 0 && errno == EINTR);
-  return rc > 0 && (pfd.revents & (events | POLLHUP | POLLERR)) != 0;
+// Waits up to `timeout_ms` for `events`, in short slices so a stopping server is noticed.
+bool PollFd(int fd, short events, int timeout_ms, const ConnectionContext* context) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (true) {
+    if (context->server_stopping()) return false;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          deadline - std::chrono::steady_clock::now())
+                          .count();
+    pollfd pfd{fd, events, 0};
+    const int rc = ::poll(&pfd, 1, static_cast<int>(std::clamp<long long>(left, 0, 50)));
+    if (rc > 0) return (pfd.revents & (events | POLLHUP | POLLERR)) != 0;
+    if (rc < 0 && errno != EINTR) return false;
+    if (left <= 0) return false;
+  }
 }
 
 void AddressOf(bool peer, int fd, std::string& ip, int& port) {
@@ -43,11 +50,11 @@ void AddressOf(bool peer, int fd, std::string& ip, int& port) {
 
 bool ConnectionStream::is_readable() const {
   if (context_->ssl() && SSL_pending(context_->ssl()) > 0) return true;
-  return PollFd(context_->fd(), POLLIN, read_timeout_ms_);
+  return PollFd(context_->fd(), POLLIN, read_timeout_ms_, context_);
 }
 
 bool ConnectionStream::is_writable() const {
-  return !context_->aborted() && PollFd(context_->fd(), POLLOUT, write_timeout_ms_);
+  return !context_->aborted() && PollFd(context_->fd(), POLLOUT, write_timeout_ms_, context_);
 }
 
 ssize_t ConnectionStream::read(char* ptr, size_t size) {
@@ -67,7 +74,9 @@ ssize_t ConnectionStream::read(char* ptr, size_t size) {
 
 bool ConnectionStream::WriteAll(const char* ptr, size_t size) {
   while (size > 0) {
-    if (context_->aborted() || !PollFd(context_->fd(), POLLOUT, write_timeout_ms_)) return false;
+    if (context_->aborted() || !PollFd(context_->fd(), POLLOUT, write_timeout_ms_, context_)) {
+      return false;
+    }
     ssize_t n;
     if (SSL* ssl = context_->ssl()) {
       n = SSL_write(ssl, ptr, static_cast<int>(std::min<size_t>(size, INT32_MAX)));

@@ -1,5 +1,6 @@
 #include "tests/mock_server/fault_server.h"
 
+#include <fcntl.h>
 #include <openssl/err.h>
 #include <poll.h>
 #include <pthread.h>
@@ -65,6 +66,37 @@ bool FaultServer::WaitForRequest(int fd, SSL* ssl) const {
   return false;
 }
 
+SSL* FaultServer::Handshake(int fd) const {
+  SSL* ssl = SSL_new(ssl_ctx_);
+  if (!ssl || SSL_set_fd(ssl, fd) != 1) {
+    if (ssl) SSL_free(ssl);
+    return nullptr;
+  }
+  // Non-blocking, so that a client that never finishes its handshake cannot hold up stop().
+  const int flags = ::fcntl(fd, F_GETFL);
+  ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(read_timeout_sec_);
+  bool ok = false;
+  while (!stopping_ && std::chrono::steady_clock::now() < deadline) {
+    const int rc = SSL_accept(ssl);
+    if (rc == 1) {
+      ok = true;
+      break;
+    }
+    const int error = SSL_get_error(ssl, rc);
+    if (error != SSL_ERROR_WANT_READ && error != SSL_ERROR_WANT_WRITE) break;
+    pollfd pfd{fd, static_cast<short>(error == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT), 0};
+    ::poll(&pfd, 1, 50);
+  }
+  ::fcntl(fd, F_SETFL, flags);
+  ERR_clear_error();
+  if (!ok) {
+    SSL_free(ssl);
+    return nullptr;
+  }
+  return ssl;
+}
+
 bool FaultServer::process_and_close_socket(socket_t sock) {
   // A peer that went away must not kill the process: SSL_write cannot pass MSG_NOSIGNAL, so
   // SIGPIPE is blocked on worker threads (a blocked, thread-directed SIGPIPE turns into EPIPE).
@@ -75,10 +107,8 @@ bool FaultServer::process_and_close_socket(socket_t sock) {
   SetSocketTimeouts(sock, read_timeout_sec_);
   SSL* ssl = nullptr;
   if (ssl_ctx_) {
-    ssl = SSL_new(ssl_ctx_);
-    if (!ssl || SSL_set_fd(ssl, sock) != 1 || SSL_accept(ssl) != 1) {
-      if (ssl) SSL_free(ssl);
-      ERR_clear_error();
+    ssl = Handshake(sock);
+    if (!ssl) {
       ::close(sock);
       return false;
     }

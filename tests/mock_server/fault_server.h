@@ -36,6 +36,8 @@ class FaultServer final : public httplib::Server {
 
  private:
   bool process_and_close_socket(socket_t sock) override;
+  // The server side of a TLS handshake on `fd`; null on failure, timeout or shutdown.
+  SSL* Handshake(int fd) const;
   // Waits for the next request on a kept-alive connection; false on timeout or shutdown.
   bool WaitForRequest(int fd, SSL* ssl) const;
 

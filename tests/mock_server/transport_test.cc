@@ -1,8 +1,14 @@
 // Transport rules: bearer auth, gzip both ways, error bodies, 404/405, HTTPS with a test cert.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <fstream>
+#include <thread>
 
 #include "tests/mock_server/test_certs.h"
 #include "tests/mock_server/test_support.h"
@@ -197,6 +203,40 @@ TEST(TlsTest, TestCertificateFilesAndPin) {
   std::string first_line;
   std::getline(pem, first_line);
   EXPECT_EQ(first_line, "-----BEGIN CERTIFICATE-----");
+}
+
+// Connects to 127.0.0.1:port and sends `bytes` (possibly nothing); returns the socket.
+int StalledConnection(int port, const std::string& bytes) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  if (!bytes.empty()) {
+    EXPECT_EQ(::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(bytes.size()));
+  }
+  return fd;
+}
+
+TEST(StopTest, StopIsPromptWithStalledClients) {
+  StatusOr<TestCert> cert = GenerateTestCert();
+  ASSERT_TRUE(cert.ok());
+  MockServerOptions tls_options;
+  tls_options.tls_cert_file = cert->cert_file;
+  tls_options.tls_key_file = cert->key_file;
+  auto tls = StartServer(tls_options);
+  auto plain = StartServer();
+  const int no_handshake = StalledConnection(tls->port(), "");
+  const int half_request = StalledConnection(plain->port(), "GET /v1/pull HTTP/1.1\r\nHo");
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const auto start = std::chrono::steady_clock::now();
+  tls->Stop();
+  plain->Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  ::close(no_handshake);
+  ::close(half_request);
 }
 
 TEST(TlsTest, StartFailsOnABadCertificate) {
