@@ -73,6 +73,7 @@ const char* ResolutionName(Resolution::Kind kind) {
     case Resolution::Kind::kTakeRemote: return "take_remote";
     case Resolution::Kind::kKeepLocal: return "keep_local";
     case Resolution::Kind::kReplace: return "replace";
+    case Resolution::Kind::kDelete: return "delete";
   }
   return "take_remote";
 }
@@ -228,6 +229,16 @@ Status ConflictStore::Resolve(int64_t id, const Resolution& resolution) {
       doc.deleted = false;
       doc.data = merged_text;
       SYNCAGENT_RETURN_IF_ERROR(enqueue(MutationOp::kPut, merged_text, false));
+      break;
+    case Resolution::Kind::kDelete:
+      SYNCAGENT_RETURN_IF_ERROR(ctx_.outbox->RemoveAll(doc.PendingSeqs()));
+      doc.ClearPending();
+      doc.deleted = true;
+      doc.data.reset();
+      doc.hlc = stamp;
+      if (remote_base) {  // the server still has a live document: delete it there too
+        SYNCAGENT_RETURN_IF_ERROR(enqueue(MutationOp::kDelete, std::nullopt, false));
+      }
       break;
   }
   SYNCAGENT_RETURN_IF_ERROR(ctx_.docs->Save(doc));

@@ -15,7 +15,10 @@
 //                local state is enqueued with force = true.
 //   kReplace     document := merged (live, dirty), base := remote; queued mutations of the
 //                document are replaced by one put(merged) based on the remote version.
-// and the conflict becomes resolved with resolution "take_remote" | "keep_local" | "replace".
+//   kDelete      document := tombstone, base := remote; queued mutations of the document are
+//                replaced by one delete based on the remote version (none when the remote is
+//                already gone: then the document is clean).
+// and the conflict becomes resolved with resolution "take_remote" | "keep_local" | "replace" | "delete".
 //
 // Thread safety: not thread-safe; used under the Store's lock.
 #ifndef SYNCAGENT_STORAGE_CONFLICT_STORE_H_

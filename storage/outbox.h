@@ -5,7 +5,8 @@
 //   PeekBatch(max_count, max_bytes): the oldest mutations by seq, at most max_count, stopping
 //     before the estimated wire size would exceed max_bytes (but at least one when any is
 //     queued), and at most ONE mutation per document: the batch stops at the first document
-//     seen twice, so per-document order is kept. Nothing is marked.
+//     seen twice, so per-document order is kept. Mutations of a document with an open conflict
+//     are held back until the conflict is resolved. Nothing is marked.
 //   MarkAttempted(ids, error): attempts += 1, last_error := error (cleared when empty). Call it
 //     in its own transaction before sending: from then on local writes never fold into those
 //     mutations (the server may apply them).

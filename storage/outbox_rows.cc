@@ -17,7 +17,11 @@ constexpr char kLoadInFlight[] = "SELECT " SYNCAGENT_OUTBOX_COLUMNS
                                  " FROM outbox WHERE mutation_id = ?1 AND attempts > 0";
 constexpr char kLoadByIdScan[] =
     "SELECT " SYNCAGENT_OUTBOX_COLUMNS " FROM outbox WHERE mutation_id = ?1";
-constexpr char kOldest[] = "SELECT " SYNCAGENT_OUTBOX_COLUMNS " FROM outbox ORDER BY seq LIMIT ?1";
+// Documents with an open conflict are held back until the conflict is resolved.
+constexpr char kOldest[] =
+    "SELECT " SYNCAGENT_OUTBOX_COLUMNS " FROM outbox WHERE NOT EXISTS (SELECT 1 FROM conflicts c "
+    "WHERE c.status = 'open' AND c.collection = outbox.collection AND c.key = outbox.key) "
+    "ORDER BY seq LIMIT ?1";
 constexpr char kInsert[] =
     "INSERT INTO outbox (seq, mutation_id, collection, key, op, base_version, data, hlc, "
     "created_at, attempts, last_error, force) "

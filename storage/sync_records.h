@@ -60,13 +60,14 @@ struct ConflictInput {
 
 // How ResolveConflict settles a conflict (see Store::ResolveConflict).
 struct Resolution {
-  enum class Kind { kTakeRemote, kKeepLocal, kReplace };
+  enum class Kind { kTakeRemote, kKeepLocal, kReplace, kDelete };
   Kind kind = Kind::kTakeRemote;
   nlohmann::json merged;  // kReplace only: the resolved object
 
   static Resolution TakeRemote() { return {Kind::kTakeRemote, nullptr}; }
   static Resolution KeepLocal() { return {Kind::kKeepLocal, nullptr}; }
   static Resolution Replace(nlohmann::json merged) { return {Kind::kReplace, std::move(merged)}; }
+  static Resolution Delete() { return {Kind::kDelete, nullptr}; }
 };
 
 // A mutation the server rejected permanently, kept for inspection, retry or drop.
