@@ -1,0 +1,37 @@
+// ConflictSettler: settles the store's open conflicts with the ConflictResolver, inside a cycle.
+//
+// For each open conflict (recorded by a push reply or a pull page): identical sides are not a
+// conflict at all (taken as remote, whatever the policy); otherwise the resolver decides, and the
+// decision becomes one store transaction (take remote / write the resolved document on top of the
+// server's version). A conflict left open (manual, or a failing custom callback) blocks pushes of
+// that document until the app resolves it, and is announced once as a `conflict` event.
+//
+// Thread safety: used by the cycle's thread only.
+#ifndef SYNCAGENT_AGENT_CONFLICT_SETTLER_H_
+#define SYNCAGENT_AGENT_CONFLICT_SETTLER_H_
+
+#include <set>
+
+#include "agent/cycle_context.h"
+
+namespace syncagent {
+
+class ConflictSettler {
+ public:
+  explicit ConflictSettler(CycleContext* ctx) : ctx_(ctx) {}
+
+  // Settles every open conflict it can. Returns how many decisions queued new local writes
+  // (which the next push round sends).
+  StatusOr<int> SettleOpen();
+
+  // Applies one decision to conflict `id` (also used by the app-facing API for manual ones).
+  static Status Apply(Store* store, int64_t id, const ConflictDecision& decision);
+
+ private:
+  CycleContext* ctx_;
+  std::set<int64_t> announced_;  // open conflicts already reported this cycle
+};
+
+}  // namespace syncagent
+
+#endif  // SYNCAGENT_AGENT_CONFLICT_SETTLER_H_

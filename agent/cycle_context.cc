@@ -1,0 +1,62 @@
+#include "agent/cycle_context.h"
+
+#include <algorithm>
+
+namespace syncagent {
+
+bool CycleContext::MayStartRequest() {
+  if (cancel && cancel->IsCancelled()) {
+    report->outcome = CycleOutcome::kPartial;
+    report->stop_reason = cancel->reason();
+    return false;
+  }
+  const auto rtt = client->stats().smoothed_rtt;
+  const Millis margin = std::max(options->min_margin,
+                                 Millis(static_cast<int64_t>(options->rtt_factor *
+                                                             static_cast<double>(rtt.count()))));
+  if (clock->Now() + margin >= deadline) {
+    report->outcome = CycleOutcome::kPartial;
+    report->stop_reason = "deadline";
+    return false;
+  }
+  return true;
+}
+
+PhaseEnd CycleContext::Fail(const Status& status) {
+  if (status.code() == StatusCode::kCancelled) {
+    report->outcome = CycleOutcome::kPartial;
+    report->stop_reason = cancel && cancel->IsCancelled() ? cancel->reason() : status.message();
+    return PhaseEnd::kStopped;
+  }
+  if (status.code() == StatusCode::kDeadlineExceeded &&
+      status.retry_class() == RetryClass::kTransient && clock->Now() >= deadline) {
+    report->outcome = CycleOutcome::kPartial;
+    report->stop_reason = "deadline";
+    return PhaseEnd::kStopped;
+  }
+  report->error = status;
+  switch (status.retry_class()) {
+    case RetryClass::kTransient:
+    case RetryClass::kNetwork:
+      report->outcome = CycleOutcome::kRetry;
+      report->retry_after = client->suggested_retry_delay();
+      break;
+    default:
+      report->outcome = CycleOutcome::kFailed;
+      break;
+  }
+  return PhaseEnd::kFailed;
+}
+
+void CycleContext::Emit(SyncEventType type, int64_t count, std::string collection,
+                        std::string key, std::string detail) {
+  SyncEvent event;
+  event.type = type;
+  event.count = count;
+  event.collection = std::move(collection);
+  event.key = std::move(key);
+  event.detail = std::move(detail);
+  events->Emit(std::move(event));
+}
+
+}  // namespace syncagent

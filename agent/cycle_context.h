@@ -1,0 +1,62 @@
+// CycleContext: what the phases of one sync cycle share — collaborators, the deadline, the
+// cancel token and the report being filled — and the one rule about time: a request starts only
+// when the remaining budget exceeds a margin derived from the measured round-trip time.
+//
+// Thread safety: owned by the cycle's thread.
+#ifndef SYNCAGENT_AGENT_CYCLE_CONTEXT_H_
+#define SYNCAGENT_AGENT_CYCLE_CONTEXT_H_
+
+#include <string>
+#include <vector>
+
+#include "agent/conflict_resolver.h"
+#include "agent/cycle_report.h"
+#include "agent/sync_events.h"
+#include "net/sync_client.h"
+#include "platform/cancel_token.h"
+#include "storage/store.h"
+
+namespace syncagent {
+
+struct SyncEngineOptions {
+  int push_batch_size = 100;
+  int64_t push_batch_bytes = 1 << 20;
+  int pull_page_size = 500;
+  std::vector<std::string> collections;  // empty = all
+  // A request starts only with at least max(min_margin, rtt_factor * smoothed RTT) left.
+  Millis min_margin{500};
+  double rtt_factor = 3.0;
+  int max_rounds = 3;  // push/pull rounds per cycle (a resolution may queue new writes)
+  Millis event_throttle{250};
+};
+
+// How a phase ended.
+enum class PhaseEnd {
+  kComplete,  // nothing left to do
+  kStopped,   // out of time or cancelled: report.outcome = kPartial
+  kFailed,    // report.error and report.outcome set
+};
+
+struct CycleContext {
+  Store* store = nullptr;
+  SyncClient* client = nullptr;
+  Clock* clock = nullptr;
+  const ConflictResolver* resolver = nullptr;
+  EventEmitter* events = nullptr;
+  const SyncEngineOptions* options = nullptr;
+  MonoTime deadline;
+  const CancelToken* cancel = nullptr;
+  CycleReport* report = nullptr;
+
+  // True when another request may start; otherwise records why not (kPartial) and returns false.
+  bool MayStartRequest();
+  CallContext Call() const { return CallContext{deadline, cancel}; }
+  // Records a failure of a network call or store operation and classifies the cycle.
+  PhaseEnd Fail(const Status& status);
+  void Emit(SyncEventType type, int64_t count, std::string collection = {}, std::string key = {},
+            std::string detail = {});
+};
+
+}  // namespace syncagent
+
+#endif  // SYNCAGENT_AGENT_CYCLE_CONTEXT_H_

@@ -1,0 +1,37 @@
+#include "agent/cycle_report.h"
+
+namespace syncagent {
+
+std::string_view CycleOutcomeName(CycleOutcome outcome) {
+  switch (outcome) {
+    case CycleOutcome::kDone: return "done";
+    case CycleOutcome::kPartial: return "partial";
+    case CycleOutcome::kRetry: return "retry";
+    case CycleOutcome::kFailed: return "failed";
+  }
+  return "failed";
+}
+
+nlohmann::json CycleReport::ToJson() const {
+  nlohmann::json j = {{"outcome", CycleOutcomeName(outcome)},
+                      {"pushed", pushed},
+                      {"applied", applied},
+                      {"conflicts", conflicts},
+                      {"resolved", resolved},
+                      {"rejected", rejected},
+                      {"pulled", pulled},
+                      {"bytes_up", bytes_up},
+                      {"bytes_down", bytes_down},
+                      {"requests", requests},
+                      {"duration_ms", duration.count()}};
+  if (!error.ok()) {
+    j["error"] = {{"code", StatusCodeName(error.code())},
+                  {"class", RetryClassName(error.retry_class())},
+                  {"message", error.message()}};
+  }
+  if (retry_after.count() > 0) j["retry_after_ms"] = retry_after.count();
+  if (!stop_reason.empty()) j["stop_reason"] = stop_reason;
+  return j;
+}
+
+}  // namespace syncagent

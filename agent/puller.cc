@@ -1,0 +1,55 @@
+#include "agent/puller.h"
+
+namespace syncagent {
+
+PhaseEnd Puller::Run(int* queued_writes) {
+  auto checkpoint = ctx_->store->GetCheckpoint(Store::kPullCheckpoint);
+  if (!checkpoint.ok()) return ctx_->Fail(checkpoint.status());
+  PullRequest request;
+  request.limit = ctx_->options->pull_page_size;
+  request.collections = ctx_->options->collections;
+  if (checkpoint->has_value()) {
+    request.cursor = (*checkpoint)->value;
+    request.if_none_match = (*checkpoint)->etag;
+  }
+  for (;;) {
+    if (!ctx_->MayStartRequest()) return PhaseEnd::kStopped;
+    auto page = ctx_->client->Pull(request, ctx_->Call());
+    if (!page.ok()) return ctx_->Fail(page.status());
+    if (page->not_modified) return PhaseEnd::kComplete;
+
+    std::vector<RemoteChange> changes;
+    changes.reserve(page->changes.size());
+    for (WireChange& c : page->changes) {
+      RemoteChange change;
+      change.collection = std::move(c.collection);
+      change.key = std::move(c.key);
+      change.version = c.document.version;
+      change.deleted = c.document.deleted;
+      change.data = std::move(c.document.data);
+      change.hlc = std::move(c.document.hlc);
+      changes.push_back(std::move(change));
+    }
+    auto applied = ctx_->store->ApplyRemotePage(changes, page->cursor, page->etag);
+    if (!applied.ok()) {
+      // A page the store refuses (e.g. an invalid key from the server) would be refused again:
+      // the cycle fails without moving the cursor, and nothing of the page is kept.
+      return ctx_->Fail(applied.status().WithRetryClass(
+          applied.status().code() == StatusCode::kInvalidArgument ? RetryClass::kPermanent
+                                                                  : applied.status().retry_class()));
+    }
+    ctx_->report->pulled += static_cast<int64_t>(changes.size());
+    ctx_->report->conflicts += static_cast<int64_t>(applied->conflicts.size());
+    if (!applied->conflicts.empty()) {
+      auto settled = settler_->SettleOpen();
+      if (!settled.ok()) return ctx_->Fail(settled.status());
+      *queued_writes += *settled;
+    }
+    ctx_->Emit(SyncEventType::kPagePulled, static_cast<int64_t>(changes.size()));
+    if (!page->has_more) return PhaseEnd::kComplete;
+    request.cursor = page->cursor;
+    request.if_none_match.clear();  // only meaningful for the first request of a cycle
+  }
+}
+
+}  // namespace syncagent

@@ -1,0 +1,44 @@
+// Pusher: the push phase of a cycle — drains the outbox in order, in batches capped by count and
+// bytes, each sent with its own Idempotency-Key.
+//
+// Per mutation: applied → acknowledged with the server's version; conflict → recorded for the
+// ConflictSettler; rejected → dead-lettered (with an event) and the queue moves on.
+// Per batch: 413 → the batch size is halved (a single mutation too large for the server is
+// dead-lettered as payload_too_large); 422 mutation_id_reused → that mutation is dead-lettered;
+// transient and connectivity failures leave the batch queued (the cycle reports retry).
+// Crash safety: mutations are marked attempted before the request leaves, so a later local write
+// never folds into something the server may already have applied; a replay after a lost reply
+// carries the same mutation ids and the server answers with the original results.
+//
+// Thread safety: used by the cycle's thread only.
+#ifndef SYNCAGENT_AGENT_PUSHER_H_
+#define SYNCAGENT_AGENT_PUSHER_H_
+
+#include "agent/cycle_context.h"
+#include "storage/random_id.h"
+
+namespace syncagent {
+
+class Pusher {
+ public:
+  explicit Pusher(CycleContext* ctx) : ctx_(ctx), batch_size_(ctx->options->push_batch_size) {}
+
+  // Pushes until the outbox has nothing sendable left, time runs out, or a failure.
+  PhaseEnd Run();
+
+ private:
+  // Handles a failed push of `batch`; returns nullopt to continue with the next batch.
+  std::optional<PhaseEnd> HandleFailure(const Status& status, const std::vector<Mutation>& batch);
+  Status ApplyResults(const std::vector<Mutation>& batch, const PushResponse& response);
+
+  CycleContext* ctx_;
+  int batch_size_;
+  RandomIdGenerator ids_;
+};
+
+// The wire form of an outbox mutation.
+WireMutation ToWire(const Mutation& m);
+
+}  // namespace syncagent
+
+#endif  // SYNCAGENT_AGENT_PUSHER_H_

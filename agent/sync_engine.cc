@@ -1,0 +1,129 @@
+#include "agent/sync_engine.h"
+
+#include <charconv>
+
+#include "agent/conflict_settler.h"
+#include "agent/puller.h"
+#include "agent/pusher.h"
+
+namespace syncagent {
+namespace {
+
+constexpr std::string_view kLastSuccess = "engine.last_success";
+constexpr std::string_view kLastAttempt = "engine.last_attempt";
+constexpr std::string_view kLastOutcome = "engine.last_outcome";
+constexpr std::string_view kLastError = "engine.last_error";
+
+std::optional<int64_t> ParseMs(const std::string& text) {
+  int64_t v = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
+  return v;
+}
+
+}  // namespace
+
+nlohmann::json SyncStatus::ToJson() const {
+  nlohmann::json j = {{"queue_depth", store.queue_depth},
+                      {"dead_letters", store.dead_letters},
+                      {"open_conflicts", store.open_conflicts},
+                      {"documents", store.documents},
+                      {"last_outcome", last_outcome},
+                      {"last_error", last_error}};
+  j["oldest_pending_age_ms"] =
+      store.oldest_pending_age_ms ? nlohmann::json(*store.oldest_pending_age_ms) : nlohmann::json();
+  j["last_success_ms"] = last_success_ms ? nlohmann::json(*last_success_ms) : nlohmann::json();
+  j["last_attempt_ms"] = last_attempt_ms ? nlohmann::json(*last_attempt_ms) : nlohmann::json();
+  return j;
+}
+
+SyncEngine::SyncEngine(Store* store, SyncClient* client, Clock* clock,
+                       const ConflictResolver* resolver, SyncEngineOptions options,
+                       EventCallback on_event)
+    : store_(store),
+      client_(client),
+      clock_(clock),
+      resolver_(resolver),
+      options_(std::move(options)),
+      on_event_(std::move(on_event)) {}
+
+void SyncEngine::RunRounds(CycleContext* ctx) {
+  ConflictSettler settler(ctx);
+  // Conflicts left open by an earlier cycle (e.g. one cut short) come first.
+  auto settled = settler.SettleOpen();
+  if (!settled.ok()) {
+    ctx->Fail(settled.status());
+    return;
+  }
+  for (int round = 0; round < options_.max_rounds; ++round) {
+    if (Pusher(ctx).Run() != PhaseEnd::kComplete) return;
+    // Conflicts answered by the push are settled before pulling, so the pull does not meet them
+    // again as dirty documents.
+    settled = settler.SettleOpen();
+    if (!settled.ok()) {
+      ctx->Fail(settled.status());
+      return;
+    }
+    int queued_writes = *settled;
+    if (Puller(ctx, &settler).Run(&queued_writes) != PhaseEnd::kComplete) return;
+    if (queued_writes == 0) return;
+  }
+}
+
+CycleReport SyncEngine::RunCycle(MonoTime deadline, const CancelToken* cancel) {
+  const MonoTime start = clock_->Now();
+  const TransferStats before = client_->stats();
+  CycleReport report;
+  EventEmitter events(clock_, on_event_, options_.event_throttle);
+  CycleContext ctx;
+  ctx.store = store_;
+  ctx.client = client_;
+  ctx.clock = clock_;
+  ctx.resolver = resolver_;
+  ctx.events = &events;
+  ctx.options = &options_;
+  ctx.deadline = deadline;
+  ctx.cancel = cancel;
+  ctx.report = &report;
+
+  ctx.Emit(SyncEventType::kCycleStarted, 0);
+  RunRounds(&ctx);
+
+  const TransferStats& after = client_->stats();
+  report.requests = after.requests - before.requests;
+  report.bytes_up = after.bytes_up - before.bytes_up;
+  report.bytes_down = after.bytes_down - before.bytes_down;
+  report.duration = std::chrono::duration_cast<Millis>(clock_->Now() - start);
+  RecordOutcome(report);
+  ctx.Emit(SyncEventType::kCycleFinished, report.pushed + report.pulled, {}, {},
+           std::string(CycleOutcomeName(report.outcome)));
+  events.Flush();
+  return report;
+}
+
+void SyncEngine::RecordOutcome(const CycleReport& report) {
+  const std::string now = std::to_string(clock_->WallMs());
+  const bool success =
+      report.outcome == CycleOutcome::kDone || report.outcome == CycleOutcome::kPartial;
+  // Best effort: a store that cannot record the outcome has already failed the cycle loudly.
+  store_->SetCheckpoint(kLastAttempt, now).IgnoreError();
+  store_->SetCheckpoint(kLastOutcome, CycleOutcomeName(report.outcome)).IgnoreError();
+  store_->SetCheckpoint(kLastError, success ? "" : report.error.message()).IgnoreError();
+  if (success) store_->SetCheckpoint(kLastSuccess, now).IgnoreError();
+}
+
+StatusOr<SyncStatus> SyncEngine::GetStatus() {
+  SyncStatus status;
+  SYNCAGENT_ASSIGN_OR_RETURN(status.store, store_->Stats());
+  SYNCAGENT_ASSIGN_OR_RETURN(auto success, store_->GetCheckpoint(kLastSuccess));
+  if (success) status.last_success_ms = ParseMs(success->value);
+  SYNCAGENT_ASSIGN_OR_RETURN(auto attempt, store_->GetCheckpoint(kLastAttempt));
+  if (attempt) status.last_attempt_ms = ParseMs(attempt->value);
+  SYNCAGENT_ASSIGN_OR_RETURN(auto outcome, store_->GetCheckpoint(kLastOutcome));
+  if (outcome) status.last_outcome = outcome->value;
+  SYNCAGENT_ASSIGN_OR_RETURN(auto error, store_->GetCheckpoint(kLastError));
+  if (error) status.last_error = error->value;
+  return status;
+}
+
+}  // namespace syncagent

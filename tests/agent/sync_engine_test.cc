@@ -1,0 +1,377 @@
+// SyncEngine against the mock server over loopback, with real SQLite files.
+#include "agent/sync_engine.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/agent/engine_harness.h"
+
+namespace syncagent {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+using testing::AppliedTwice;
+using testing::Device;
+using testing::DeviceOptions;
+using testing::ScopedTempDir;
+using testing::ServerLive;
+
+class SyncEngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override { StartServer({}); }
+  void StartServer(mock::MockServerOptions options) {
+    options.admin = true;
+    auto server = mock::MockServer::Start(std::move(options));
+    ASSERT_TRUE(server.ok()) << server.status().ToString();
+    server_ = std::move(*server);
+  }
+  std::unique_ptr<Device> NewDevice(const std::string& name, DeviceOptions options = {}) {
+    auto device = std::make_unique<Device>(dir_.path() + "/" + name + ".db", server_->base_url(),
+                                           &clock_, std::move(options));
+    EXPECT_TRUE(device->ok());
+    return device;
+  }
+  mock::FaultRule Fault(const std::string& method, const std::string& path, mock::FaultKind kind,
+                        int64_t times = 1) {
+    mock::FaultRule rule;
+    rule.match.method = method;
+    rule.match.path = path;
+    rule.match.times = times;
+    rule.action.kind = kind;
+    return rule;
+  }
+
+  ScopedTempDir dir_;
+  VirtualClock clock_;
+  std::unique_ptr<mock::MockServer> server_;
+};
+
+TEST_F(SyncEngineTest, PushesLocalWritesAndPullsRemoteChanges) {
+  auto a = NewDevice("a");
+  ASSERT_TRUE(a->store().Put("notes", "n1", {{"title", "hello"}}).ok());
+  ASSERT_TRUE(a->store().Put("notes", "n2", {{"title", "world"}}).ok());
+  CycleReport report = a->Sync();
+  EXPECT_EQ(report.outcome, CycleOutcome::kDone) << report.ToJson().dump();
+  EXPECT_EQ(report.pushed, 2);
+  EXPECT_EQ(report.applied, 2);
+  EXPECT_EQ(ServerLive(*server_, "notes").size(), 2u);
+
+  ASSERT_TRUE(server_->state().AdminPut("notes", "n3", {{"title", "from elsewhere"}}, nullptr).ok());
+  report = a->Sync();
+  EXPECT_EQ(report.outcome, CycleOutcome::kDone);
+  EXPECT_EQ(report.pulled, 1);
+  EXPECT_EQ(a->Live("notes"), ServerLive(*server_, "notes"));
+  auto doc = a->store().Get("notes", "n1");
+  ASSERT_TRUE(doc.ok() && doc->has_value());
+  EXPECT_FALSE((*doc)->dirty);
+  EXPECT_EQ((*doc)->version, 1);
+}
+
+TEST_F(SyncEngineTest, IdleCycleCostsExactlyOneSmallRequest) {
+  auto a = NewDevice("a");
+  ASSERT_TRUE(a->store().Put("notes", "n1", {{"t", 1}}).ok());
+  ASSERT_EQ(a->Sync().outcome, CycleOutcome::kDone);
+  ASSERT_EQ(a->Sync().outcome, CycleOutcome::kDone);  // pulls its own change back (skipped)
+  CycleReport idle = a->Sync();
+  EXPECT_EQ(idle.outcome, CycleOutcome::kDone);
+  EXPECT_EQ(idle.requests, 1);
+  EXPECT_EQ(idle.pulled, 0);
+  EXPECT_LT(idle.bytes_up + idle.bytes_down, 1024);
+}
+
+TEST_F(SyncEngineTest, TwoDevicesConvergeIncludingDeletes) {
+  auto a = NewDevice("a");
+  auto b = NewDevice("b");
+  ASSERT_TRUE(a->store().Put("notes", "x", {{"v", 1}}).ok());
+  ASSERT_TRUE(a->store().Put("notes", "y", {{"v", 1}}).ok());
+  a->Sync();
+  b->Sync();
+  EXPECT_EQ(b->Live("notes"), a->Live("notes"));
+  ASSERT_TRUE(b->store().Delete("notes", "x").ok());
+  ASSERT_TRUE(b->store().Patch("notes", "y", {{"w", 2}}).ok());
+  b->Sync();
+  a->Sync();
+  EXPECT_EQ(a->Live("notes"), (std::map<std::string, json>{{"y", {{"v", 1}, {"w", 2}}}}));
+  EXPECT_EQ(a->Live("notes"), ServerLive(*server_, "notes"));
+  EXPECT_TRUE(AppliedTwice(*server_).empty());
+}
+
+// Two devices edit the same document while offline; A syncs first, then B. What B (and then
+// everyone) ends with depends on B's policy.
+struct PolicyCase {
+  ResolutionPolicy policy;
+  TieRule tie;
+  json expected;  // the final document everywhere
+};
+
+std::string PolicyCaseName(const ::testing::TestParamInfo<PolicyCase>& param_info) {
+  std::string name(ResolutionPolicyName(param_info.param.policy));
+  if (param_info.param.policy == ResolutionPolicy::kMerge) {
+    static const char* const kTies[] = {"server", "client", "newer"};
+    name += std::string("_tie_") + kTies[static_cast<int>(param_info.param.tie)];
+  }
+  return name;
+}
+
+class ConflictPolicyTest : public SyncEngineTest, public ::testing::WithParamInterface<PolicyCase> {};
+
+TEST_P(ConflictPolicyTest, ConcurrentEditsResolveByPolicy) {
+  auto a = NewDevice("a");
+  DeviceOptions options;
+  options.policy = GetParam().policy;
+  options.tie = GetParam().tie;
+  auto b = NewDevice("b", options);
+  ASSERT_TRUE(a->store().Put("notes", "n", {{"title", "base"}, {"body", "base"}, {"n", 0}}).ok());
+  a->Sync();
+  b->Sync();
+  ASSERT_TRUE(a->store().Patch("notes", "n", {{"title", "A"}, {"n", 1}}).ok());
+  clock_.Advance(1s);  // B writes later: B's stamp is newer
+  ASSERT_TRUE(b->store().Patch("notes", "n", {{"body", "B"}, {"n", 2}}).ok());
+  ASSERT_EQ(a->Sync().outcome, CycleOutcome::kDone);
+  CycleReport rb = b->Sync();
+  EXPECT_EQ(rb.outcome, CycleOutcome::kDone) << rb.ToJson().dump();
+  EXPECT_EQ(rb.conflicts, 1);
+  a->Sync();
+  b->Sync();
+  EXPECT_EQ(ServerLive(*server_, "notes")["n"], GetParam().expected);
+  EXPECT_EQ(a->Live("notes")["n"], GetParam().expected);
+  EXPECT_EQ(b->Live("notes")["n"], GetParam().expected);
+  EXPECT_TRUE(AppliedTwice(*server_).empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Policies, ConflictPolicyTest,
+    ::testing::Values(
+        PolicyCase{ResolutionPolicy::kServerWins, TieRule::kServer,
+                   {{"title", "A"}, {"body", "base"}, {"n", 1}}},
+        PolicyCase{ResolutionPolicy::kClientWins, TieRule::kServer,
+                   {{"title", "base"}, {"body", "B"}, {"n", 2}}},
+        PolicyCase{ResolutionPolicy::kLastWriterWins, TieRule::kServer,
+                   {{"title", "base"}, {"body", "B"}, {"n", 2}}},
+        PolicyCase{ResolutionPolicy::kMerge, TieRule::kServer,
+                   {{"title", "A"}, {"body", "B"}, {"n", 1}}},
+        PolicyCase{ResolutionPolicy::kMerge, TieRule::kClient,
+                   {{"title", "A"}, {"body", "B"}, {"n", 2}}},
+        PolicyCase{ResolutionPolicy::kMerge, TieRule::kNewer,
+                   {{"title", "A"}, {"body", "B"}, {"n", 2}}}),
+    PolicyCaseName);
+
+TEST_F(SyncEngineTest, ManualConflictStaysOpenAndBlocksOnlyThatDocument) {
+  auto a = NewDevice("a");
+  DeviceOptions options;
+  options.policy = ResolutionPolicy::kManual;
+  auto b = NewDevice("b", options);
+  ASSERT_TRUE(a->store().Put("notes", "n", {{"v", 0}}).ok());
+  a->Sync();
+  b->Sync();
+  ASSERT_TRUE(a->store().Put("notes", "n", {{"v", "A"}}).ok());
+  ASSERT_TRUE(b->store().Put("notes", "n", {{"v", "B"}}).ok());
+  ASSERT_TRUE(b->store().Put("notes", "other", {{"free", true}}).ok());
+  a->Sync();
+  CycleReport rb = b->Sync();
+  EXPECT_EQ(rb.outcome, CycleOutcome::kDone);
+  auto open = b->store().ListConflicts(true);
+  ASSERT_TRUE(open.ok());
+  ASSERT_EQ(open->size(), 1u);
+  EXPECT_EQ(b->Live("notes")["n"], json({{"v", "B"}}));         // the local value is kept
+  EXPECT_EQ(ServerLive(*server_, "notes")["n"], json({{"v", "A"}}));  // and not pushed
+  EXPECT_EQ(ServerLive(*server_, "notes")["other"], json({{"free", true}}));
+  bool announced = false;
+  for (const SyncEvent& e : b->events()) announced |= e.type == SyncEventType::kConflict;
+  EXPECT_TRUE(announced);
+  // More cycles do not push it either.
+  b->Sync();
+  EXPECT_EQ(ServerLive(*server_, "notes")["n"], json({{"v", "A"}}));
+  // The app resolves in favour of its own value; the next cycle pushes it.
+  ASSERT_TRUE(b->store().ResolveConflict((*open)[0].id, Resolution::Replace({{"v", "B+A"}})).ok());
+  EXPECT_EQ(b->Sync().outcome, CycleOutcome::kDone);
+  EXPECT_EQ(ServerLive(*server_, "notes")["n"], json({{"v", "B+A"}}));
+  a->Sync();
+  EXPECT_EQ(a->Live("notes"), ServerLive(*server_, "notes"));
+}
+
+TEST_F(SyncEngineTest, CustomResolverDecides) {
+  auto a = NewDevice("a");
+  DeviceOptions options;
+  options.custom = [](const ConflictSides& s) -> StatusOr<CustomResolution> {
+    // A counter: apply both sides' increments.
+    const int sum = s.local.data["count"].get<int>() + s.remote.data["count"].get<int>() -
+                    s.base.data["count"].get<int>();
+    return CustomResolution{CustomResolution::Kind::kUse, {{"count", sum}}};
+  };
+  auto b = NewDevice("b", options);
+  ASSERT_TRUE(a->store().Put("c", "k", {{"count", 10}}).ok());
+  a->Sync();
+  b->Sync();
+  ASSERT_TRUE(a->store().Put("c", "k", {{"count", 13}}).ok());
+  ASSERT_TRUE(b->store().Put("c", "k", {{"count", 15}}).ok());
+  a->Sync();
+  b->Sync();
+  a->Sync();
+  EXPECT_EQ(ServerLive(*server_, "c")["k"], json({{"count", 18}}));
+  EXPECT_EQ(a->Live("c")["k"], json({{"count", 18}}));
+}
+
+TEST_F(SyncEngineTest, DeleteAgainstEditResolvesByMergeTie) {
+  auto a = NewDevice("a");
+  DeviceOptions options;
+  options.policy = ResolutionPolicy::kMerge;
+  options.tie = TieRule::kClient;
+  auto b = NewDevice("b", options);
+  ASSERT_TRUE(a->store().Put("notes", "d", {{"v", 1}}).ok());
+  a->Sync();
+  b->Sync();
+  ASSERT_TRUE(a->store().Patch("notes", "d", {{"v", 2}}).ok());
+  ASSERT_TRUE(b->store().Delete("notes", "d").ok());
+  a->Sync();
+  EXPECT_EQ(b->Sync().outcome, CycleOutcome::kDone);
+  a->Sync();
+  EXPECT_TRUE(ServerLive(*server_, "notes").empty());  // the client's delete won the tie
+  EXPECT_TRUE(a->Live("notes").empty());
+}
+
+TEST_F(SyncEngineTest, PayloadTooLargeHalvesBatchesAndDeadLettersAnOversizedWrite) {
+  mock::MockServerOptions server_options;
+  server_options.max_body_bytes = 6000;
+  StartServer(server_options);
+  DeviceOptions options;
+  options.http.gzip_request_min_bytes = -1;
+  options.engine.push_batch_size = 64;
+  auto a = NewDevice("a", options);
+  for (int i = 0; i < 40; ++i) {
+    ASSERT_TRUE(a->store().Put("notes", "k" + std::to_string(i), {{"text", std::string(200, 'x')}}).ok());
+  }
+  ASSERT_TRUE(a->store().Put("notes", "huge", {{"text", std::string(10000, 'y')}}).ok());
+  CycleReport report = a->Sync();
+  EXPECT_EQ(report.outcome, CycleOutcome::kDone) << report.ToJson().dump();
+  EXPECT_EQ(report.applied, 40);
+  EXPECT_EQ(report.rejected, 1);
+  EXPECT_EQ(ServerLive(*server_, "notes").size(), 40u);
+  auto dead = a->store().ListDeadLetters();
+  ASSERT_TRUE(dead.ok());
+  ASSERT_EQ(dead->size(), 1u);
+  EXPECT_EQ((*dead)[0].code, "payload_too_large");
+  EXPECT_EQ((*dead)[0].mutation.key, "huge");
+}
+
+TEST_F(SyncEngineTest, TransientFailureReportsRetryAndKeepsTheQueue) {
+  server_->faults().Replace({Fault("POST", "/v1/push", mock::FaultKind::kStatus, -1)});
+  DeviceOptions options;
+  options.retry.max_attempts = 3;
+  auto a = NewDevice("a", options);
+  ASSERT_TRUE(a->store().Put("notes", "n", {{"v", 1}}).ok());
+  CycleReport report = a->Sync();
+  EXPECT_EQ(report.outcome, CycleOutcome::kRetry);
+  EXPECT_EQ(report.error.retry_class(), RetryClass::kTransient);
+  EXPECT_GT(report.retry_after.count(), 0);
+  auto stats = a->store().Stats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->queue_depth, 1);
+  server_->faults().Clear();
+  EXPECT_EQ(a->Sync().outcome, CycleOutcome::kDone);
+  EXPECT_EQ(ServerLive(*server_, "notes").size(), 1u);
+  auto status = a->engine().GetStatus();
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->last_outcome, "done");
+  EXPECT_TRUE(status->last_error.empty());
+  EXPECT_TRUE(status->last_success_ms.has_value());
+}
+
+TEST_F(SyncEngineTest, ServerDownReportsRetryWithTheNetworkClass) {
+  auto a = NewDevice("a");
+  ASSERT_TRUE(a->store().Put("notes", "n", {{"v", 1}}).ok());
+  server_->Stop();
+  CycleReport report = a->Sync();
+  EXPECT_EQ(report.outcome, CycleOutcome::kRetry);
+  EXPECT_EQ(report.error.retry_class(), RetryClass::kNetwork);
+  auto status = a->engine().GetStatus();
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->last_outcome, "retry");
+  EXPECT_FALSE(status->last_error.empty());
+  EXPECT_EQ(status->store.queue_depth, 1);
+}
+
+TEST_F(SyncEngineTest, AuthFailureFailsTheCycle) {
+  mock::MockServerOptions server_options;
+  server_options.token = "secret";
+  StartServer(server_options);
+  auto a = NewDevice("a");  // sends no token
+  ASSERT_TRUE(a->store().Put("notes", "n", {{"v", 1}}).ok());
+  CycleReport report = a->Sync();
+  EXPECT_EQ(report.outcome, CycleOutcome::kFailed);
+  EXPECT_EQ(report.error.code(), StatusCode::kUnauthenticated);
+}
+
+TEST_F(SyncEngineTest, LostPushReplyIsReplayedWithoutDoubleApply) {
+  mock::FaultRule rule = Fault("POST", "/v1/push", mock::FaultKind::kResetMidBody);
+  server_->faults().Replace({rule});
+  auto a = NewDevice("a");
+  ASSERT_TRUE(a->store().Put("notes", "n", {{"v", 1}}).ok());
+  ASSERT_TRUE(a->store().Put("notes", "m", {{"v", 1}}).ok());
+  CycleReport report = a->Sync();
+  EXPECT_EQ(report.outcome, CycleOutcome::kDone) << report.ToJson().dump();
+  EXPECT_EQ(report.applied, 2);
+  EXPECT_TRUE(AppliedTwice(*server_).empty());
+  EXPECT_EQ(ServerLive(*server_, "notes").size(), 2u);
+}
+
+TEST_F(SyncEngineTest, CancelledCycleStopsAsPartialAndResumes) {
+  auto a = NewDevice("a");
+  ASSERT_TRUE(a->store().Put("notes", "n", {{"v", 1}}).ok());
+  CancelToken cancel;
+  cancel.Cancel("expiration handler");
+  CycleReport report = a->Sync(60s, &cancel);
+  EXPECT_EQ(report.outcome, CycleOutcome::kPartial);
+  EXPECT_EQ(report.stop_reason, "expiration handler");
+  EXPECT_EQ(report.requests, 0);
+  EXPECT_EQ(a->Sync().outcome, CycleOutcome::kDone);
+  EXPECT_EQ(ServerLive(*server_, "notes").size(), 1u);
+}
+
+TEST_F(SyncEngineTest, ExhaustedBudgetStopsBeforeStartingARequest) {
+  auto a = NewDevice("a");
+  ASSERT_TRUE(a->store().Put("notes", "n", {{"v", 1}}).ok());
+  CycleReport report = a->Sync(100ms);  // below the minimum margin
+  EXPECT_EQ(report.outcome, CycleOutcome::kPartial);
+  EXPECT_EQ(report.stop_reason, "deadline");
+  EXPECT_EQ(report.requests, 0);
+}
+
+TEST_F(SyncEngineTest, PullPagesAreCheckpointedAcrossPartialCycles) {
+  for (int i = 0; i < 30; ++i) {
+    ASSERT_TRUE(server_->state().AdminPut("notes", "k" + std::to_string(i), {{"i", i}}, nullptr).ok());
+  }
+  DeviceOptions options;
+  options.engine.pull_page_size = 10;
+  auto a = NewDevice("a", options);
+  CancelToken cancel;
+  int pages = 0;
+  a->engine().SetEventCallback([&](const SyncEvent& e) {
+    if (e.type == SyncEventType::kPagePulled && ++pages == 1) cancel.Cancel("os");
+  });
+  CycleReport first = a->Sync(60s, &cancel);
+  EXPECT_EQ(first.outcome, CycleOutcome::kPartial);
+  EXPECT_EQ(first.pulled, 10);
+  EXPECT_EQ(a->Live("notes").size(), 10u);
+  a->engine().SetEventCallback(nullptr);
+  CycleReport second = a->Sync();
+  EXPECT_EQ(second.outcome, CycleOutcome::kDone);
+  EXPECT_EQ(second.pulled, 20);  // resumed from the checkpoint, nothing fetched twice
+  EXPECT_EQ(a->Live("notes").size(), 30u);
+}
+
+TEST_F(SyncEngineTest, EventsDescribeTheCycle) {
+  auto a = NewDevice("a");
+  ASSERT_TRUE(a->store().Put("notes", "n", {{"v", 1}}).ok());
+  a->Sync();
+  ASSERT_GE(a->events().size(), 3u);
+  EXPECT_EQ(a->events().front().type, SyncEventType::kCycleStarted);
+  EXPECT_EQ(a->events().back().type, SyncEventType::kCycleFinished);
+  EXPECT_EQ(a->events().back().detail, "done");
+  bool pushed = false;
+  for (const SyncEvent& e : a->events()) pushed |= e.type == SyncEventType::kBatchPushed;
+  EXPECT_TRUE(pushed);
+}
+
+}  // namespace
+}  // namespace syncagent
