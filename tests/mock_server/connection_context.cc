@@ -42,6 +42,8 @@ void ConnectionContext::EndRequest(uint64_t* request_bytes, uint64_t* response_b
   drip_bytes_per_second_ = 0;
   log_id = -1;
   fault.clear();
+  fault_decided = false;
+  pending_fault.reset();
 }
 
 }  // namespace syncagent::mock

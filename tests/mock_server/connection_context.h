@@ -15,7 +15,10 @@
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <string>
+
+#include "tests/mock_server/fault_scenario.h"
 
 namespace syncagent::mock {
 
@@ -50,6 +53,9 @@ class ConnectionContext {
   }
   bool aborted() const { return aborted_; }
   bool reset() const { return reset_; }
+  // Ends the connection after the current response (e.g. when a request body was never read).
+  void CloseAfterResponse() { close_after_response_ = true; }
+  bool close_after_response() const { return close_after_response_; }
 
   // Throttles the writes of the current response to `bytes_per_second` (0 = full speed).
   void SetDrip(int64_t bytes_per_second) { drip_bytes_per_second_ = bytes_per_second; }
@@ -68,6 +74,10 @@ class ConnectionContext {
   // Per-request annotations, set by the handler and consumed by the request logger.
   int64_t log_id = -1;
   std::string fault;
+  // The fault decided early (at "Expect: 100-continue" time) for the current request, so it is
+  // drawn once per request.
+  bool fault_decided = false;
+  std::optional<FaultAction> pending_fault;
 
   // Ends the current request: returns the bytes read/written since the previous call and clears
   // the per-request state (drip, annotations).
@@ -79,6 +89,7 @@ class ConnectionContext {
   const std::atomic<bool>* server_stopping_;
   bool aborted_ = false;
   bool reset_ = false;
+  bool close_after_response_ = false;
   int64_t drip_bytes_per_second_ = 0;
   uint64_t bytes_read_ = 0;
   uint64_t bytes_written_ = 0;

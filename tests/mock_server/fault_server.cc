@@ -124,7 +124,7 @@ bool FaultServer::process_and_close_socket(socket_t sock) {
       if (!WaitForRequest(sock, ssl)) break;
       bool connection_closed = false;
       ok = process_request(stream, /*close_connection=*/left == 1, connection_closed, nullptr);
-      if (!ok || connection_closed || context.aborted()) break;
+      if (!ok || connection_closed || context.aborted() || context.close_after_response()) break;
     }
   }
   if (context.reset()) {

@@ -237,6 +237,42 @@ TEST_F(FaultTest, DripSendsTheRealAnswerSlowly) {
   EXPECT_LT(slow.bytes.size(), 40u);
 }
 
+TEST_F(FaultTest, ExpectContinueClientsGetFaultsBeforeTheInterimResponse) {
+  const std::string body =
+      PushBody({Mutation("m1", "n1", "put", nullptr, {{"text", std::string(2000, 'x')}})}).dump();
+  auto head = [&](const std::string& key) {
+    return "POST /v1/push HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+           "Content-Type: application/json\r\nExpect: 100-continue\r\nIdempotency-Key: " +
+           key + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n";
+  };
+  std::string interim;
+  // No fault: the normal 100-continue dance.
+  RawResult normal = RawExpectContinueExchange(server_->port(), head("b1"), body, &interim);
+  EXPECT_EQ(interim.rfind("HTTP/1.1 100", 0), 0u);
+  EXPECT_EQ(normal.status, 200);
+  // close_before_response: not even the interim response.
+  InjectPush({{"kind", "close_before_response"}});
+  RawResult closed = RawExpectContinueExchange(server_->port(), head("b2"), body, &interim);
+  EXPECT_EQ(interim, "");
+  EXPECT_EQ(closed.bytes, "");
+  // A status fault answers at once, without asking for the body.
+  InjectPush({{"kind", "status"}, {"status", 503}, {"retry_after", "1"}});
+  RawResult status = RawExpectContinueExchange(server_->port(), head("b3"), body, &interim);
+  EXPECT_EQ(interim, "");
+  EXPECT_EQ(status.status, 503);
+  // Kinds that process the request still get the body, exactly once per request.
+  InjectPush({{"kind", "reset_mid_body"}});
+  const std::string body2 =
+      PushBody({Mutation("m2", "n2", "put", nullptr, {{"text", std::string(2000, 'y')}})}).dump();
+  RawResult reset = RawExpectContinueExchange(server_->port(), head("b4"), body2, &interim);
+  EXPECT_EQ(interim.rfind("HTTP/1.1 100", 0), 0u);
+  EXPECT_EQ(reset.end_errno, ECONNRESET);
+  EXPECT_EQ(Applied("m2"), 1);
+  EXPECT_EQ(server_->faults().ToJson()["faults"][0]["seen"], 1);
+  ASSERT_TRUE(WaitFor([&] { return server_->requests().Entries().size() == 4; }));
+  EXPECT_EQ(server_->requests().Entries()[1].fault, "close_before_response");
+}
+
 TEST_F(FaultTest, TheRequestLogRecordsTheFaultAndTheBytes) {
   InjectPush({{"kind", "close_before_response"}});
   Raw(PushRequest());

@@ -85,6 +85,10 @@ StatusOr<std::unique_ptr<MockServer>> MockServer::Start(MockServerOptions option
       [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
         SetError(res, 500, "internal", "unexpected exception in the mock server");
       });
+  server.set_expect_100_continue_handler(
+      [self](const httplib::Request& req, httplib::Response& res) {
+        return self->ExpectContinue(req, res);
+      });
   server.set_logger(
       [self](const httplib::Request& req, const httplib::Response& res) { self->Log(req, res); });
 
@@ -159,7 +163,9 @@ void MockServer::Handle(const httplib::Request& req, httplib::Response& res) {
       log_.Begin(req.method, req.path, QueryOf(req.target), RedactedHeaders(req.headers));
   if (context) context->log_id = id;
   auto process = [&] { protocol_->Handle(req, res); };
-  std::optional<FaultAction> action = faults_.Next(req.method, req.path);
+  std::optional<FaultAction> action = context && context->fault_decided
+                                          ? context->pending_fault
+                                          : faults_.Next(req.method, req.path);
   if (action) {
     if (context) context->fault = FaultKindName(action->kind);
     ApplyFault(*action, req, res, process);
@@ -168,6 +174,22 @@ void MockServer::Handle(const httplib::Request& req, httplib::Response& res) {
   }
   // Visible as soon as the client has its answer; Log() completes the entry after the write.
   log_.SetStatus(id, context && context->aborted() ? 0 : res.status);
+}
+
+int MockServer::ExpectContinue(const httplib::Request& req, httplib::Response& res) {
+  ConnectionContext* context = ConnectionContext::Current();
+  if (IsAdminPath(req.path) || !context) return 100;
+  context->fault_decided = true;
+  context->pending_fault = faults_.Next(req.method, req.path);
+  const std::optional<FaultAction>& action = context->pending_fault;
+  if (!action || !IsReplacingFault(action->kind) || action->after_processing) return 100;
+  // A fault that replaces the answer without processing: answer now, before "100 Continue" and
+  // without reading the body (so close_before_response really sends nothing), then close.
+  context->fault = FaultKindName(action->kind);
+  ApplyFault(*action, req, res, [] {});
+  context->CloseAfterResponse();
+  if (context->aborted()) return 500;  // any final status: the write fails, nothing is sent
+  return res.status == 100 || res.status == 417 ? 500 : res.status;
 }
 
 void MockServer::Log(const httplib::Request& req, const httplib::Response& res) {

@@ -79,6 +79,8 @@ class MockServer {
  private:
   MockServer(MockServerOptions options, std::unique_ptr<SyncState> state);
   void Handle(const httplib::Request& req, httplib::Response& res);
+  // "Expect: 100-continue": decides the request's fault before httplib sends "100 Continue".
+  int ExpectContinue(const httplib::Request& req, httplib::Response& res);
   void Log(const httplib::Request& req, const httplib::Response& res);
 
   MockServerOptions options_;

@@ -170,9 +170,9 @@ std::vector<json> PullAll(TestClient& client, std::string cursor, int limit,
   return changes;
 }
 
-RawResult RawExchange(int port, const std::string& request, int timeout_ms) {
-  RawResult raw;
-  const auto start = std::chrono::steady_clock::now();
+namespace {
+
+int ConnectLoopback(int port, RawResult& raw) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -181,21 +181,31 @@ RawResult RawExchange(int port, const std::string& request, int timeout_ms) {
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
     raw.end_errno = errno;
     ::close(fd);
-    return raw;
+    return -1;
   }
-  for (size_t sent = 0; sent < request.size();) {
-    const ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+  return fd;
+}
+
+void SendAll(int fd, const std::string& data) {
+  for (size_t sent = 0; sent < data.size();) {
+    const ssize_t n = ::send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
     if (n <= 0) break;
     sent += static_cast<size_t>(n);
   }
-  const auto deadline = start + std::chrono::milliseconds(timeout_ms);
+}
+
+// Reads into raw.bytes until close, error or `deadline`; with `stop_after_headers`, returns as
+// soon as a complete header block has arrived (true) or the deadline passed (false).
+bool ReadFrom(int fd, std::chrono::steady_clock::time_point deadline, RawResult& raw,
+              bool stop_after_headers) {
   char buffer[16384];
   while (true) {
+    if (stop_after_headers && raw.bytes.find("\r\n\r\n") != std::string::npos) return true;
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
-      raw.timed_out = true;
-      break;
+      if (!stop_after_headers) raw.timed_out = true;
+      return false;
     }
     pollfd pfd{fd, POLLIN, 0};
     if (::poll(&pfd, 1, static_cast<int>(left.count())) <= 0) continue;
@@ -204,14 +214,51 @@ RawResult RawExchange(int port, const std::string& request, int timeout_ms) {
       raw.bytes.append(buffer, static_cast<size_t>(n));
     } else {
       raw.end_errno = n == 0 ? 0 : errno;
-      break;
+      return false;
     }
   }
+}
+
+void Finish(int fd, std::chrono::steady_clock::time_point start, RawResult& raw) {
   ::close(fd);
   raw.elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                        std::chrono::steady_clock::now() - start)
                        .count();
   ParseRaw(raw);
+}
+
+}  // namespace
+
+RawResult RawExchange(int port, const std::string& request, int timeout_ms) {
+  RawResult raw;
+  const auto start = std::chrono::steady_clock::now();
+  const int fd = ConnectLoopback(port, raw);
+  if (fd < 0) return raw;
+  SendAll(fd, request);
+  ReadFrom(fd, start + std::chrono::milliseconds(timeout_ms), raw, false);
+  Finish(fd, start, raw);
+  return raw;
+}
+
+RawResult RawExpectContinueExchange(int port, const std::string& head, const std::string& body,
+                                    std::string* interim, int timeout_ms) {
+  RawResult raw;
+  interim->clear();
+  const auto start = std::chrono::steady_clock::now();
+  const int fd = ConnectLoopback(port, raw);
+  if (fd < 0) return raw;
+  SendAll(fd, head);
+  const bool got_headers = ReadFrom(fd, start + std::chrono::seconds(1), raw, true);
+  if (got_headers && raw.bytes.rfind("HTTP/1.1 100", 0) == 0) {
+    const auto end = raw.bytes.find("\r\n\r\n") + 4;
+    *interim = raw.bytes.substr(0, end);
+    raw.bytes.erase(0, end);
+    SendAll(fd, body);
+  }
+  if (raw.end_errno == 0) {
+    ReadFrom(fd, start + std::chrono::milliseconds(timeout_ms), raw, false);
+  }
+  Finish(fd, start, raw);
   return raw;
 }
 

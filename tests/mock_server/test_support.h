@@ -77,6 +77,11 @@ struct RawResult {
 // Sends `request` verbatim on a new connection to 127.0.0.1:port and reads until the server
 // closes, an error occurs, or `timeout_ms` passes.
 RawResult RawExchange(int port, const std::string& request, int timeout_ms = 10000);
+// Like RawExchange for a request with "Expect: 100-continue": sends `head` (request line and
+// headers, ending with an empty line), waits up to 1 s for an interim response, sends `body` only
+// after "100 Continue", then reads to the end. *interim receives the interim response ("" if none).
+RawResult RawExpectContinueExchange(int port, const std::string& head, const std::string& body,
+                                    std::string* interim, int timeout_ms = 10000);
 // An HTTP/1.1 request with Host, Connection: close and (for a body) Content-Length.
 std::string RawRequest(const std::string& method, const std::string& target,
                        const std::string& body = "",
