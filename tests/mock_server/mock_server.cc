@@ -179,6 +179,15 @@ void MockServer::Handle(const httplib::Request& req, httplib::Response& res) {
 int MockServer::ExpectContinue(const httplib::Request& req, httplib::Response& res) {
   ConnectionContext* context = ConnectionContext::Current();
   if (IsAdminPath(req.path) || !context) return 100;
+  // A declared body over the limit is refused before the client uploads it (no fault is drawn,
+  // as for a 413 answered without "Expect").
+  const uint64_t declared = req.get_header_value<uint64_t>("Content-Length");
+  if (declared > options_.max_body_bytes) {
+    SetError(res, 413, "payload_too_large",
+             "request body exceeds " + std::to_string(options_.max_body_bytes) + " bytes");
+    context->CloseAfterResponse();
+    return 413;
+  }
   context->fault_decided = true;
   context->pending_fault = faults_.Next(req.method, req.path);
   const std::optional<FaultAction>& action = context->pending_fault;

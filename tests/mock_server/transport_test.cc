@@ -135,6 +135,16 @@ TEST(ErrorsTest, ADeclaredLengthOverTheLimitIs413) {
   RawResult too_long = RawExchange(
       server->port(), RawRequest("POST", "/v1/push", body, {"Idempotency-Key: b"}), 5000);
   EXPECT_EQ(too_long.status, 413);
+  // With "Expect: 100-continue" the answer comes before the upload.
+  std::string interim;
+  RawResult early = RawExpectContinueExchange(
+      server->port(),
+      "POST /v1/push HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nIdempotency-Key: b\r\n"
+      "Content-Length: 5000\r\n\r\n",
+      body, &interim);
+  EXPECT_EQ(interim, "");
+  EXPECT_EQ(early.status, 413);
+  EXPECT_EQ(json::parse(early.body, nullptr, false)["error"]["code"], "payload_too_large");
   EXPECT_EQ(json::parse(too_long.body, nullptr, false)["error"]["code"], "payload_too_large");
 }
 
