@@ -145,19 +145,19 @@ Millis RetryPolicy::NextBackoff(int attempt) {
   };
   double delay = raw;
   switch (options_.jitter) {
-    case JitterKind::kFull:
+    case BackoffJitter::kFull:
       delay = uniform(0.0, raw);
       break;
-    case JitterKind::kEqual:
+    case BackoffJitter::kEqual:
       delay = raw / 2.0 + uniform(0.0, raw / 2.0);
       break;
-    case JitterKind::kDecorrelated: {
+    case BackoffJitter::kDecorrelated: {
       const double prev = static_cast<double>(previous_.count());
       delay = std::min(cap, uniform(initial, std::max(initial, prev * 3.0)));
       previous_ = Millis(static_cast<int64_t>(delay));
       break;
     }
-    case JitterKind::kNone:
+    case BackoffJitter::kNone:
       break;
   }
   return Millis(static_cast<int64_t>(std::llround(delay)));

@@ -24,13 +24,13 @@
 
 namespace syncagent {
 
-enum class JitterKind { kFull, kEqual, kDecorrelated, kNone };
+enum class BackoffJitter { kFull, kEqual, kDecorrelated, kNone };
 
 struct RetryOptions {
   Millis initial_delay{1000};
   double multiplier = 2.0;
   Millis max_delay{60000};
-  JitterKind jitter = JitterKind::kFull;
+  BackoffJitter jitter = BackoffJitter::kFull;
   int max_attempts = 5;  // attempts per request per cycle, the first one included
   bool honor_retry_after = true;
   Millis max_retry_after{300000};

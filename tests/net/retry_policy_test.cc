@@ -11,7 +11,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-RetryOptions Options(JitterKind jitter) {
+RetryOptions Options(BackoffJitter jitter) {
   RetryOptions o;
   o.initial_delay = 100ms;
   o.multiplier = 2.0;
@@ -22,7 +22,7 @@ RetryOptions Options(JitterKind jitter) {
 }
 
 TEST(RetryPolicyTest, NoJitterIsExactExponentialWithCap) {
-  RetryPolicy policy(Options(JitterKind::kNone), 1);
+  RetryPolicy policy(Options(BackoffJitter::kNone), 1);
   std::vector<int64_t> delays;
   for (int attempt = 1; attempt <= 7; ++attempt) delays.push_back(policy.NextBackoff(attempt).count());
   EXPECT_EQ(delays, (std::vector<int64_t>{100, 200, 400, 800, 1600, 1600, 1600}));
@@ -31,7 +31,7 @@ TEST(RetryPolicyTest, NoJitterIsExactExponentialWithCap) {
 // Statistical checks of each jitter distribution over many draws: bounds always hold, and the
 // mean lands where the distribution puts it (within a tolerance that a broken formula misses).
 TEST(RetryPolicyTest, FullJitterIsUniformBelowTheExponentialDelay) {
-  RetryPolicy policy(Options(JitterKind::kFull), 42);
+  RetryPolicy policy(Options(BackoffJitter::kFull), 42);
   const int n = 20000;
   double sum = 0;
   int64_t lo = 1 << 30, hi = 0;
@@ -49,7 +49,7 @@ TEST(RetryPolicyTest, FullJitterIsUniformBelowTheExponentialDelay) {
 }
 
 TEST(RetryPolicyTest, EqualJitterKeepsHalfTheDelay) {
-  RetryPolicy policy(Options(JitterKind::kEqual), 43);
+  RetryPolicy policy(Options(BackoffJitter::kEqual), 43);
   const int n = 20000;
   double sum = 0;
   for (int i = 0; i < n; ++i) {
@@ -62,11 +62,11 @@ TEST(RetryPolicyTest, EqualJitterKeepsHalfTheDelay) {
 }
 
 TEST(RetryPolicyTest, DecorrelatedJitterStaysBetweenInitialAndCapAndGrows) {
-  RetryPolicy policy(Options(JitterKind::kDecorrelated), 44);
+  RetryPolicy policy(Options(BackoffJitter::kDecorrelated), 44);
   double early = 0, late = 0;
   const int runs = 2000;
   for (int r = 0; r < runs; ++r) {
-    RetryPolicy p(Options(JitterKind::kDecorrelated), 1000 + r);
+    RetryPolicy p(Options(BackoffJitter::kDecorrelated), 1000 + r);
     for (int attempt = 1; attempt <= 8; ++attempt) {
       int64_t d = p.NextBackoff(attempt).count();
       ASSERT_GE(d, 100);
@@ -81,12 +81,12 @@ TEST(RetryPolicyTest, DecorrelatedJitterStaysBetweenInitialAndCapAndGrows) {
 }
 
 TEST(RetryPolicyTest, SameSeedSameSequence) {
-  RetryPolicy a(Options(JitterKind::kFull), 7), b(Options(JitterKind::kFull), 7);
+  RetryPolicy a(Options(BackoffJitter::kFull), 7), b(Options(BackoffJitter::kFull), 7);
   for (int i = 1; i < 20; ++i) EXPECT_EQ(a.NextBackoff(i), b.NextBackoff(i));
 }
 
 TEST(RetryPolicyTest, PermanentAndAuthErrorsAreNotRetried) {
-  RetryPolicy policy(Options(JitterKind::kNone), 1);
+  RetryPolicy policy(Options(BackoffJitter::kNone), 1);
   MonoTime now{0};
   auto d1 = policy.Decide(Status(StatusCode::kInvalidArgument, "bad", RetryClass::kPermanent), 1,
                           std::nullopt, now, std::nullopt);
@@ -96,14 +96,14 @@ TEST(RetryPolicyTest, PermanentAndAuthErrorsAreNotRetried) {
 }
 
 TEST(RetryPolicyTest, NetworkErrorsWaitForConnectivityInsteadOfRetrying) {
-  RetryPolicy policy(Options(JitterKind::kNone), 1);
+  RetryPolicy policy(Options(BackoffJitter::kNone), 1);
   auto d = policy.Decide(UnavailableError("no route", RetryClass::kNetwork), 1, std::nullopt,
                          MonoTime{0}, std::nullopt);
   EXPECT_EQ(d.kind, RetryDecision::Kind::kGiveUpForCycle);
 }
 
 TEST(RetryPolicyTest, TransientErrorsRetryUntilAttemptsRunOut) {
-  RetryOptions o = Options(JitterKind::kNone);
+  RetryOptions o = Options(BackoffJitter::kNone);
   o.max_attempts = 3;
   RetryPolicy policy(o, 1);
   Status err = UnavailableError("503");
@@ -116,7 +116,7 @@ TEST(RetryPolicyTest, TransientErrorsRetryUntilAttemptsRunOut) {
 }
 
 TEST(RetryPolicyTest, RetryAfterIsALowerBoundCappedByConfig) {
-  RetryOptions o = Options(JitterKind::kNone);
+  RetryOptions o = Options(BackoffJitter::kNone);
   o.max_retry_after = 5s;
   RetryPolicy policy(o, 1);
   Status err = UnavailableError("503");
@@ -130,7 +130,7 @@ TEST(RetryPolicyTest, RetryAfterIsALowerBoundCappedByConfig) {
 }
 
 TEST(RetryPolicyTest, RetryAfterIgnoredWhenNotHonoured) {
-  RetryOptions o = Options(JitterKind::kNone);
+  RetryOptions o = Options(BackoffJitter::kNone);
   o.honor_retry_after = false;
   RetryPolicy policy(o, 1);
   auto d = policy.Decide(UnavailableError("503"), 1, Millis(30000), MonoTime{0}, std::nullopt);
@@ -138,7 +138,7 @@ TEST(RetryPolicyTest, RetryAfterIgnoredWhenNotHonoured) {
 }
 
 TEST(RetryPolicyTest, NeverWaitsPastTheDeadline) {
-  RetryPolicy policy(Options(JitterKind::kNone), 1);
+  RetryPolicy policy(Options(BackoffJitter::kNone), 1);
   const MonoTime now{0};
   const MonoTime deadline = now + 1s;
   // Backoff 100 ms + a 500 ms round trip fits in 1 s: retry.

@@ -79,7 +79,7 @@ class SyncClientTest : public ::testing::Test {
     SyncClientOptions options;
     options.base_url = server_->base_url() + "/";
     options.retry = retry;
-    options.retry.jitter = JitterKind::kNone;
+    options.retry.jitter = BackoffJitter::kNone;
     return std::make_unique<SyncClient>(http_.get(), &clock_, tokens, options, 1);
   }
 
