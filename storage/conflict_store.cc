@@ -215,11 +215,15 @@ Status ConflictStore::Resolve(int64_t id, const Resolution& resolution) {
       doc.hlc = c.remote_hlc.empty() ? stamp : c.remote_hlc;
       break;
     case Resolution::Kind::kKeepLocal: {
-      if (doc.HasPending()) {
-        SYNCAGENT_RETURN_IF_ERROR(ctx_.outbox->Rebase(doc.PendingSeqs(), remote_base));
+      // The queued mutations may already be known to the server under their ids (a conflict
+      // answer is remembered), and a patch rebased onto another version would not reproduce the
+      // local document: replace them with one fresh put (or delete) of the local state.
+      SYNCAGENT_RETURN_IF_ERROR(ctx_.outbox->RemoveAll(doc.PendingSeqs()));
+      doc.ClearPending();
+      if (doc.deleted) {
+        if (remote_base) SYNCAGENT_RETURN_IF_ERROR(enqueue(MutationOp::kDelete, std::nullopt, false));
       } else {
-        SYNCAGENT_RETURN_IF_ERROR(enqueue(doc.deleted ? MutationOp::kDelete : MutationOp::kPut,
-                                          doc.deleted ? std::nullopt : doc.data, true));
+        SYNCAGENT_RETURN_IF_ERROR(enqueue(MutationOp::kPut, doc.data, false));
       }
       break;
     }

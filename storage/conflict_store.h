@@ -11,8 +11,10 @@
 //                queued mutation of the document is dropped.
 //   kKeepLocal   local data stays; version := remote version, base_version := remote version
 //                (null if the remote is a tombstone), base_data := remote data; queued
-//                mutations are rebased onto it; if none is queued, a put (or delete) of the
-//                local state is enqueued with force = true.
+//                mutations are replaced by ONE fresh put (or delete) of the local state based on
+//                the remote version, under a new mutation id (the server remembers the old ids
+//                with their conflict answers, and a rebased patch would not reproduce the local
+//                document). A local tombstone against a remote tombstone queues nothing.
 //   kReplace     document := merged (live, dirty), base := remote; queued mutations of the
 //                document are replaced by one put(merged) based on the remote version.
 //   kDelete      document := tombstone, base := remote; queued mutations of the document are

@@ -34,8 +34,9 @@ TEST_F(ConflictHoldTest, OpenConflictHoldsBackOnlyThatDocument) {
   ASSERT_TRUE(store_->ResolveConflict(id, Resolution::KeepLocal()).ok());
   batch = Peek();
   ASSERT_EQ(batch.size(), 2u);
-  EXPECT_EQ(batch[0].key, "a");  // released in seq order once resolved
-  EXPECT_EQ(batch[0].base_version, 2);
+  EXPECT_EQ(batch[0].key, "b");
+  EXPECT_EQ(batch[1].key, "a");  // released once resolved, as a fresh put on the remote version
+  EXPECT_EQ(batch[1].base_version, 2);
 }
 
 TEST_F(ConflictHoldTest, DeleteResolutionQueuesADeleteOnTopOfTheRemoteVersion) {

@@ -105,24 +105,30 @@ TEST_F(ConflictsTest, TakeRemoteOfATombstoneDeletesLocally) {
   EXPECT_OK(store_->Verify());
 }
 
-TEST_F(ConflictsTest, KeepLocalRebasesPendingMutationsOnTheRemoteVersion) {
+TEST_F(ConflictsTest, KeepLocalReplacesPendingMutationsWithOneFreshPutOnTheRemoteVersion) {
   const int64_t id = MakePushConflict();
+  ASSERT_OK(store_->Patch("notes", "a", {{"more", 1}}));  // a second pending mutation
   ASSERT_OK(store_->ResolveConflict(id, Resolution::KeepLocal()));
   Document doc = MustGet("notes", "a");
-  EXPECT_EQ(doc.data, json({{"v", 1}, {"mine", true}}));
+  EXPECT_EQ(doc.data, json({{"v", 1}, {"mine", true}, {"more", 1}}));
   EXPECT_EQ(doc.version, 3);
   EXPECT_EQ(doc.base_version, 3);
   EXPECT_EQ(doc.base_data, json({{"v", 3}, {"theirs", true}}));
   EXPECT_TRUE(doc.dirty);
   auto batch = Peek();
   ASSERT_EQ(batch.size(), 1u);
-  EXPECT_EQ(batch[0].mutation_id, pending_.mutation_id);
+  // A new id: the server remembers the old one with its conflict answer.
+  EXPECT_NE(batch[0].mutation_id, pending_.mutation_id);
+  EXPECT_EQ(batch[0].op, MutationOp::kPut);
+  EXPECT_FALSE(batch[0].force);
+  EXPECT_EQ(batch[0].data, doc.data);  // the whole local document, not a rebased patch
   EXPECT_EQ(batch[0].base_version, 3);
+  EXPECT_EQ(OutboxCount(), 1);
   EXPECT_EQ(store_->GetConflict(id)->resolution, "keep_local");
   EXPECT_OK(store_->Verify());
 }
 
-TEST_F(ConflictsTest, KeepLocalWithNothingPendingEnqueuesAForcedPut) {
+TEST_F(ConflictsTest, KeepLocalWithNothingPendingEnqueuesAPutOfTheLocalState) {
   const int64_t id = MakePushConflict();
   ASSERT_OK(store_->DeadLetter(pending_.mutation_id, "gone", "dropped by test").status());
   ASSERT_EQ(OutboxCount(), 0);
@@ -130,7 +136,7 @@ TEST_F(ConflictsTest, KeepLocalWithNothingPendingEnqueuesAForcedPut) {
   auto batch = Peek();
   ASSERT_EQ(batch.size(), 1u);
   EXPECT_EQ(batch[0].op, MutationOp::kPut);
-  EXPECT_TRUE(batch[0].force);
+  EXPECT_FALSE(batch[0].force);  // based on the remote version it has seen: no force needed
   EXPECT_EQ(batch[0].base_version, 3);
   EXPECT_EQ(batch[0].data, json({{"v", 1}, {"mine", true}}));
   EXPECT_TRUE(MustGet("notes", "a").dirty);
