@@ -1,0 +1,160 @@
+#include "agent/agent.h"
+
+namespace syncagent {
+
+ResolutionPolicy ToResolutionPolicy(ConflictPolicy policy) {
+  switch (policy) {
+    case ConflictPolicy::kServerWins: return ResolutionPolicy::kServerWins;
+    case ConflictPolicy::kClientWins: return ResolutionPolicy::kClientWins;
+    case ConflictPolicy::kLastWriterWins: return ResolutionPolicy::kLastWriterWins;
+    case ConflictPolicy::kMerge: return ResolutionPolicy::kMerge;
+    case ConflictPolicy::kManual: return ResolutionPolicy::kManual;
+  }
+  return ResolutionPolicy::kMerge;
+}
+
+TieRule ToTieRule(MergeTie tie) {
+  switch (tie) {
+    case MergeTie::kServer: return TieRule::kServer;
+    case MergeTie::kClient: return TieRule::kClient;
+    case MergeTie::kNewer: return TieRule::kNewer;
+  }
+  return TieRule::kServer;
+}
+
+RetryOptions ToRetryOptions(const RetryConfig& retry) {
+  RetryOptions options;
+  options.initial_delay = Millis(retry.initial_delay_ms);
+  options.multiplier = retry.multiplier;
+  options.max_delay = Millis(retry.max_delay_ms);
+  switch (retry.jitter) {
+    case JitterKind::kFull: options.jitter = BackoffJitter::kFull; break;
+    case JitterKind::kEqual: options.jitter = BackoffJitter::kEqual; break;
+    case JitterKind::kDecorrelated: options.jitter = BackoffJitter::kDecorrelated; break;
+    case JitterKind::kNone: options.jitter = BackoffJitter::kNone; break;
+  }
+  options.max_attempts = static_cast<int>(retry.max_attempts_per_cycle);
+  options.honor_retry_after = retry.honor_retry_after;
+  options.max_retry_after = Millis(retry.max_retry_after_ms);
+  return options;
+}
+
+Agent::Agent(AgentConfig config, Clock* clock) : config_(std::move(config)), clock_(clock) {}
+Agent::~Agent() = default;
+
+StatusOr<std::unique_ptr<Agent>> Agent::Open(const AgentConfig& config, AgentOptions options) {
+  Clock* clock = options.clock ? options.clock : RealClock::Default();
+  std::unique_ptr<Agent> agent(new Agent(config, clock));
+  const AgentConfig& c = agent->config_;
+
+  StoreOptions store_options;
+  store_options.path = c.storage.path;
+  store_options.synchronous =
+      c.storage.synchronous == Synchronous::kFull ? SyncMode::kFull : SyncMode::kNormal;
+  store_options.busy_timeout_ms = static_cast<int>(c.storage.busy_timeout_ms);
+  store_options.clock = clock;
+  SYNCAGENT_ASSIGN_OR_RETURN(agent->store_, Store::Open(store_options));
+
+  CurlHttpClientOptions http_options;
+  http_options.allow_insecure_http = c.server.allow_insecure_http;
+  http_options.ca_file = c.server.tls.ca_file;
+  http_options.pinned_public_keys = c.server.tls.pinned_public_keys;
+  http_options.connect_timeout = Millis(c.server.timeouts.connect_ms);
+  http_options.request_timeout = Millis(c.server.timeouts.request_ms);
+  http_options.max_response_bytes = c.server.max_response_bytes;
+  http_options.gzip_request_min_bytes = c.server.gzip_request_min_bytes;
+  SYNCAGENT_ASSIGN_OR_RETURN(agent->http_, CurlHttpClient::Create(http_options, clock));
+
+  TokenProvider* tokens = options.tokens;
+  if (tokens == nullptr && c.server.auth.type == AuthType::kBearer) {
+    agent->owned_tokens_ = std::make_unique<StaticTokenProvider>(c.server.auth.token.reveal());
+    tokens = agent->owned_tokens_.get();
+  }
+  SyncClientOptions client_options;
+  client_options.base_url = c.server.base_url;
+  for (const auto& [name, value] : c.server.headers) client_options.headers.emplace_back(name, value);
+  client_options.retry = ToRetryOptions(c.retry);
+  client_options.limits.max_body_bytes = c.server.max_response_bytes;
+  agent->client_ = std::make_unique<SyncClient>(
+      agent->http_.get(), clock, tokens, client_options,
+      options.seed != 0 ? options.seed : std::random_device{}());
+
+  std::map<std::string, ResolutionPolicy> per_collection;
+  for (const auto& [name, policy] : c.sync.conflict.per_collection) {
+    per_collection[name] = ToResolutionPolicy(policy);
+  }
+  agent->resolver_ = std::make_unique<ConflictResolver>(
+      ToResolutionPolicy(c.sync.conflict.default_policy), std::move(per_collection),
+      ToTieRule(c.sync.conflict.merge_tie), options.custom_resolver);
+
+  SyncEngineOptions engine_options;
+  engine_options.push_batch_size = static_cast<int>(c.sync.push_batch_size);
+  engine_options.push_batch_bytes = c.sync.push_batch_bytes;
+  engine_options.pull_page_size = static_cast<int>(c.sync.pull_page_size);
+  engine_options.collections = c.sync.collections;
+  agent->engine_ = std::make_unique<SyncEngine>(agent->store_.get(), agent->client_.get(), clock,
+                                                agent->resolver_.get(), engine_options,
+                                                options.on_event);
+  return agent;
+}
+
+StatusOr<std::unique_ptr<Agent>> Agent::OpenFile(const std::string& config_path,
+                                                 AgentOptions options) {
+  SYNCAGENT_ASSIGN_OR_RETURN(AgentConfig config, LoadConfigFile(config_path));
+  return Open(config, std::move(options));
+}
+
+StatusOr<std::unique_ptr<Agent>> Agent::OpenJson(std::string_view config_json,
+                                                 AgentOptions options) {
+  SYNCAGENT_ASSIGN_OR_RETURN(AgentConfig config, ParseConfig(config_json));
+  return Open(config, std::move(options));
+}
+
+Status Agent::Put(std::string_view collection, std::string_view key, const nlohmann::json& data) {
+  return store_->Put(collection, key, data);
+}
+Status Agent::Patch(std::string_view collection, std::string_view key,
+                    const nlohmann::json& patch) {
+  return store_->Patch(collection, key, patch);
+}
+Status Agent::Delete(std::string_view collection, std::string_view key) {
+  return store_->Delete(collection, key);
+}
+Status Agent::Write(const std::vector<WriteOp>& ops) { return store_->Write(ops); }
+StatusOr<std::optional<Document>> Agent::Get(std::string_view collection, std::string_view key) {
+  return store_->Get(collection, key);
+}
+StatusOr<std::vector<Document>> Agent::List(std::string_view collection,
+                                            const ListOptions& options) {
+  return store_->List(collection, options);
+}
+
+CycleReport Agent::SyncNow(std::optional<Millis> budget, const CancelToken* cancel) {
+  std::lock_guard<std::mutex> lock(cycle_mu_);
+  const Millis b = budget.value_or(Millis(config_.schedule.time_budget_seconds * 1000));
+  return engine_->RunCycle(clock_->Now() + b, cancel);
+}
+
+StatusOr<SyncStatus> Agent::GetStatus() { return engine_->GetStatus(); }
+
+StatusOr<std::vector<Conflict>> Agent::ListConflicts(bool open_only) {
+  return store_->ListConflicts(open_only);
+}
+Status Agent::ResolveConflict(int64_t id, const Resolution& resolution) {
+  return store_->ResolveConflict(id, resolution);
+}
+StatusOr<std::vector<DeadLetter>> Agent::ListDeadLetters() { return store_->ListDeadLetters(); }
+StatusOr<Mutation> Agent::RetryDeadLetter(int64_t id) { return store_->RetryDeadLetter(id); }
+Status Agent::DropDeadLetter(int64_t id) { return store_->DropDeadLetter(id); }
+
+void Agent::SetEventCallback(EventCallback on_event) {
+  std::lock_guard<std::mutex> lock(cycle_mu_);
+  engine_->SetEventCallback(std::move(on_event));
+}
+
+void Agent::SetConflictResolver(CustomResolverFn resolver) {
+  std::lock_guard<std::mutex> lock(cycle_mu_);
+  resolver_->SetCustom(std::move(resolver));
+}
+
+}  // namespace syncagent

@@ -1,0 +1,98 @@
+// Agent: the composition root. It turns an AgentConfig into the object graph — the SQLite
+// store, the libcurl transport, the sync client with its retry policy and token provider, the
+// conflict resolver and the sync engine — and is what an app (through the C++ API or the C API)
+// holds on to.
+//
+// Local writes go straight to the store (one transaction: document + outbox); nothing is sent
+// from the write path. Only SyncNow (and the headless task, which calls it) talks to the network.
+//
+// Thread safety: every method may be called from any thread. Local reads and writes are
+// serialised by the store; SyncNow runs one cycle at a time (a second concurrent call waits).
+// Event and resolver callbacks run on the thread running the cycle.
+#ifndef SYNCAGENT_AGENT_AGENT_H_
+#define SYNCAGENT_AGENT_AGENT_H_
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agent/conflict_resolver.h"
+#include "agent/cycle_report.h"
+#include "agent/sync_engine.h"
+#include "agent/sync_events.h"
+#include "config/config.h"
+#include "net/curl_http_client.h"
+#include "net/sync_client.h"
+#include "storage/store.h"
+
+namespace syncagent {
+
+struct AgentOptions {
+  Clock* clock = nullptr;               // default: the real clock
+  TokenProvider* tokens = nullptr;      // default: the config's bearer token (if any)
+  EventCallback on_event;               // optional
+  CustomResolverFn custom_resolver;     // optional; asked before the configured policy
+  uint64_t seed = 0;                    // backoff jitter seed; 0 = random
+};
+
+class Agent {
+ public:
+  static StatusOr<std::unique_ptr<Agent>> Open(const AgentConfig& config, AgentOptions options = {});
+  static StatusOr<std::unique_ptr<Agent>> OpenFile(const std::string& config_path,
+                                                   AgentOptions options = {});
+  static StatusOr<std::unique_ptr<Agent>> OpenJson(std::string_view config_json,
+                                                   AgentOptions options = {});
+  ~Agent();
+
+  // --- Local data (never touches the network). ---
+  Status Put(std::string_view collection, std::string_view key, const nlohmann::json& data);
+  Status Patch(std::string_view collection, std::string_view key, const nlohmann::json& patch);
+  Status Delete(std::string_view collection, std::string_view key);
+  Status Write(const std::vector<WriteOp>& ops);
+  StatusOr<std::optional<Document>> Get(std::string_view collection, std::string_view key);
+  StatusOr<std::vector<Document>> List(std::string_view collection, const ListOptions& options = {});
+
+  // --- Sync. ---
+  // One cycle with `budget` (default: schedule.time_budget_seconds), cancellable.
+  CycleReport SyncNow(std::optional<Millis> budget = std::nullopt,
+                      const CancelToken* cancel = nullptr);
+  StatusOr<SyncStatus> GetStatus();
+
+  // --- Conflicts and dead letters (the app's side of `manual`). ---
+  StatusOr<std::vector<Conflict>> ListConflicts(bool open_only = true);
+  Status ResolveConflict(int64_t id, const Resolution& resolution);
+  StatusOr<std::vector<DeadLetter>> ListDeadLetters();
+  StatusOr<Mutation> RetryDeadLetter(int64_t id);
+  Status DropDeadLetter(int64_t id);
+
+  void SetEventCallback(EventCallback on_event);
+  void SetConflictResolver(CustomResolverFn resolver);
+
+  const AgentConfig& config() const { return config_; }
+  Store& store() { return *store_; }
+  Clock& clock() { return *clock_; }
+
+ private:
+  Agent(AgentConfig config, Clock* clock);
+
+  AgentConfig config_;
+  Clock* clock_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<CurlHttpClient> http_;
+  std::unique_ptr<TokenProvider> owned_tokens_;
+  std::unique_ptr<SyncClient> client_;
+  std::unique_ptr<ConflictResolver> resolver_;
+  std::unique_ptr<SyncEngine> engine_;
+  std::mutex cycle_mu_;  // one cycle at a time
+};
+
+// The engine-side translations of configuration values (exposed for tests).
+ResolutionPolicy ToResolutionPolicy(ConflictPolicy policy);
+TieRule ToTieRule(MergeTie tie);
+RetryOptions ToRetryOptions(const RetryConfig& retry);
+
+}  // namespace syncagent
+
+#endif  // SYNCAGENT_AGENT_AGENT_H_

@@ -1,0 +1,221 @@
+#include "agent/headless_task.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <thread>
+
+namespace syncagent {
+namespace {
+
+constexpr std::string_view kLease = "sync";
+constexpr auto kPoll = std::chrono::milliseconds(5);
+
+std::string RetriesCheckpoint(const std::string& task_id) { return "headless." + task_id + ".retries"; }
+
+std::string NewOwner(const Store& store) {
+  static std::atomic<int64_t> counter{0};
+  return store.client_id() + "/" + std::to_string(::getpid()) + "/" + std::to_string(++counter);
+}
+
+// What the worker thread and Run share; kept alive by both.
+struct CycleState {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  CycleReport report;
+  CancelToken cancel;
+};
+
+RunResult ToRunResult(TaskResult r) {
+  switch (r) {
+    case TaskResult::kSuccess: return RunResult::kSuccess;
+    case TaskResult::kRetry: return RunResult::kRetry;
+    case TaskResult::kFailure: return RunResult::kFailure;
+  }
+  return RunResult::kFailure;
+}
+
+std::string Summary(const CycleReport& r) {
+  std::string s(CycleOutcomeName(r.outcome));
+  s += ": pushed " + std::to_string(r.pushed) + ", pulled " + std::to_string(r.pulled);
+  if (r.conflicts) s += ", conflicts " + std::to_string(r.conflicts);
+  if (r.rejected) s += ", dead-lettered " + std::to_string(r.rejected);
+  if (!r.stop_reason.empty()) s += " (stopped: " + r.stop_reason + ")";
+  if (!r.error.ok()) s += " — " + r.error.message();
+  return s;
+}
+
+}  // namespace
+
+nlohmann::json HeadlessResult::ToJson() const {
+  nlohmann::json j = {{"result", ToString(task_result)},
+                      {"skipped", skipped},
+                      {"watchdog_fired", watchdog_fired},
+                      {"reason", reason},
+                      {"attempt", attempt},
+                      {"run_id", run_id}};
+  if (retry_delay.count() > 0) j["retry_delay_ms"] = retry_delay.count();
+  if (report) j["cycle"] = report->ToJson();
+  return j;
+}
+
+HeadlessTask::HeadlessTask(std::shared_ptr<Agent> agent, HeadlessOptions options)
+    : agent_(std::move(agent)), options_(options) {}
+
+TaskHandler HeadlessTask::AsHandler() {
+  return [this](const TaskInvocation& invocation) { return Run(invocation).task_result; };
+}
+
+HeadlessResult HeadlessTask::Run(const TaskInvocation& invocation) {
+  HeadlessResult result;
+  Store& store = agent_->store();
+  Clock& clock = agent_->clock();
+  const std::string owner = NewOwner(store);
+
+  RunStart start;
+  start.task_id = invocation.task_id;
+  start.requested_at = invocation.requested_at_wall_ms ? invocation.requested_at_wall_ms : clock.WallMs();
+  start.budget_ms = invocation.budget.count();
+  start.constraints = invocation.constraints_seen;
+  auto run_id = store.BeginRun(start);
+  if (!run_id.ok()) {
+    result.task_result = TaskResult::kFailure;
+    result.reason = "run log: " + run_id.status().message();
+    return result;
+  }
+  result.run_id = *run_id;
+  auto finish = [&](RunResult run_result, const std::string& error) {
+    RunFinish f;
+    f.result = run_result;
+    f.reason = result.reason;
+    f.error = error;
+    if (result.report) {
+      f.pushed = result.report->pushed;
+      f.pulled = result.report->pulled;
+      f.conflicts = result.report->conflicts;
+    }
+    store.FinishRun(result.run_id, f).IgnoreError();  // the result stands even if logging fails
+  };
+
+  auto acquired = store.AcquireLease(kLease, owner, invocation.budget + options_.lease_grace);
+  if (!acquired.ok() || !*acquired) {
+    result.skipped = acquired.ok();
+    result.task_result = acquired.ok() ? TaskResult::kSuccess : TaskResult::kRetry;
+    result.reason = acquired.ok() ? "skipped: another run holds the sync lease"
+                                  : "lease: " + acquired.status().message();
+    finish(acquired.ok() ? RunResult::kSkipped : RunResult::kRetry, "");
+    return result;
+  }
+
+  auto retries = store.GetCheckpoint(RetriesCheckpoint(invocation.task_id));
+  int previous_retries = 0;
+  if (retries.ok() && retries->has_value()) previous_retries = std::atoi((*retries)->value.c_str());
+  result.attempt = previous_retries + 1;
+
+  // The cycle's deadline sits a margin before the OS's; the watchdog uses the rest.
+  const Millis margin = std::min(options_.watchdog_margin, invocation.budget / 4);
+  const MonoTime os_deadline = invocation.deadline;
+  const MonoTime cycle_deadline = os_deadline - margin;
+  const MonoTime soft_stop = os_deadline - margin / 2;
+  const MonoTime hard_stop = os_deadline - margin / 4;
+
+  auto state = std::make_shared<CycleState>();
+  std::shared_ptr<Agent> agent = agent_;
+  const Millis cycle_budget =
+      std::max(Millis(0), std::chrono::duration_cast<Millis>(cycle_deadline - clock.Now()));
+  std::thread worker([state, agent, cycle_budget, owner] {
+    CycleReport report = agent->SyncNow(cycle_budget, &state->cancel);
+    agent->store().ReleaseLease(kLease, owner).IgnoreError();
+    std::lock_guard<std::mutex> lock(state->mu);
+    state->report = std::move(report);
+    state->done = true;
+    state->cv.notify_all();
+  });
+
+  bool finished = false;
+  {
+    std::unique_lock<std::mutex> lock(state->mu);
+    while (!state->done) {
+      if (invocation.cancel && invocation.cancel->IsCancelled() && !state->cancel.IsCancelled()) {
+        state->cancel.Cancel(invocation.cancel->reason());
+      }
+      const MonoTime now = clock.Now();
+      if (now >= soft_stop && !state->cancel.IsCancelled()) state->cancel.Cancel("watchdog");
+      if (now >= hard_stop) break;
+      state->cv.wait_for(lock, kPoll);
+    }
+    finished = state->done;
+    if (finished) result.report = state->report;
+  }
+  if (finished) {
+    worker.join();
+  } else {
+    worker.detach();  // it owns what it uses (agent, state) and releases the lease itself
+    result.watchdog_fired = true;
+  }
+
+  std::string error;
+  if (!finished) {
+    result.task_result = TaskResult::kRetry;
+    result.reason = "watchdog: the cycle did not stop before the OS deadline";
+  } else {
+    const CycleReport& r = *result.report;
+    result.reason = Summary(r);
+    if (!r.error.ok()) error = r.error.message();
+    switch (r.outcome) {
+      case CycleOutcome::kDone:
+        result.task_result = TaskResult::kSuccess;
+        break;
+      case CycleOutcome::kPartial:
+        result.task_result = r.stop_reason == "deadline" ? TaskResult::kSuccess : TaskResult::kRetry;
+        break;
+      case CycleOutcome::kRetry:
+        result.task_result = TaskResult::kRetry;
+        break;
+      case CycleOutcome::kFailed:
+        result.task_result = TaskResult::kFailure;
+        break;
+    }
+  }
+
+  // Scheduler-level backoff, persisted across processes.
+  if (result.task_result == TaskResult::kRetry) {
+    BackoffPolicy backoff(options_.backoff);
+    const Millis scheduler_delay = backoff.DelayForRetry(previous_retries + 1);
+    const Millis server_delay = result.report ? result.report->retry_after : Millis(0);
+    result.retry_delay = std::max(scheduler_delay, server_delay);
+    store.SetCheckpoint(RetriesCheckpoint(invocation.task_id), std::to_string(previous_retries + 1))
+        .IgnoreError();
+  } else if (result.task_result == TaskResult::kSuccess) {
+    store.SetCheckpoint(RetriesCheckpoint(invocation.task_id), "0").IgnoreError();
+  }
+  finish(ToRunResult(result.task_result), error);
+  return result;
+}
+
+HeadlessResult HeadlessTask::RunCold(const std::string& config_path, const std::string& task_id,
+                                     Millis budget, const CancelToken* cancel) {
+  auto opened = Agent::OpenFile(config_path);
+  if (!opened.ok()) {
+    HeadlessResult result;
+    result.task_result = TaskResult::kFailure;
+    result.reason = opened.status().message();
+    return result;
+  }
+  std::shared_ptr<Agent> agent = std::move(*opened);
+  CancelToken never;
+  TaskInvocation invocation;
+  invocation.task_id = task_id.empty() ? agent->config().schedule.task_id : task_id;
+  invocation.requested_at_wall_ms = agent->clock().WallMs();
+  invocation.started_at_wall_ms = invocation.requested_at_wall_ms;
+  invocation.budget = budget;
+  invocation.deadline = agent->clock().Now() + budget;
+  invocation.cancel = cancel ? cancel : &never;
+  HeadlessTask task(agent);
+  return task.Run(invocation);
+}
+
+}  // namespace syncagent

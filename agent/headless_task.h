@@ -1,0 +1,76 @@
+// HeadlessTask: the body of the OS's background wake-up (background_fetch's headless task,
+// WorkManager's Worker.doWork, BGTaskScheduler's launch handler, a systemd timer's service).
+//
+// Run(invocation):
+//   1. single flight — takes the store's persistent "sync" lease (atomic across processes), so a
+//      duplicate or overlapping fire returns promptly as `skipped` (logged) instead of running a
+//      second cycle;
+//   2. logs the wake-up in the run log (requested time, start, constraints seen, budget);
+//   3. runs one sync cycle on a worker thread with its own deadline a margin before the OS's;
+//      the OS's cancel signal (expiration handler / onStopped) is forwarded to the cycle;
+//   4. watchdog: if the cycle has not returned when the margin is half used, it is cancelled; if
+//      it still has not returned shortly before the OS deadline, Run returns anyway (kRetry,
+//      "watchdog") so the OS is always told before the budget ends — the worker keeps the agent
+//      alive and releases the lease when it finally returns;
+//   5. maps the cycle to the OS's vocabulary — done → success; partial at the deadline →
+//      success (more next time); cancelled by the OS → retry; transient/network → retry;
+//      permanent → failure — and keeps a persisted attempt counter with WorkManager-style
+//      backoff (exponential or linear, 30 s default, clamped 10 s .. 5 h), reset on success.
+//
+// Thread safety: Run may be called concurrently (the lease arbitrates); each call blocks until
+// its result is known.
+#ifndef SYNCAGENT_AGENT_HEADLESS_TASK_H_
+#define SYNCAGENT_AGENT_HEADLESS_TASK_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "agent/agent.h"
+#include "platform/backoff_policy.h"
+#include "platform/scheduler.h"
+
+namespace syncagent {
+
+struct HeadlessOptions {
+  Millis watchdog_margin{2000};  // the cycle's own deadline is this far before the OS's (at most
+                                 // a quarter of the budget)
+  Millis lease_grace{30000};     // lease TTL = budget + grace (a crashed holder expires)
+  BackoffOptions backoff;        // scheduler-level backoff after kRetry
+};
+
+struct HeadlessResult {
+  TaskResult task_result = TaskResult::kSuccess;
+  bool skipped = false;         // another run held the lease
+  bool watchdog_fired = false;  // the cycle did not return in time
+  std::optional<CycleReport> report;
+  std::string reason;
+  Millis retry_delay{0};  // kRetry: when to try again (server / transport / scheduler backoff)
+  int attempt = 1;        // 1 + consecutive retries before this run
+  int64_t run_id = 0;
+
+  nlohmann::json ToJson() const;
+};
+
+class HeadlessTask {
+ public:
+  explicit HeadlessTask(std::shared_ptr<Agent> agent, HeadlessOptions options = {});
+
+  HeadlessResult Run(const TaskInvocation& invocation);
+
+  // A TaskHandler for platform schedulers (Scheduler::Configure).
+  TaskHandler AsHandler();
+
+  // A cold start: loads the config file, opens the agent, runs one invocation with `budget`
+  // from now, and closes. Config errors come back as a kFailure result naming the problem.
+  static HeadlessResult RunCold(const std::string& config_path, const std::string& task_id,
+                                Millis budget, const CancelToken* cancel = nullptr);
+
+ private:
+  std::shared_ptr<Agent> agent_;
+  HeadlessOptions options_;
+};
+
+}  // namespace syncagent
+
+#endif  // SYNCAGENT_AGENT_HEADLESS_TASK_H_
