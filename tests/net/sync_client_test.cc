@@ -101,6 +101,19 @@ class SyncClientTest : public ::testing::Test {
     return r;
   }
 
+  // Every matching request hangs (up to 20 s) without a byte of response.
+  void HangForever(const std::string& method, const std::string& path) {
+    mock::FaultRule rule = Rule(method, path, mock::FaultKind::kHang, 1, -1);
+    rule.action.max_ms = 20000;
+    server_->faults().Replace({rule});
+  }
+
+  SyncClientOptions Options() const {
+    SyncClientOptions options;
+    options.base_url = server_->base_url();
+    return options;
+  }
+
   int64_t AppliedCount(const std::string& mutation_id) {
     json stats = server_->Stats();
     auto it = stats["applied"].find(mutation_id);
@@ -405,15 +418,11 @@ TEST_F(SyncClientTest, ConflictCarriesTheServersDocument) {
 }
 
 TEST_F(SyncClientTest, DeadlineStopsASlowTransfer) {
-  mock::FaultRule rule = Rule("GET", "/v1/pull", mock::FaultKind::kHang, 1, -1);
-  rule.action.max_ms = 20000;
-  server_->faults().Replace({rule});
+  HangForever("GET", "/v1/pull");
   RealClock real;
   auto http = CurlHttpClient::Create(Insecure(), &real);
   ASSERT_TRUE(http.ok());
-  SyncClientOptions options;
-  options.base_url = server_->base_url();
-  SyncClient client(http->get(), &real, nullptr, options, 1);
+  SyncClient client(http->get(), &real, nullptr, Options(), 1);
   CallContext ctx;
   ctx.deadline = real.Now() + 300ms;
   const MonoTime start = real.Now();
@@ -425,15 +434,11 @@ TEST_F(SyncClientTest, DeadlineStopsASlowTransfer) {
 }
 
 TEST_F(SyncClientTest, CancellationStopsAHangingTransfer) {
-  mock::FaultRule rule = Rule("POST", "/v1/push", mock::FaultKind::kHang, 1, -1);
-  rule.action.max_ms = 20000;
-  server_->faults().Replace({rule});
+  HangForever("POST", "/v1/push");
   RealClock real;
   auto http = CurlHttpClient::Create(Insecure(), &real);
   ASSERT_TRUE(http.ok());
-  SyncClientOptions options;
-  options.base_url = server_->base_url();
-  SyncClient client(http->get(), &real, nullptr, options, 1);
+  SyncClient client(http->get(), &real, nullptr, Options(), 1);
   CancelToken cancel;
   std::atomic<int64_t> cancelled_at{0};
   std::thread os([&] {
@@ -451,12 +456,10 @@ TEST_F(SyncClientTest, CancellationStopsAHangingTransfer) {
 }
 
 TEST_F(SyncClientTest, ServerDownIsANetworkError) {
-  const std::string url = server_->base_url();
+  const SyncClientOptions options = Options();
   server_->Stop();
   auto http = CurlHttpClient::Create(Insecure(), &clock_);
   ASSERT_TRUE(http.ok());
-  SyncClientOptions options;
-  options.base_url = url;
   SyncClient client(http->get(), &clock_, nullptr, options, 1);
   auto page = client.Pull(PullRequest{}, {});
   ASSERT_FALSE(page.ok());
