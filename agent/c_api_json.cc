@@ -1,0 +1,136 @@
+#include "agent/c_api_json.h"
+
+#include <exception>
+
+namespace syncagent::capi {
+namespace {
+
+StatusOr<nlohmann::json> Parse(std::string_view text, std::string_view what) {
+  nlohmann::json value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (value.is_discarded()) {
+    // Re-parse with exceptions for the position (only on the error path).
+    try {
+      nlohmann::json again = nlohmann::json::parse(text);
+      (void)again;
+    } catch (const nlohmann::json::parse_error& e) {
+      return InvalidArgumentError(std::string(what) + ": not valid JSON: byte " +
+                                  std::to_string(e.byte) + ": " + e.what());
+    } catch (const std::exception& e) {
+      return InvalidArgumentError(std::string(what) + ": not valid JSON: " + e.what());
+    }
+    return InvalidArgumentError(std::string(what) + ": not valid JSON");
+  }
+  return value;
+}
+
+// "data" of an answer: must be an object when the action needs one.
+StatusOr<nlohmann::json> DataOf(const nlohmann::json& answer, std::string_view what) {
+  auto it = answer.find("data");
+  if (it == answer.end() || !it->is_object()) {
+    return InvalidArgumentError(std::string(what) +
+                                ".data: expected a JSON object with action \"use\"");
+  }
+  return *it;
+}
+
+StatusOr<std::string> ActionOf(const nlohmann::json& answer, std::string_view what) {
+  if (!answer.is_object())
+    return InvalidArgumentError(std::string(what) + ": expected a JSON object");
+  auto it = answer.find("action");
+  if (it == answer.end() || !it->is_string()) {
+    return InvalidArgumentError(std::string(what) + ".action: expected a string");
+  }
+  return it->get<std::string>();
+}
+
+}  // namespace
+
+StatusOr<nlohmann::json> ParseJsonArg(const char* text, std::string_view what) {
+  if (text == nullptr) return InvalidArgumentError(std::string(what) + ": must not be NULL");
+  return Parse(text, what);
+}
+
+StatusOr<nlohmann::json> ParseJsonObjectArg(const char* text, std::string_view what) {
+  SYNCAGENT_ASSIGN_OR_RETURN(nlohmann::json value, ParseJsonArg(text, what));
+  if (!value.is_object()) {
+    return InvalidArgumentError(std::string(what) + ": expected a JSON object, got " +
+                                value.type_name());
+  }
+  return value;
+}
+
+std::string Dump(const nlohmann::json& value) {
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+nlohmann::json SideToJson(const ConflictSide& side) {
+  return {{"exists", side.exists},
+          {"deleted", side.deleted},
+          {"data", side.data},
+          {"hlc", side.hlc},
+          {"version", side.version}};
+}
+
+nlohmann::json SidesToJson(const ConflictSides& sides) {
+  return {{"collection", sides.collection},
+          {"key", sides.key},
+          {"base", SideToJson(sides.base)},
+          {"local", SideToJson(sides.local)},
+          {"remote", SideToJson(sides.remote)}};
+}
+
+nlohmann::json ConflictToJson(const Conflict& c) {
+  nlohmann::json j = SidesToJson(SidesOf(c));
+  j["id"] = c.id;
+  j["origin"] = c.origin == ConflictOrigin::kPush ? "push" : "pull";
+  j["status"] = c.status == ConflictStatus::kOpen ? "open" : "resolved";
+  j["created_at"] = c.created_at;
+  if (c.mutation_id) j["mutation_id"] = *c.mutation_id;
+  if (!c.resolution.empty()) j["resolution"] = c.resolution;
+  if (c.resolved_at) j["resolved_at"] = *c.resolved_at;
+  return j;
+}
+
+StatusOr<CustomResolution> ParseCustomResolution(std::string_view text) {
+  constexpr std::string_view kWhat = "resolver answer";
+  SYNCAGENT_ASSIGN_OR_RETURN(nlohmann::json answer, Parse(text, kWhat));
+  SYNCAGENT_ASSIGN_OR_RETURN(std::string action, ActionOf(answer, kWhat));
+  CustomResolution r;
+  using Kind = CustomResolution::Kind;
+  if (action == "take_remote") {
+    r.kind = Kind::kTakeRemote;
+  } else if (action == "keep_local") {
+    r.kind = Kind::kKeepLocal;
+  } else if (action == "use") {
+    r.kind = Kind::kUse;
+    SYNCAGENT_ASSIGN_OR_RETURN(r.data, DataOf(answer, kWhat));
+  } else if (action == "delete") {
+    r.kind = Kind::kDelete;
+  } else if (action == "leave_open") {
+    r.kind = Kind::kLeaveOpen;
+  } else if (action == "defer") {
+    r.kind = Kind::kDefer;
+  } else {
+    return InvalidArgumentError(
+        "resolver answer.action: expected take_remote, keep_local, use, delete, leave_open or "
+        "defer");
+  }
+  return r;
+}
+
+StatusOr<Resolution> ParseResolution(const char* text) {
+  constexpr std::string_view kWhat = "resolution_json";
+  SYNCAGENT_ASSIGN_OR_RETURN(nlohmann::json answer, ParseJsonArg(text, kWhat));
+  SYNCAGENT_ASSIGN_OR_RETURN(std::string action, ActionOf(answer, kWhat));
+  if (action == "take_remote") return Resolution::TakeRemote();
+  if (action == "keep_local") return Resolution::KeepLocal();
+  if (action == "delete") return Resolution::Delete();
+  if (action == "use" || action == "replace") {
+    SYNCAGENT_ASSIGN_OR_RETURN(nlohmann::json data, DataOf(answer, kWhat));
+    return Resolution::Replace(std::move(data));
+  }
+  return InvalidArgumentError(
+      "resolution_json.action: expected take_remote, keep_local, use or delete");
+}
+
+}  // namespace syncagent::capi

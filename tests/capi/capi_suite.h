@@ -1,0 +1,35 @@
+/* The C half of the C API tests: functions written in C99 against syncagent.h only, called by the
+ * C++ gtest driver (capi_driver_test.cc), which owns the mock server and the temp dir (C cannot
+ * start the in-process server). Each returns 0, or 1 with a one-line reason in `failure`. */
+#ifndef SYNCAGENT_TESTS_CAPI_CAPI_SUITE_H_
+#define SYNCAGENT_TESTS_CAPI_CAPI_SUITE_H_
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Open from JSON, put/patch/delete/get, sync, read back from a second agent, status JSON, events.
+ */
+int capi_roundtrip(const char* base_url, const char* dir, char* failure, size_t failure_size);
+/* Two agents edit one document: a resolver callback answers "use"; then a failing resolver leaves
+ * the conflict open and syncagent_resolve_conflict settles it. */
+int capi_conflicts(const char* base_url, const char* dir, char* failure, size_t failure_size);
+/* syncagent_run_headless (success, skipped never here, result JSON), and syncagent_cancel from an
+ * event callback stops sync_now and makes run_headless answer retry. */
+int capi_headless_and_cancel(const char* base_url, const char* dir, char* failure,
+                             size_t failure_size);
+/* NULL handles and arguments, bad JSON, bad configs (messages name the JSON path), NOT_FOUND. */
+int capi_misuse(const char* dir, char* failure, size_t failure_size);
+/* A server that wants a token other than the one configured: the sync fails as unauthenticated
+ * and neither the error, the report, the status nor any event contains the token; a config error
+ * next to a literal token does not quote it either. */
+int capi_no_token_in_errors(const char* base_url, const char* dir, char* failure,
+                            size_t failure_size);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* SYNCAGENT_TESTS_CAPI_CAPI_SUITE_H_ */
