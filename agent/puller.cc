@@ -12,10 +12,24 @@ PhaseEnd Puller::Run(int* queued_writes) {
     request.cursor = (*checkpoint)->value;
     request.if_none_match = (*checkpoint)->etag;
   }
+  bool restarted = false;
   for (;;) {
     if (!ctx_->MayStartRequest()) return PhaseEnd::kStopped;
     auto page = ctx_->client->Pull(request, ctx_->Call());
-    if (!page.ok()) return ctx_->Fail(page.status());
+    if (!page.ok()) {
+      // The server no longer knows our cursor (its data was reset or moved): the protocol says
+      // to drop it and pull from the beginning. Known documents come back as stale and are
+      // skipped; the cursor is replaced with the first page's.
+      const auto& wire_error = ctx_->client->last_wire_error();
+      if (!restarted && !request.cursor.empty() && wire_error &&
+          wire_error->code == "invalid_cursor") {
+        restarted = true;
+        request.cursor.clear();
+        request.if_none_match.clear();
+        continue;
+      }
+      return ctx_->Fail(page.status());
+    }
     if (page->not_modified) return PhaseEnd::kComplete;
 
     std::vector<RemoteChange> changes;

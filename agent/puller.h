@@ -3,7 +3,8 @@
 //
 // An idle cycle costs one request: the stored ETag goes out as If-None-Match and the server
 // answers 304. Remote changes to locally dirty documents are recorded as conflicts by the store
-// (not overwritten) and settled by the ConflictSettler after each page.
+// (not overwritten) and settled by the ConflictSettler after each page. A cursor the server
+// rejects as `invalid_cursor` is dropped once per cycle and the pull restarts from the beginning.
 //
 // Thread safety: used by the cycle's thread only.
 #ifndef SYNCAGENT_AGENT_PULLER_H_

@@ -348,7 +348,7 @@ namespace {
 // permanent class) and keeps the stale cursor, so after a server reset (or a move to another
 // server) every later cycle fails the same way: the device never receives a remote change again.
 // Disabled until the engine handles invalid_cursor.
-TEST(InvalidCursorTest, DISABLED_ServerResetRestartsThePullFromTheBeginning) {
+TEST(InvalidCursorTest, ServerResetRestartsThePullFromTheBeginning) {
   auto server = mock::MockServer::Start({});
   ASSERT_TRUE(server.ok()) << server.status().ToString();
   ScopedTempDir dir;
