@@ -123,6 +123,10 @@ HeadlessResult HeadlessTask::Run(const TaskInvocation& invocation) {
   const MonoTime hard_stop = os_deadline - margin / 4;
 
   auto state = std::make_shared<CycleState>();
+  // An expiration that came before the cycle starts must stop it before its first request.
+  if (invocation.cancel && invocation.cancel->IsCancelled()) {
+    state->cancel.Cancel(invocation.cancel->reason());
+  }
   std::shared_ptr<Agent> agent = agent_;
   const Millis cycle_budget =
       std::max(Millis(0), std::chrono::duration_cast<Millis>(cycle_deadline - clock.Now()));

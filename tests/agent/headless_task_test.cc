@@ -217,6 +217,7 @@ TEST_F(HeadlessTaskTest, OsExpirationCancelsTheCycleAndAsksForARetry) {
   ASSERT_TRUE(r.report.has_value());
   EXPECT_EQ(r.report->outcome, CycleOutcome::kPartial);
   EXPECT_EQ(r.report->stop_reason, "BGTask expiration");
+  EXPECT_EQ(r.report->requests, 0);  // an expiration before the start stops the first request
 }
 
 TEST_F(HeadlessTaskTest, PermanentFailureIsReportedAsFailure) {
