@@ -1,0 +1,89 @@
+// `syncagent run`: one headless sync cycle, as the OS scheduler (a systemd timer) runs it.
+//
+// Exit: 0 the run succeeded (or was skipped because another run holds the lease), 75 retry
+// later (the delay is printed), 1 failed, 2 bad config. SIGINT/SIGTERM cancel the cycle, which
+// stops checkpointed (exit 75).
+#include <memory>
+
+#include "agent/cli/command_host.h"
+#include "agent/cli/exit_codes.h"
+#include "agent/cli/signal_watcher.h"
+#include "agent/cli/sync_progress.h"
+#include "agent/headless_task.h"
+#include "platform/cancel_token.h"
+
+namespace syncagent::cli {
+namespace {
+
+struct RunFlags {
+  std::string task_id;
+  int budget_seconds = 0;
+  bool json = false;
+};
+
+int RunOnce(CliContext& ctx, const RunFlags& flags) {
+  Console& console = ctx.console();
+  CancelToken os_cancel;
+  SignalWatcher watcher([&](int signo) {
+    console.Log(LogLevel::kInfo, std::string(signo == SIGINT ? "SIGINT" : "SIGTERM") +
+                                     ": cancelling the sync cycle");
+    os_cancel.Cancel(signo == SIGINT ? "SIGINT" : "SIGTERM");
+  });
+  SyncProgress progress(&console);
+  AgentOptions options;
+  options.on_event = progress.Callback();
+  auto opened = ctx.OpenAgent(std::move(options));
+  if (auto* exit = std::get_if<ExitCode>(&opened)) return exit->code;
+  std::shared_ptr<Agent> agent = std::get<std::shared_ptr<Agent>>(opened);
+
+  const int64_t budget_s =
+      flags.budget_seconds > 0 ? flags.budget_seconds : agent->config().schedule.time_budget_seconds;
+  TaskInvocation invocation;
+  invocation.task_id = flags.task_id.empty() ? agent->config().schedule.task_id : flags.task_id;
+  invocation.requested_at_wall_ms = agent->clock().WallMs();
+  invocation.started_at_wall_ms = invocation.requested_at_wall_ms;
+  invocation.budget = std::chrono::seconds(budget_s);
+  invocation.deadline = agent->clock().Now() + invocation.budget;
+  invocation.cancel = &os_cancel;
+  invocation.constraints_seen = "cli";
+  console.Log(LogLevel::kDebug, "run: task " + invocation.task_id + ", budget " +
+                                    std::to_string(budget_s) + " s");
+
+  HeadlessTask task(agent);
+  HeadlessResult result = task.Run(invocation);
+  progress.Finish();
+
+  const std::string summary = result.report ? SyncProgress::Summary(*result.report) : result.reason;
+  if (flags.json) console.PrintLine(result.ToJson().dump());
+  switch (result.task_result) {
+    case TaskResult::kSuccess:
+      console.Log(LogLevel::kInfo, result.skipped ? "run: " + result.reason : "run: " + summary);
+      return kExitOk;
+    case TaskResult::kRetry:
+      console.Log(LogLevel::kWarn, "run: retry in " + FormatDuration(result.retry_delay.count()) +
+                                       " (attempt " + std::to_string(result.attempt) + "): " +
+                                       (result.watchdog_fired ? result.reason : summary));
+      return kExitRetry;
+    case TaskResult::kFailure:
+      return ctx.Fail(kExitFailure, summary);
+  }
+  return kExitFailure;
+}
+
+}  // namespace
+
+void RegisterRunCommand(CLI::App& app, CommandHost& host) {
+  auto flags = std::make_shared<RunFlags>();
+  CLI::App* run = app.add_subcommand(
+      "run",
+      "Run one headless sync cycle (what the systemd timer runs).\n"
+      "Exit 0: done; 75: retry later (the delay is logged); 1: failed; 2: bad config.");
+  run->add_option("--task-id", flags->task_id, "task id for the run log (default: schedule.task_id)");
+  run->add_option("--budget-seconds", flags->budget_seconds,
+                  "time budget (default: schedule.time_budget_seconds)")
+      ->check(CLI::Range(1, 3600));
+  run->add_flag("--json", flags->json, "print the run's result as JSON on stdout");
+  host.Bind(run, "run", [&host, flags] { return RunOnce(*host.ctx, *flags); });
+}
+
+}  // namespace syncagent::cli

@@ -1,0 +1,51 @@
+// `--help` on every command: exit 0, usage on stdout, nothing on stderr.
+#include "tests/cli/cli_test_support.h"
+
+namespace syncagent::cli::testing {
+namespace {
+
+TEST(CliHelpTest, RootHelpListsEveryCommand) {
+  ProcResult r = RunCli({"--help"});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  for (const char* command : {"run", "daemon", "put", "patch", "delete", "get", "ls", "status",
+                              "conflicts", "deadletters", "config", "schedule", "mock-server"}) {
+    EXPECT_NE(r.out.find(std::string("  ") + command + " "), std::string::npos) << command;
+  }
+  EXPECT_NE(r.out.find("75"), std::string::npos) << "exit codes are documented";
+  EXPECT_EQ(r.err, "");
+}
+
+TEST(CliHelpTest, EveryCommandHasHelp) {
+  const std::vector<std::vector<std::string>> commands = {
+      {"run"},         {"daemon"},           {"put"},
+      {"patch"},       {"delete"},           {"get"},
+      {"ls"},          {"status"},           {"conflicts"},
+      {"conflicts", "list"}, {"conflicts", "resolve"}, {"deadletters"},
+      {"deadletters", "list"}, {"deadletters", "retry"}, {"deadletters", "drop"},
+      {"config"},      {"config", "check"},  {"schedule"},
+      {"schedule", "install"}, {"schedule", "uninstall"}, {"schedule", "show"}};
+  for (std::vector<std::string> args : commands) {
+    std::string name;
+    for (const auto& a : args) name += a + " ";
+    args.push_back("--help");
+    ProcResult r = RunCli(args, {{"SYNCAGENT_CONFIG", "/nonexistent/config.json"}});
+    EXPECT_EQ(r.exit_code, 0) << name << r.Describe();
+    EXPECT_NE(r.out.find("Usage: syncagent " + name), std::string::npos) << name << r.out;
+    EXPECT_EQ(r.err, "") << name;
+  }
+}
+
+TEST(CliHelpTest, MockServerHelpIsTheMockServersUsage) {
+  ProcResult r = RunCli({"mock-server", "--help"});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_NE(r.out.find("--max-body-bytes"), std::string::npos) << r.out;
+}
+
+TEST(CliHelpTest, Version) {
+  ProcResult r = RunCli({"--version"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, std::string(SYNCAGENT_VERSION_STRING) + "\n");
+}
+
+}  // namespace
+}  // namespace syncagent::cli::testing

@@ -1,0 +1,88 @@
+// `syncagent run`: exit 0 done, 75 retry later, 1 failed, 2 bad config; --json; status after.
+#include "tests/cli/cli_test_support.h"
+
+namespace syncagent::cli::testing {
+namespace {
+
+using CliRunTest = CliTest;
+
+TEST_F(CliRunTest, SyncsAndExitsZero) {
+  const std::string config = WriteConfig();
+  ASSERT_EQ(Cli({"--config", config, "put", "notes", "n1", R"({"title":"hello"})"}).exit_code, 0);
+  ProcResult r = Cli({"--config", config, "run"});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_NE(r.err.find("run: done: pushed 1"), std::string::npos) << r.err;
+  EXPECT_EQ(ServerDoc("notes", "n1"), json({{"title", "hello"}}));
+}
+
+TEST_F(CliRunTest, PullsRemoteChanges) {
+  const std::string config = WriteConfig();
+  ASSERT_TRUE(server_->state().AdminPut("notes", "remote", json{{"from", "server"}}, nullptr).ok());
+  ProcResult r = Cli({"--config", config, "run", "--task-id", "manual", "--budget-seconds", "5"});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  ProcResult get = Cli({"--config", config, "get", "notes", "remote"});
+  ASSERT_EQ(get.exit_code, 0) << get.Describe();
+  EXPECT_EQ(json::parse(get.out), json({{"from", "server"}}));
+}
+
+TEST_F(CliRunTest, ServerUnavailableExits75WithTheRetryDelay) {
+  const std::string config = WriteConfig();
+  ASSERT_EQ(Cli({"--config", config, "put", "notes", "n1", R"({"a":1})"}).exit_code, 0);
+  SetFaults({{"faults",
+              {{{"match", {{"path", "/v1/*"}, {"times", -1}}},
+                {"action", {{"kind", "status"}, {"status", 503}, {"retry_after", "120"}}}}}}});
+  ProcResult r = Cli({"--config", config, "run", "--json"});
+  ASSERT_EQ(r.exit_code, 75) << r.Describe();
+  EXPECT_NE(r.err.find("run: retry in 2m 0s (attempt 1)"), std::string::npos) << r.err;
+  json result = json::parse(r.out);
+  EXPECT_EQ(result["result"], "retry");
+  EXPECT_EQ(result["retry_delay_ms"], 120000);
+
+  // The second attempt is counted; status shows the backoff.
+  ProcResult again = Cli({"--config", config, "run"});
+  EXPECT_EQ(again.exit_code, 75) << again.Describe();
+  EXPECT_NE(again.err.find("(attempt 2)"), std::string::npos) << again.err;
+  ProcResult status = Cli({"--config", config, "status", "--json"});
+  ASSERT_EQ(status.exit_code, 0) << status.Describe();
+  json s = json::parse(status.out);
+  EXPECT_EQ(s["queue_depth"], 1);
+  EXPECT_EQ(s["last_run"]["result"], "retry");
+  EXPECT_NE(s["next_run_basis"].get<std::string>().find("retry backoff"), std::string::npos);
+
+  server_->faults().Clear();
+  ProcResult ok = Cli({"--config", config, "run"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.Describe();
+  EXPECT_EQ(ServerDoc("notes", "n1"), json({{"a", 1}}));
+}
+
+TEST_F(CliRunTest, UnreachableServerExits75) {
+  const std::string config =
+      WriteConfig("agent", {{"server", {{"base_url", "http://127.0.0.1:1"}}}});
+  ASSERT_EQ(Cli({"--config", config, "put", "notes", "n1", R"({"a":1})"}).exit_code, 0);
+  ProcResult r = Cli({"--config", config, "run"});
+  EXPECT_EQ(r.exit_code, 75) << r.Describe();
+}
+
+TEST_F(CliRunTest, WrongTokenFailsWithExit1) {
+  const std::string config = WriteConfig();
+  ASSERT_EQ(Cli({"--config", config, "put", "notes", "n1", R"({"a":1})"}).exit_code, 0);
+  ProcResult r = RunCli({"--config", config, "run"}, {{kTokenEnv, std::string("wrong-token-1234")}});
+  EXPECT_EQ(r.exit_code, 1) << r.Describe();
+  ASSERT_FALSE(r.ErrLines().empty());
+  EXPECT_EQ(r.ErrLines().back().rfind("syncagent: run: failed", 0), 0u) << r.err;
+}
+
+TEST_F(CliRunTest, BadConfigExits2) {
+  const std::string config = WriteConfig("agent", {{"retry", {{"multiplier", 0.5}}}});
+  ProcResult r = Cli({"--config", config, "run"});
+  EXPECT_EQ(r.exit_code, 2) << r.Describe();
+  EXPECT_EQ(r.ErrLines().size(), 1u) << r.err;
+  // The token variable missing is a config error too.
+  const std::string good = WriteConfig("other");
+  ProcResult no_token = RunCli({"--config", good, "run"}, {{kTokenEnv, std::nullopt}});
+  EXPECT_EQ(no_token.exit_code, 2) << no_token.Describe();
+  EXPECT_NE(no_token.err.find(kTokenEnv), std::string::npos) << no_token.err;
+}
+
+}  // namespace
+}  // namespace syncagent::cli::testing
