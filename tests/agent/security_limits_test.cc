@@ -1,0 +1,277 @@
+// Security limits end to end: an Agent built from a config (as an app or the CLI builds it)
+// against a hostile or broken server. The response size cap and the JSON depth cap end the cycle
+// with "retry" and a clear message; an endless body, a dripping server and a hanging server are
+// cut off by the caps and timeouts within a bounded time; TLS verification is on by default and
+// plain http:// is refused unless allow_insecure_http is set.
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <thread>
+
+#include "agent/agent.h"
+#include "tests/agent/engine_harness.h"
+#include "tests/mock_server/mock_server.h"
+#include "tests/mock_server/test_certs.h"
+
+namespace syncagent {
+namespace {
+
+using nlohmann::json;
+using namespace std::chrono_literals;
+using testing::ScopedTempDir;
+
+long MaxRssKb() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss;
+}
+
+// A server that answers every request with a chunked 200 body that never ends (until the client
+// goes away). No Content-Length, so only a streaming cap can stop it.
+class EndlessBodyServer {
+ public:
+  EndlessBodyServer() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    EXPECT_EQ(::listen(fd_, 8), 0);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] { Serve(); });
+  }
+  ~EndlessBodyServer() {
+    stop_ = true;
+    ::shutdown(fd_, SHUT_RDWR);
+    ::close(fd_);
+    thread_.join();
+  }
+  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  int64_t bytes_sent() const { return sent_; }
+
+ private:
+  void Serve() {
+    while (!stop_) {
+      const int client = ::accept(fd_, nullptr, nullptr);
+      if (client < 0) return;
+      char buf[4096];
+      (void)::recv(client, buf, sizeof buf, 0);  // the request head (not parsed)
+      const std::string head =
+          "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+      bool ok = ::send(client, head.data(), head.size(), MSG_NOSIGNAL) > 0;
+      const std::string chunk = "10000\r\n" + std::string(0x10000, 'x') + "\r\n";
+      while (ok && !stop_) {
+        const ssize_t n = ::send(client, chunk.data(), chunk.size(), MSG_NOSIGNAL);
+        ok = n > 0;
+        if (ok) sent_ += n;
+      }
+      ::close(client);
+    }
+  }
+
+  int fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<int64_t> sent_{0};
+  std::thread thread_;
+};
+
+class SecurityLimitsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    mock::MockServerOptions options;
+    options.admin = true;
+    auto server = mock::MockServer::Start(options);
+    ASSERT_TRUE(server.ok()) << server.status().ToString();
+    server_ = std::move(*server);
+  }
+
+  // The config an app would write, pointed at `base_url`, with short timeouts and few retries so
+  // that a misbehaving server costs seconds, not minutes.
+  json Config(const std::string& base_url, bool insecure = true) {
+    json server = {{"base_url", base_url},
+                   {"timeouts", {{"connect_ms", 2000}, {"request_ms", 2000}}},
+                   {"max_response_bytes", 1 << 20}};
+    if (insecure) server["allow_insecure_http"] = true;
+    return {{"server", server},
+            {"storage", {{"path", dir_.path() + "/agent.db"}}},
+            {"retry", {{"jitter", "none"}, {"initial_delay_ms", 10}, {"max_attempts_per_cycle", 2}}}};
+  }
+
+  std::unique_ptr<Agent> Open(const json& config) {
+    auto agent = Agent::OpenJson(config.dump());
+    EXPECT_TRUE(agent.ok()) << agent.status().ToString();
+    return agent.ok() ? std::move(*agent) : nullptr;
+  }
+
+  void Always(const std::string& path, mock::FaultAction action) {
+    mock::FaultRule rule;
+    rule.match.path = path;
+    rule.match.times = -1;
+    rule.action = std::move(action);
+    server_->faults().Replace({rule});
+  }
+
+  ScopedTempDir dir_;
+  std::unique_ptr<mock::MockServer> server_;
+};
+
+TEST_F(SecurityLimitsTest, OversizedBodyEndsTheCycleWithRetryAndAClearMessage) {
+  mock::FaultAction action;
+  action.kind = mock::FaultKind::kOversizedBody;
+  action.bytes = int64_t{1} << 30;  // 1 GiB announced and streamed
+  Always("/v1/pull", action);
+  auto agent = Open(Config(server_->base_url()));
+  ASSERT_NE(agent, nullptr);
+  const long rss_before = MaxRssKb();
+  const auto start = std::chrono::steady_clock::now();
+  CycleReport report = agent->SyncNow(60s);
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(report.outcome, CycleOutcome::kRetry) << report.ToJson().dump();
+  EXPECT_NE(report.error.message().find("exceeds the limit of 1048576 bytes"), std::string::npos)
+      << report.error.ToString();
+  EXPECT_LT(elapsed, 20s);
+  EXPECT_LT(report.bytes_down, 4 << 20);
+  EXPECT_LT(MaxRssKb() - rss_before, 256 * 1024) << "the body was buffered";
+}
+
+TEST_F(SecurityLimitsTest, EndlessChunkedBodyIsCutOffAtTheCap) {
+  EndlessBodyServer endless;
+  auto agent = Open(Config(endless.base_url()));
+  ASSERT_NE(agent, nullptr);
+  const long rss_before = MaxRssKb();
+  const auto start = std::chrono::steady_clock::now();
+  CycleReport report = agent->SyncNow(60s);
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(report.outcome, CycleOutcome::kRetry) << report.ToJson().dump();
+  EXPECT_NE(report.error.message().find("exceeds the limit of 1048576 bytes"), std::string::npos)
+      << report.error.ToString();
+  EXPECT_LT(elapsed, 20s);
+  EXPECT_LT(MaxRssKb() - rss_before, 256 * 1024) << "the body was buffered";
+}
+
+TEST_F(SecurityLimitsTest, JsonNestedTooDeeplyEndsTheCycleWithRetry) {
+  json deep = json::object();
+  for (int i = 0; i < 200; ++i) deep = json{{"d", deep}};
+  mock::FaultAction action;
+  action.kind = mock::FaultKind::kStatus;
+  action.status = 200;
+  action.body = json{{"changes", json::array({deep})}, {"cursor", "c"}, {"has_more", false}};
+  Always("/v1/pull", action);
+  auto agent = Open(Config(server_->base_url()));
+  ASSERT_NE(agent, nullptr);
+  CycleReport report = agent->SyncNow(60s);
+  EXPECT_EQ(report.outcome, CycleOutcome::kRetry) << report.ToJson().dump();
+  EXPECT_NE(report.error.message().find("nested deeper than 64 levels"), std::string::npos)
+      << report.error.ToString();
+}
+
+TEST_F(SecurityLimitsTest, DrippingServerIsCutOffByTheRequestTimeout) {
+  mock::FaultAction action;
+  action.kind = mock::FaultKind::kDrip;
+  action.bytes_per_second = 20;
+  Always("/v1/pull", action);
+  auto agent = Open(Config(server_->base_url()));
+  ASSERT_NE(agent, nullptr);
+  const auto start = std::chrono::steady_clock::now();
+  CycleReport report = agent->SyncNow(60s);
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(report.outcome, CycleOutcome::kRetry) << report.ToJson().dump();
+  // Two attempts of at most request_ms (2 s) each, plus slack for a loaded machine.
+  EXPECT_LT(elapsed, 15s) << report.ToJson().dump();
+}
+
+TEST_F(SecurityLimitsTest, HangingServerIsCutOffByTheRequestTimeout) {
+  mock::FaultAction action;
+  action.kind = mock::FaultKind::kHang;
+  action.max_ms = 120000;
+  Always("/v1/pull", action);
+  auto agent = Open(Config(server_->base_url()));
+  ASSERT_NE(agent, nullptr);
+  const auto start = std::chrono::steady_clock::now();
+  CycleReport report = agent->SyncNow(60s);
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(report.outcome, CycleOutcome::kRetry) << report.ToJson().dump();
+  EXPECT_LT(elapsed, 15s) << report.ToJson().dump();
+}
+
+TEST_F(SecurityLimitsTest, PlainHttpIsRefusedByDefault) {
+  // The same config without allow_insecure_http: either the config is refused or no request
+  // leaves the process; never a silent plain-text sync.
+  json config = Config(server_->base_url(), /*insecure=*/false);
+  ASSERT_EQ(server_->base_url().rfind("http://", 0), 0u);
+  auto agent = Agent::OpenJson(config.dump());
+  if (agent.ok()) {
+    ASSERT_TRUE((*agent)->Put("notes", "n", json{{"secret", "data"}}).ok());
+    CycleReport report = (*agent)->SyncNow(10s);
+    EXPECT_NE(report.outcome, CycleOutcome::kDone);
+    EXPECT_NE(report.outcome, CycleOutcome::kPartial);
+  } else {
+    EXPECT_NE(agent.status().message().find("allow_insecure_http"), std::string::npos)
+        << agent.status().ToString();
+  }
+  EXPECT_TRUE(server_->requests().Entries().empty());
+}
+
+class SecurityTlsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto cert = mock::GenerateTestCert();
+    ASSERT_TRUE(cert.ok()) << cert.status().ToString();
+    cert_ = *cert;
+    mock::MockServerOptions options;
+    options.tls_cert_file = cert_.cert_file;
+    options.tls_key_file = cert_.key_file;
+    auto server = mock::MockServer::Start(options);
+    ASSERT_TRUE(server.ok()) << server.status().ToString();
+    server_ = std::move(*server);
+    ASSERT_EQ(server_->base_url().rfind("https://", 0), 0u);
+  }
+  void TearDown() override {
+    server_.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(cert_.dir, ec);
+  }
+  json Config() {
+    return {{"server", {{"base_url", server_->base_url()}}},
+            {"storage", {{"path", dir_.path() + "/agent.db"}}},
+            {"retry", {{"jitter", "none"}, {"initial_delay_ms", 10}, {"max_attempts_per_cycle", 2}}}};
+  }
+
+  ScopedTempDir dir_;
+  mock::TestCert cert_;
+  std::unique_ptr<mock::MockServer> server_;
+};
+
+TEST_F(SecurityTlsTest, UntrustedCertificateFailsTheCycleWithoutARequest) {
+  auto agent = Agent::OpenJson(Config().dump());
+  ASSERT_TRUE(agent.ok()) << agent.status().ToString();
+  ASSERT_TRUE((*agent)->Put("notes", "n", json{{"secret", "data"}}).ok());
+  CycleReport report = (*agent)->SyncNow(10s);
+  EXPECT_EQ(report.outcome, CycleOutcome::kFailed) << report.ToJson().dump();
+  EXPECT_NE(report.error.message().find("TLS verification failed"), std::string::npos)
+      << report.error.ToString();
+  EXPECT_TRUE(server_->requests().Entries().empty());
+}
+
+TEST_F(SecurityTlsTest, TrustedThroughTheConfigsCaFile) {
+  json config = Config();
+  config["server"]["tls"] = {{"ca_file", cert_.cert_file}};
+  auto agent = Agent::OpenJson(config.dump());
+  ASSERT_TRUE(agent.ok()) << agent.status().ToString();
+  ASSERT_TRUE((*agent)->Put("notes", "n", json{{"v", 1}}).ok());
+  CycleReport report = (*agent)->SyncNow(10s);
+  EXPECT_EQ(report.outcome, CycleOutcome::kDone) << report.ToJson().dump();
+}
+
+}  // namespace
+}  // namespace syncagent
