@@ -1,10 +1,14 @@
 #include "platform/systemd_units.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <system_error>
@@ -72,25 +76,57 @@ std::string Percent(std::string_view text) {
   return out;
 }
 
+// Writes `text` to `path` with mode 0644 through a temp file and a rename. The temp file is
+// created exclusively, owner-only and without following a symlink, so whatever the umask no other
+// user can open it while it is written (a writable unit file would let them run code as us).
 Status WriteFile(const fs::path& path, const std::string& text) {
   const fs::path temp = path.string() + ".tmp";
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out) return IoError("cannot write '" + temp.string() + "'");
-    out << text;
-    out.close();
-    if (!out) return IoError("cannot write '" + temp.string() + "'");
-  }
   std::error_code ec;
-  fs::permissions(temp,
-                  fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
-                      fs::perms::others_read,
-                  ec);
-  if (ec) return IoError("cannot chmod 0644 '" + temp.string() + "': " + ec.message());
+  fs::remove(temp, ec);  // a stale temp file from an interrupted install (or a planted symlink)
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return IoError("cannot write '" + temp.string() + "': " + std::strerror(errno));
+  size_t written = 0;
+  while (written < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int err = errno;
+      ::close(fd);
+      return IoError("cannot write '" + temp.string() + "': " + std::strerror(err));
+    }
+    written += static_cast<size_t>(n);
+  }
+  if (::fchmod(fd, 0644) != 0) {
+    const int err = errno;
+    ::close(fd);
+    return IoError("cannot chmod 0644 '" + temp.string() + "': " + std::strerror(err));
+  }
+  if (::close(fd) != 0) {
+    return IoError("cannot write '" + temp.string() + "': " + std::strerror(errno));
+  }
   fs::rename(temp, path, ec);
   if (ec)
     return IoError("cannot rename '" + temp.string() + "' to '" + path.string() +
                    "': " + ec.message());
+  return Status::Ok();
+}
+
+// Creates `dir` and its missing parents with exactly `mode` at most (mkdir with the umask applied
+// on top), unlike fs::create_directories, whose 0777 becomes world-writable under umask 0.
+// Existing directories are left as they are.
+Status CreateDirectories(const fs::path& dir, mode_t mode, std::string_view what) {
+  fs::path partial;
+  for (const fs::path& part : dir) {
+    partial /= part;
+    if (part.empty() || part == "/") continue;
+    if (::mkdir(partial.c_str(), mode) != 0) {
+      const int err = errno;
+      struct stat info {};
+      if (err == EEXIST && ::stat(partial.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) continue;
+      return IoError("cannot create " + std::string(what) + " '" + dir.string() +
+                     "': " + std::strerror(err == EEXIST ? ENOTDIR : err));
+    }
+  }
   return Status::Ok();
 }
 
@@ -238,13 +274,9 @@ StatusOr<std::string> DefaultUserUnitDir() {
 Status InstallSystemdUnits(const SystemdUnits& units, const std::string& dir,
                            const CommandRunner& runner) {
   std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) return IoError("cannot create unit directory '" + dir + "': " + ec.message());
+  SYNCAGENT_RETURN_IF_ERROR(CreateDirectories(dir, 0755, "unit directory"));
   if (!units.store_dir.empty() && !fs::exists(units.store_dir, ec)) {
-    fs::create_directories(units.store_dir, ec);
-    if (ec) {
-      return IoError("cannot create store directory '" + units.store_dir + "': " + ec.message());
-    }
+    SYNCAGENT_RETURN_IF_ERROR(CreateDirectories(units.store_dir, 0700, "store directory"));
     ::chmod(units.store_dir.c_str(), 0700);
   }
   SYNCAGENT_RETURN_IF_ERROR(WriteFile(fs::path(dir) / units.service_name, units.service_text));
