@@ -105,7 +105,9 @@ TEST_F(CliSecurityTest, StoreFilesAreOwnerOnlyUnderUmaskZero) {
   EXPECT_EQ(ModeOf(db), 0600u);
   for (const std::string& side : {db + "-wal", db + "-shm"}) {
     const mode_t mode = ModeOf(side);
-    if (mode != 0) EXPECT_EQ(mode, 0600u) << side;  // present while a connection is open
+    if (mode != 0) {  // present while a connection is open
+      EXPECT_EQ(mode, 0600u) << side;
+    }
   }
   daemon.Signal(SIGTERM);
   EXPECT_TRUE(daemon.Wait(std::chrono::seconds(20)).has_value());
