@@ -49,6 +49,29 @@ std::string CleanParseMessage(std::string message) {
   return message;
 }
 
+// The offset of the first '{' or '[' (outside strings) that opens level `max_depth` + 1, or npos.
+size_t DeepestOpening(std::string_view text, int max_depth) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > max_depth) return i;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return std::string_view::npos;
+}
+
 }  // namespace
 
 std::pair<size_t, size_t> LineAndColumn(std::string_view text, size_t offset) {
@@ -62,6 +85,13 @@ std::pair<size_t, size_t> LineAndColumn(std::string_view text, size_t offset) {
 
 JsonReadResult ReadJson(std::string_view text) {
   JsonReadResult result;
+  if (const size_t offset = DeepestOpening(text, kMaxJsonDepth); offset != std::string_view::npos) {
+    auto [line, column] = LineAndColumn(text, offset);
+    result.errors.push_back({"", "line " + std::to_string(line) + ", column " +
+                                     std::to_string(column) + ": nested deeper than " +
+                                     std::to_string(kMaxJsonDepth) + " levels"});
+    return result;
+  }
   std::vector<Frame> stack;
   std::vector<std::string> duplicates;
 

@@ -19,6 +19,12 @@
 
 namespace syncagent::config_internal {
 
+// Config documents nested deeper than this are refused before parsing (the deepest key,
+// sync.conflict.per_collection.<name>, is at depth 4). Without a limit a small file of brackets
+// costs memory quadratic in its depth (every open container keeps its path) and overflows the
+// stack in the recursive conversions that follow.
+inline constexpr int kMaxJsonDepth = 32;
+
 struct JsonReadResult {
   bool parsed = false;              // false on a syntax error: `value` is null
   nlohmann::ordered_json value;     // keeps the document's key order
