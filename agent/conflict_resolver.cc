@@ -1,5 +1,7 @@
 #include "agent/conflict_resolver.h"
 
+#include "storage/json_equal.h"
+
 namespace syncagent {
 namespace {
 
@@ -33,7 +35,7 @@ MergeSide AsMergeSide(const ConflictSide& side) {
 bool SameAs(const ConflictSide& a, bool deleted, const nlohmann::json& data) {
   const bool a_deleted = !a.exists || a.deleted;
   if (a_deleted != deleted) return false;
-  return deleted || a.data == data;
+  return deleted || JsonEqual(a.data, data);
 }
 
 }  // namespace

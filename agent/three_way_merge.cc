@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "storage/json_equal.h"
+
 namespace syncagent {
 namespace {
 
@@ -58,7 +60,7 @@ json MergeObjects(const json* base, const json& local, const json& remote, const
     const json* r = find(&remote);
     auto same = [](const json* x, const json* y) {
       if (!x || !y) return x == y;
-      return *x == *y;
+      return JsonEqual(*x, *y);
     };
     const json* chosen = nullptr;
     if (same(l, r) || same(r, b)) {
@@ -93,7 +95,7 @@ MergeOutcome ThreeWayMerge(const MergeSide& base, const MergeSide& local, const 
     // otherwise it is a document-level tie.
     const MergeSide& kept = local.deleted ? remote : local;
     const bool deletion_is_change = !base.deleted;
-    const bool kept_unchanged = !base.deleted && base.data == kept.data;
+    const bool kept_unchanged = !base.deleted && JsonEqual(base.data, kept.data);
     bool take_deletion = kept_unchanged;
     if (deletion_is_change && !kept_unchanged) {
       outcome.tied_paths.push_back("");

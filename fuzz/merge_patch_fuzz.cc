@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "fuzz/fuzz_util.h"
+#include "storage/json_equal.h"
 #include "storage/json_merge_patch.h"
 
 namespace {
@@ -46,12 +47,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   json once = syncagent::MergePatched(*a, *b);
   json twice = syncagent::MergePatched(once, *b);
-  if (once != twice) syncagent::fuzz::PropertyViolated("merge patch is idempotent", Show(*a, *b, twice));
+  if (!syncagent::JsonEqual(once, twice)) syncagent::fuzz::PropertyViolated("merge patch is idempotent", Show(*a, *b, twice));
 
   if (!HasNullMember(*b)) {
     json patch = syncagent::CreateMergePatch(*a, *b);
     json round_trip = syncagent::MergePatched(*a, patch);
-    if (round_trip != *b) {
+    if (!syncagent::JsonEqual(round_trip, *b)) {
       syncagent::fuzz::PropertyViolated("MergePatched(a, CreateMergePatch(a, b)) == b",
                                         Show(*a, *b, round_trip) + "\npatch=" + patch.dump());
     }

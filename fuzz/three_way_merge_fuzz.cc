@@ -3,7 +3,7 @@
 // Properties, for every tie rule:
 //   - the result is an object unless it is deleted (and null when deleted);
 //   - merging with an unchanged side returns the other side (local == base -> remote,
-//     remote == base -> local);
+//     remote == base -> local), "==" being exact equality (storage/json_equal.h);
 //   - the rules are symmetric: (local, remote, kClient) == (remote, local, kServer).
 #include <cstddef>
 #include <cstdint>
@@ -12,6 +12,7 @@
 
 #include "agent/three_way_merge.h"
 #include "fuzz/fuzz_util.h"
+#include "storage/json_equal.h"
 
 namespace {
 
@@ -28,7 +29,7 @@ std::string Dump(const MergeOutcome& o) {
 }
 
 bool Same(const MergeOutcome& o, const MergeSide& s) {
-  return o.deleted == s.deleted && (o.deleted || o.data == s.data);
+  return o.deleted == s.deleted && (o.deleted || syncagent::JsonEqual(o.data, s.data));
 }
 
 }  // namespace
@@ -57,7 +58,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
            "\ngot=" + Dump(o);
   };
   auto unchanged = [&](const MergeSide& s) {
-    return s.deleted == base.deleted && (s.deleted || s.data == base.data);
+    return s.deleted == base.deleted && (s.deleted || syncagent::JsonEqual(s.data, base.data));
   };
 
   for (TieRule tie : {TieRule::kServer, TieRule::kClient, TieRule::kNewer}) {
@@ -76,7 +77,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   MergeOutcome client = syncagent::ThreeWayMerge(base, local, remote, TieRule::kClient, false);
   MergeOutcome mirrored = syncagent::ThreeWayMerge(base, remote, local, TieRule::kServer, false);
-  if (client.deleted != mirrored.deleted || client.data != mirrored.data) {
+  if (client.deleted != mirrored.deleted || !syncagent::JsonEqual(client.data, mirrored.data)) {
     syncagent::fuzz::PropertyViolated("symmetric under swapped sides and tie rule", context(client));
   }
   return 0;

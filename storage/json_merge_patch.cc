@@ -1,5 +1,7 @@
 #include "storage/json_merge_patch.h"
 
+#include "storage/json_equal.h"
+
 namespace syncagent {
 
 void ApplyMergePatch(nlohmann::json& target, const nlohmann::json& patch) {
@@ -34,7 +36,7 @@ nlohmann::json CreateMergePatch(const nlohmann::json& from, const nlohmann::json
     auto found = from.find(it.key());
     if (found == from.end()) {
       patch[it.key()] = it.value();
-    } else if (*found != it.value()) {
+    } else if (!JsonEqual(*found, it.value())) {
       if (found->is_object() && it.value().is_object()) {
         patch[it.key()] = CreateMergePatch(*found, it.value());
       } else {

@@ -152,5 +152,27 @@ TEST(ThreeWayMergeTest, RandomisedProperties) {
   }
 }
 
+// Regression (found by fuzz/three_way_merge_fuzz's properties): "changed" used nlohmann's ==,
+// which rounds an integer to double when comparing it with a float, so a local edit from
+// 9007199254740992.0 to 9007199254740993 counted as "unchanged" and the remote edit silently won
+// with no tie reported. Numbers now compare by exact value.
+TEST(ThreeWayMergeTest, LargeIntegerEditIsAChangeNotRoundedAway) {
+  MergeSide base = Doc(R"({"n":9007199254740992.0})");
+  MergeSide local = Doc(R"({"n":9007199254740993})");
+  MergeSide remote = Doc(R"({"n":9007199254740994})");
+  auto out = ThreeWayMerge(base, local, remote, TieRule::kClient, false);
+  EXPECT_EQ(out.tied_paths, std::vector<std::string>{"/n"});
+  EXPECT_EQ(out.data["n"].get<int64_t>(), 9007199254740993);
+  // Remote unchanged (2^53 as an integer equals 2^53.0 exactly): the local edit stands.
+  out = ThreeWayMerge(base, local, Doc(R"({"n":9007199254740992})"), TieRule::kServer, false);
+  EXPECT_TRUE(out.tied_paths.empty());
+  EXPECT_EQ(out.data["n"].get<int64_t>(), 9007199254740993);
+  // 1 and 1.0 are the same number: no change.
+  out = ThreeWayMerge(Doc(R"({"n":1.0})"), Doc(R"({"n":1})"), Doc(R"({"n":2})"), TieRule::kClient,
+                      false);
+  EXPECT_TRUE(out.tied_paths.empty());
+  EXPECT_EQ(out.data["n"], 2);
+}
+
 }  // namespace
 }  // namespace syncagent

@@ -1,4 +1,5 @@
 #include "storage/json_merge_patch.h"
+#include "storage/json_equal.h"
 
 #include <gtest/gtest.h>
 
@@ -80,6 +81,33 @@ TEST(JsonMergePatchTest, CreateThenApplyRoundTrips) {
     }
     EXPECT_EQ(MergePatched(from, CreateMergePatch(from, to)), to) << from << " -> " << to;
   }
+}
+
+// Regression: CreateMergePatch compared with nlohmann's ==, which rounds an integer to double
+// against a float, so a change from 9007199254740992.0 to 9007199254740993 produced no patch and
+// the new value was lost. JsonEqual compares numbers exactly.
+TEST(JsonMergePatchTest, CreateMergePatchKeepsLargeIntegerChanges) {
+  json from = json::parse(R"({"n":9007199254740992.0,"same":1.0})");
+  json to = json::parse(R"({"n":9007199254740993,"same":1})");
+  json patch = CreateMergePatch(from, to);
+  EXPECT_EQ(patch, json::parse(R"({"n":9007199254740993})"));
+  EXPECT_EQ(MergePatched(from, patch)["n"].get<int64_t>(), 9007199254740993);
+}
+
+TEST(JsonEqualTest, ComparesNumbersByExactValue) {
+  auto eq = [](const char* a, const char* b) { return JsonEqual(json::parse(a), json::parse(b)); };
+  EXPECT_TRUE(eq("1", "1.0"));
+  EXPECT_TRUE(eq("-0", "0.0"));
+  EXPECT_TRUE(eq("-0.0", "0"));
+  EXPECT_TRUE(eq("18446744073709551615", "18446744073709551615"));
+  EXPECT_FALSE(eq("9007199254740993", "9007199254740992.0"));
+  EXPECT_FALSE(eq("18446744073709551615", "18446744073709551616.0"));
+  EXPECT_FALSE(eq("-1", "18446744073709551615"));
+  EXPECT_FALSE(eq("1", "1.5"));
+  EXPECT_FALSE(eq("1", "\"1\""));
+  EXPECT_TRUE(eq(R"({"a":[1,{"b":2.0}]})", R"({"a":[1.0,{"b":2}]})"));
+  EXPECT_FALSE(eq(R"({"a":[1,{"b":2}]})", R"({"a":[1,{"b":2,"c":null}]})"));
+  EXPECT_FALSE(eq(R"({"a":1})", R"({"b":1})"));
 }
 
 }  // namespace
