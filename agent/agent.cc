@@ -36,6 +36,7 @@ RetryOptions ToRetryOptions(const RetryConfig& retry) {
   options.max_attempts = static_cast<int>(retry.max_attempts_per_cycle);
   options.honor_retry_after = retry.honor_retry_after;
   options.max_retry_after = Millis(retry.max_retry_after_ms);
+  options.max_wait_in_cycle = Millis(retry.max_wait_in_cycle_ms);
   return options;
 }
 

@@ -5,7 +5,10 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <random>
 #include <thread>
+
+#include "agent/retry_plan.h"
 
 namespace syncagent {
 namespace {
@@ -14,6 +17,14 @@ constexpr std::string_view kLease = "sync";
 constexpr auto kPoll = std::chrono::milliseconds(5);
 
 std::string RetriesCheckpoint(const std::string& task_id) { return "headless." + task_id + ".retries"; }
+// Device-wide: no request to the server before this wall-clock instant (ms; see retry_plan.h).
+constexpr std::string_view kNotBeforeCheckpoint = "headless.not_before";
+
+int64_t ReadInt(Store& store, std::string_view name) {
+  auto value = store.GetCheckpoint(name);
+  if (!value.ok() || !value->has_value()) return 0;
+  return std::atoll((*value)->value.c_str());
+}
 
 std::string NewOwner(const Store& store) {
   static std::atomic<int64_t> counter{0};
@@ -53,6 +64,7 @@ std::string Summary(const CycleReport& r) {
 nlohmann::json HeadlessResult::ToJson() const {
   nlohmann::json j = {{"result", ToString(task_result)},
                       {"skipped", skipped},
+                      {"deferred", deferred},
                       {"watchdog_fired", watchdog_fired},
                       {"reason", reason},
                       {"attempt", attempt},
@@ -110,10 +122,23 @@ HeadlessResult HeadlessTask::Run(const TaskInvocation& invocation) {
     return result;
   }
 
-  auto retries = store.GetCheckpoint(RetriesCheckpoint(invocation.task_id));
-  int previous_retries = 0;
-  if (retries.ok() && retries->has_value()) previous_retries = std::atoi((*retries)->value.c_str());
+  const int previous_retries = static_cast<int>(ReadInt(store, RetriesCheckpoint(invocation.task_id)));
   result.attempt = previous_retries + 1;
+
+  // The server asked this device to stay quiet (retry_plan.h, rule 2): a periodic wake makes no
+  // request at all.
+  const int64_t not_before = ReadInt(store, kNotBeforeCheckpoint);
+  if (invocation.periodic && not_before > clock.WallMs()) {
+    store.ReleaseLease(kLease, owner).IgnoreError();
+    const RetryPlan plan = PlanQuietWake(clock.WallMs(), not_before);
+    result.deferred = true;
+    result.task_result = plan.result;
+    result.reason = plan.note;
+    store.SetCheckpoint(RetriesCheckpoint(invocation.task_id), std::to_string(plan.retries))
+        .IgnoreError();
+    finish(RunResult::kSkipped, "");
+    return result;
+  }
 
   // The cycle's deadline sits a margin before the OS's; the watchdog uses the rest.
   const Millis margin = std::min(options_.watchdog_margin, invocation.budget / 4);
@@ -185,16 +210,32 @@ HeadlessResult HeadlessTask::Run(const TaskInvocation& invocation) {
     }
   }
 
-  // Scheduler-level backoff, persisted across processes.
-  if (result.task_result == TaskResult::kRetry) {
-    BackoffPolicy backoff(options_.backoff);
-    const Millis scheduler_delay = backoff.DelayForRetry(previous_retries + 1);
-    const Millis server_delay = result.report ? result.report->retry_after : Millis(0);
-    result.retry_delay = std::max(scheduler_delay, server_delay);
-    store.SetCheckpoint(RetriesCheckpoint(invocation.task_id), std::to_string(previous_retries + 1))
+  // What to tell the OS, and how long the device stays quiet (retry_plan.h), persisted across
+  // processes.
+  RetryPlanInput in;
+  in.periodic = invocation.periodic;
+  in.result = result.task_result;
+  in.previous_retries = previous_retries;
+  if (result.report) {
+    in.error_class = result.report->error.retry_class();
+    in.suggested_delay = result.report->retry_after;
+  }
+  RetryPlanOptions plan_options;
+  plan_options.backoff = options_.backoff;
+  plan_options.spread = options_.retry_spread;
+  std::mt19937_64 rng(std::random_device{}());
+  const RetryPlan plan =
+      PlanRetry(in, plan_options, std::uniform_real_distribution<double>(0.0, 1.0)(rng));
+  if (!plan.note.empty()) result.reason = plan.note + " (" + result.reason + ")";
+  result.task_result = plan.result;
+  result.retry_delay = plan.retry_delay;
+  store.SetCheckpoint(RetriesCheckpoint(invocation.task_id), std::to_string(plan.retries))
+      .IgnoreError();
+  if (plan.quiet_for.count() > 0) {
+    store.SetCheckpoint(kNotBeforeCheckpoint, std::to_string(clock.WallMs() + plan.quiet_for.count()))
         .IgnoreError();
-  } else if (result.task_result == TaskResult::kSuccess) {
-    store.SetCheckpoint(RetriesCheckpoint(invocation.task_id), "0").IgnoreError();
+  } else if (finished && result.report->outcome == CycleOutcome::kDone && not_before != 0) {
+    store.SetCheckpoint(kNotBeforeCheckpoint, "0").IgnoreError();
   }
   finish(ToRunResult(result.task_result), error);
   return result;

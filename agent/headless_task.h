@@ -15,7 +15,11 @@
 //   5. maps the cycle to the OS's vocabulary — done → success; partial at the deadline →
 //      success (more next time); cancelled by the OS → retry; transient/network → retry;
 //      permanent → failure — and keeps a persisted attempt counter with WorkManager-style
-//      backoff (exponential or linear, 30 s default, clamped 10 s .. 5 h), reset on success.
+//      backoff (exponential or linear, 30 s default, clamped 10 s .. 5 h), reset on success;
+//   6. keeps a fleet from stampeding a recovering server (agent/retry_plan.h): a periodic wake
+//      that fails because of the server waits for its next slot instead of asking for a retry;
+//      the server's Retry-After becomes a persisted quiet period for the device (periodic wakes
+//      in it make no request: `deferred`); retry delays and quiet periods get up to 50% random extra.
 //
 // Thread safety: Run may be called concurrently (the lease arbitrates); each call blocks until
 // its result is known.
@@ -37,11 +41,13 @@ struct HeadlessOptions {
                                  // a quarter of the budget)
   Millis lease_grace{30000};     // lease TTL = budget + grace (a crashed holder expires)
   BackoffOptions backoff;        // scheduler-level backoff after kRetry
+  double retry_spread = 0.5;     // random extra on retry delays and quiet periods (retry_plan.h)
 };
 
 struct HeadlessResult {
   TaskResult task_result = TaskResult::kSuccess;
   bool skipped = false;         // another run held the lease
+  bool deferred = false;        // periodic wake in the server's quiet period: no request made
   bool watchdog_fired = false;  // the cycle did not return in time
   std::optional<CycleReport> report;
   std::string reason;

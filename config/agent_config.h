@@ -159,6 +159,7 @@ struct RetryConfig {
   int64_t max_attempts_per_cycle = 5;
   bool honor_retry_after = true;
   int64_t max_retry_after_ms = 300000;
+  int64_t max_wait_in_cycle_ms = 5000;
 };
 
 struct ConflictConfig {

@@ -349,6 +349,15 @@ std::vector<KeyDescriptor> BuildTable() {
                    .default_value = 300000,
                    .minimum = 0},
                   SYNCAGENT_FIELD(retry.max_retry_after_ms)));
+  k.push_back(Key({.path = "retry.max_wait_in_cycle_ms",
+                   .type = KeyType::kInteger,
+                   .description = "Longest single wait slept inside a background cycle, in "
+                                  "milliseconds; a longer one (a long Retry-After) ends the cycle "
+                                  "and the next periodic wake-up carries on. 0 = up to the "
+                                  "deadline.",
+                   .default_value = 5000,
+                   .minimum = 0},
+                  SYNCAGENT_FIELD(retry.max_wait_in_cycle_ms)));
 
   // --- sync ---
   k.push_back(Section("sync", "What is synced and how."));

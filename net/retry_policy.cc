@@ -174,19 +174,30 @@ RetryDecision RetryPolicy::Decide(const Status& error, int attempt,
     return decision;
   }
   Millis wait = NextBackoff(attempt);
+  Millis server{0};
   if (retry_after && options_.honor_retry_after) {
-    wait = std::max(wait, std::min(*retry_after, options_.max_retry_after));
+    server = std::min(*retry_after, options_.max_retry_after);
+    wait = std::max(wait, server);
   }
+  // Giving up suggests the plain wait: whoever schedules the next attempt adds its own spread
+  // (agent/retry_plan.h), once.
   decision.delay = wait;
   // No connectivity: retrying within the cycle is pointless; wait for the network instead.
   if (rc == RetryClass::kNetwork || attempt >= options_.max_attempts) {
     decision.kind = RetryDecision::Kind::kGiveUpForCycle;
     return decision;
   }
-  if (deadline && now + wait + min_attempt_time >= *deadline) {
+  if (server.count() > 0 && server >= wait && options_.retry_after_spread > 0) {
+    const double extra = std::uniform_real_distribution<double>(
+        0.0, static_cast<double>(server.count()) * options_.retry_after_spread)(rng_);
+    wait = server + Millis(static_cast<int64_t>(extra));
+  }
+  if ((options_.max_wait_in_cycle.count() > 0 && decision.delay > options_.max_wait_in_cycle) ||
+      (deadline && now + wait + min_attempt_time >= *deadline)) {
     decision.kind = RetryDecision::Kind::kGiveUpForCycle;
     return decision;
   }
+  decision.delay = wait;
   decision.kind = RetryDecision::Kind::kRetry;
   return decision;
 }

@@ -6,7 +6,8 @@
 //   decorrelated — min(cap, uniform in [initial, 3 * previous])
 //   none         — exactly d
 // A server's Retry-After (delay-seconds or HTTP-date) is honoured as a lower bound, capped by
-// `max_retry_after`. The policy never waits past the caller's deadline: when the next attempt
+// `max_retry_after`; a wait for it inside the cycle gets a random extra of up to
+// `retry_after_spread` of it (when the policy gives up instead, it suggests the plain wait). The policy never waits past the caller's deadline: when the next attempt
 // could not start (plus a margin) before it, the decision is "give up for this cycle", and the
 // caller reports "retry later" to the OS scheduler instead of sleeping.
 //
@@ -34,6 +35,12 @@ struct RetryOptions {
   int max_attempts = 5;  // attempts per request per cycle, the first one included
   bool honor_retry_after = true;
   Millis max_retry_after{300000};
+  // A Retry-After wait gets a random extra of up to this fraction of it, so the clients a server
+  // turned away together do not all come back in the same second (bench/fleet_bench).
+  double retry_after_spread = 0.5;
+  // The longest single wait slept inside a cycle; a longer one (a long Retry-After) ends the
+  // cycle with "retry later" and the wait as the suggestion. 0 = no limit but the deadline.
+  Millis max_wait_in_cycle{0};
 };
 
 // Parses a Retry-After header value: delay-seconds ("120") or an HTTP-date in any of the three

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include "agent/schedule_health.h"
@@ -64,6 +65,12 @@ class HeadlessTaskTest : public ::testing::Test {
     rule.match.times = -1;
     rule.action.kind = kind;
     return rule;
+  }
+
+  static int64_t QueueDepth(Agent& agent) {
+    auto status = agent.GetStatus();
+    EXPECT_TRUE(status.ok()) << status.status().ToString();
+    return status.ok() ? status->store.queue_depth : -1;
   }
 
   ScopedTempDir dir_;
@@ -188,12 +195,16 @@ TEST_F(HeadlessTaskTest, RetriesBackOffLikeWorkManagerAndResetOnSuccess) {
   auto agent = OpenAgent(&clock, Config());
   ASSERT_TRUE(agent->Put("notes", "n", {{"v", 1}}).ok());
   HeadlessTask task(agent);
+  // WorkManager's ladder, each with up to 50% random extra so a fleet does not retry in step.
   const Millis expected[] = {30s, 60s, 120s};
   for (int i = 0; i < 3; ++i) {
     HeadlessResult r = task.Run(Invocation(clock, 25s, &no_cancel_));
     EXPECT_EQ(r.task_result, TaskResult::kRetry) << r.ToJson().dump();
+    EXPECT_FALSE(r.deferred);
     EXPECT_EQ(r.attempt, i + 1);
-    EXPECT_EQ(r.retry_delay, expected[i]);
+    EXPECT_GE(r.retry_delay, expected[i]);
+    EXPECT_LE(r.retry_delay, expected[i] * 3 / 2);
+    clock.Advance(r.retry_delay);  // the OS waits as asked
   }
   server_->faults().Clear();
   // A new agent on the same file (a cold process) sees the persisted counter.
@@ -204,6 +215,118 @@ TEST_F(HeadlessTaskTest, RetriesBackOffLikeWorkManagerAndResetOnSuccess) {
   EXPECT_EQ(ok.task_result, TaskResult::kSuccess);
   EXPECT_EQ(ok.attempt, 4);
   EXPECT_EQ(cold.Run(Invocation(clock, 25s, &no_cancel_)).attempt, 1);
+}
+
+TEST_F(HeadlessTaskTest, RetryDelaysAreSpreadSoAFleetDoesNotRetryInStep) {
+  server_->faults().Replace({Always("/v1/push", mock::FaultKind::kStatus)});
+  std::set<int64_t> delays;
+  for (int device = 0; device < 8; ++device) {
+    ScopedTempDir dir;
+    VirtualClock clock;
+    json config = Config();
+    config["storage"]["path"] = dir.path() + "/agent.db";
+    auto agent = OpenAgent(&clock, config);
+    ASSERT_TRUE(agent->Put("notes", "n", {{"v", device}}).ok());
+    HeadlessResult r = HeadlessTask(agent).Run(Invocation(clock, 25s, &no_cancel_));
+    ASSERT_EQ(r.task_result, TaskResult::kRetry) << r.ToJson().dump();
+    delays.insert(r.retry_delay.count());
+  }
+  EXPECT_GE(delays.size(), 6u) << "eight devices failing together got nearly the same delay";
+}
+
+TEST_F(HeadlessTaskTest, PeriodicWakeAgainstAFailingServerWaitsForItsNextSlot) {
+  server_->faults().Replace({Always("/v1/*", mock::FaultKind::kStatus)});
+  VirtualClock clock;
+  auto agent = OpenAgent(&clock, Config());
+  ASSERT_TRUE(agent->Put("notes", "n", {{"v", 1}}).ok());
+  HeadlessTask task(agent);
+  TaskInvocation inv = Invocation(clock, 25s, &no_cancel_);
+  inv.periodic = true;
+  HeadlessResult r = task.Run(inv);
+  // Success to the OS (no WorkManager backoff ladder), with the reason kept for the run log.
+  EXPECT_EQ(r.task_result, TaskResult::kSuccess) << r.ToJson().dump();
+  EXPECT_EQ(r.retry_delay, 0ms);
+  EXPECT_NE(r.reason.find("next periodic slot"), std::string::npos) << r.reason;
+  ASSERT_TRUE(r.report.has_value());
+  EXPECT_EQ(r.report->outcome, CycleOutcome::kRetry);
+  EXPECT_EQ(QueueDepth(*agent), 1);  // the write waits, intact
+  // The next slot (15 minutes on) runs normally and delivers it.
+  server_->faults().Clear();
+  clock.Advance(15min);
+  HeadlessResult next = task.Run(Invocation(clock, 25s, &no_cancel_));
+  EXPECT_EQ(next.task_result, TaskResult::kSuccess) << next.ToJson().dump();
+  EXPECT_FALSE(next.deferred);
+  EXPECT_EQ(next.attempt, 1);
+  EXPECT_EQ(QueueDepth(*agent), 0);
+  EXPECT_EQ(testing::ServerLive(*server_, "notes").size(), 1u);
+}
+
+TEST_F(HeadlessTaskTest, RetryAfterKeepsTheWholeDeviceQuietAcrossProcesses) {
+  mock::FaultRule rule = Always("/v1/*", mock::FaultKind::kStatus);
+  rule.action.retry_after = "240";  // under retry.max_retry_after (300 s)
+  server_->faults().Replace({rule});
+  VirtualClock clock;
+  auto agent = OpenAgent(&clock, Config());
+  ASSERT_TRUE(agent->Put("notes", "n", {{"v", 1}}).ok());
+  HeadlessResult first = HeadlessTask(agent).Run(Invocation(clock, 25s, &no_cancel_));
+  ASSERT_EQ(first.task_result, TaskResult::kRetry) << first.ToJson().dump();
+  EXPECT_GE(first.retry_delay, 240s);
+  EXPECT_LE(first.retry_delay, 360s);
+  const int64_t requests = server_->requests().total();
+  EXPECT_GE(requests, 1);
+
+  // Three minutes later a cold process wakes (periodic): no request at all, success to the OS.
+  clock.Advance(3min);
+  agent.reset();
+  agent = OpenAgent(&clock, Config());
+  TaskInvocation periodic = Invocation(clock, 25s, &no_cancel_);
+  periodic.periodic = true;
+  HeadlessResult quiet = HeadlessTask(agent).Run(periodic);
+  EXPECT_TRUE(quiet.deferred) << quiet.ToJson().dump();
+  EXPECT_EQ(quiet.task_result, TaskResult::kSuccess);
+  EXPECT_FALSE(quiet.report.has_value());
+  EXPECT_NE(quiet.reason.find("deferred: the server asked"), std::string::npos) << quiet.reason;
+  EXPECT_EQ(server_->requests().total(), requests) << "a quiet wake reached the server";
+  EXPECT_EQ(quiet.attempt, 2);  // counted from the one-off retry before it ...
+  auto runs = agent->store().ListRuns(10);
+  ASSERT_TRUE(runs.ok()) << runs.status().ToString();
+  ASSERT_GE(runs->size(), 2u);
+  EXPECT_EQ((*runs)[0].result, RunResult::kSkipped);  // ... and logged as skipped, with why
+  EXPECT_NE((*runs)[0].reason.find("deferred"), std::string::npos) << (*runs)[0].reason;
+  // An explicit one-off run (the app asked) is not held back.
+  HeadlessResult one_off = HeadlessTask(agent).Run(Invocation(clock, 25s, &no_cancel_));
+  EXPECT_FALSE(one_off.deferred);
+  EXPECT_GT(server_->requests().total(), requests);
+
+  // Once the quiet period is over, the device syncs and the quiet period is gone for good.
+  server_->faults().Clear();
+  clock.Advance(361s);  // past any quiet period (240 s + at most 50%)
+  periodic = Invocation(clock, 25s, &no_cancel_);
+  periodic.periodic = true;
+  HeadlessResult after = HeadlessTask(agent).Run(periodic);
+  EXPECT_FALSE(after.deferred);
+  EXPECT_EQ(after.task_result, TaskResult::kSuccess) << after.ToJson().dump();
+  EXPECT_EQ(QueueDepth(*agent), 0);
+  auto stored = agent->store().GetCheckpoint("headless.not_before");
+  ASSERT_TRUE(stored.ok());
+  ASSERT_TRUE(stored->has_value());
+  EXPECT_EQ((*stored)->value, "0");
+}
+
+TEST_F(HeadlessTaskTest, PeriodicWakeWithoutConnectivityStillAsksTheOsForARetry) {
+  VirtualClock clock;
+  json config = Config();
+  server_.reset();  // nothing listens: connection refused, retry class network
+  auto agent = OpenAgent(&clock, config);
+  ASSERT_TRUE(agent->Put("notes", "n", {{"v", 1}}).ok());
+  TaskInvocation inv = Invocation(clock, 25s, &no_cancel_);
+  inv.periodic = true;
+  HeadlessResult r = HeadlessTask(agent).Run(inv);
+  EXPECT_EQ(r.task_result, TaskResult::kRetry) << r.ToJson().dump();
+  ASSERT_TRUE(r.report.has_value());
+  EXPECT_EQ(r.report->error.retry_class(), RetryClass::kNetwork) << r.report->error.ToString();
+  EXPECT_GE(r.retry_delay, 30s);
+  EXPECT_FALSE(r.deferred);
 }
 
 TEST_F(HeadlessTaskTest, OsExpirationCancelsTheCycleAndAsksForARetry) {

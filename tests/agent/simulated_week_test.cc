@@ -8,11 +8,13 @@
 // virtual instant — while HTTP requests are real (they take no virtual time).
 //
 // The script: nights offline (no runs), app writes through the day and night (Put/Patch/Delete
-// between runs), periods where the server answers 503 with Retry-After (retries, backoff), an
+// between runs), periods where the server answers 503 with Retry-After (in-cycle
+// retries, then the next periodic slot), an
 // Android reboot with duplicate fires, an iOS force-quit. At the end of the week: every write is
 // on the server exactly once, no two cycles ever ran at once (cycle events, and the run log:
 // duplicate fires that overlapped show up as `skipped` runs), no deadline was missed (no
-// violation, no expiration, no watchdog), and every retry followed the backoff policy.
+// violation, no expiration, no watchdog), and the outages never pushed the periodic task into
+// the OS's backoff ladder (each failed periodic wake kept its slot).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -222,7 +224,13 @@ class Week {
       ASSERT_TRUE(r.finished_at.has_value()) << "run " << r.id << " never finished";
       EXPECT_NE(r.result, RunResult::kRunning);
       if (r.result == RunResult::kSkipped) {
-        ++skipped;
+        // A duplicate fire inside the server's quiet period makes no request (retry_plan.h);
+        // the others found the lease held.
+        if (r.reason.rfind("deferred:", 0) == 0) {
+          ++deferred_runs_;
+        } else {
+          ++skipped;
+        }
         continue;
       }
       if (previous != nullptr) {
@@ -252,23 +260,21 @@ class Week {
     }
   }
 
-  // Every retry waited exactly the policy's delay for its attempt, and every success the
-  // interval; the attempt counter follows.
-  void ExpectBackoffAsSpecified(Millis success_interval) {
+  // Every run that was not a retry was followed by exactly one interval (a retry by exactly the
+  // policy's delay), and the server's outages never pushed the periodic task into the OS's
+  // backoff ladder: a periodic wake that met a 503 reported success and kept its slot
+  // (agent/retry_plan.h), so a fleet comes back from an outage as spread out as it went in.
+  void ExpectOutagesKeepThePeriodicSlot(Millis success_interval) {
     const BackoffPolicy policy(schedule_.backoff);
     std::vector<WakeRecord> runs;
     for (const WakeRecord& w : sim_.trace().ForTask(schedule_.task_id)) {
       if (!w.duplicate) runs.push_back(w);
     }
-    int retries = 0;
-    int max_attempt = 0;
     for (size_t i = 1; i < runs.size(); ++i) {
       const WakeRecord& prev = runs[i - 1];
       const WakeRecord& next = runs[i];
-      max_attempt = std::max(max_attempt, next.attempt);
       const auto waited = std::chrono::duration_cast<Millis>(next.requested_at - prev.ended_at);
       if (prev.result == TaskResult::kRetry) {
-        ++retries;
         EXPECT_EQ(next.attempt, prev.attempt + 1) << next.ToString();
         EXPECT_EQ(waited, policy.DelayForRetry(prev.attempt))
             << "after " << prev.ToString() << "\nnext " << next.ToString();
@@ -277,16 +283,18 @@ class Week {
         EXPECT_EQ(waited, success_interval) << "after " << prev.ToString();
       }
     }
-    EXPECT_GT(retries, 0) << "the outages caused no retry";
-    EXPECT_GE(max_attempt, 3) << "no retry chain long enough to see the backoff grow";
-    // Every retry came from an outage (503), with the server's Retry-After as the floor of the
-    // delay the task suggests.
+    int kept_slot = 0;
     for (const HeadlessResult& r : results_) {
-      if (r.task_result != TaskResult::kRetry) continue;
-      ASSERT_TRUE(r.report.has_value()) << r.reason;
-      EXPECT_EQ(r.report->error.code(), StatusCode::kUnavailable) << r.reason;
-      EXPECT_GE(r.retry_delay, r.report->retry_after) << r.reason;
+      EXPECT_NE(r.task_result, TaskResult::kRetry) << "a periodic wake asked the OS for a retry: "
+                                                   << r.reason;
+      if (r.report && r.report->outcome == CycleOutcome::kRetry) {
+        EXPECT_EQ(r.report->error.code(), StatusCode::kUnavailable) << r.reason;
+        EXPECT_EQ(r.task_result, TaskResult::kSuccess) << r.reason;
+        EXPECT_NE(r.reason.find("next periodic slot"), std::string::npos) << r.reason;
+        ++kept_slot;
+      }
     }
+    EXPECT_GE(kept_slot, 3) << "the outages were never met by a periodic wake";
   }
 
   int skipped_runs() const { return skipped_runs_; }
@@ -336,6 +344,7 @@ class Week {
   std::atomic<int> max_cycles_running_{0};
   std::atomic<int> cycles_{0};
   int skipped_runs_ = 0;
+  int deferred_runs_ = 0;
 };
 
 TEST(SimulatedWeekTest, AndroidWorkManager) {
@@ -358,7 +367,7 @@ TEST(SimulatedWeekTest, AndroidWorkManager) {
   week.ExpectEveryWriteOnTheServer();
   week.ExpectNoOverlappingCycles();
   week.ExpectDeadlinesHonoured();
-  week.ExpectBackoffAsSpecified(15min);
+  week.ExpectOutagesKeepThePeriodicSlot(15min);
   EXPECT_GT(week.skipped_runs(), 0) << "no duplicate fire overlapped a run (raise the rate)";
   const TraceSummary summary = week.sim().trace().Summarize("", /*first_attempts_only=*/true);
   EXPECT_GE(summary.min_interval, 15min) << "periods closer than WorkManager's minimum";
@@ -384,7 +393,7 @@ TEST(SimulatedWeekTest, IosBackgroundAppRefresh) {
   week.ExpectEveryWriteOnTheServer();
   week.ExpectNoOverlappingCycles();
   week.ExpectDeadlinesHonoured();
-  week.ExpectBackoffAsSpecified(30min);
+  week.ExpectOutagesKeepThePeriodicSlot(30min);
   EXPECT_EQ(week.skipped_runs(), 0) << "iOS never starts a task twice";
   for (const WakeRecord& w : week.sim().trace().records()) {
     EXPECT_FALSE(w.started_at >= quit && w.started_at < launch)

@@ -253,7 +253,7 @@ TEST(ConfigErrorsTest, EveryIntegerKeyRejectsValuesOutOfRange) {
     }
     ++checked;
   }
-  EXPECT_EQ(checked, 15);
+  EXPECT_EQ(checked, 16);
 }
 
 TEST(ConfigErrorsTest, EveryEnumKeyRejectsAnUnknownValue) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <set>
 #include <vector>
 
 namespace syncagent {
@@ -18,6 +19,7 @@ RetryOptions Options(BackoffJitter jitter) {
   o.max_delay = 1600ms;
   o.jitter = jitter;
   o.max_attempts = 10;
+  o.retry_after_spread = 0;  // exact waits; the spread has its own tests
   return o;
 }
 
@@ -127,6 +129,49 @@ TEST(RetryPolicyTest, RetryAfterIsALowerBoundCappedByConfig) {
   EXPECT_EQ(capped.delay, 5000ms);
   auto smaller = policy.Decide(err, 1, Millis(10), MonoTime{0}, std::nullopt);
   EXPECT_EQ(smaller.delay, 100ms);  // the backoff is larger than the server's ask
+}
+
+TEST(RetryPolicyTest, RetryAfterGetsUpToHalfAgainAsRandomExtra) {
+  RetryOptions o = Options(BackoffJitter::kNone);
+  o.retry_after_spread = 0.5;
+  RetryPolicy policy(o, 7);
+  Status err = UnavailableError("503");
+  std::set<int64_t> seen;
+  double sum = 0;
+  const int n = 2000;
+  for (int i = 0; i < n; ++i) {
+    auto d = policy.Decide(err, 1, Millis(10000), MonoTime{0}, std::nullopt);
+    ASSERT_EQ(d.kind, RetryDecision::Kind::kRetry);
+    ASSERT_GE(d.delay, 10000ms);
+    ASSERT_LE(d.delay, 15000ms);
+    seen.insert(d.delay.count());
+    sum += static_cast<double>(d.delay.count());
+  }
+  EXPECT_GT(seen.size(), 1000u) << "the extra is not random";
+  EXPECT_NEAR(sum / n, 12500.0, 150.0);  // uniform extra: mean at a quarter of the ask
+  // The cap applies before the extra.
+  o.max_retry_after = 4s;
+  RetryPolicy capped(o, 7);
+  auto d = capped.Decide(err, 1, Millis(3600000), MonoTime{0}, std::nullopt);
+  EXPECT_GE(d.delay, 4000ms);
+  EXPECT_LE(d.delay, 6000ms);
+}
+
+TEST(RetryPolicyTest, AWaitLongerThanTheInCycleLimitEndsTheCycle) {
+  RetryOptions o = Options(BackoffJitter::kNone);
+  o.max_wait_in_cycle = 5s;
+  RetryPolicy policy(o, 1);
+  Status err = UnavailableError("503");
+  const MonoTime now{0};
+  const MonoTime deadline = now + 25s;
+  EXPECT_EQ(policy.Decide(err, 1, Millis(5000), now, deadline).kind, RetryDecision::Kind::kRetry);
+  auto d = policy.Decide(err, 1, Millis(20000), now, deadline);  // fits the deadline, not the limit
+  EXPECT_EQ(d.kind, RetryDecision::Kind::kGiveUpForCycle);
+  EXPECT_EQ(d.delay, 20000ms);  // suggested for the next wake-up
+  o.max_wait_in_cycle = 0ms;    // 0: only the deadline limits
+  RetryPolicy unlimited(o, 1);
+  EXPECT_EQ(unlimited.Decide(err, 1, Millis(20000), now, deadline).kind,
+            RetryDecision::Kind::kRetry);
 }
 
 TEST(RetryPolicyTest, RetryAfterIgnoredWhenNotHonoured) {
