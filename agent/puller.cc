@@ -40,7 +40,7 @@ PhaseEnd Puller::Run(int* queued_writes) {
       change.key = std::move(c.key);
       change.version = c.document.version;
       change.deleted = c.document.deleted;
-      change.data = std::move(c.document.data);
+      change.data_text = std::move(c.document.data_text);
       change.hlc = std::move(c.document.hlc);
       changes.push_back(std::move(change));
     }

@@ -36,6 +36,11 @@ class ProtocolCodec {
 
   // Decodes a 200 pull reply.
   StatusOr<PullPage> DecodePullPage(std::string_view body) const;
+  // The same reply, with every document body as compact JSON text (WireDocument::data_text;
+  // `data` stays null), read without building a DOM (net/json_scanner.h): what the sync client
+  // uses, since the store keeps text. Anything the scanner does not accept as a well-formed page
+  // goes through DecodePullPage, so results and errors are the same as DecodePullPage's.
+  StatusOr<PullPage> DecodePullPageText(std::string_view body) const;
 
   // Decodes an error body; nullopt when it is not one (errors bodies are advisory).
   std::optional<WireError> DecodeError(std::string_view body) const;

@@ -40,6 +40,8 @@ struct WireDocument {
   bool deleted = false;
   nlohmann::json data;  // null when deleted or never existed
   std::string hlc;      // empty when the server has none
+  // ProtocolCodec::DecodePullPageText only: `data` as compact JSON text ("" when deleted).
+  std::string data_text;
 };
 
 struct PushResult {

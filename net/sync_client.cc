@@ -184,7 +184,7 @@ StatusOr<PullPage> SyncClient::Pull(const PullRequest& request, const CallContex
                     "pull: unexpected HTTP " + std::to_string(response.status) + " (expected 200)",
                     RetryClass::kTransient);
     }
-    auto page = codec_.DecodePullPage(response.body);
+    auto page = codec_.DecodePullPageText(response.body);
     if (!page.ok()) return page.status();
     page->etag = response.Header("etag").value_or("");
     decoded = std::move(*page);

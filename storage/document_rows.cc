@@ -18,6 +18,14 @@ constexpr char kSave[] =
     "deleted = excluded.deleted, data = excluded.data, dirty = excluded.dirty, "
     "base_version = excluded.base_version, base_data = excluded.base_data, hlc = excluded.hlc, "
     "updated_at = excluded.updated_at, pending_seqs = excluded.pending_seqs";
+constexpr char kSaveIfNewerAndClean[] =
+    "INSERT INTO documents (collection, key, version, deleted, data, dirty, base_version, "
+    "base_data, hlc, updated_at, pending_seqs) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
+    "ON CONFLICT (collection, key) DO UPDATE SET version = excluded.version, "
+    "deleted = excluded.deleted, data = excluded.data, dirty = excluded.dirty, "
+    "base_version = excluded.base_version, base_data = excluded.base_data, hlc = excluded.hlc, "
+    "updated_at = excluded.updated_at, pending_seqs = excluded.pending_seqs "
+    "WHERE documents.dirty = 0 AND documents.version < excluded.version";
 constexpr char kErase[] = "DELETE FROM documents WHERE collection = ?1 AND key = ?2";
 constexpr char kListLive[] =
     "SELECT key, version, deleted, data, dirty, base_version, base_data, hlc, updated_at, "
@@ -98,8 +106,16 @@ StatusOr<bool> DocumentRows::Load(std::string_view collection, std::string_view 
   return true;
 }
 
-Status DocumentRows::Save(const DocumentRow& row) {
-  SYNCAGENT_ASSIGN_OR_RETURN(Statement stmt, db_.Prepare(kSave));
+Status DocumentRows::Save(const DocumentRow& row) { return Bind(kSave, row).status(); }
+
+StatusOr<bool> DocumentRows::SaveIfNewerAndClean(const DocumentRow& row) {
+  SYNCAGENT_CHECK(!row.HasPending());
+  SYNCAGENT_ASSIGN_OR_RETURN(int64_t changes, Bind(kSaveIfNewerAndClean, row));
+  return changes > 0;
+}
+
+StatusOr<int64_t> DocumentRows::Bind(const char* sql, const DocumentRow& row) {
+  SYNCAGENT_ASSIGN_OR_RETURN(Statement stmt, db_.Prepare(sql));
   stmt.BindTextStatic(1, row.collection);
   stmt.BindTextStatic(2, row.key);
   stmt.BindInt(3, row.version);
@@ -119,7 +135,8 @@ Status DocumentRows::Save(const DocumentRow& row) {
   stmt.BindTextStatic(9, row.hlc);
   stmt.BindInt(10, row.updated_at);
   stmt.BindTextStatic(11, row.pending_seqs);
-  return stmt.Run();
+  SYNCAGENT_RETURN_IF_ERROR(stmt.Run());
+  return stmt.Changes();
 }
 
 Status DocumentRows::Erase(std::string_view collection, std::string_view key) {

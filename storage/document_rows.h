@@ -53,6 +53,11 @@ class DocumentRows {
   StatusOr<bool> Load(std::string_view collection, std::string_view key, DocumentRow* row);
   // Inserts or replaces every column of row.
   Status Save(const DocumentRow& row);
+  // Save, but only when there is no row yet or the stored row is clean (no queued mutations)
+  // and older than row.version: one B-tree descent instead of Load + Save for the common case
+  // of a pull. False when nothing was written (the caller then loads the row to see why).
+  // REQUIRES: row has no pending mutations.
+  StatusOr<bool> SaveIfNewerAndClean(const DocumentRow& row);
   Status Erase(std::string_view collection, std::string_view key);
 
   // Documents of `collection` in key order after options.after_key.
@@ -62,6 +67,9 @@ class DocumentRows {
   static StatusOr<Document> ToDocument(const DocumentRow& row);
 
  private:
+  // Binds row to `sql` (kSave's parameters), runs it, and returns the rows it changed.
+  StatusOr<int64_t> Bind(const char* sql, const DocumentRow& row);
+
   SqliteDb& db_;
 };
 

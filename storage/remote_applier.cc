@@ -16,14 +16,23 @@ StatusOr<RemoteApplyResult> RemoteApplier::Apply(const std::vector<RemoteChange>
   const int64_t now = ctx_.clock->WallMs();
   for (size_t i = 0; i < changes.size(); ++i) {
     const RemoteChange& change = changes[i];
-    const std::string where = "remote change #" + std::to_string(i);
-    SYNCAGENT_RETURN_IF_ERROR(
-        ValidateDocumentId(change.collection, change.key).WithContext(where));
+    auto where = [i] { return "remote change #" + std::to_string(i); };
+    if (Status valid = ValidateDocumentId(change.collection, change.key); !valid.ok()) {
+      return valid.WithContext(where());
+    }
     ConflictStore::RemoteSide remote{change.version, change.deleted, std::nullopt, change.hlc};
-    if (!change.deleted) {
+    if (!change.deleted && !change.data_text.empty()) {
+      // Text from the codec's validating scanner; only its shape is checked here.
+      if (change.data_text.front() != '{' || change.data_text.back() != '}') {
+        return InvalidArgumentError("remote data for " + change.collection + "/" + change.key +
+                                    " must be a JSON object")
+            .WithContext(where());
+      }
+      remote.data = change.data_text;
+    } else if (!change.deleted) {
       SYNCAGENT_RETURN_IF_ERROR(
           ValidateObject(change.collection, change.key, change.data, "remote data")
-              .WithContext(where));
+              .WithContext(where()));
       std::string text;
       SYNCAGENT_RETURN_IF_ERROR(DumpJson(change.data, change.collection, change.key, &text));
       remote.data = std::move(text);
@@ -32,28 +41,35 @@ StatusOr<RemoteApplyResult> RemoteApplier::Apply(const std::vector<RemoteChange>
       auto stamp = HybridLogicalClock::Parse(change.hlc);
       if (stamp.ok()) ctx_.hlc->Observe(*stamp);
     }
+    // The common case — a new document, or a newer version of a clean one — is one upsert.
+    DocumentRow fresh;
+    fresh.collection = change.collection;
+    fresh.key = change.key;
+    fresh.version = change.version;
+    fresh.deleted = change.deleted;
+    fresh.data = remote.data;
+    fresh.base_version = change.deleted ? std::nullopt : std::optional<int64_t>(change.version);
+    fresh.base_data = remote.data;
+    fresh.hlc = change.hlc;
+    fresh.updated_at = now;
+    SYNCAGENT_ASSIGN_OR_RETURN(bool saved, ctx_.docs->SaveIfNewerAndClean(fresh));
+    if (saved) {
+      ++result.applied;
+      continue;
+    }
+    // Not written: the stored row is as new or newer (skip), or has local edits (conflict).
     SYNCAGENT_ASSIGN_OR_RETURN(bool exists, ctx_.docs->Load(change.collection, change.key, &doc));
-    if (exists && doc.version >= change.version) {
+    if (!exists) {
+      return InternalError(where() + " for " + change.collection + "/" + change.key +
+                           " was neither applied nor found");
+    }
+    if (doc.version >= change.version) {
       ++result.skipped;
       continue;
     }
-    if (exists && doc.dirty) {
-      SYNCAGENT_ASSIGN_OR_RETURN(
-          int64_t id, conflicts_.RecordFor(doc, remote, ConflictOrigin::kPull, std::nullopt));
-      result.conflicts.push_back({id, change.collection, change.key});
-      continue;
-    }
-    doc.version = change.version;
-    doc.deleted = change.deleted;
-    doc.data = remote.data;
-    doc.base_version =
-        change.deleted ? std::nullopt : std::optional<int64_t>(change.version);
-    doc.base_data = std::move(remote.data);
-    doc.hlc = change.hlc;
-    doc.updated_at = now;
-    doc.ClearPending();  // the document was clean (or absent): nothing was pending
-    SYNCAGENT_RETURN_IF_ERROR(ctx_.docs->Save(doc));
-    ++result.applied;
+    SYNCAGENT_ASSIGN_OR_RETURN(
+        int64_t id, conflicts_.RecordFor(doc, remote, ConflictOrigin::kPull, std::nullopt));
+    result.conflicts.push_back({id, change.collection, change.key});
   }
   SYNCAGENT_RETURN_IF_ERROR(checkpoints_.Set(checkpoint_name, cursor, etag));
   return result;

@@ -121,6 +121,9 @@ struct RemoteChange {
   bool deleted = false;
   nlohmann::json data;  // object, or null when deleted
   std::string hlc;      // may be empty
+  // Alternatively (when not empty, `data` is ignored): the object as JSON text, already
+  // validated by the caller (the pull path: ProtocolCodec::DecodePullPageText). Stored as is.
+  std::string data_text;
 };
 
 struct Checkpoint {

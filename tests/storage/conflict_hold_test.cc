@@ -14,10 +14,10 @@ class ConflictHoldTest : public StoreTest {
  protected:
   // Document notes/a synced at version 1, then edited locally; a pull at version 2 conflicts.
   int64_t PullConflict(bool remote_deleted = false) {
-    EXPECT_TRUE(store_->ApplyRemotePage({{"notes", "a", 1, false, {{"v", 1}}, ""}}, "c1").ok());
+    EXPECT_TRUE(store_->ApplyRemotePage({{"notes", "a", 1, false, {{"v", 1}}, "", ""}}, "c1").ok());
     EXPECT_TRUE(store_->Patch("notes", "a", {{"mine", true}}).ok());
     RemoteChange change{"notes", "a", 2, remote_deleted,
-                        remote_deleted ? json(nullptr) : json({{"v", 2}}), ""};
+                        remote_deleted ? json(nullptr) : json({{"v", 2}}), "", ""};
     auto applied = store_->ApplyRemotePage({change}, "c2");
     EXPECT_TRUE(applied.ok()) << applied.status().ToString();
     EXPECT_EQ(applied->conflicts.size(), 1u);

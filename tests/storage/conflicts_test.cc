@@ -12,7 +12,7 @@ class ConflictsTest : public StoreTest {
   // A synced document at version 1 with a pending local patch, and a push conflict against
   // remote version 3.
   int64_t MakePushConflict(json remote = {{"v", 3}, {"theirs", true}}, bool remote_deleted = false) {
-    EXPECT_OK(store_->ApplyRemotePage({{"notes", "a", 1, false, {{"v", 1}}, ""}}, "c1").status());
+    EXPECT_OK(store_->ApplyRemotePage({{"notes", "a", 1, false, {{"v", 1}}, "", ""}}, "c1").status());
     EXPECT_OK(store_->Patch("notes", "a", {{"mine", true}}));
     pending_ = Peek().at(0);
     EXPECT_OK(store_->MarkAttempted({pending_.mutation_id}).status());
@@ -51,7 +51,7 @@ TEST_F(ConflictsTest, RecordKeepsLocalRemoteAndBaseSides) {
 
 TEST_F(ConflictsTest, OnlyOneOpenConflictPerDocument) {
   const int64_t first = MakePushConflict();
-  auto second = store_->ApplyRemotePage({{"notes", "a", 4, false, {{"v", 4}}, ""}}, "c2");
+  auto second = store_->ApplyRemotePage({{"notes", "a", 4, false, {{"v", 4}}, "", ""}}, "c2");
   ASSERT_TRUE(second.ok());
   ASSERT_EQ(second->conflicts.size(), 1u);
   EXPECT_EQ(second->conflicts[0].id, first);

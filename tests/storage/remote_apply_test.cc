@@ -13,7 +13,7 @@ using RemoteApplyTest = StoreTest;
 RemoteChange Change(const std::string& key, int64_t version, json data, bool deleted = false,
                     std::string hlc = "") {
   return {"notes", key, version, deleted, deleted ? json(nullptr) : std::move(data),
-          std::move(hlc)};
+          std::move(hlc), ""};
 }
 
 TEST_F(RemoteApplyTest, StoresNewDocumentsTombstonesAndTheCursor) {
@@ -103,6 +103,39 @@ TEST_F(RemoteApplyTest, AnInvalidChangeRollsBackThePageAndTheCursor) {
   EXPECT_EQ((*store_->GetCheckpoint("pull"))->value, "c1");
   page[2].collection = "bad collection";
   EXPECT_EQ(store_->ApplyRemotePage(page, "c2").status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(RemoteApplyTest, DocumentsGivenAsTextAreStoredAsIsAndConflictLikeDom) {
+  RemoteChange text = Change("t", 2, nullptr);
+  text.data_text = R"({"b":[1,2],"a":"x"})";  // key order kept: stored as given
+  ASSERT_TRUE(store_->ApplyRemotePage({text}, "c1").ok());
+  Document t = MustGet("notes", "t");
+  EXPECT_EQ(t.data, json({{"a", "x"}, {"b", {1, 2}}}));
+  EXPECT_EQ(t.base_data, t.data);
+  EXPECT_EQ(t.version, 2);
+  // A local edit, then a newer text version: a conflict, the local edit kept.
+  ASSERT_TRUE(store_->Patch("notes", "t", {{"mine", true}}).ok());
+  RemoteChange newer = Change("t", 3, nullptr);
+  newer.data_text = R"({"theirs":true})";
+  auto conflicted = store_->ApplyRemotePage({newer}, "c2");
+  ASSERT_TRUE(conflicted.ok()) << conflicted.status().ToString();
+  EXPECT_EQ(conflicted->conflicts.size(), 1u);
+  EXPECT_EQ(MustGet("notes", "t").data["mine"], true);
+  // An older text version is skipped.
+  RemoteChange older = Change("t", 1, nullptr);
+  older.data_text = R"({"old":true})";
+  auto skipped = store_->ApplyRemotePage({older}, "c3");
+  ASSERT_TRUE(skipped.ok());
+  EXPECT_EQ(skipped->skipped, 1);
+  // Text that is not an object is refused, and the page with it.
+  RemoteChange bad = Change("u", 1, nullptr);
+  bad.data_text = "[1]";
+  auto refused = store_->ApplyRemotePage({Change("v", 1, {{"ok", 1}}), bad}, "c4");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.status().message().find("remote change #1"), std::string::npos)
+      << refused.status().message();
+  EXPECT_FALSE(store_->Get("notes", "v").ok() && store_->Get("notes", "v")->has_value());
 }
 
 TEST_F(RemoteApplyTest, CustomCheckpointNamesAreIndependent) {
