@@ -76,6 +76,24 @@ class ObjectReader {
   const json& object_;
 };
 
+// Text a server chose, made safe to put in an error message and a log line: control characters
+// (terminal escapes, newlines that would forge log lines) become '?', and it is cut at
+// kMaxServerText bytes on a UTF-8 boundary, marked with "...".
+constexpr size_t kMaxServerText = 200;
+std::string ServerText(std::string text) {
+  for (char& c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7F) c = '?';
+  }
+  if (text.size() > kMaxServerText) {
+    size_t cut = kMaxServerText;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    text.resize(cut);
+    text += "...";
+  }
+  return text;
+}
+
 // Reads a document body ({version, deleted, data, hlc}) found at `path`.
 StatusOr<WireDocument> ReadDocument(std::string_view what, const std::string& path, json& v,
                                       bool allow_version_zero) {
@@ -372,8 +390,8 @@ std::optional<WireError> ProtocolCodec::DecodeError(std::string_view body) const
     auto it = error->find(name);
     return it != error->end() && it->is_string() ? it->get<std::string>() : std::string();
   };
-  out.code = field("code");
-  out.message = field("message");
+  out.code = ServerText(field("code"));
+  out.message = ServerText(field("message"));
   out.mutation_id = field("mutation_id");
   if (out.code.empty()) return std::nullopt;
   return out;

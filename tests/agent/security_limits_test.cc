@@ -257,8 +257,10 @@ TEST_F(SecurityTlsTest, UntrustedCertificateFailsTheCycleWithoutARequest) {
   ASSERT_TRUE(agent.ok()) << agent.status().ToString();
   ASSERT_TRUE((*agent)->Put("notes", "n", json{{"secret", "data"}}).ok());
   CycleReport report = (*agent)->SyncNow(10s);
-  EXPECT_NE(report.outcome, CycleOutcome::kDone) << report.ToJson().dump();
-  EXPECT_NE(report.outcome, CycleOutcome::kPartial) << report.ToJson().dump();
+  // Fails closed and is never retried: only a configuration change can fix trust.
+  EXPECT_EQ(report.outcome, CycleOutcome::kFailed) << report.ToJson().dump();
+  EXPECT_EQ(report.error.code(), StatusCode::kPermissionDenied) << report.error.ToString();
+  EXPECT_EQ(report.error.retry_class(), RetryClass::kPermanent) << report.error.ToString();
   EXPECT_NE(report.error.message().find("TLS verification failed"), std::string::npos)
       << report.error.ToString();
   EXPECT_TRUE(server_->requests().Entries().empty());

@@ -268,5 +268,23 @@ TEST(ProtocolCodecTest, DecodesErrorBodies) {
   EXPECT_FALSE(codec.DecodeError("").has_value());
 }
 
+TEST(ProtocolCodecTest, ServerTextInErrorBodiesIsCappedAndCannotForgeLogLines) {
+  ProtocolCodec codec;
+  json body = {{"error",
+                {{"code", "bad\nINFO forged line"},
+                 {"message", "\x1b[31mred\x1b[0m " + std::string(5000, 'x') + "\xC3\xA9"}}}};
+  auto e = codec.DecodeError(body.dump());
+  ASSERT_TRUE(e.has_value());
+  EXPECT_EQ(e->code, "bad?INFO forged line");
+  EXPECT_EQ(e->message.substr(0, 12), "?[31mred?[0m");
+  EXPECT_EQ(e->message.size(), 203u);  // 200 bytes and "..."
+  EXPECT_EQ(e->message.substr(200), "...");
+  // A cut never splits a UTF-8 sequence.
+  json accents = {{"error", {{"code", "c"}, {"message", std::string(199, 'a') + "\xC3\xA9zz"}}}};
+  auto a = codec.DecodeError(accents.dump());
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->message, std::string(199, 'a') + "...");
+}
+
 }  // namespace
 }  // namespace syncagent
