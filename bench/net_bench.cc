@@ -9,7 +9,7 @@
 //     reports the time from Cancel() to the call returning (target: < 100 ms).
 //
 // The server is the syncagent-mock-server executable in its own process (as a real server would
-// be), so its work does not share the benchmark's allocator or cores' accounting.
+// be; bench_process.h), so its work does not share the benchmark's allocator or cores' accounting.
 //
 // Usage: net_bench [--docs N] [--runs R] [--json FILE] [--server PATH]
 #include <curl/curl.h>
@@ -24,57 +24,15 @@
 #include <thread>
 #include <vector>
 
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
+#include "bench/bench_process.h"
 #include "net/curl_http_client.h"
 #include "net/sync_client.h"
 #include "platform/cancel_token.h"
 
-namespace syncagent {
+namespace syncagent::bench {
 namespace {
 
 using Seconds = std::chrono::duration<double>;
-
-double Now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-// A mock server child process; its first stdout line names the port.
-struct ServerProcess {
-  pid_t pid = -1;
-  std::string base_url;
-
-  bool Start(const std::string& path) {
-    int fds[2];
-    if (pipe(fds) != 0) return false;
-    pid = fork();
-    if (pid == 0) {
-      dup2(fds[1], STDOUT_FILENO);
-      close(fds[0]);
-      close(fds[1]);
-      execl(path.c_str(), path.c_str(), "--port", "0", "--admin", "--max-body-bytes", "67108864",
-            static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    close(fds[1]);
-    std::string line;
-    char c;
-    while (read(fds[0], &c, 1) == 1 && c != '\n') line += c;
-    close(fds[0]);
-    const std::string prefix = "listening on ";
-    if (line.rfind(prefix, 0) != 0) return false;
-    base_url = line.substr(prefix.size());
-    return true;
-  }
-  ~ServerProcess() {
-    if (pid > 0) {
-      kill(pid, SIGTERM);
-      waitpid(pid, nullptr, 0);
-    }
-  }
-};
 
 void Seed(const std::string& base_url, int docs) {
   RealClock clock;
@@ -235,11 +193,13 @@ int Main(int argc, char** argv) {
   }
   curl_global_init(CURL_GLOBAL_DEFAULT);
   ServerProcess server;
-  if (!server.Start(server_path)) {
+  // A free port, the admin API (the cancellation runs install a hang fault through it) and a
+  // 64 MiB request-body limit.
+  if (!server.Start(server_path, {"--port", "0", "--admin", "--max-body-bytes", "67108864"})) {
     std::fprintf(stderr, "could not start %s\n", server_path.c_str());
     return 1;
   }
-  const std::string base = server.base_url;
+  const std::string base = server.base_url();
   Seed(base, docs);
   std::vector<double> bare, ours;
   int64_t bytes = 0;
@@ -275,6 +235,6 @@ int Main(int argc, char** argv) {
 }
 
 }  // namespace
-}  // namespace syncagent
+}  // namespace syncagent::bench
 
-int main(int argc, char** argv) { return syncagent::Main(argc, argv); }
+int main(int argc, char** argv) { return syncagent::bench::Main(argc, argv); }
