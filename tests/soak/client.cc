@@ -232,7 +232,8 @@ void Client::WriteOnce(std::mt19937_64& rng) {
   w.n = n;
   w.collection = kOwnCollection;
   int dice = Uniform(rng, 0, 99);
-  if (live_keys_.empty() && dice < 70) dice = 0;  // nothing to update yet: create
+  if (live_keys_.empty() && dice < 70) dice = 0;    // nothing to update yet: create
+  if (s_.shared_docs == 0 && dice >= 70) dice = 0;  // no shared documents: create
   std::string live_key;
   if (!live_keys_.empty()) {
     live_key =

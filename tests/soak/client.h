@@ -42,7 +42,7 @@ struct ClientSettings {
   std::string cli;  // the `syncagent` binary
   std::string base_url;
   std::string token;
-  int shared_docs = 4;
+  int shared_docs = 4;     // 0: no shared documents, hence no conflicts
   int write_min_ms = 100;  // pause between two writes
   int write_max_ms = 500;
   double kill_write_probability = 0.05;

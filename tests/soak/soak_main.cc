@@ -56,6 +56,7 @@ struct Flags {
   bool verbose = false;
   int run_kill_seconds = 60;
   bool serialize_writes = false;
+  int shared_docs = 4;
   double kill_write_probability = 0.05;
   int server_restart_seconds = 90;
   int quiesce_seconds = 240;
@@ -67,7 +68,7 @@ constexpr const char* kUsage =
     "                      [--run-kill-seconds N] [--kill-write-probability P]\n"
     "                      [--server-restart-seconds N] [--quiesce-seconds N] "
     "[--serialize-writes]\n"
-    "                      [--bin-dir DIR]\n"
+    "                      [--shared-docs N] [--bin-dir DIR]\n"
     "\n"
     "A fault soak of real processes: the mock server and N `syncagent` clients (writers and\n"
     "sync runs as separate processes, some SIGKILLed), random server faults every 2-6 s, server\n"
@@ -83,6 +84,7 @@ constexpr const char* kUsage =
     "  --server-restart-seconds N  SIGKILL + restart the server every ~N s (default 90; 0: never)\n"
     "  --quiesce-seconds N         limit of the final sync (default 240)\n"
     "  --serialize-writes          a client never writes while its own `run` is in progress\n"
+    "  --shared-docs N             documents every client patches (default 4; 0: no conflicts)\n"
     "  --bin-dir DIR               where syncagent and syncagent-mock-server are (default: here)\n"
     "Exit 0: PASS; 1: FAIL; 2: bad flags or setup failure.\n";
 
@@ -127,6 +129,8 @@ bool ParseFlags(int argc, char** argv, Flags* f, std::string* error) {
         f->kill_write_probability = std::stod(value);
       } else if (flag == "--server-restart-seconds") {
         f->server_restart_seconds = std::stoi(value);
+      } else if (flag == "--shared-docs") {
+        f->shared_docs = std::stoi(value);
       } else if (flag == "--quiesce-seconds") {
         f->quiesce_seconds = std::stoi(value);
       } else if (flag == "--bin-dir") {
@@ -142,7 +146,8 @@ bool ParseFlags(int argc, char** argv, Flags* f, std::string* error) {
   }
   if (f->duration_seconds < 1 || f->clients < 1 || f->clients > 64 || f->run_kill_seconds < 0 ||
       f->kill_write_probability < 0 || f->kill_write_probability > 1 ||
-      f->server_restart_seconds < 0 || f->quiesce_seconds < 10) {
+      f->server_restart_seconds < 0 || f->quiesce_seconds < 10 || f->shared_docs < 0 ||
+      f->shared_docs > 100) {
     *error = "a value is out of range";
     return false;
   }
@@ -277,7 +282,7 @@ int Main(int argc, char** argv) {
     return 2;
   }
   log.Line("server: " + server.base_url());
-  const int shared_docs = 4;
+  const int shared_docs = flags.shared_docs;
   for (int k = 0; k < shared_docs; ++k) {
     const json seed_doc = {{"seed", k}};
     if (!server.Admin("PUT", "/_admin/docs/shared/s" + std::to_string(k), &seed_doc, &error)) {
