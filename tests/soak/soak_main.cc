@@ -26,6 +26,7 @@
 #include <mutex>
 #include <random>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -88,6 +89,24 @@ constexpr const char* kUsage =
     "  --bin-dir DIR               where syncagent and syncagent-mock-server are (default: here)\n"
     "Exit 0: PASS; 1: FAIL; 2: bad flags or setup failure.\n";
 
+// Whole-string numbers (std::sto* alone would read "8ee9" as 8); throw on anything else.
+template <typename T, typename Parse>
+T Whole(const std::string& text, Parse parse) {
+  size_t used = 0;
+  const T value = parse(text, &used);
+  if (used != text.size()) throw std::invalid_argument(text);
+  return value;
+}
+int ToInt(const std::string& t) {
+  return Whole<int>(t, [](const std::string& s, size_t* n) { return std::stoi(s, n); });
+}
+uint64_t ToU64(const std::string& t) {
+  return Whole<uint64_t>(t, [](const std::string& s, size_t* n) { return std::stoull(s, n); });
+}
+double ToReal(const std::string& t) {
+  return Whole<double>(t, [](const std::string& s, size_t* n) { return std::stod(s, n); });
+}
+
 bool ParseFlags(int argc, char** argv, Flags* f, std::string* error) {
   for (int i = 1; i < argc; ++i) {
     std::string flag = argv[i], value;
@@ -117,22 +136,22 @@ bool ParseFlags(int argc, char** argv, Flags* f, std::string* error) {
         *error = flag.rfind("--", 0) == 0 ? flag + ": missing value" : "unexpected: " + flag;
         return false;
       } else if (flag == "--duration-seconds") {
-        f->duration_seconds = std::stoi(value);
+        f->duration_seconds = ToInt(value);
       } else if (flag == "--clients") {
-        f->clients = std::stoi(value);
+        f->clients = ToInt(value);
       } else if (flag == "--seed") {
-        f->seed = std::stoull(value);
+        f->seed = ToU64(value);
         f->seed_set = true;
       } else if (flag == "--run-kill-seconds") {
-        f->run_kill_seconds = std::stoi(value);
+        f->run_kill_seconds = ToInt(value);
       } else if (flag == "--kill-write-probability") {
-        f->kill_write_probability = std::stod(value);
+        f->kill_write_probability = ToReal(value);
       } else if (flag == "--server-restart-seconds") {
-        f->server_restart_seconds = std::stoi(value);
+        f->server_restart_seconds = ToInt(value);
       } else if (flag == "--shared-docs") {
-        f->shared_docs = std::stoi(value);
+        f->shared_docs = ToInt(value);
       } else if (flag == "--quiesce-seconds") {
-        f->quiesce_seconds = std::stoi(value);
+        f->quiesce_seconds = ToInt(value);
       } else if (flag == "--bin-dir") {
         f->bin_dir = value;
       } else {
