@@ -15,18 +15,34 @@ Status ConflictSettler::Apply(Store* store, int64_t id, const ConflictDecision& 
   return InternalError("unknown conflict decision");
 }
 
+ConflictDecision ConflictSettler::Decide(const Conflict& conflict) {
+  ConflictDecision decision;
+  const bool local_gone = conflict.local_deleted;
+  const bool remote_gone = conflict.remote_deleted || conflict.remote_version == 0;
+  if (local_gone == remote_gone && (local_gone || conflict.local_data == conflict.remote_data)) {
+    decision.kind = ConflictDecision::Kind::kTakeRemote;  // both sides already agree
+    decision.policy = "identical";
+    return decision;
+  }
+  return ctx_->resolver->Decide(conflict);
+}
+
 StatusOr<int> ConflictSettler::SettleOpen() {
   SYNCAGENT_ASSIGN_OR_RETURN(std::vector<Conflict> open, ctx_->store->ListConflicts(true));
   int queued_writes = 0;
-  for (const Conflict& conflict : open) {
+  for (Conflict conflict : open) {
+    // A local write that lands after the conflict was read makes the decision stale: the store
+    // refuses it (kAborted), the conflict's local side is re-read and the policy decides again.
+    // Still racing after a few rounds (a very busy writer): left open for the next cycle.
     ConflictDecision decision;
-    const bool local_gone = conflict.local_deleted;
-    const bool remote_gone = conflict.remote_deleted || conflict.remote_version == 0;
-    if (local_gone == remote_gone && (local_gone || conflict.local_data == conflict.remote_data)) {
-      decision.kind = ConflictDecision::Kind::kTakeRemote;  // both sides already agree
-      decision.policy = "identical";
-    } else {
-      decision = ctx_->resolver->Decide(conflict);
+    Status applied;
+    for (int round = 0; round < kMaxDecideRounds; ++round) {
+      decision = Decide(conflict);
+      if (decision.kind == ConflictDecision::Kind::kLeaveOpen) break;
+      applied = Apply(ctx_->store, conflict.id, decision);
+      if (applied.code() != StatusCode::kAborted) break;
+      SYNCAGENT_RETURN_IF_ERROR(ctx_->store->RefreshConflict(conflict.id));
+      SYNCAGENT_ASSIGN_OR_RETURN(conflict, ctx_->store->GetConflict(conflict.id));
     }
     if (decision.kind == ConflictDecision::Kind::kLeaveOpen) {
       if (announced_.insert(conflict.id).second) {
@@ -34,7 +50,8 @@ StatusOr<int> ConflictSettler::SettleOpen() {
       }
       continue;
     }
-    SYNCAGENT_RETURN_IF_ERROR(Apply(ctx_->store, conflict.id, decision));
+    if (applied.code() == StatusCode::kAborted) continue;
+    SYNCAGENT_RETURN_IF_ERROR(applied);
     ++ctx_->report->resolved;
     if (decision.kind == ConflictDecision::Kind::kWrite) ++queued_writes;
     std::string detail = decision.policy;

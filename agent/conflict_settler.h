@@ -4,7 +4,9 @@
 // conflict at all (taken as remote, whatever the policy); otherwise the resolver decides, and the
 // decision becomes one store transaction (take remote / write the resolved document on top of the
 // server's version). A conflict left open (manual, or a failing custom callback) blocks pushes of
-// that document until the app resolves it, and is announced once as a `conflict` event.
+// that document until the app resolves it, and is announced once as a `conflict` event. A local
+// write made after the conflict was recorded is never dropped: the store refuses a decision taken
+// on a stale local side (kAborted), and the settler re-reads the conflict and decides again.
 //
 // Thread safety: used by the cycle's thread only.
 #ifndef SYNCAGENT_AGENT_CONFLICT_SETTLER_H_
@@ -28,6 +30,10 @@ class ConflictSettler {
   static Status Apply(Store* store, int64_t id, const ConflictDecision& decision);
 
  private:
+  static constexpr int kMaxDecideRounds = 3;
+
+  ConflictDecision Decide(const Conflict& conflict);
+
   CycleContext* ctx_;
   std::set<int64_t> announced_;  // open conflicts already reported this cycle
 };

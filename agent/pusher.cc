@@ -24,24 +24,23 @@ WireMutation ToWire(const Mutation& m) {
 
 PhaseEnd Pusher::Run() {
   for (;;) {
-    auto peeked = ctx_->store->PeekBatch(batch_size_, ctx_->options->push_batch_bytes);
+    auto peeked = ctx_->store->PeekBatch(1, ctx_->options->push_batch_bytes);
     if (!peeked.ok()) return ctx_->Fail(peeked.status());
-    const std::vector<Mutation>& batch = *peeked;
-    if (batch.empty()) return PhaseEnd::kComplete;
+    if (peeked->empty()) return PhaseEnd::kComplete;
     if (!ctx_->MayStartRequest()) return PhaseEnd::kStopped;
+    // From here on the server may apply these mutations: the batch is read and marked as
+    // attempted in one transaction, so no local write folds into it.
+    auto taken = ctx_->store->TakeBatch(batch_size_, ctx_->options->push_batch_bytes);
+    if (!taken.ok()) return ctx_->Fail(taken.status());
+    const std::vector<Mutation>& batch = *taken;
+    if (batch.empty()) return PhaseEnd::kComplete;
 
     PushRequest request;
     request.client_id = ctx_->store->client_id();
     request.batch_id = "b-" + ids_.NewUuid();
-    std::vector<std::string> ids;
-    ids.reserve(batch.size());
     for (const Mutation& m : batch) {
       request.mutations.push_back(ToWire(m));
-      ids.push_back(m.mutation_id);
     }
-    // From here on the server may apply these mutations: local writes must not fold into them.
-    auto marked = ctx_->store->MarkAttempted(ids);
-    if (!marked.ok()) return ctx_->Fail(marked.status());
 
     auto response = ctx_->client->Push(request, ctx_->Call());
     if (!response.ok()) {

@@ -1,5 +1,7 @@
 #include "storage/conflict_store.h"
 
+#include "storage/json_equal.h"
+
 #include <algorithm>
 
 #include "platform/clock.h"
@@ -130,6 +132,21 @@ StatusOr<int64_t> ConflictStore::RecordFor(const DocumentRow& doc, const RemoteS
   return open_id ? *open_id : ctx_.db->LastInsertRowId();
 }
 
+Status ConflictStore::Refresh(int64_t id) {
+  SYNCAGENT_ASSIGN_OR_RETURN(Conflict c, Get(id));
+  if (c.status != ConflictStatus::kOpen) return Status::Ok();
+  DocumentRow doc;
+  SYNCAGENT_ASSIGN_OR_RETURN(bool exists, ctx_.docs->Load(c.collection, c.key, &doc));
+  if (!exists) return Status::Ok();
+  RemoteSide remote{c.remote_version, c.remote_deleted, std::nullopt, c.remote_hlc};
+  if (!c.remote_deleted && !c.remote_data.is_null()) {
+    std::string text;
+    SYNCAGENT_RETURN_IF_ERROR(DumpJson(c.remote_data, c.collection, c.key, &text));
+    remote.data = std::move(text);
+  }
+  return RecordFor(doc, remote, c.origin, c.mutation_id).status();
+}
+
 StatusOr<std::vector<Conflict>> ConflictStore::List(bool open_only, int64_t limit) {
   SYNCAGENT_ASSIGN_OR_RETURN(Statement stmt, ctx_.db->Prepare(open_only ? kListOpen : kListAll));
   stmt.BindInt(1, limit);
@@ -174,6 +191,21 @@ Status ConflictStore::Resolve(int64_t id, const Resolution& resolution) {
 
   DocumentRow doc;
   SYNCAGENT_ASSIGN_OR_RETURN(bool exists, ctx_.docs->Load(c.collection, c.key, &doc));
+  if (exists && resolution.kind != Resolution::Kind::kKeepLocal) {
+    bool same = doc.deleted == c.local_deleted;
+    if (same && !doc.deleted) {
+      SYNCAGENT_ASSIGN_OR_RETURN(
+          nlohmann::json current,
+          ParseStoredJson(doc.data.value_or("null"), c.collection, c.key, "data"));
+      same = JsonEqual(current, c.local_data);
+    }
+    if (!same) {
+      return AbortedError("conflict " + std::to_string(id) + " on " +
+                          DocName(c.collection, c.key) +
+                          ": the local document was written after the conflict was recorded; "
+                          "decide again on the current local side");
+    }
+  }
   if (!exists) {  // a never-synced document whose create was cancelled meanwhile
     doc.version = 0;
     doc.deleted = true;

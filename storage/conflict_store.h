@@ -60,8 +60,13 @@ class ConflictStore {
   // kNotFound for an unknown id.
   StatusOr<Conflict> Get(int64_t id);
   // kNotFound for an unknown id, kFailedPrecondition when already resolved, kInvalidArgument
-  // when kReplace's merged value is not an object.
+  // when kReplace's merged value is not an object, kAborted (nothing changed) when the local
+  // document was written since the conflict's local side was recorded: the resolution was
+  // decided on a stale local side and would drop that write (except kKeepLocal, which keeps
+  // the current local document). Refresh, then decide again.
   Status Resolve(int64_t id, const Resolution& resolution);
+  // Re-reads the conflict's local side from the document as it is now.
+  Status Refresh(int64_t id);
   StatusOr<int64_t> CountOpen();
 
  private:

@@ -210,6 +210,18 @@ StatusOr<std::vector<Mutation>> Store::PeekBatch(int max_count, int64_t max_byte
   return outbox_.PeekBatch(max_count, max_bytes);
 }
 
+StatusOr<std::vector<Mutation>> Store::TakeBatch(int max_count, int64_t max_bytes) {
+  std::lock_guard lock(mu_);
+  return InWriteTransaction([&]() -> StatusOr<std::vector<Mutation>> {
+    SYNCAGENT_ASSIGN_OR_RETURN(std::vector<Mutation> batch, outbox_.PeekBatch(max_count, max_bytes));
+    std::vector<std::string> ids;
+    ids.reserve(batch.size());
+    for (const Mutation& m : batch) ids.push_back(m.mutation_id);
+    if (!ids.empty()) SYNCAGENT_RETURN_IF_ERROR(outbox_.MarkAttempted(ids, {}).status());
+    return batch;
+  });
+}
+
 StatusOr<int64_t> Store::MarkAttempted(const std::vector<std::string>& mutation_ids,
                                        std::string_view error) {
   std::lock_guard lock(mu_);
@@ -286,6 +298,11 @@ StatusOr<Conflict> Store::GetConflict(int64_t id) {
 Status Store::ResolveConflict(int64_t id, const Resolution& resolution) {
   std::lock_guard lock(mu_);
   return InWriteTransaction([&] { return conflicts_.Resolve(id, resolution); });
+}
+
+Status Store::RefreshConflict(int64_t id) {
+  std::lock_guard lock(mu_);
+  return InWriteTransaction([&] { return conflicts_.Refresh(id); });
 }
 
 StatusOr<std::optional<Checkpoint>> Store::GetCheckpoint(std::string_view name) {

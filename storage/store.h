@@ -100,6 +100,10 @@ class Store {
 
   // --- Outbox (see outbox.h). ---
   StatusOr<std::vector<Mutation>> PeekBatch(int max_count, int64_t max_bytes);
+  // PeekBatch and MarkAttempted in one write transaction: a local write from this or another
+  // process lands either before (and is in the batch) or after (and queues a new mutation),
+  // never folds into a mutation that is being sent.
+  StatusOr<std::vector<Mutation>> TakeBatch(int max_count, int64_t max_bytes);
   // Returns how many of the ids were in the outbox.
   StatusOr<int64_t> MarkAttempted(const std::vector<std::string>& mutation_ids,
                                   std::string_view error = {});
@@ -127,6 +131,8 @@ class Store {
   StatusOr<std::vector<Conflict>> ListConflicts(bool open_only = true, int64_t limit = 1000);
   StatusOr<Conflict> GetConflict(int64_t id);
   Status ResolveConflict(int64_t id, const Resolution& resolution);
+  // Re-reads an open conflict's local side from its document (after ResolveConflict's kAborted).
+  Status RefreshConflict(int64_t id);
 
   // --- Checkpoints. ---
   StatusOr<std::optional<Checkpoint>> GetCheckpoint(std::string_view name);

@@ -212,6 +212,38 @@ TEST_F(SyncEngineTest, CustomResolverDecides) {
   EXPECT_EQ(a->Live("c")["k"], json({{"count", 18}}));
 }
 
+TEST_F(SyncEngineTest, AWriteMadeWhileAConflictIsBeingSettledIsNeverDropped) {
+  auto a = NewDevice("a");
+  DeviceOptions options;
+  options.policy = ResolutionPolicy::kMerge;
+  auto b_store = std::make_shared<Store*>(nullptr);
+  auto calls = std::make_shared<int>(0);
+  options.custom = [b_store, calls](const ConflictSides& s) -> StatusOr<CustomResolution> {
+    if ((*calls)++ == 0) {
+      // The app writes to the document while the first decision is being made (found by the
+      // soak: the merge was written from the stale local side and the write was lost).
+      Status written = (*b_store)->Patch(s.collection, s.key, {{"late", true}});
+      if (!written.ok()) return written;
+    }
+    return CustomResolution{CustomResolution::Kind::kDefer, nullptr};  // the merge policy
+  };
+  auto b = NewDevice("b", options);
+  *b_store = &b->store();
+  ASSERT_TRUE(a->store().Put("notes", "n", {{"title", "base"}}).ok());
+  a->Sync();
+  b->Sync();
+  ASSERT_TRUE(a->store().Patch("notes", "n", {{"title", "A"}}).ok());
+  ASSERT_TRUE(b->store().Patch("notes", "n", {{"body", "B"}}).ok());
+  a->Sync();
+  EXPECT_EQ(b->Sync().outcome, CycleOutcome::kDone);
+  EXPECT_GE(*calls, 2) << "the stale decision was not taken again";
+  a->Sync();
+  const json expected = {{"title", "A"}, {"body", "B"}, {"late", true}};
+  EXPECT_EQ(ServerLive(*server_, "notes")["n"], expected);
+  EXPECT_EQ(b->Live("notes")["n"], expected);
+  EXPECT_EQ(a->Live("notes")["n"], expected);
+}
+
 TEST_F(SyncEngineTest, DeleteAgainstEditResolvesByMergeTie) {
   auto a = NewDevice("a");
   DeviceOptions options;

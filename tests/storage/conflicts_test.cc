@@ -49,6 +49,46 @@ TEST_F(ConflictsTest, RecordKeepsLocalRemoteAndBaseSides) {
   EXPECT_EQ(store_->Stats()->open_conflicts, 1);
 }
 
+TEST_F(ConflictsTest, ADecisionOnAStaleLocalSideIsRefusedAndTheLaterWriteSurvives) {
+  const int64_t id = MakePushConflict();
+  // The app writes while the conflict is open (its pushes are held back meanwhile).
+  ASSERT_OK(store_->Patch("notes", "a", {{"late", true}}));
+  const json merged_on_stale = {{"v", 3}, {"theirs", true}, {"mine", true}};
+  Status stale = store_->ResolveConflict(id, Resolution::Replace(merged_on_stale));
+  ASSERT_EQ(stale.code(), StatusCode::kAborted) << stale.ToString();
+  EXPECT_NE(stale.message().find("written after the conflict was recorded"), std::string::npos)
+      << stale.message();
+  // Nothing changed: still open, the late write is in the document and the outbox.
+  auto still = store_->GetConflict(id);
+  ASSERT_TRUE(still.ok());
+  EXPECT_EQ(still->status, ConflictStatus::kOpen);
+  EXPECT_EQ(MustGet("notes", "a").data["late"], true);
+  // The same holds for taking the remote side and for a delete.
+  EXPECT_EQ(store_->ResolveConflict(id, Resolution::TakeRemote()).code(), StatusCode::kAborted);
+  EXPECT_EQ(store_->ResolveConflict(id, Resolution::Delete()).code(), StatusCode::kAborted);
+  // Refreshed, the conflict shows the current local side, and a decision on it goes through.
+  ASSERT_OK(store_->RefreshConflict(id));
+  auto fresh = store_->GetConflict(id);
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_EQ(fresh->local_data, json({{"v", 1}, {"mine", true}, {"late", true}}));
+  EXPECT_EQ(fresh->remote_version, 3);
+  EXPECT_EQ(fresh->remote_data, json({{"v", 3}, {"theirs", true}}));
+  EXPECT_EQ(fresh->mutation_id, pending_.mutation_id);
+  const json merged = {{"v", 3}, {"theirs", true}, {"mine", true}, {"late", true}};
+  ASSERT_OK(store_->ResolveConflict(id, Resolution::Replace(merged)));
+  EXPECT_EQ(MustGet("notes", "a").data, merged);
+}
+
+TEST_F(ConflictsTest, KeepLocalIsNeverStaleItKeepsTheCurrentDocument) {
+  const int64_t id = MakePushConflict();
+  ASSERT_OK(store_->Patch("notes", "a", {{"late", true}}));
+  ASSERT_OK(store_->ResolveConflict(id, Resolution::KeepLocal()));
+  EXPECT_EQ(MustGet("notes", "a").data, json({{"v", 1}, {"mine", true}, {"late", true}}));
+  std::vector<Mutation> queued = Peek();
+  ASSERT_EQ(queued.size(), 1u);
+  EXPECT_EQ(queued[0].data, json({{"v", 1}, {"mine", true}, {"late", true}}));
+}
+
 TEST_F(ConflictsTest, OnlyOneOpenConflictPerDocument) {
   const int64_t first = MakePushConflict();
   auto second = store_->ApplyRemotePage({{"notes", "a", 4, false, {{"v", 4}}, "", ""}}, "c2");
@@ -147,9 +187,15 @@ TEST_F(ConflictsTest, ReplaceWritesTheMergedDocumentAsOnePutOnTheRemoteBase) {
   const int64_t id = MakePushConflict();
   ASSERT_OK(store_->Patch("notes", "a", {{"more", 1}}));  // a second pending mutation
   ASSERT_EQ(OutboxCount(), 2);
-  const json merged = {{"v", 3}, {"theirs", true}, {"mine", true}};
   EXPECT_EQ(store_->ResolveConflict(id, Resolution::Replace(json::array())).code(),
             StatusCode::kInvalidArgument);
+  // Decided on the recorded local side, the merge would drop the second write: refused.
+  EXPECT_EQ(store_->ResolveConflict(id, Resolution::Replace({{"v", 3}, {"theirs", true},
+                                                             {"mine", true}}))
+                .code(),
+            StatusCode::kAborted);
+  ASSERT_OK(store_->RefreshConflict(id));
+  const json merged = {{"v", 3}, {"theirs", true}, {"mine", true}, {"more", 1}};
   ASSERT_OK(store_->ResolveConflict(id, Resolution::Replace(merged)));
   Document doc = MustGet("notes", "a");
   EXPECT_EQ(doc.data, merged);

@@ -28,6 +28,33 @@ TEST_F(OutboxTest, PeekBatchIsOldestFirstAndMarksNothing) {
   EXPECT_EQ(Peek(3)[0].attempts, 0);
 }
 
+TEST_F(OutboxTest, TakeBatchMarksWhatItTakesSoLaterWritesQueueSeparately) {
+  ASSERT_OK(store_->Put("notes", "a", {{"v", 1}}));
+  auto taken = store_->TakeBatch(10, 1 << 20);
+  ASSERT_TRUE(taken.ok()) << taken.status().ToString();
+  ASSERT_EQ(taken->size(), 1u);
+  const Mutation sent = (*taken)[0];
+  // A write after the batch was taken must not fold into the mutation being sent: it would
+  // change the payload behind an id the server may already have applied.
+  ASSERT_OK(store_->Patch("notes", "a", {{"late", true}}));
+  auto all = store_->TakeBatch(10, 1 << 20);
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 1u);  // one mutation per document per batch: the sent one again
+  EXPECT_EQ((*all)[0].mutation_id, sent.mutation_id);
+  EXPECT_EQ((*all)[0].data, json({{"v", 1}}));
+  EXPECT_GE((*all)[0].attempts, 1);
+  ASSERT_OK(store_->Ack({sent.mutation_id, 1, "h1"}));
+  auto rest = Peek(10);
+  ASSERT_EQ(rest.size(), 1u);
+  EXPECT_NE(rest[0].mutation_id, sent.mutation_id);
+  EXPECT_EQ(rest[0].data, json({{"late", true}}));
+  // An empty outbox gives an empty batch.
+  ASSERT_OK(store_->Ack({rest[0].mutation_id, 2, "h2"}));
+  auto none = store_->TakeBatch(10, 1 << 20);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+}
+
 TEST_F(OutboxTest, PeekBatchRespectsMaxBytesButReturnsAtLeastOne) {
   const std::string big(10000, 'x');
   for (int i = 0; i < 4; ++i) ASSERT_OK(store_->Put("notes", "n" + std::to_string(i), {{"b", big}}));
