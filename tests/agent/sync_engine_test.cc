@@ -244,6 +244,46 @@ TEST_F(SyncEngineTest, AWriteMadeWhileAConflictIsBeingSettledIsNeverDropped) {
   EXPECT_EQ(a->Live("notes")["n"], expected);
 }
 
+TEST_F(SyncEngineTest, AConflictStillRacingAWriterIsLeftOpenAndSettledNextCycle) {
+  auto a = NewDevice("a");
+  DeviceOptions options;
+  options.policy = ResolutionPolicy::kMerge;
+  auto b_store = std::make_shared<Store*>(nullptr);
+  auto busy = std::make_shared<int>(0);  // > 0: the app writes during every decision
+  options.custom = [b_store, busy](const ConflictSides& s) -> StatusOr<CustomResolution> {
+    if (*busy > 0) {
+      Status written = (*b_store)->Patch(s.collection, s.key, {{"n", (*busy)++}});
+      if (!written.ok()) return written;
+    }
+    return CustomResolution{CustomResolution::Kind::kDefer, nullptr};
+  };
+  auto b = NewDevice("b", options);
+  *b_store = &b->store();
+  ASSERT_TRUE(a->store().Put("notes", "n", {{"title", "base"}}).ok());
+  a->Sync();
+  b->Sync();
+  ASSERT_TRUE(a->store().Patch("notes", "n", {{"title", "A"}}).ok());
+  ASSERT_TRUE(b->store().Patch("notes", "n", {{"body", "B"}}).ok());
+  a->Sync();
+  *busy = 1;
+  // Every decision is overtaken by a write: after a few rounds the conflict is left open, the
+  // cycle does not fail, and no write is lost.
+  EXPECT_NE(b->Sync().outcome, CycleOutcome::kFailed);
+  EXPECT_GE(*busy, 4) << "fewer decision rounds than expected";
+  auto open = b->store().ListConflicts(true);
+  ASSERT_TRUE(open.ok());
+  EXPECT_EQ(open->size(), 1u);
+  const int last = *busy - 1;
+  EXPECT_EQ(b->Live("notes")["n"]["n"], last);
+  // The writer is quiet again: the next cycle settles it with every write in.
+  *busy = 0;
+  EXPECT_EQ(b->Sync().outcome, CycleOutcome::kDone);
+  a->Sync();
+  const json expected = {{"title", "A"}, {"body", "B"}, {"n", last}};
+  EXPECT_EQ(ServerLive(*server_, "notes")["n"], expected);
+  EXPECT_EQ(a->Live("notes")["n"], expected);
+}
+
 TEST_F(SyncEngineTest, DeleteAgainstEditResolvesByMergeTie) {
   auto a = NewDevice("a");
   DeviceOptions options;
