@@ -56,6 +56,8 @@ bool IsValidCollectionName(std::string_view name) {
   return true;
 }
 
+bool IsValidOrigin(std::string_view origin) { return IsValidCollectionName(origin); }
+
 bool IsValidDocumentKey(std::string_view key) {
   if (key.empty() || key.size() > kMaxKeyBytes) return false;
   for (size_t i = 0; i < key.size();) {

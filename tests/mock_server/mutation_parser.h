@@ -50,6 +50,9 @@ bool IsValidCollectionName(std::string_view name);
 bool IsValidDocumentKey(std::string_view key);
 // 1..128 bytes of printable ASCII (0x21-0x7E).
 bool IsValidMutationId(std::string_view id);
+// A push envelope's `origin` / a pull's `skip_origin`: [A-Za-z0-9_.-]{1,64}.
+bool IsValidOrigin(std::string_view origin);
+inline constexpr const char* kOriginRule = "1 to 64 letters, digits, '_', '.' or '-'";
 
 ParsedMutation ParseMutation(const nlohmann::json& raw);
 

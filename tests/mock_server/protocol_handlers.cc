@@ -72,7 +72,15 @@ void ProtocolHandlers::Push(const httplib::Request& req, httplib::Response& res)
              "mutations: at most " + std::to_string(kMaxMutationsPerPush) + " per request");
     return;
   }
-  SyncState::PushOutcome outcome = state_->Push(mutations);
+  std::string origin;
+  if (auto member = body->find("origin"); member != body->end() && !member->is_null()) {
+    if (!member->is_string() || !IsValidOrigin(member->get_ref<const std::string&>())) {
+      SetError(res, 400, "invalid_request", std::string("origin: ") + kOriginRule);
+      return;
+    }
+    origin = member->get<std::string>();
+  }
+  SyncState::PushOutcome outcome = state_->Push(mutations, origin);
   SetJson(res, outcome.http_status, outcome.body);
 }
 
@@ -102,14 +110,21 @@ void ProtocolHandlers::Pull(const httplib::Request& req, httplib::Response& res)
   }
   std::sort(collections.begin(), collections.end());
   collections.erase(std::unique(collections.begin(), collections.end()), collections.end());
+  const std::string skip_origin = req.get_param_value("skip_origin");
+  if (!skip_origin.empty() && !IsValidOrigin(skip_origin)) {
+    SetError(res, 400, "invalid_request", std::string("skip_origin: ") + kOriginRule);
+    return;
+  }
   const std::string cursor = req.get_param_value("cursor");
-  StatusOr<SyncState::PullPage> page = state_->Pull(cursor, limit, collections);
+  StatusOr<SyncState::PullPage> page = state_->Pull(cursor, limit, collections, skip_origin);
   if (!page.ok()) {
     SetError(res, 400, "invalid_cursor", page.status().message());
     return;
   }
   const std::string requested_tag = PullEtag(cursor, collections);
-  if (page->changes.empty() && req.has_header("If-None-Match") &&
+  // 304 only when the cursor would not move: a page that skipped the puller's own changes moves
+  // it past them, so they are not scanned again.
+  if (page->changes.empty() && page->skipped == 0 && req.has_header("If-None-Match") &&
       IfNoneMatchMatches(req.get_header_value("If-None-Match"), requested_tag)) {
     res.status = 304;
     res.set_header("ETag", requested_tag);

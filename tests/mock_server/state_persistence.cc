@@ -13,6 +13,7 @@ CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (
   collection TEXT NOT NULL, key TEXT NOT NULL, version INTEGER NOT NULL, deleted INTEGER NOT NULL,
   data TEXT NOT NULL, hlc TEXT NOT NULL, change_seq INTEGER NOT NULL,
+  origin TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (collection, key));
 CREATE TABLE IF NOT EXISTS mutations (
   mutation_id TEXT PRIMARY KEY, canonical TEXT NOT NULL, result TEXT NOT NULL,
@@ -66,6 +67,19 @@ StatusOr<std::unique_ptr<StatePersistence>> StatePersistence::Open(const std::st
   std::unique_ptr<StatePersistence> persistence(new StatePersistence(db, path));
   sqlite3_busy_timeout(db, 2000);
   SYNCAGENT_RETURN_IF_ERROR(persistence->Exec(kSchema));
+  // Data files written before documents had an origin get the column (empty: no origin).
+  bool has_origin = false;
+  {
+    Statement columns(db, "PRAGMA table_info(documents)");
+    if (!columns.ok()) return persistence->Error("read the documents table's columns");
+    while (sqlite3_step(columns.get()) == SQLITE_ROW) {
+      if (columns.Text(1) == "origin") has_origin = true;
+    }
+  }
+  if (!has_origin) {
+    SYNCAGENT_RETURN_IF_ERROR(
+        persistence->Exec("ALTER TABLE documents ADD COLUMN origin TEXT NOT NULL DEFAULT ''"));
+  }
   return persistence;
 }
 
@@ -97,7 +111,7 @@ StatusOr<StatePersistence::Snapshot> StatePersistence::Load() {
   }
   {
     Statement stmt(
-        db_, "SELECT collection, key, version, deleted, data, hlc, change_seq FROM documents");
+        db_, "SELECT collection, key, version, deleted, data, hlc, change_seq, origin FROM documents");
     if (!stmt.ok()) return Error("read documents");
     while (sqlite3_step(stmt.get()) == SQLITE_ROW) {
       DocumentState doc;
@@ -108,6 +122,7 @@ StatusOr<StatePersistence::Snapshot> StatePersistence::Load() {
       doc.data = nlohmann::json::parse(stmt.Text(4), nullptr, /*allow_exceptions=*/false);
       doc.hlc = nlohmann::json::parse(stmt.Text(5), nullptr, false);
       doc.change_seq = stmt.Int(6);
+      doc.origin = stmt.Text(7);
       if (doc.data.is_discarded() || doc.hlc.is_discarded()) {
         return DataLossError("corrupt document row in " + path_);
       }
@@ -133,7 +148,7 @@ StatusOr<StatePersistence::Snapshot> StatePersistence::Load() {
 }
 
 Status StatePersistence::SaveDocument(const DocumentState& doc) {
-  Statement stmt(db_, "INSERT OR REPLACE INTO documents VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  Statement stmt(db_, "INSERT OR REPLACE INTO documents VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
   if (!stmt.ok()) return Error("prepare document");
   stmt.Bind(1, doc.collection);
   stmt.Bind(2, doc.key);
@@ -142,6 +157,7 @@ Status StatePersistence::SaveDocument(const DocumentState& doc) {
   stmt.Bind(5, doc.data.dump());
   stmt.Bind(6, doc.hlc.dump());
   stmt.Bind(7, doc.change_seq);
+  stmt.Bind(8, doc.origin);
   if (sqlite3_step(stmt.get()) != SQLITE_DONE) return Error("write document");
   return Status::Ok();
 }

@@ -64,7 +64,7 @@ StatusOr<std::unique_ptr<SyncState>> SyncState::Open(const std::string& data_fil
   return state;
 }
 
-SyncState::PushOutcome SyncState::Push(const json& mutations) {
+SyncState::PushOutcome SyncState::Push(const json& mutations, const std::string& origin) {
   std::vector<ParsedMutation> parsed;
   parsed.reserve(mutations.size());
   for (const json& raw : mutations) parsed.push_back(ParseMutation(raw));
@@ -106,7 +106,7 @@ SyncState::PushOutcome SyncState::Push(const json& mutations) {
         continue;
       }
     }
-    json result = p.mutation ? ApplyLocked(*p.mutation) : RejectedResult(p.id_echo, p.error);
+    json result = p.mutation ? ApplyLocked(*p.mutation, origin) : RejectedResult(p.id_echo, p.error);
     if (p.mutation_id) {
       MutationRecord record;
       record.canonical = p.canonical;
@@ -127,7 +127,7 @@ SyncState::PushOutcome SyncState::Push(const json& mutations) {
   return outcome;
 }
 
-json SyncState::ApplyLocked(const Mutation& m) {
+json SyncState::ApplyLocked(const Mutation& m, const std::string& origin) {
   auto it = documents_.find({m.collection, m.key});
   const DocumentState* current = it == documents_.end() ? nullptr : &it->second;
   const bool live = current && !current->deleted;
@@ -141,6 +141,9 @@ json SyncState::ApplyLocked(const Mutation& m) {
   next.key = m.key;
   next.version = current_version + 1;
   next.hlc = m.hlc;
+  // The pusher knows the resulting document exactly (what it sent, or its patch applied to the
+  // version it named), except for a forced patch applied to a version it may not have seen.
+  if (!(m.op == MutationOp::kPatch && m.force)) next.origin = origin;
   switch (m.op) {
     case MutationOp::kPut:
       next.data = m.data;
@@ -177,7 +180,8 @@ DocumentState& SyncState::CommitChangeLocked(DocumentState document) {
 }
 
 StatusOr<SyncState::PullPage> SyncState::Pull(const std::string& cursor, size_t limit,
-                                              const std::vector<std::string>& collections) {
+                                              const std::vector<std::string>& collections,
+                                              const std::string& skip_origin) {
   std::lock_guard<std::mutex> lock(mu_);
   SYNCAGENT_ASSIGN_OR_RETURN(int64_t after, DecodeCursorLocked(cursor));
   const std::set<std::string> filter(collections.begin(), collections.end());
@@ -185,15 +189,25 @@ StatusOr<SyncState::PullPage> SyncState::Pull(const std::string& cursor, size_t 
   int64_t last_seq = after;
   for (auto it = feed_.upper_bound(after); it != feed_.end(); ++it) {
     if (!filter.empty() && filter.count(it->second.first) == 0) continue;
+    const DocumentState& doc = documents_.at(it->second);
+    if (!skip_origin.empty() && doc.origin == skip_origin) {
+      // Covered by the cursor without being sent: the puller wrote this version itself. Past a
+      // full page too, so a page followed only by the puller's own changes ends the pass.
+      last_seq = it->first;
+      ++page.skipped;
+      continue;
+    }
     if (page.changes.size() == limit) {
       page.has_more = true;
       break;
     }
-    page.changes.push_back(documents_.at(it->second).ToChangeJson());
+    page.changes.push_back(doc.ToChangeJson());
     last_seq = it->first;
   }
-  // The cursor covers exactly what was returned; with nothing returned it moves to the head.
-  page.cursor = EncodeCursorLocked(page.changes.empty() ? head_ : last_seq);
+  // The cursor covers exactly what was returned or skipped; with nothing returned or skipped it
+  // moves to the head.
+  const bool covered_nothing = page.changes.empty() && page.skipped == 0;
+  page.cursor = EncodeCursorLocked(covered_nothing ? head_ : last_seq);
   return page;
 }
 

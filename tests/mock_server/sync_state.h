@@ -39,6 +39,7 @@ class SyncState {
     std::vector<nlohmann::json> changes;
     std::string cursor;
     bool has_more = false;
+    int64_t skipped = 0;  // changes passed over because their origin was `skip_origin`
   };
   struct Stats {
     std::map<std::string, int64_t> applied;   // mutation_id -> times it took effect
@@ -50,13 +51,17 @@ class SyncState {
   // In memory when `data_file` is empty, else loaded from / written through to that SQLite file.
   static StatusOr<std::unique_ptr<SyncState>> Open(const std::string& data_file);
 
-  // REQUIRES: `mutations` is an array (the envelope was validated by the caller).
-  PushOutcome Push(const nlohmann::json& mutations);
+  // REQUIRES: `mutations` is an array (the envelope was validated by the caller). `origin` (the
+  // envelope's, "" when absent) is recorded on every change the request makes, except forced
+  // patches.
+  PushOutcome Push(const nlohmann::json& mutations, const std::string& origin = {});
 
   // Changes after `cursor` ("" = from the beginning), at most `limit`, restricted to
-  // `collections` when not empty. InvalidArgument when the cursor is not one of ours.
+  // `collections` when not empty. Changes whose origin equals a non-empty `skip_origin` are not
+  // returned but the cursor moves past them. InvalidArgument when the cursor is not one of ours.
   StatusOr<PullPage> Pull(const std::string& cursor, size_t limit,
-                          const std::vector<std::string>& collections);
+                          const std::vector<std::string>& collections,
+                          const std::string& skip_origin = {});
 
   // Writes as "another client" (admin endpoints): version+1 and a new change, no concurrency check.
   StatusOr<DocumentState> AdminPut(const std::string& collection, const std::string& key,
@@ -79,7 +84,7 @@ class SyncState {
       : persistence_(std::move(persistence)) {}
 
   // Each returns the result object of one mutation; they record what must be persisted.
-  nlohmann::json ApplyLocked(const Mutation& m);
+  nlohmann::json ApplyLocked(const Mutation& m, const std::string& origin);
   DocumentState& CommitChangeLocked(DocumentState document);
   std::string EncodeCursorLocked(int64_t seq) const;
   StatusOr<int64_t> DecodeCursorLocked(const std::string& cursor) const;

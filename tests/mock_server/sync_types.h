@@ -22,6 +22,9 @@ struct DocumentState {
   nlohmann::json data;     // an object, or null when deleted
   nlohmann::json hlc;      // the stamp of the mutation that produced `version` (string or null)
   int64_t change_seq = 0;  // position of the last change in the global change sequence
+  // The push envelope's `origin` of the mutation that produced `version` ("" when none was sent,
+  // for admin writes, and for forced patches, whose result the pusher cannot know).
+  std::string origin;
 
   // {"collection","key","version","deleted","data","hlc"}: the wire form of a pulled change.
   nlohmann::json ToChangeJson() const {
