@@ -93,6 +93,7 @@ StatusOr<std::unique_ptr<Agent>> Agent::Open(const AgentConfig& config, AgentOpt
   engine_options.push_batch_bytes = c.sync.push_batch_bytes;
   engine_options.pull_page_size = static_cast<int>(c.sync.pull_page_size);
   engine_options.collections = c.sync.collections;
+  engine_options.skip_own_changes = c.sync.skip_own_changes;
   agent->engine_ = std::make_unique<SyncEngine>(agent->store_.get(), agent->client_.get(), clock,
                                                 agent->resolver_.get(), engine_options,
                                                 options.on_event);

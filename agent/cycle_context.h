@@ -27,6 +27,9 @@ struct SyncEngineOptions {
   Millis min_margin{500};
   double rtt_factor = 3.0;
   int max_rounds = 3;  // push/pull rounds per cycle (a resolution may queue new writes)
+  // Tag pushes with a per-cycle origin and pull with skip_origin, so the server leaves this
+  // device's own acknowledged writes out of the pull (docs/protocol.md §4.5).
+  bool skip_own_changes = true;
   Millis event_throttle{250};
 };
 
@@ -47,7 +50,13 @@ struct CycleContext {
   MonoTime deadline;
   const CancelToken* cancel = nullptr;
   CycleReport* report = nullptr;
+  // The origin tag of this cycle's pushes (docs/protocol.md §4.5); empty when not used. It covers
+  // only pushes whose every applied result was recorded: RenewOrigin() abandons it otherwise.
+  std::string origin;
 
+  // Starts a new origin tag (when tags are used): changes made under the old one are then pulled
+  // like anyone else's.
+  void RenewOrigin();
   // True when another request may start; otherwise records why not (kPartial) and returns false.
   bool MayStartRequest();
   CallContext Call() const { return CallContext{deadline, cancel}; }

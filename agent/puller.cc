@@ -8,6 +8,7 @@ PhaseEnd Puller::Run(int* queued_writes) {
   PullRequest request;
   request.limit = ctx_->options->pull_page_size;
   request.collections = ctx_->options->collections;
+  request.skip_origin = ctx_->origin;
   if (checkpoint->has_value()) {
     request.cursor = (*checkpoint)->value;
     request.if_none_match = (*checkpoint)->etag;

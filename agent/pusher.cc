@@ -38,12 +38,16 @@ PhaseEnd Pusher::Run() {
     PushRequest request;
     request.client_id = ctx_->store->client_id();
     request.batch_id = "b-" + ids_.NewUuid();
+    request.origin = ctx_->origin;
     for (const Mutation& m : batch) {
       request.mutations.push_back(ToWire(m));
     }
 
     auto response = ctx_->client->Push(request, ctx_->Call());
     if (!response.ok()) {
+      // The server may have applied some of it under this origin without our knowing the
+      // versions: those changes must come back in the pull.
+      ctx_->RenewOrigin();
       if (auto end = HandleFailure(response.status(), batch)) return *end;
       continue;
     }
@@ -125,7 +129,10 @@ Status Pusher::ApplyResults(const std::vector<Mutation>& batch, const PushRespon
   }
   if (!acks.empty()) {
     SYNCAGENT_ASSIGN_OR_RETURN(int64_t acked, ctx_->store->AckBatch(acks));
-    (void)acked;
+    // A mutation that left the outbox meanwhile (dead-lettered, or replaced by a conflict
+    // decision from another thread) was not recorded: its version is not known locally, so the
+    // pull must not skip it.
+    if (acked != static_cast<int64_t>(acks.size())) ctx_->RenewOrigin();
   }
   return Status::Ok();
 }

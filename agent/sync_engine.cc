@@ -85,6 +85,7 @@ CycleReport SyncEngine::RunCycle(MonoTime deadline, const CancelToken* cancel) {
   ctx.deadline = deadline;
   ctx.cancel = cancel;
   ctx.report = &report;
+  ctx.RenewOrigin();
 
   ctx.Emit(SyncEventType::kCycleStarted, 0);
   RunRounds(&ctx);

@@ -176,6 +176,7 @@ struct SyncConfig {
   int64_t push_batch_size = 100;
   int64_t push_batch_bytes = 1048576;
   int64_t pull_page_size = 500;
+  bool skip_own_changes = true;
   ConflictConfig conflict;
 };
 

@@ -390,6 +390,11 @@ std::vector<KeyDescriptor> BuildTable() {
                    .minimum = 1,
                    .maximum = 10000},
                   SYNCAGENT_FIELD(sync.pull_page_size)));
+  k.push_back(Key({.path = "sync.skip_own_changes",
+                   .type = KeyType::kBoolean,
+                   .description = "Ask the server to leave this device's own writes out of pulls.",
+                   .default_value = true},
+                  SYNCAGENT_FIELD(sync.skip_own_changes)));
   k.push_back(Section("sync.conflict", "How conflicts between local and server edits resolve."));
   k.push_back(Key({.path = "sync.conflict.default",
                    .type = KeyType::kEnum,

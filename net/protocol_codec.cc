@@ -197,6 +197,7 @@ std::string ProtocolCodec::EncodePushRequest(const PushRequest& request) const {
   json body = {{"client_id", request.client_id},
                {"batch_id", request.batch_id},
                {"mutations", std::move(mutations)}};
+  if (!request.origin.empty()) body["origin"] = request.origin;
   return body.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 

@@ -32,6 +32,7 @@ struct PushRequest {
   std::string client_id;
   std::string batch_id;
   std::vector<WireMutation> mutations;
+  std::string origin;  // docs/protocol.md §4.5; empty = not sent
 };
 
 // The server's copy of a document, as sent in conflicts and pull pages.
@@ -70,6 +71,7 @@ struct PullRequest {
   int limit = 100;
   std::vector<std::string> collections;  // empty = all
   std::string if_none_match;             // ETag of the previous page at this cursor
+  std::string skip_origin;               // docs/protocol.md §4.5; empty = not sent
 };
 
 struct PullPage {

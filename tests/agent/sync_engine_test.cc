@@ -71,7 +71,7 @@ TEST_F(SyncEngineTest, IdleCycleCostsExactlyOneSmallRequest) {
   auto a = NewDevice("a");
   ASSERT_TRUE(a->store().Put("notes", "n1", {{"t", 1}}).ok());
   ASSERT_EQ(a->Sync().outcome, CycleOutcome::kDone);
-  ASSERT_EQ(a->Sync().outcome, CycleOutcome::kDone);  // pulls its own change back (skipped)
+  ASSERT_EQ(a->Sync().outcome, CycleOutcome::kDone);  // the server skips its own change
   CycleReport idle = a->Sync();
   EXPECT_EQ(idle.outcome, CycleOutcome::kDone);
   EXPECT_EQ(idle.requests, 1);

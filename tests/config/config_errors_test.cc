@@ -52,6 +52,8 @@ TEST(ConfigErrorsTest, BooleanMustBeAJsonBoolean) {
               ElementsAre("schedule.start_on_boot: expected a boolean, got a string \"true\""));
   EXPECT_THAT(Errors(With("retry.honor_retry_after", 1)),
               ElementsAre("retry.honor_retry_after: expected a boolean, got 1"));
+  EXPECT_THAT(Errors(With("sync.skip_own_changes", nullptr)),
+              ElementsAre("sync.skip_own_changes: expected a boolean, got null"));
 }
 
 TEST(ConfigErrorsTest, NumberBelowMinimum) {

@@ -64,6 +64,7 @@ constexpr const char* kFullConfig = R"({
     "push_batch_size": 50,
     "push_batch_bytes": 65536,
     "pull_page_size": 200,
+    "skip_own_changes": false,
     "conflict": {
       "default": "last_writer_wins",
       "per_collection": {"notes": "merge", "user.settings": "client_wins"},
@@ -126,6 +127,7 @@ TEST(ConfigParseTest, FullExampleParsesEveryKey) {
   EXPECT_EQ(c.sync.push_batch_size, 50);
   EXPECT_EQ(c.sync.push_batch_bytes, 65536);
   EXPECT_EQ(c.sync.pull_page_size, 200);
+  EXPECT_FALSE(c.sync.skip_own_changes);
   EXPECT_EQ(c.sync.conflict.default_policy, ConflictPolicy::kLastWriterWins);
   EXPECT_EQ(c.sync.conflict.merge_tie, MergeTie::kNewer);
   EXPECT_EQ(c.sync.conflict.PolicyFor("notes"), ConflictPolicy::kMerge);
@@ -174,6 +176,7 @@ TEST(ConfigParseTest, MinimalConfigGetsTheDefaults) {
   EXPECT_EQ(c.sync.push_batch_size, 100);
   EXPECT_EQ(c.sync.push_batch_bytes, 1048576);
   EXPECT_EQ(c.sync.pull_page_size, 500);
+  EXPECT_TRUE(c.sync.skip_own_changes);
   EXPECT_EQ(c.sync.conflict.default_policy, ConflictPolicy::kMerge);
   EXPECT_EQ(c.sync.conflict.merge_tie, MergeTie::kServer);
   EXPECT_EQ(c.logging.level, LogLevel::kInfo);

@@ -51,6 +51,15 @@ TEST(ProtocolCodecTest, EncodesPushRequestPerProtocol) {
   EXPECT_TRUE(m2["data"].is_null());
   EXPECT_EQ(m2["force"], true);
   EXPECT_EQ(m2["seq"], 2);
+  EXPECT_FALSE(body.contains("origin"));  // only sent when set
+}
+
+TEST(ProtocolCodecTest, EncodesTheOriginWhenSet) {
+  ProtocolCodec codec;
+  PushRequest request = TwoMutations();
+  request.origin = "o-123";
+  json body = json::parse(codec.EncodePushRequest(request));
+  EXPECT_EQ(body["origin"], "o-123");
 }
 
 TEST(ProtocolCodecTest, DecodesAllThreeResultKinds) {

@@ -144,6 +144,27 @@ TEST_F(SyncClientTest, PushThenPullRoundTrip) {
   EXPECT_GT(client->stats().bytes_down, 0);
 }
 
+TEST_F(SyncClientTest, OriginTaggedPushesAreSkippedByAPullWithThatOrigin) {
+  auto client = MakeClient();
+  PushRequest own = Batch("own", 3);
+  own.origin = "o-device.1_x";  // every allowed character class, sent URL-encoded
+  ASSERT_TRUE(client->Push(own, {}).ok());
+  ASSERT_TRUE(client->Push(Batch("other", 2), {}).ok());
+  PullRequest skipping;
+  skipping.skip_origin = own.origin;
+  auto page = client->Pull(skipping, {});
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  EXPECT_EQ(page->changes.size(), 2u);
+  for (const auto& change : page->changes) EXPECT_EQ(change.key.rfind("other", 0), 0u);
+  const auto entries = server_->requests().Entries();
+  ASSERT_FALSE(entries.empty());
+  EXPECT_NE(entries.back().query.find("skip_origin=o-device.1_x"), std::string::npos)
+      << entries.back().query;
+  auto everything = client->Pull(PullRequest{}, {});
+  ASSERT_TRUE(everything.ok());
+  EXPECT_EQ(everything->changes.size(), 5u);
+}
+
 TEST_F(SyncClientTest, IdlePullIsOneSmallNotModifiedRequest) {
   auto client = MakeClient();
   ASSERT_TRUE(client->Push(Batch("idle", 2), {}).ok());
