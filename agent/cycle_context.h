@@ -30,6 +30,9 @@ struct SyncEngineOptions {
   // Tag pushes with a per-cycle origin and pull with skip_origin, so the server leaves this
   // device's own acknowledged writes out of the pull (docs/protocol.md §4.5).
   bool skip_own_changes = true;
+  // Record a push's answers and take the next batch while the following request is on the wire
+  // (see pusher.h). Off: strictly one step after the other.
+  bool pipeline_push = true;
   Millis event_throttle{250};
 };
 

@@ -1,6 +1,7 @@
 #include "agent/pusher.h"
 
 #include <algorithm>
+#include <future>
 
 namespace syncagent {
 
@@ -22,38 +23,93 @@ WireMutation ToWire(const Mutation& m) {
   return w;
 }
 
-PhaseEnd Pusher::Run() {
-  for (;;) {
-    auto peeked = ctx_->store->PeekBatch(1, ctx_->options->push_batch_bytes);
-    if (!peeked.ok()) return ctx_->Fail(peeked.status());
-    if (peeked->empty()) return PhaseEnd::kComplete;
-    if (!ctx_->MayStartRequest()) return PhaseEnd::kStopped;
-    // From here on the server may apply these mutations: the batch is read and marked as
-    // attempted in one transaction, so no local write folds into it.
-    auto taken = ctx_->store->TakeBatch(batch_size_, ctx_->options->push_batch_bytes);
-    if (!taken.ok()) return ctx_->Fail(taken.status());
-    const std::vector<Mutation>& batch = *taken;
-    if (batch.empty()) return PhaseEnd::kComplete;
+PushRequest Pusher::BuildRequest(const std::vector<Mutation>& batch) {
+  PushRequest request;
+  request.client_id = ctx_->store->client_id();
+  request.batch_id = "b-" + ids_.NewUuid();
+  request.origin = ctx_->origin;
+  request.mutations.reserve(batch.size());
+  for (const Mutation& m : batch) request.mutations.push_back(ToWire(m));
+  return request;
+}
 
-    PushRequest request;
-    request.client_id = ctx_->store->client_id();
-    request.batch_id = "b-" + ids_.NewUuid();
-    request.origin = ctx_->origin;
-    for (const Mutation& m : batch) {
-      request.mutations.push_back(ToWire(m));
+Status Pusher::FlushAnswered() {
+  if (!answered_) return Status::Ok();
+  Answered answered = std::move(*answered_);
+  answered_.reset();
+  SYNCAGENT_RETURN_IF_ERROR(ApplyResults(answered.batch, answered.response));
+  ctx_->Emit(SyncEventType::kBatchPushed, static_cast<int64_t>(answered.batch.size()));
+  return Status::Ok();
+}
+
+PhaseEnd Pusher::Stop(PhaseEnd end) {
+  Status flushed = FlushAnswered();
+  if (!flushed.ok() && end != PhaseEnd::kFailed) return ctx_->Fail(flushed);
+  return end;
+}
+
+PhaseEnd Pusher::Run() {
+  std::vector<Mutation> ready;  // taken (marked attempted) behind the batch on the wire
+  for (;;) {
+    std::vector<Mutation> batch;
+    if (ready.empty()) {
+      // A fresh take sees every recorded answer (a later mutation of an answered document is
+      // rebased onto the server's version before it is read).
+      if (Status flushed = FlushAnswered(); !flushed.ok()) return ctx_->Fail(flushed);
+      auto peeked = ctx_->store->PeekBatch(1, ctx_->options->push_batch_bytes);
+      if (!peeked.ok()) return ctx_->Fail(peeked.status());
+      if (peeked->empty()) return PhaseEnd::kComplete;
+      if (!ctx_->MayStartRequest()) return PhaseEnd::kStopped;
+      // From here on the server may apply these mutations: the batch is read and marked as
+      // attempted in one transaction, so no local write folds into it.
+      auto taken = ctx_->store->TakeBatch(batch_size_, ctx_->options->push_batch_bytes);
+      if (!taken.ok()) return ctx_->Fail(taken.status());
+      if (taken->empty()) return PhaseEnd::kComplete;
+      batch = std::move(*taken);
+    } else {
+      // Left in the outbox, attempted: the next push (this cycle or the next) sends it again.
+      if (!ctx_->MayStartRequest()) return Stop(PhaseEnd::kStopped);
+      batch = std::move(ready);
+      ready.clear();
     }
 
-    auto response = ctx_->client->Push(request, ctx_->Call());
+    PushRequest request = BuildRequest(batch);
+    Status local = Status::Ok();
+    auto exchange = [&]() -> StatusOr<PushResponse> {
+      if (!ctx_->options->pipeline_push) return ctx_->client->Push(request, ctx_->Call());
+      // The request goes out on a helper thread; meanwhile this thread records the previous
+      // batch's answers and takes the next batch. Requests still go one at a time, in outbox
+      // order; the next batch holds no document of this one (so none of its mutations waits for
+      // an answer to this request) and is only sent after this request's answer.
+      auto reply = std::async(std::launch::async,
+                              [this, &request] { return ctx_->client->Push(request, ctx_->Call()); });
+      local = FlushAnswered();
+      if (local.ok()) {
+        auto next = ctx_->store->TakeBatchAfter(batch_size_, ctx_->options->push_batch_bytes,
+                                                batch.back().seq, batch);
+        if (next.ok()) {
+          ready = std::move(*next);
+        } else {
+          local = next.status();
+        }
+      }
+      return reply.get();
+    };
+    StatusOr<PushResponse> response = exchange();
     if (!response.ok()) {
       // The server may have applied some of it under this origin without our knowing the
       // versions: those changes must come back in the pull.
       ctx_->RenewOrigin();
+      // What was taken behind the failed batch must not overtake it: it stays attempted in the
+      // outbox and is taken again, in order, after the failed batch.
+      ready.clear();
+      if (!local.ok()) return Stop(ctx_->Fail(local));
+      if (Status flushed = FlushAnswered(); !flushed.ok()) return ctx_->Fail(flushed);
       if (auto end = HandleFailure(response.status(), batch)) return *end;
       continue;
     }
-    Status applied = ApplyResults(batch, *response);
-    if (!applied.ok()) return ctx_->Fail(applied);
-    ctx_->Emit(SyncEventType::kBatchPushed, static_cast<int64_t>(batch.size()));
+    answered_ = Answered{std::move(batch), std::move(*response)};
+    if (!local.ok()) return Stop(ctx_->Fail(local));
     // A successful batch lets the size grow back towards the configured one after a 413.
     batch_size_ = std::min(ctx_->options->push_batch_size, batch_size_ * 2);
   }

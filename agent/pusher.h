@@ -9,8 +9,14 @@
 // Crash safety: mutations are marked attempted before the request leaves, so a later local write
 // never folds into something the server may already have applied; a replay after a lost reply
 // carries the same mutation ids and the server answers with the original results.
+// Pipelining (SyncEngineOptions::pipeline_push): while a request is on the wire, the previous
+// batch's answers are recorded and the next batch is taken, so the store work overlaps the
+// server's. Requests stay strictly sequential and in outbox order; a batch taken early holds no
+// document of the batch on the wire, and is given back (taken again later, in order) if that
+// request fails.
 //
-// Thread safety: used by the cycle's thread only.
+// Thread safety: used by the cycle's thread; the request itself runs on a helper thread that
+// touches only the SyncClient, which nothing else uses meanwhile.
 #ifndef SYNCAGENT_AGENT_PUSHER_H_
 #define SYNCAGENT_AGENT_PUSHER_H_
 
@@ -27,6 +33,17 @@ class Pusher {
   PhaseEnd Run();
 
  private:
+  // A batch's answer, recorded while the next batch is on the wire.
+  struct Answered {
+    std::vector<Mutation> batch;
+    PushResponse response;
+  };
+
+  PushRequest BuildRequest(const std::vector<Mutation>& batch);
+  // Records the held answer, if any.
+  Status FlushAnswered();
+  // Records the held answer, then ends the phase with `end` (or with the recording's failure).
+  PhaseEnd Stop(PhaseEnd end);
   // Handles a failed push of `batch`; returns nullopt to continue with the next batch.
   std::optional<PhaseEnd> HandleFailure(const Status& status, const std::vector<Mutation>& batch);
   Status ApplyResults(const std::vector<Mutation>& batch, const PushResponse& response);
@@ -34,6 +51,7 @@ class Pusher {
   CycleContext* ctx_;
   int batch_size_;
   RandomIdGenerator ids_;
+  std::optional<Answered> answered_;
 };
 
 // The wire form of an outbox mutation.

@@ -17,14 +17,21 @@ int64_t Outbox::EstimateWireBytes(const OutboxRow& row) {
                                           (row.data ? row.data->size() : 4));
 }
 
-StatusOr<std::vector<Mutation>> Outbox::PeekBatch(int max_count, int64_t max_bytes) {
+StatusOr<std::vector<Mutation>> Outbox::PeekBatch(int max_count, int64_t max_bytes,
+                                                  int64_t after_seq,
+                                                  const std::vector<Mutation>* in_flight) {
   if (max_count < 1) {
     return InvalidArgumentError("PeekBatch: max_count must be >= 1, got " +
                                 std::to_string(max_count));
   }
-  SYNCAGENT_ASSIGN_OR_RETURN(std::vector<OutboxRow> rows, ctx_.outbox->Oldest(max_count));
+  SYNCAGENT_ASSIGN_OR_RETURN(std::vector<OutboxRow> rows,
+                             ctx_.outbox->Oldest(max_count, after_seq));
   std::vector<Mutation> batch;
   std::set<std::pair<std::string, std::string>> documents;
+  // A document of the batch on the wire counts as already in this batch: the batch stops there.
+  if (in_flight) {
+    for (const Mutation& m : *in_flight) documents.emplace(m.collection, m.key);
+  }
   int64_t total = 0;
   for (const OutboxRow& row : rows) {
     const int64_t size = EstimateWireBytes(row);

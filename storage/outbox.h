@@ -6,7 +6,9 @@
 //     before the estimated wire size would exceed max_bytes (but at least one when any is
 //     queued), and at most ONE mutation per document: the batch stops at the first document
 //     seen twice, so per-document order is kept. Mutations of a document with an open conflict
-//     are held back until the conflict is resolved. Nothing is marked.
+//     are held back until the conflict is resolved. Nothing is marked. With `after_seq` and
+//     `in_flight` (a pipelined push): only mutations after `after_seq`, and the batch stops at the
+//     first mutation of a document in `in_flight`.
 //   MarkAttempted(ids, error): attempts += 1, last_error := error (cleared when empty). Call it
 //     in its own transaction before sending: from then on local writes never fold into those
 //     mutations (the server may apply them).
@@ -42,7 +44,9 @@ class Outbox {
       : ctx_(context), dead_letters_(dead_letters) {}
 
   // REQUIRES: max_count >= 1.
-  StatusOr<std::vector<Mutation>> PeekBatch(int max_count, int64_t max_bytes);
+  StatusOr<std::vector<Mutation>> PeekBatch(int max_count, int64_t max_bytes,
+                                            int64_t after_seq = 0,
+                                            const std::vector<Mutation>* in_flight = nullptr);
   // Returns how many ids were known.
   StatusOr<int64_t> MarkAttempted(const std::vector<std::string>& mutation_ids,
                                   std::string_view error);

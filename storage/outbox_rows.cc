@@ -21,7 +21,7 @@ constexpr char kLoadByIdScan[] =
 constexpr char kOldest[] =
     "SELECT " SYNCAGENT_OUTBOX_COLUMNS " FROM outbox WHERE NOT EXISTS (SELECT 1 FROM conflicts c "
     "WHERE c.status = 'open' AND c.collection = outbox.collection AND c.key = outbox.key) "
-    "ORDER BY seq LIMIT ?1";
+    "AND seq > ?2 ORDER BY seq LIMIT ?1";
 constexpr char kInsert[] =
     "INSERT INTO outbox (seq, mutation_id, collection, key, op, base_version, data, hlc, "
     "created_at, attempts, last_error, force) "
@@ -142,9 +142,10 @@ Status OutboxRows::Rebase(const std::vector<int64_t>& seqs, std::optional<int64_
   return Status::Ok();
 }
 
-StatusOr<std::vector<OutboxRow>> OutboxRows::Oldest(int64_t limit) {
+StatusOr<std::vector<OutboxRow>> OutboxRows::Oldest(int64_t limit, int64_t after_seq) {
   SYNCAGENT_ASSIGN_OR_RETURN(Statement stmt, db_.Prepare(kOldest));
   stmt.BindInt(1, limit);
+  stmt.BindInt(2, after_seq);
   std::vector<OutboxRow> out;
   while (true) {
     SYNCAGENT_ASSIGN_OR_RETURN(bool has_row, stmt.Step());

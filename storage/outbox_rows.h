@@ -51,8 +51,8 @@ class OutboxRows {
   Status RemoveAll(const std::vector<int64_t>& seqs);
   // Sets base_version of the given mutations (a document's pending_seqs).
   Status Rebase(const std::vector<int64_t>& seqs, std::optional<int64_t> base_version);
-  // The `limit` oldest rows, by seq.
-  StatusOr<std::vector<OutboxRow>> Oldest(int64_t limit);
+  // The `limit` oldest rows with seq > after_seq, by seq.
+  StatusOr<std::vector<OutboxRow>> Oldest(int64_t limit, int64_t after_seq = 0);
   // attempts += 1 and last_error := error (NULL when empty) for each known id; returns how many
   // were known. In-flight ids use the index; the others are found by one walk in seq order that
   // stops once all are found (they are normally the head of the queue, from PeekBatch).

@@ -214,9 +214,16 @@ StatusOr<std::vector<Mutation>> Store::PeekBatch(int max_count, int64_t max_byte
 }
 
 StatusOr<std::vector<Mutation>> Store::TakeBatch(int max_count, int64_t max_bytes) {
+  return TakeBatchAfter(max_count, max_bytes, /*after_seq=*/0, /*in_flight=*/{});
+}
+
+StatusOr<std::vector<Mutation>> Store::TakeBatchAfter(int max_count, int64_t max_bytes,
+                                                     int64_t after_seq,
+                                                     const std::vector<Mutation>& in_flight) {
   std::lock_guard lock(mu_);
   return InWriteTransaction([&]() -> StatusOr<std::vector<Mutation>> {
-    SYNCAGENT_ASSIGN_OR_RETURN(std::vector<Mutation> batch, outbox_.PeekBatch(max_count, max_bytes));
+    SYNCAGENT_ASSIGN_OR_RETURN(std::vector<Mutation> batch,
+                               outbox_.PeekBatch(max_count, max_bytes, after_seq, &in_flight));
     std::vector<std::string> ids;
     ids.reserve(batch.size());
     for (const Mutation& m : batch) ids.push_back(m.mutation_id);

@@ -104,6 +104,12 @@ class Store {
   // process lands either before (and is in the batch) or after (and queues a new mutation),
   // never folds into a mutation that is being sent.
   StatusOr<std::vector<Mutation>> TakeBatch(int max_count, int64_t max_bytes);
+  // TakeBatch for a pipelined push, taken while `in_flight` is on the wire: only mutations with
+  // seq > after_seq, ending before the first mutation of a document in `in_flight` (whose answer
+  // may rebase it). Its mutations therefore do not depend on the answers to `in_flight`.
+  StatusOr<std::vector<Mutation>> TakeBatchAfter(int max_count, int64_t max_bytes,
+                                                 int64_t after_seq,
+                                                 const std::vector<Mutation>& in_flight);
   // Returns how many of the ids were in the outbox.
   StatusOr<int64_t> MarkAttempted(const std::vector<std::string>& mutation_ids,
                                   std::string_view error = {});

@@ -1,6 +1,8 @@
 // SyncEngine against the mock server over loopback, with real SQLite files.
 #include "agent/sync_engine.h"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "tests/agent/engine_harness.h"
@@ -325,6 +327,56 @@ TEST_F(SyncEngineTest, PayloadTooLargeHalvesBatchesAndDeadLettersAnOversizedWrit
   EXPECT_EQ((*dead)[0].code, "payload_too_large");
   EXPECT_EQ((*dead)[0].mutation.key, "huge");
 }
+
+// The pipelined push takes the next batch while a request is on the wire. When that request fails
+// (here a 413 that halves the batch), the batch taken behind it must not overtake it: the server
+// applies everything in outbox order, pipelined or not, and a document's second write (which
+// depends on the answer to its first) is never sent ahead of that answer.
+class PushOrderTest : public SyncEngineTest, public ::testing::WithParamInterface<bool> {};
+
+TEST_P(PushOrderTest, TheServerAppliesTheOutboxInOrderEvenWhenABatchFails) {
+  DeviceOptions options;
+  options.engine.push_batch_size = 2;
+  options.engine.pipeline_push = GetParam();
+  auto a = NewDevice("a", options);
+  // k0 is sent once and its answer lost, so its second write is a separate mutation.
+  ASSERT_TRUE(a->store().Put("notes", "k0", {{"v", 1}}).ok());
+  server_->faults().Replace({Fault("POST", "/v1/push", mock::FaultKind::kStatus, -1)});
+  ASSERT_EQ(a->Sync().outcome, CycleOutcome::kRetry);
+  server_->faults().Clear();
+  for (int i = 1; i < 8; ++i) {
+    ASSERT_TRUE(a->store().Put("notes", "k" + std::to_string(i), {{"v", 1}}).ok());
+  }
+  ASSERT_TRUE(a->store().Patch("notes", "k0", {{"w", 2}}).ok());
+  // The second push request (k2 and k3) is refused once as too large.
+  mock::FaultRule too_large = Fault("POST", "/v1/push", mock::FaultKind::kStatus);
+  too_large.match.nth = 2;
+  too_large.action.status = 413;
+  server_->faults().Replace({too_large});
+  CycleReport report = a->Sync();
+  ASSERT_EQ(report.outcome, CycleOutcome::kDone) << report.ToJson().dump();
+  EXPECT_EQ(report.applied, 9);
+  EXPECT_EQ(report.rejected, 0);
+
+  std::vector<mock::DocumentState> docs = server_->Documents();
+  std::sort(docs.begin(), docs.end(),
+            [](const auto& x, const auto& y) { return x.change_seq < y.change_seq; });
+  std::vector<std::string> order;
+  for (const auto& d : docs) order.push_back(d.key);
+  // k0's second write is the last mutation in the outbox.
+  EXPECT_EQ(order, (std::vector<std::string>{"k1", "k2", "k3", "k4", "k5", "k6", "k7", "k0"}));
+  auto k0 = server_->state().Find("notes", "k0");
+  ASSERT_TRUE(k0.has_value());
+  EXPECT_EQ(k0->version, 2);
+  EXPECT_EQ(k0->data, json({{"v", 1}, {"w", 2}}));
+  EXPECT_EQ(a->Live("notes"), ServerLive(*server_, "notes"));
+  EXPECT_TRUE(AppliedTwice(*server_).empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Pipelined, PushOrderTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& param_info) {
+                           return std::string(param_info.param ? "pipelined" : "sequential");
+                         });
 
 TEST_F(SyncEngineTest, TransientFailureReportsRetryAndKeepsTheQueue) {
   server_->faults().Replace({Fault("POST", "/v1/push", mock::FaultKind::kStatus, -1)});

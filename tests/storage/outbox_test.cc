@@ -55,6 +55,49 @@ TEST_F(OutboxTest, TakeBatchMarksWhatItTakesSoLaterWritesQueueSeparately) {
   EXPECT_TRUE(none->empty());
 }
 
+TEST_F(OutboxTest, TakeBatchAfterSkipsTheBatchOnTheWireAndStopsAtItsDocuments) {
+  ASSERT_OK(store_->Put("notes", "a", {{"v", 1}}));
+  ASSERT_OK(store_->Put("notes", "b", {{"v", 1}}));
+  auto on_wire = store_->TakeBatch(10, 1 << 20);
+  ASSERT_TRUE(on_wire.ok());
+  ASSERT_EQ(on_wire->size(), 2u);
+  // Written while a and b are on the wire: c and d are independent of them, the second "a" is
+  // not (its base version comes from the answer to the first), and e comes after it.
+  ASSERT_OK(store_->Put("notes", "c", {{"v", 1}}));
+  ASSERT_OK(store_->Put("notes", "d", {{"v", 1}}));
+  ASSERT_OK(store_->Patch("notes", "a", {{"v", 2}}));
+  ASSERT_OK(store_->Put("notes", "e", {{"v", 1}}));
+
+  auto next = store_->TakeBatchAfter(10, 1 << 20, on_wire->back().seq, *on_wire);
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  ASSERT_EQ(next->size(), 2u);
+  EXPECT_EQ((*next)[0].key, "c");
+  EXPECT_EQ((*next)[1].key, "d");
+  // Taken means marked as attempted, as with TakeBatch (the head of the queue is a, b, c, d).
+  auto head = Peek(10);
+  ASSERT_EQ(head.size(), 4u);
+  EXPECT_EQ(head[2].key, "c");
+  EXPECT_GE(head[2].attempts, 1);
+  EXPECT_GE(head[3].attempts, 1);
+
+  // Once the first batch is answered, the second "a" is rebased and comes next, then e.
+  ASSERT_OK(store_->Ack({(*on_wire)[0].mutation_id, 1, "h1"}));
+  ASSERT_OK(store_->Ack({(*on_wire)[1].mutation_id, 1, "h2"}));
+  ASSERT_OK(store_->Ack({(*next)[0].mutation_id, 1, "h3"}));
+  ASSERT_OK(store_->Ack({(*next)[1].mutation_id, 1, "h4"}));
+  auto rest = store_->TakeBatch(10, 1 << 20);
+  ASSERT_TRUE(rest.ok());
+  ASSERT_EQ(rest->size(), 2u);
+  EXPECT_EQ((*rest)[0].key, "a");
+  EXPECT_EQ((*rest)[0].base_version, 1);
+  EXPECT_EQ((*rest)[1].key, "e");
+
+  // Nothing after the last seq: an empty batch.
+  auto none = store_->TakeBatchAfter(10, 1 << 20, rest->back().seq, *rest);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+}
+
 TEST_F(OutboxTest, PeekBatchRespectsMaxBytesButReturnsAtLeastOne) {
   const std::string big(10000, 'x');
   for (int i = 0; i < 4; ++i) ASSERT_OK(store_->Put("notes", "n" + std::to_string(i), {{"b", big}}));
