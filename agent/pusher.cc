@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <future>
+#include <system_error>
 
 namespace syncagent {
 
@@ -81,8 +82,14 @@ PhaseEnd Pusher::Run() {
       // batch's answers and takes the next batch. Requests still go one at a time, in outbox
       // order; the next batch holds no document of this one (so none of its mutations waits for
       // an answer to this request) and is only sent after this request's answer.
-      auto reply = std::async(std::launch::async,
-                              [this, &request] { return ctx_->client->Push(request, ctx_->Call()); });
+      std::future<StatusOr<PushResponse>> reply;
+      try {
+        reply = std::async(std::launch::async,
+                           [this, &request] { return ctx_->client->Push(request, ctx_->Call()); });
+      } catch (const std::system_error&) {
+        // No thread to be had (resource limits): the same exchange, one step after the other.
+        return ctx_->client->Push(request, ctx_->Call());
+      }
       local = FlushAnswered();
       if (local.ok()) {
         auto next = ctx_->store->TakeBatchAfter(batch_size_, ctx_->options->push_batch_bytes,

@@ -15,8 +15,11 @@
 // document of the batch on the wire, and is given back (taken again later, in order) if that
 // request fails.
 //
-// Thread safety: used by the cycle's thread; the request itself runs on a helper thread that
-// touches only the SyncClient, which nothing else uses meanwhile.
+// Thread safety: used by the cycle's thread. A pipelined request runs on a helper thread; during
+// it the SyncClient and what it uses (HttpClient, TokenProvider, Clock) are touched by that thread
+// only: the cycle's thread works on the Store and reads the client again after the answer. (The
+// same objects already move between threads when a headless run uses its worker thread.)
+// If both the request and the store work beside it fail, the store's failure ends the cycle.
 #ifndef SYNCAGENT_AGENT_PUSHER_H_
 #define SYNCAGENT_AGENT_PUSHER_H_
 

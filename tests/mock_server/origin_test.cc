@@ -104,6 +104,15 @@ TEST_F(OriginTest, OwnChangesAfterAFullPageEndThePass) {
   EXPECT_EQ(rest.body_json["has_more"], false);
 }
 
+TEST_F(OriginTest, AnotherWritersDeleteOfAnOwnVersionIsDelivered) {
+  Push("m1", "a", "dev-1");
+  ASSERT_TRUE(server_->state().AdminDelete("notes", "a", nullptr).ok());
+  HttpResult page = Pull("", 100, "dev-1");
+  ASSERT_EQ(Keys(page.body_json["changes"]), (std::vector<std::string>{"a"})) << page.body;
+  EXPECT_EQ(page.body_json["changes"][0]["deleted"], true);
+  EXPECT_EQ(page.body_json["changes"][0]["version"], 2);
+}
+
 TEST_F(OriginTest, DeletesAreSkippedButAForcedPatchIsDelivered) {
   Push("m1", "a", "dev-1");
   Push("m2", "a", "dev-1", 1, "delete");

@@ -234,6 +234,7 @@ StatusOr<DocumentState> SyncState::AdminDelete(const std::string& collection,
     return NotFoundError("no live document " + collection + "/" + key);
   }
   DocumentState next = it->second;
+  next.origin.clear();  // written by "another client": no puller may skip it
   ++next.version;
   next.deleted = true;
   next.data = nullptr;
