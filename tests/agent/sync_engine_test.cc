@@ -33,6 +33,16 @@ class SyncEngineTest : public ::testing::Test {
     EXPECT_TRUE(device->ok());
     return device;
   }
+  // notes/n is created on A and synced to B; then A sets "title" and B sets "body", and A syncs
+  // first, so B's next cycle meets a conflict.
+  static void ConcurrentEdits(Device& a, Device& b) {
+    ASSERT_TRUE(a.store().Put("notes", "n", {{"title", "base"}}).ok());
+    a.Sync();
+    b.Sync();
+    ASSERT_TRUE(a.store().Patch("notes", "n", {{"title", "A"}}).ok());
+    ASSERT_TRUE(b.store().Patch("notes", "n", {{"body", "B"}}).ok());
+    a.Sync();
+  }
   mock::FaultRule Fault(const std::string& method, const std::string& path, mock::FaultKind kind,
                         int64_t times = 1) {
     mock::FaultRule rule;
@@ -231,12 +241,7 @@ TEST_F(SyncEngineTest, AWriteMadeWhileAConflictIsBeingSettledIsNeverDropped) {
   };
   auto b = NewDevice("b", options);
   *b_store = &b->store();
-  ASSERT_TRUE(a->store().Put("notes", "n", {{"title", "base"}}).ok());
-  a->Sync();
-  b->Sync();
-  ASSERT_TRUE(a->store().Patch("notes", "n", {{"title", "A"}}).ok());
-  ASSERT_TRUE(b->store().Patch("notes", "n", {{"body", "B"}}).ok());
-  a->Sync();
+  ConcurrentEdits(*a, *b);
   EXPECT_EQ(b->Sync().outcome, CycleOutcome::kDone);
   EXPECT_GE(*calls, 2) << "the stale decision was not taken again";
   a->Sync();
@@ -261,12 +266,7 @@ TEST_F(SyncEngineTest, AConflictStillRacingAWriterIsLeftOpenAndSettledNextCycle)
   };
   auto b = NewDevice("b", options);
   *b_store = &b->store();
-  ASSERT_TRUE(a->store().Put("notes", "n", {{"title", "base"}}).ok());
-  a->Sync();
-  b->Sync();
-  ASSERT_TRUE(a->store().Patch("notes", "n", {{"title", "A"}}).ok());
-  ASSERT_TRUE(b->store().Patch("notes", "n", {{"body", "B"}}).ok());
-  a->Sync();
+  ConcurrentEdits(*a, *b);
   *busy = 1;
   // Every decision is overtaken by a write: after a few rounds the conflict is left open, the
   // cycle does not fail, and no write is lost.
