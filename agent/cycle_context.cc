@@ -2,19 +2,7 @@
 
 #include <algorithm>
 
-#include "storage/random_id.h"
-
 namespace syncagent {
-
-void CycleContext::RenewOrigin() {
-  if (!options->skip_own_changes) {
-    origin.clear();
-    return;
-  }
-  // Random, never stored: a restored copy of the database must not skip writes it does not have.
-  RandomIdGenerator ids;
-  origin = "o-" + ids.NewUuid();
-}
 
 bool CycleContext::MayStartRequest() {
   if (cancel && cancel->IsCancelled()) {

@@ -53,13 +53,13 @@ struct CycleContext {
   MonoTime deadline;
   const CancelToken* cancel = nullptr;
   CycleReport* report = nullptr;
-  // The origin tag of this cycle's pushes (docs/protocol.md §4.5); empty when not used. It covers
-  // only pushes whose every applied result was recorded: RenewOrigin() abandons it otherwise.
+  // The origin tag of this cycle's pushes (docs/protocol.md §4.5). The pusher draws it when it
+  // first sends; empty until then, and whenever tags are off. It covers only pushes whose every
+  // applied result was recorded: AbandonOrigin() drops it otherwise, so the changes made under it
+  // are pulled like anyone else's and the next push draws a new one.
   std::string origin;
 
-  // Starts a new origin tag (when tags are used): changes made under the old one are then pulled
-  // like anyone else's.
-  void RenewOrigin();
+  void AbandonOrigin() { origin.clear(); }
   // True when another request may start; otherwise records why not (kPartial) and returns false.
   bool MayStartRequest();
   CallContext Call() const { return CallContext{deadline, cancel}; }

@@ -28,6 +28,10 @@ PushRequest Pusher::BuildRequest(const std::vector<Mutation>& batch) {
   PushRequest request;
   request.client_id = ctx_->store->client_id();
   request.batch_id = "b-" + ids_.NewUuid();
+  if (ctx_->options->skip_own_changes && ctx_->origin.empty()) {
+    // Random and never stored: a restored copy of the database must not skip writes it lacks.
+    ctx_->origin = "o-" + ids_.NewUuid();
+  }
   request.origin = ctx_->origin;
   request.mutations.reserve(batch.size());
   for (const Mutation& m : batch) request.mutations.push_back(ToWire(m));
@@ -106,7 +110,7 @@ PhaseEnd Pusher::Run() {
     if (!response.ok()) {
       // The server may have applied some of it under this origin without our knowing the
       // versions: those changes must come back in the pull.
-      ctx_->RenewOrigin();
+      ctx_->AbandonOrigin();
       // What was taken behind the failed batch must not overtake it: it stays attempted in the
       // outbox and is taken again, in order, after the failed batch.
       ready.clear();
@@ -195,7 +199,7 @@ Status Pusher::ApplyResults(const std::vector<Mutation>& batch, const PushRespon
     // A mutation that left the outbox meanwhile (dead-lettered, or replaced by a conflict
     // decision from another thread) was not recorded: its version is not known locally, so the
     // pull must not skip it.
-    if (acked != static_cast<int64_t>(acks.size())) ctx_->RenewOrigin();
+    if (acked != static_cast<int64_t>(acks.size())) ctx_->AbandonOrigin();
   }
   return Status::Ok();
 }

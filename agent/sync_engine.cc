@@ -85,7 +85,6 @@ CycleReport SyncEngine::RunCycle(MonoTime deadline, const CancelToken* cancel) {
   ctx.deadline = deadline;
   ctx.cancel = cancel;
   ctx.report = &report;
-  ctx.RenewOrigin();
 
   ctx.Emit(SyncEventType::kCycleStarted, 0);
   RunRounds(&ctx);
