@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -46,6 +47,8 @@ struct DeviceOptions {
   SyncEngineOptions engine;
   RetryOptions retry;
   CurlHttpClientOptions http;
+  int busy_timeout_ms = 5000;                      // the store's wait for another connection's lock
+  std::function<void(const SyncEvent&)> on_event;  // called on the cycle's thread, after recording
 };
 
 class Device {
@@ -56,6 +59,7 @@ class Device {
     StoreOptions store_options;
     store_options.path = db_path;
     store_options.clock = clock;
+    store_options.busy_timeout_ms = options_.busy_timeout_ms;
     auto store = Store::Open(store_options);
     EXPECT_TRUE(store.ok()) << store.status().ToString();
     if (!store.ok()) return;
@@ -74,7 +78,10 @@ class Device {
                                                    options_.tie, options_.custom);
     engine_ = std::make_unique<SyncEngine>(store_.get(), client_.get(), clock, resolver_.get(),
                                            options_.engine,
-                                           [this](const SyncEvent& e) { events_.push_back(e); });
+                                           [this](const SyncEvent& e) {
+                                             events_.push_back(e);
+                                             if (options_.on_event) options_.on_event(e);
+                                           });
   }
 
   CycleReport Sync(Millis budget = Millis(120000), const CancelToken* cancel = nullptr) {

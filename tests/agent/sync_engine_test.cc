@@ -1,7 +1,10 @@
 // SyncEngine against the mock server over loopback, with real SQLite files.
 #include "agent/sync_engine.h"
 
+#include <sqlite3.h>
+
 #include <algorithm>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -377,6 +380,68 @@ INSTANTIATE_TEST_SUITE_P(Pipelined, PushOrderTest, ::testing::Bool(),
                          [](const ::testing::TestParamInfo<bool>& param_info) {
                            return std::string(param_info.param ? "pipelined" : "sequential");
                          });
+
+// The store fails while a pipelined request is on the wire: the next batch cannot be taken (the
+// database is locked by another connection). The cycle ends with the store's error, the answers to
+// every request that was sent are still recorded, and the batch that could not be taken stays
+// queued, untouched, for the next cycle.
+TEST_F(SyncEngineTest, AStoreFailureBesideAPipelinedRequestKeepsEveryAnswer) {
+  const std::string db = dir_.path() + "/a.db";
+  sqlite3* other = nullptr;
+  std::thread releaser;
+  bool locked = false;
+  DeviceOptions options;
+  options.engine.push_batch_size = 2;
+  options.busy_timeout_ms = 50;
+  options.on_event = [&](const SyncEvent& e) {
+    // The first batch's answers were just recorded and the second request is on the wire (held
+    // 1 s by the server): lock the database before the third batch is taken, and let it go well
+    // before the second answer arrives.
+    if (e.type != SyncEventType::kBatchPushed || locked) return;
+    locked = true;
+    ASSERT_EQ(sqlite3_open(db.c_str(), &other), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+    releaser = std::thread([&other] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(400));
+      sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+    });
+  };
+  auto a = NewDevice("a", options);
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_TRUE(a->store().Put("notes", "k" + std::to_string(i), {{"v", i}}).ok());
+  }
+  mock::FaultRule slow = Fault("POST", "/v1/push", mock::FaultKind::kDelay);
+  slow.match.nth = 2;
+  slow.action.delay_ms = 1000;
+  server_->faults().Replace({slow});
+
+  CycleReport report = a->Sync();
+  if (releaser.joinable()) releaser.join();
+  sqlite3_close(other);
+  ASSERT_TRUE(locked);
+  EXPECT_EQ(report.outcome, CycleOutcome::kRetry) << report.ToJson().dump();
+  EXPECT_NE(report.error.message().find("database is locked"), std::string::npos)
+      << report.error.ToString();
+  EXPECT_EQ(report.applied, 4);  // both answers recorded
+  EXPECT_EQ(ServerLive(*server_, "notes").size(), 4u);
+  for (int i = 0; i < 4; ++i) {
+    auto doc = a->store().Get("notes", "k" + std::to_string(i));
+    ASSERT_TRUE(doc.ok() && doc->has_value());
+    EXPECT_FALSE((*doc)->dirty) << i;
+    EXPECT_EQ((*doc)->version, 1) << i;
+  }
+  auto queued = a->store().PeekBatch(10, 1 << 20);
+  ASSERT_TRUE(queued.ok());
+  ASSERT_EQ(queued->size(), 2u);
+  EXPECT_EQ((*queued)[0].key, "k4");
+  EXPECT_EQ((*queued)[0].attempts, 0);  // the failed take changed nothing
+
+  server_->faults().Clear();
+  EXPECT_EQ(a->Sync().outcome, CycleOutcome::kDone);
+  EXPECT_EQ(a->Live("notes"), ServerLive(*server_, "notes"));
+  EXPECT_EQ(a->Live("notes").size(), 6u);
+  EXPECT_TRUE(AppliedTwice(*server_).empty());
+}
 
 TEST_F(SyncEngineTest, TransientFailureReportsRetryAndKeepsTheQueue) {
   server_->faults().Replace({Fault("POST", "/v1/push", mock::FaultKind::kStatus, -1)});
