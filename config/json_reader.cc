@@ -5,6 +5,7 @@
 #include <set>
 #include <string>
 
+#include "common/json_limits.h"
 #include "config/text_util.h"
 
 namespace syncagent::config_internal {
@@ -49,29 +50,6 @@ std::string CleanParseMessage(std::string message) {
   return message;
 }
 
-// The offset of the first '{' or '[' (outside strings) that opens level `max_depth` + 1, or npos.
-size_t DeepestOpening(std::string_view text, int max_depth) {
-  int depth = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      if (++depth > max_depth) return i;
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return std::string_view::npos;
-}
-
 }  // namespace
 
 std::pair<size_t, size_t> LineAndColumn(std::string_view text, size_t offset) {
@@ -85,7 +63,7 @@ std::pair<size_t, size_t> LineAndColumn(std::string_view text, size_t offset) {
 
 JsonReadResult ReadJson(std::string_view text) {
   JsonReadResult result;
-  if (const size_t offset = DeepestOpening(text, kMaxJsonDepth); offset != std::string_view::npos) {
+  if (const size_t offset = JsonDeepestOpening(text, kMaxJsonDepth); offset != std::string_view::npos) {
     auto [line, column] = LineAndColumn(text, offset);
     result.errors.push_back({"", "line " + std::to_string(line) + ", column " +
                                      std::to_string(column) + ": nested deeper than " +

@@ -1,5 +1,5 @@
 // Helpers shared by the libFuzzer targets (fuzz/*.cc): splitting one input into several JSON
-// documents, a depth check matching the codec's limit, and a loud property check.
+// documents, a bounded parse matching the codec's depth limit, and a loud property check.
 #ifndef SYNCAGENT_FUZZ_FUZZ_UTIL_H_
 #define SYNCAGENT_FUZZ_FUZZ_UTIL_H_
 
@@ -12,6 +12,8 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "common/json_limits.h"
 
 namespace syncagent::fuzz {
 
@@ -30,33 +32,10 @@ inline std::vector<std::string_view> SplitInput(std::string_view input, size_t m
   return parts;
 }
 
-// Maximum bracket nesting of JSON text (strings skipped); mirrors the codec's pre-parse scan.
-inline int Depth(std::string_view text) {
-  int depth = 0, max_depth = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      max_depth = std::max(max_depth, ++depth);
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return max_depth;
-}
-
 // Parses `text` as JSON nested at most 64 levels (the codec's default max_depth: deeper documents
 // never reach the merge code from the server); nullopt when it is not.
 inline std::optional<nlohmann::json> ParseBounded(std::string_view text) {
-  if (Depth(text) > 64) return std::nullopt;
+  if (syncagent::JsonTextDepth(text, 64) > 64) return std::nullopt;
   nlohmann::json v = nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
   if (v.is_discarded()) return std::nullopt;
   return v;

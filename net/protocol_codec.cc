@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "common/json_limits.h"
 #include "net/json_scanner.h"
 
 namespace syncagent {
@@ -117,35 +118,6 @@ StatusOr<WireDocument> ReadDocument(std::string_view what, const std::string& pa
   return doc;
 }
 
-// Maximum nesting depth of `body`, scanning bytes (strings and escapes skipped). Fast enough to
-// run on every reply before the parser sees it.
-int NestingDepth(std::string_view body, int stop_at) {
-  int depth = 0, max_depth = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < body.size(); ++i) {
-    const char c = body[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      if (++depth > max_depth) {
-        max_depth = depth;
-        if (max_depth > stop_at) return max_depth;
-      }
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return max_depth;
-}
-
 }  // namespace
 
 std::string_view WireOpName(WireOp op) {
@@ -164,7 +136,7 @@ StatusOr<json> ProtocolCodec::ParseJson(std::string_view body, std::string_view 
                       " bytes exceeds the limit of " + std::to_string(limits_.max_body_bytes),
                   RetryClass::kTransient);
   }
-  if (NestingDepth(body, limits_.max_depth) > limits_.max_depth) {
+  if (JsonTextDepth(body, limits_.max_depth) > limits_.max_depth) {
     return Status(StatusCode::kDataLoss,
                   std::string(what) + ": JSON nested deeper than " +
                       std::to_string(limits_.max_depth) + " levels",

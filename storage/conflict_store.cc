@@ -179,6 +179,7 @@ Status ConflictStore::Resolve(int64_t id, const Resolution& resolution) {
   if (resolution.kind == Resolution::Kind::kReplace) {
     SYNCAGENT_RETURN_IF_ERROR(ValidateObject(c.collection, c.key, resolution.merged, "merged"));
     SYNCAGENT_RETURN_IF_ERROR(DumpJson(resolution.merged, c.collection, c.key, &merged_text));
+    SYNCAGENT_RETURN_IF_ERROR(CheckDocumentSize(merged_text, c.collection, c.key, "merged"));
   }
   std::optional<std::string> remote_text;
   if (!c.remote_deleted && !c.remote_data.is_null()) {

@@ -50,12 +50,14 @@ Status LocalWriter::Apply(MutationOp op, std::string_view collection, std::strin
   }
   if (op == MutationOp::kPut) {
     SYNCAGENT_RETURN_IF_ERROR(DumpJson(data, collection, key, &new_data_));
+    SYNCAGENT_RETURN_IF_ERROR(CheckDocumentSize(new_data_, collection, key, "data"));
   } else if (op == MutationOp::kPatch) {
     SYNCAGENT_ASSIGN_OR_RETURN(nlohmann::json current,
                                ParseStoredJson(doc_.data.value_or("{}"), collection, key, "data"));
     ApplyMergePatch(current, data);
     SYNCAGENT_RETURN_IF_ERROR(DumpJson(data, collection, key, &patch_text_));
     SYNCAGENT_RETURN_IF_ERROR(DumpJson(current, collection, key, &new_data_));
+    SYNCAGENT_RETURN_IF_ERROR(CheckDocumentSize(new_data_, collection, key, "patched data"));
   }
   const std::string& stamp = ctx_.hlc->NowText();
   const int64_t now = ctx_.clock->WallMs();

@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "common/json_limits.h"
+
 namespace syncagent {
 
 namespace {
@@ -105,9 +107,23 @@ Status ValidateDocumentId(std::string_view collection, std::string_view key) {
 
 Status ValidateObject(std::string_view collection, std::string_view key,
                       const nlohmann::json& data, std::string_view what) {
-  if (data.is_object()) return Status::Ok();
-  return InvalidArgumentError(std::string(what) + " for " + DocName(collection, key) +
-                              " must be a JSON object, got " + data.type_name());
+  if (!data.is_object()) {
+    return InvalidArgumentError(std::string(what) + " for " + DocName(collection, key) +
+                                " must be a JSON object, got " + data.type_name());
+  }
+  if (std::string problem = DocumentDepthProblem(data); !problem.empty()) {
+    return InvalidArgumentError(std::string(what) + " for " + DocName(collection, key) + " is " +
+                                problem + " (the document limit)");
+  }
+  return Status::Ok();
+}
+
+Status CheckDocumentSize(std::string_view text, std::string_view collection, std::string_view key,
+                         std::string_view what) {
+  if (static_cast<int64_t>(text.size()) <= kMaxDocumentBytes) return Status::Ok();
+  return InvalidArgumentError(std::string(what) + " for " + DocName(collection, key) + " has " +
+                              std::to_string(text.size()) + " bytes, over the document limit of " +
+                              std::to_string(kMaxDocumentBytes) + " bytes");
 }
 
 Status DumpJson(const nlohmann::json& value, std::string_view collection, std::string_view key,

@@ -4,6 +4,8 @@
 //   collection: 1..64 bytes of [A-Za-z0-9_.-]
 //   key:        1..512 bytes, valid UTF-8, no control characters (U+0000..U+001F, U+007F)
 //   data:       a JSON object (put data, patch documents, merged resolutions, remote changes)
+//               nested at most kMaxDocumentDepth levels and, as compact text, at most
+//               kMaxDocumentBytes (common/json_limits.h)
 // nlohmann::json throws on invalid UTF-8 while serialising; DumpJson catches that at this
 // boundary and returns a Status instead (no exception leaves the storage module).
 //
@@ -29,9 +31,14 @@ std::string DocName(std::string_view collection, std::string_view key);
 Status ValidateCollection(std::string_view collection);
 // Validates both parts of a document address.
 Status ValidateDocumentId(std::string_view collection, std::string_view key);
-// REQUIRES nothing; fails unless `data` is a JSON object. `what` says which value ("data").
+// Fails unless `data` is a JSON object within kMaxDocumentDepth (checked without recursion, so
+// any depth is safe to pass). `what` says which value ("data").
 Status ValidateObject(std::string_view collection, std::string_view key,
                       const nlohmann::json& data, std::string_view what);
+
+// kInvalidArgument when a document's compact text is over kMaxDocumentBytes.
+Status CheckDocumentSize(std::string_view text, std::string_view collection, std::string_view key,
+                         std::string_view what);
 
 // Serialises compactly into `out`; kInvalidArgument (naming the document) on invalid UTF-8.
 Status DumpJson(const nlohmann::json& value, std::string_view collection, std::string_view key,
