@@ -87,7 +87,10 @@ Status SqliteDb::ErrorStatus(int rc, std::string_view context) const {
   message += "] while ";
   message += context;
   switch (primary) {
-    case SQLITE_FULL: return ResourceExhaustedError(std::move(message));
+    // A full disk (or size cap) and an I/O failure are conditions to retry later, not a verdict
+    // on the data: space may be freed, a flaky medium may recover (see the header).
+    case SQLITE_FULL:
+      return ResourceExhaustedError(std::move(message)).WithRetryClass(RetryClass::kTransient);
     case SQLITE_NOMEM: return ResourceExhaustedError(std::move(message));
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
@@ -107,7 +110,7 @@ Status SqliteDb::ErrorStatus(int rc, std::string_view context) const {
       }
       return IoError(std::move(message));
     }
-    case SQLITE_IOERR: return IoError(std::move(message));
+    case SQLITE_IOERR: return IoError(std::move(message)).WithRetryClass(RetryClass::kTransient);
     case SQLITE_TOOBIG: return InvalidArgumentError(std::move(message));
     default: return InternalError(std::move(message));
   }

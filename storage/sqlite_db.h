@@ -2,14 +2,19 @@
 // SQLite result codes to syncagent Status values.
 //
 // Every error a SqliteDb reports names the database path and carries SQLite's own message:
-//   SQLITE_FULL                       -> kResourceExhausted
+//   SQLITE_FULL                       -> kResourceExhausted (transient)
+//   SQLITE_NOMEM                      -> kResourceExhausted
 //   SQLITE_BUSY, SQLITE_LOCKED        -> kUnavailable (transient), "database is locked"
 //   SQLITE_NOTADB, SQLITE_CORRUPT     -> kDataLoss ("not a SQLite database" / "malformed")
 //   SQLITE_READONLY, SQLITE_PERM,
 //   SQLITE_AUTH, SQLITE_CANTOPEN      -> kPermissionDenied (CANTOPEN without EACCES: kIoError)
-//   SQLITE_IOERR                      -> kIoError
+//   SQLITE_IOERR                      -> kIoError (transient)
 //   SQLITE_TOOBIG                     -> kInvalidArgument
 //   anything else                     -> kInternal
+// "transient" is the Status's retry class: a full disk or database size cap, an I/O error and a
+// lock held elsewhere may clear by themselves (space freed, medium recovered, lock released), so
+// a headless run that hits one asks to be retried later instead of failing
+// (agent/headless_task.h).
 //
 // The connection is opened without SQLite's own mutex (SQLITE_OPEN_NOMUTEX): the owner (Store)
 // serialises access.

@@ -346,6 +346,12 @@ Status Store::FinishRun(int64_t id, const RunFinish& finish) {
   return InWriteTransaction([&] { return runs_.Finish(id, finish); });
 }
 
+Status Store::NoteUnloggedRun(int64_t id, const RunStart& start, const RunFinish& finish) {
+  std::lock_guard lock(mu_);
+  // Deliberately outside InWriteTransaction: only the slot's row is rewritten, nothing else.
+  return runs_.NoteUnlogged(id, start, finish);
+}
+
 StatusOr<std::vector<RunRecord>> Store::ListRuns(int64_t limit) {
   std::lock_guard lock(mu_);
   return runs_.List(limit);

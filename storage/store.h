@@ -152,7 +152,11 @@ class Store {
   // --- Run log. ---
   StatusOr<int64_t> BeginRun(const RunStart& start);
   Status FinishRun(int64_t id, const RunFinish& finish);
-  // Newest first.
+  // When BeginRun (id 0) or FinishRun (the run's id) failed, e.g. on a full disk: keeps the
+  // outcome in the run log's fixed-size fallback slot, rewritten in place so that it needs no
+  // new page (see run_log.h). Best effort: the store's error when even that fails.
+  Status NoteUnloggedRun(int64_t id, const RunStart& start, const RunFinish& finish);
+  // Newest first, with a run noted by NoteUnloggedRun while it is the latest (RunLog::List).
   StatusOr<std::vector<RunRecord>> ListRuns(int64_t limit = 20);
 
   // --- Health. ---

@@ -125,6 +125,9 @@ struct RunRecord {
   int64_t pulled = 0;
   int64_t conflicts = 0;
   std::string error;
+  // True for an outcome the run log could not record (a full or failing store), read back from
+  // its fallback slot (RunLog::NoteUnlogged): id is 0 when not even the start was logged.
+  bool unlogged = false;
 };
 
 struct StoreStats {

@@ -184,6 +184,7 @@ TEST_F(DiskFullTest, AFullDatabaseRollsBackTheFailedWriteCompletely) {
   }
   ASSERT_FALSE(failure.ok()) << "the size cap was never reached";
   EXPECT_EQ(failure.code(), StatusCode::kResourceExhausted) << failure.ToString();
+  EXPECT_EQ(failure.retry_class(), RetryClass::kTransient) << failure.ToString();
   EXPECT_NE(failure.message().find(path_), std::string::npos) << failure.ToString();
   EXPECT_GT(written, 10);
   EXPECT_EQ(Docs(), written);
@@ -203,6 +204,76 @@ TEST_F(DiskFullTest, AFullDatabaseRollsBackTheFailedWriteCompletely) {
   ASSERT_NE(store_, nullptr);
   EXPECT_OK(store_->Write(batch));
   EXPECT_OK(store_->Verify());
+}
+
+// Fills the capped database with documents, then logs runs until the run log needs a page the
+// cap refuses; returns that failure (OK if it never came).
+Status FillUntilTheRunLogIsFull(Store& store, Clock& clock) {
+  const std::string blob(3000, 'x');
+  for (int i = 0; i < 1000; ++i) {
+    if (!store.Put("notes", "n" + std::to_string(i), {{"blob", blob}}).ok()) break;
+  }
+  for (int i = 0; i < 100000; ++i) {
+    auto id = store.BeginRun({"fill", clock.WallMs(), 1000, ""});
+    if (!id.ok()) return id.status();
+    if (Status s = store.FinishRun(*id, {RunResult::kSuccess, "", 0, 0, 0, ""}); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+TEST_F(DiskFullTest, ARunTheFullLogCannotTakeIsKeptInTheFallbackSlotAndListed) {
+  const Status full = FillUntilTheRunLogIsFull(*store_, clock_);
+  ASSERT_EQ(full.code(), StatusCode::kResourceExhausted) << full.ToString();
+  EXPECT_EQ(full.retry_class(), RetryClass::kTransient);
+  const int64_t logged = RawQueryInt(path_, "SELECT count(*) FROM runs");
+  auto before = store_->ListRuns(1);
+  ASSERT_TRUE(before.ok());
+  ASSERT_EQ(before->size(), 1u);
+  EXPECT_FALSE(before->front().unlogged);
+  // The attempt that could not begin: a long error is shortened, the slot keeps its size, and
+  // rewriting it in place works at the cap.
+  clock_.Advance(std::chrono::seconds(7));
+  const RunStart start{"syncagent.refresh", clock_.WallMs() - 10, 30000, "cli"};
+  const std::string error = "run log: " + full.message() + std::string(5000, '!');
+  ASSERT_OK(store_->NoteUnloggedRun(0, start, {RunResult::kRetry, "store full", 0, 0, 0, error}));
+  ASSERT_OK(store_->NoteUnloggedRun(0, start, {RunResult::kRetry, "store full", 0, 0, 0, error}));
+  auto runs = store_->ListRuns(2);
+  ASSERT_TRUE(runs.ok()) << runs.status().ToString();
+  ASSERT_EQ(runs->size(), 2u);
+  const RunRecord& r = runs->front();
+  EXPECT_TRUE(r.unlogged);
+  EXPECT_EQ(r.id, 0);
+  EXPECT_EQ(r.task_id, "syncagent.refresh");
+  EXPECT_EQ(r.result, RunResult::kRetry);
+  EXPECT_EQ(r.started_at, clock_.WallMs());
+  EXPECT_EQ(r.reason, "store full");
+  EXPECT_EQ(r.error.rfind("run log: " + path_, 0), 0u) << r.error;
+  EXPECT_LT(r.error.size(), RunLog::kUnloggedSlotBytes);
+  EXPECT_EQ((*runs)[1].id, before->front().id);
+  EXPECT_EQ(RawQueryInt(path_, "SELECT count(*) FROM runs"), logged);
+  EXPECT_OK(store_->Verify());
+
+  // Once a run is logged again, the slot is old news.
+  store_.reset();
+  store_ = OpenStore(Options(path_, &clock_));  // no cap
+  ASSERT_NE(store_, nullptr);
+  EXPECT_TRUE(store_->ListRuns(1)->front().unlogged);
+  auto id = store_->BeginRun(start);
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  runs = store_->ListRuns(5);
+  ASSERT_TRUE(runs.ok());
+  EXPECT_EQ(runs->front().id, *id);
+  EXPECT_EQ(runs->front().result, RunResult::kRunning);
+  for (const RunRecord& run : *runs) EXPECT_FALSE(run.unlogged);
+  // A run whose finish could not be recorded shows the noted outcome instead of "running".
+  ASSERT_OK(store_->NoteUnloggedRun(*id, start, {RunResult::kFailure, "", 0, 0, 0, "disk I/O error"}));
+  runs = store_->ListRuns(5);
+  EXPECT_EQ(runs->front().id, *id);
+  EXPECT_EQ(runs->front().result, RunResult::kFailure);
+  EXPECT_EQ(runs->front().error, "disk I/O error");
+  EXPECT_TRUE(runs->front().unlogged);
+  EXPECT_EQ(store_->NoteUnloggedRun(*id, start, RunFinish{RunResult::kRunning, "", 0, 0, 0, ""}).code(),
+            StatusCode::kInvalidArgument);
 }
 
 // The crash child: writes forever in a random mix until it is killed.
