@@ -53,6 +53,7 @@ StatusOr<std::unique_ptr<Agent>> Agent::Open(const AgentConfig& config, AgentOpt
   store_options.synchronous =
       c.storage.synchronous == Synchronous::kFull ? SyncMode::kFull : SyncMode::kNormal;
   store_options.busy_timeout_ms = static_cast<int>(c.storage.busy_timeout_ms);
+  store_options.max_size_bytes = c.storage.max_size_mb * 1024 * 1024;
   store_options.clock = clock;
   SYNCAGENT_ASSIGN_OR_RETURN(agent->store_, Store::Open(store_options));
 

@@ -130,6 +130,7 @@ struct StorageConfig {
   std::string path;  // resolved against the config file's directory when relative
   Synchronous synchronous = Synchronous::kNormal;
   int64_t busy_timeout_ms = 5000;
+  int64_t max_size_mb = 0;  // cap on the database file (MiB); 0 = none
 };
 
 struct Constraints {

@@ -228,6 +228,14 @@ std::vector<KeyDescriptor> BuildTable() {
                    .minimum = 0,
                    .maximum = 600000},
                   SYNCAGENT_FIELD(storage.busy_timeout_ms)));
+  k.push_back(Key({.path = "storage.max_size_mb",
+                   .type = KeyType::kInteger,
+                   .description = "Cap on the database file in MiB (0 = none). At the cap, "
+                                  "writes that need more room fail as on a full disk.",
+                   .default_value = 0,
+                   .minimum = 0,
+                   .maximum = 1048576},
+                  SYNCAGENT_FIELD(storage.max_size_mb)));
 
   // --- schedule ---
   k.push_back(Section("schedule", "When the OS wakes the agent to sync."));
