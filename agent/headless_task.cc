@@ -93,11 +93,7 @@ HeadlessResult HeadlessTask::Run(const TaskInvocation& invocation) {
   start.budget_ms = invocation.budget.count();
   start.constraints = invocation.constraints_seen;
   auto run_id = store.BeginRun(start);
-  if (!run_id.ok()) {
-    result.task_result = TaskResult::kFailure;
-    result.reason = "run log: " + run_id.status().message();
-    return result;
-  }
+  if (!run_id.ok()) return RunLogFailed(invocation, start, run_id.status());
   result.run_id = *run_id;
   auto finish = [&](RunResult run_result, const std::string& error) {
     RunFinish f;
@@ -109,7 +105,10 @@ HeadlessResult HeadlessTask::Run(const TaskInvocation& invocation) {
       f.pulled = result.report->pulled;
       f.conflicts = result.report->conflicts;
     }
-    store.FinishRun(result.run_id, f).IgnoreError();  // the result stands even if logging fails
+    // The result stands even if logging fails; a full store may still take the fallback slot.
+    if (!store.FinishRun(result.run_id, f).ok()) {
+      store.NoteUnloggedRun(result.run_id, start, f).IgnoreError();
+    }
   };
 
   auto acquired = store.AcquireLease(kLease, owner, invocation.budget + options_.lease_grace);
@@ -238,6 +237,43 @@ HeadlessResult HeadlessTask::Run(const TaskInvocation& invocation) {
     store.SetCheckpoint(kNotBeforeCheckpoint, "0").IgnoreError();
   }
   finish(ToRunResult(result.task_result), error);
+  return result;
+}
+
+HeadlessResult HeadlessTask::RunLogFailed(const TaskInvocation& invocation, const RunStart& start,
+                                          const Status& error) {
+  Store& store = agent_->store();
+  HeadlessResult result;
+  result.reason = "run log: " + error.message();
+  const int previous_retries = static_cast<int>(ReadInt(store, RetriesCheckpoint(invocation.task_id)));
+  result.attempt = previous_retries + 1;
+  if (error.retry_class() != RetryClass::kTransient) {
+    result.task_result = TaskResult::kFailure;
+  } else {
+    // The device's own trouble, not the server's: the scheduler's backoff (retry_plan.h rule 3)
+    // on periodic wakes too.
+    RetryPlanInput in;
+    in.periodic = invocation.periodic;
+    in.result = TaskResult::kRetry;
+    in.previous_retries = previous_retries;
+    RetryPlanOptions plan_options;
+    plan_options.backoff = options_.backoff;
+    plan_options.spread = options_.retry_spread;
+    std::mt19937_64 rng(std::random_device{}());
+    const RetryPlan plan =
+        PlanRetry(in, plan_options, std::uniform_real_distribution<double>(0.0, 1.0)(rng));
+    result.task_result = plan.result;
+    result.retry_delay = plan.retry_delay;
+    // An existing row is rewritten in place, which a full database usually still allows.
+    store.SetCheckpoint(RetriesCheckpoint(invocation.task_id), std::to_string(plan.retries))
+        .IgnoreError();
+  }
+  RunFinish f;
+  f.result = ToRunResult(result.task_result);
+  f.reason = result.task_result == TaskResult::kRetry ? "store unavailable: nothing synced"
+                                                     : "store failed: nothing synced";
+  f.error = result.reason;
+  store.NoteUnloggedRun(0, start, f).IgnoreError();
   return result;
 }
 

@@ -21,6 +21,13 @@
 //      the server's Retry-After becomes a persisted quiet period for the device (periodic wakes
 //      in it make no request: `deferred`); retry delays and quiet periods get up to 50% random extra.
 //
+//   7. a store that cannot log the run's start (disk or size cap full, I/O error, locked: the
+//      store's transient errors, storage/sqlite_db.h) makes no request and returns kRetry with
+//      the scheduler's backoff — nothing was synced, space may be freed; any other store error
+//      is kFailure. Either way the attempt goes to the run log's fallback slot
+//      (Store::NoteUnloggedRun: rewritten in place, so a full database can usually still take
+//      it) and shows in ListRuns / `syncagent status`; a FinishRun that fails is kept there too.
+//
 // Thread safety: Run may be called concurrently (the lease arbitrates); each call blocks until
 // its result is known.
 #ifndef SYNCAGENT_AGENT_HEADLESS_TASK_H_
@@ -73,6 +80,10 @@ class HeadlessTask {
                                 Millis budget, const CancelToken* cancel = nullptr);
 
  private:
+  // Step 7: BeginRun failed with `error`; nothing was run.
+  HeadlessResult RunLogFailed(const TaskInvocation& invocation, const RunStart& start,
+                              const Status& error);
+
   std::shared_ptr<Agent> agent_;
   HeadlessOptions options_;
 };

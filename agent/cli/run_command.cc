@@ -1,7 +1,8 @@
 // `syncagent run`: one headless sync cycle, as the OS scheduler (a systemd timer) runs it.
 //
 // Exit: 0 the run succeeded (or was skipped because another run holds the lease), 75 retry
-// later (the delay is printed), 1 failed, 2 bad config. SIGINT/SIGTERM cancel the cycle, which
+// later (the delay is printed; also a full or failing store, see agent/headless_task.h step 7),
+// 1 failed, 2 bad config. SIGINT/SIGTERM cancel the cycle, which
 // stops checkpointed (exit 75).
 #include <memory>
 

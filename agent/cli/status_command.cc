@@ -77,7 +77,7 @@ int ShowStatus(CliContext& ctx, const StatusFlags& flags) {
       const RunRecord& r = runs->front();
       j["last_run"] = {{"task_id", r.task_id},     {"started_at_ms", r.started_at},
                        {"result", RunResultName(r.result)}, {"reason", r.reason},
-                       {"error", r.error}};
+                       {"error", r.error},       {"in_run_log", !r.unlogged}};
     } else {
       j["last_run"] = nullptr;
     }
@@ -109,6 +109,12 @@ int ShowStatus(CliContext& ctx, const StatusFlags& flags) {
                        std::string(RunResultName(r.result));
     if (!r.reason.empty()) last += " - " + r.reason;
     out += row("last run", last);
+    // A run the store could not log (e.g. the disk is full) has no cycle to report its error.
+    if (!r.error.empty() && (r.unlogged || r.error != status->last_error)) {
+      out += row("run error", r.error + (r.unlogged ? " (not in the run log: the store could not "
+                                                      "record the run)"
+                                                    : ""));
+    }
   }
   out += row("last success", status->last_success_ms
                                  ? FormatWallRelative(*status->last_success_ms, now)

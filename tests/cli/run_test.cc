@@ -1,10 +1,38 @@
 // `syncagent run`: exit 0 done, 75 retry later, 1 failed, 2 bad config; --json; status after.
+#include "platform/clock.h"
+#include "storage/store.h"
 #include "tests/cli/cli_test_support.h"
 
 namespace syncagent::cli::testing {
 namespace {
 
 using CliRunTest = CliTest;
+
+// Fills the store at `path` up to a cap of `max_mb` MiB (as `storage.max_size_mb` sets it): with
+// documents, then with run log rows until the run log needs a page the cap refuses. The database
+// is then "full" as on a full disk: no write that needs a new page succeeds.
+void FillStoreToTheCap(const std::string& path, int64_t max_mb) {
+  RealClock clock;
+  StoreOptions options;
+  options.path = path;
+  options.clock = &clock;
+  options.max_size_bytes = max_mb * 1024 * 1024;
+  auto store = Store::Open(options);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  const std::string blob(3000, 'x');
+  for (int i = 0; i < 100000; ++i) {
+    if (!(*store)->Put("filler", "f" + std::to_string(i), {{"blob", blob}}).ok()) break;
+  }
+  for (int i = 0; i < 100000; ++i) {
+    auto id = (*store)->BeginRun({"filler", clock.WallMs(), 1000, ""});
+    if (!id.ok()) {
+      ASSERT_EQ(id.status().code(), StatusCode::kResourceExhausted) << id.status().ToString();
+      return;
+    }
+    ASSERT_TRUE((*store)->FinishRun(*id, {RunResult::kSuccess, "", 0, 0, 0, ""}).ok());
+  }
+  FAIL() << "the run log never filled up";
+}
 
 TEST_F(CliRunTest, SyncsAndExitsZero) {
   const std::string config = WriteConfig();
@@ -56,6 +84,44 @@ TEST_F(CliRunTest, ServerUnavailableExits75WithTheRetryDelay) {
   ProcResult ok = Cli({"--config", config, "run"});
   EXPECT_EQ(ok.exit_code, 0) << ok.Describe();
   EXPECT_EQ(ServerDoc("notes", "n1"), json({{"a", 1}}));
+}
+
+TEST_F(CliRunTest, AFullStoreExits75BeforeAnyRequestAndStatusShowsTheAttempt) {
+  const std::string config = WriteConfig("agent", {{"storage", {{"max_size_mb", 1}}}});
+  ASSERT_EQ(Cli({"--config", config, "put", "notes", "n1", R"({"a":1})"}).exit_code, 0);
+  ASSERT_NO_FATAL_FAILURE(FillStoreToTheCap(dir_ + "/agent.db", 1));
+  ProcResult r = Cli({"--config", config, "run", "--json"});
+  ASSERT_EQ(r.exit_code, 75) << r.Describe();
+  EXPECT_NE(r.err.find("run: retry in "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("disk or database size limit full"), std::string::npos) << r.err;
+  json result = json::parse(r.out);
+  EXPECT_EQ(result["result"], "retry");
+  EXPECT_GT(result["retry_delay_ms"].get<int64_t>(), 0);
+  EXPECT_EQ(server_->requests().total(), 0) << "nothing may be sent by a run that cannot log";
+
+  ProcResult status = Cli({"--config", config, "status", "--json"});
+  ASSERT_EQ(status.exit_code, 0) << status.Describe();
+  json s = json::parse(status.out);
+  ASSERT_TRUE(s["last_run"].is_object()) << status.out;
+  EXPECT_EQ(s["last_run"]["result"], "retry");
+  EXPECT_EQ(s["last_run"]["in_run_log"], false);
+  EXPECT_NE(s["last_run"]["error"].get<std::string>().find("full"), std::string::npos) << status.out;
+  EXPECT_NE(s["next_run_basis"].get<std::string>().find("retry backoff"), std::string::npos)
+      << status.out;
+  ProcResult text = Cli({"--config", config, "status"});
+  ASSERT_EQ(text.exit_code, 0) << text.Describe();
+  EXPECT_NE(text.out.find("retry - store unavailable: nothing synced"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("run error     run log: "), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("(not in the run log"), std::string::npos) << text.out;
+
+  // Without the cap (space freed) the next run syncs and is logged again.
+  const std::string roomy = WriteConfig("agent", {{"storage", {{"max_size_mb", 0}}}});
+  ProcResult ok = Cli({"--config", roomy, "run"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.Describe();
+  EXPECT_EQ(ServerDoc("notes", "n1"), json({{"a", 1}}));
+  s = json::parse(Cli({"--config", roomy, "status", "--json"}).out);
+  EXPECT_EQ(s["last_run"]["result"], "success");
+  EXPECT_EQ(s["last_run"]["in_run_log"], true);
 }
 
 TEST_F(CliRunTest, UnreachableServerExits75) {
