@@ -158,5 +158,24 @@ TEST_F(AdminTest, UnknownAdminPathsAndMethods) {
   EXPECT_EQ(client_->Send("PUT", "/_admin/faults", "{}").status, 405);
 }
 
+TEST_F(AdminTest, ResetWithoutABodyIsAResetWithDefaults) {
+  ASSERT_EQ(client_->Send("PUT", "/_admin/docs/notes/a", R"({"v":1})").status, 200);
+  // No Content-Length at all (what `curl -X POST` sends): the request has no body.
+  RawResult bare = RawExchange(server_->port(),
+                               "POST /_admin/reset HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  ASSERT_EQ(bare.status, 200) << bare.bytes;
+  EXPECT_EQ(json::parse(bare.body, nullptr, false), json::object()) << bare.body;
+  EXPECT_EQ(server_->Stats()["documents"], 0);
+  ASSERT_EQ(client_->Send("PUT", "/_admin/docs/notes/b", R"({"v":2})").status, 200);
+  RawResult empty = RawExchange(server_->port(), RawRequest("POST", "/_admin/reset"));
+  ASSERT_EQ(empty.status, 200) << empty.bytes;
+  EXPECT_EQ(server_->Stats()["documents"], 0);
+  // The same holds on /v1: a push without a body is refused at once, not after a read timeout.
+  RawResult push = RawExchange(server_->port(),
+                               "POST /v1/push HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(push.status, 400) << push.bytes;
+  EXPECT_EQ(json::parse(push.body, nullptr, false)["error"]["code"], "invalid_request");
+}
+
 }  // namespace
 }  // namespace syncagent::mock::testing

@@ -14,6 +14,7 @@
 #include <openssl/ssl.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -67,6 +68,16 @@ class ConnectionContext {
   // Sleeps `ms`, returning false early when the server stops or the peer goes away.
   bool SleepInterruptibly(int64_t ms) const;
 
+  // The current request (line, headers, body) must be read by `deadline`; reads after it fail
+  // (ConnectionStream) and mark the request timed out. Set when its first byte is there.
+  void StartRequest(std::chrono::steady_clock::time_point deadline) {
+    request_deadline_ = deadline;
+    request_timed_out_ = false;
+  }
+  std::chrono::steady_clock::time_point request_deadline() const { return request_deadline_; }
+  void MarkRequestTimedOut() { request_timed_out_ = true; }
+  bool request_timed_out() const { return request_timed_out_; }
+
   void AddRead(uint64_t n) { bytes_read_ += n; }
   void AddWritten(uint64_t n) { bytes_written_ += n; }
   uint64_t bytes_written() const { return bytes_written_; }
@@ -91,6 +102,8 @@ class ConnectionContext {
   bool reset_ = false;
   bool close_after_response_ = false;
   int64_t drip_bytes_per_second_ = 0;
+  std::chrono::steady_clock::time_point request_deadline_ = std::chrono::steady_clock::time_point::max();
+  bool request_timed_out_ = false;
   uint64_t bytes_read_ = 0;
   uint64_t bytes_written_ = 0;
   uint64_t read_mark_ = 0;

@@ -48,9 +48,18 @@ void AddressOf(bool peer, int fd, std::string& ip, int& port) {
 
 }  // namespace
 
+int ConnectionStream::ReadTimeoutMs() const {
+  const auto deadline = context_->request_deadline();
+  if (deadline == std::chrono::steady_clock::time_point::max()) return read_timeout_ms_;
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        deadline - std::chrono::steady_clock::now())
+                        .count();
+  return static_cast<int>(std::clamp<long long>(left, 0, read_timeout_ms_));
+}
+
 bool ConnectionStream::is_readable() const {
   if (context_->ssl() && SSL_pending(context_->ssl()) > 0) return true;
-  return PollFd(context_->fd(), POLLIN, read_timeout_ms_, context_);
+  return PollFd(context_->fd(), POLLIN, ReadTimeoutMs(), context_);
 }
 
 bool ConnectionStream::is_writable() const {
@@ -58,7 +67,15 @@ bool ConnectionStream::is_writable() const {
 }
 
 ssize_t ConnectionStream::read(char* ptr, size_t size) {
-  if (!is_readable()) return -1;
+  const auto past_deadline = [this] {
+    if (std::chrono::steady_clock::now() < context_->request_deadline()) return false;
+    context_->MarkRequestTimedOut();
+    return true;
+  };
+  if (past_deadline() || !is_readable()) {
+    past_deadline();
+    return -1;
+  }
   ssize_t n;
   if (SSL* ssl = context_->ssl()) {
     n = SSL_read(ssl, ptr, static_cast<int>(std::min<size_t>(size, INT32_MAX)));

@@ -3,7 +3,8 @@
 // FaultServer serves each connection through this stream instead of httplib's own so that the
 // fault handlers' decisions (ConnectionContext) take effect on the wire: once the context is
 // aborted every write fails (httplib then gives up on the response), and a drip rate throttles
-// every write. Reads and writes are counted in the context.
+// every write. Reads and writes are counted in the context. Reads also end at the context's
+// request deadline, so a client that trickles its request cannot hold the worker thread.
 //
 // Thread safety: used by the connection's worker thread only.
 #ifndef SYNCAGENT_TESTS_MOCK_SERVER_CONNECTION_STREAM_H_
@@ -31,6 +32,8 @@ class ConnectionStream final : public httplib::Stream {
   socket_t socket() const override { return context_->fd(); }
 
  private:
+  // The read timeout, shortened to what is left until the request deadline.
+  int ReadTimeoutMs() const;
   // Writes all of [ptr, ptr+size) at full speed; false on error.
   bool WriteAll(const char* ptr, size_t size);
 

@@ -97,6 +97,15 @@ SSL* FaultServer::Handshake(int fd) const {
   return ssl;
 }
 
+void FaultServer::WriteRequestTimeout(httplib::Stream& stream) const {
+  const std::string body = R"({"error":{"code":"request_timeout","message":"request not received )"
+                           R"(within )" + std::to_string(request_timeout_.count()) + R"( ms"}})";
+  const std::string response =
+      "HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json\r\nContent-Length: " +
+      std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+  stream.write(response.data(), response.size());
+}
+
 bool FaultServer::process_and_close_socket(socket_t sock) {
   // A peer that went away must not kill the process: SSL_write cannot pass MSG_NOSIGNAL, so
   // SIGPIPE is blocked on worker threads (a blocked, thread-directed SIGPIPE turns into EPIPE).
@@ -122,8 +131,16 @@ bool FaultServer::process_and_close_socket(socket_t sock) {
     // The keep-alive loop of httplib's process_server_socket_core.
     for (size_t left = keep_alive_max_count_; left > 0; --left) {
       if (!WaitForRequest(sock, ssl)) break;
+      context.StartRequest(std::chrono::steady_clock::now() + request_timeout_);
+      const uint64_t written = context.bytes_written();
       bool connection_closed = false;
       ok = process_request(stream, /*close_connection=*/left == 1, connection_closed, nullptr);
+      if (context.request_timed_out()) {
+        // httplib answers an incomplete header block itself (408 via the error handler) but
+        // drops an incomplete request line silently: answer that one here.
+        if (context.bytes_written() == written) WriteRequestTimeout(stream);
+        break;
+      }
       if (!ok || connection_closed || context.aborted() || context.close_after_response()) break;
     }
   }

@@ -109,6 +109,16 @@ bool AcceptsGzip(std::string_view accept_encoding) {
   return false;
 }
 
+bool RejectUnsupportedEncoding(const httplib::Request& req, httplib::Response& res) {
+  if (!req.has_header("Content-Encoding")) return false;
+  const std::string encoding = req.get_header_value("Content-Encoding");
+  // Exactly what httplib decodes itself (gzip) or leaves alone (identity), nothing else.
+  if (encoding == "gzip" || encoding == "identity") return false;
+  SetError(res, 415, "unsupported_media_type",
+           "Content-Encoding \"" + encoding + "\" is not supported: syncagent/1 defines gzip only");
+  return true;
+}
+
 std::string QueryOf(const std::string& target) {
   const auto question = target.find('?');
   return question == std::string::npos ? std::string() : target.substr(question + 1);

@@ -33,6 +33,10 @@ nlohmann::json RedactedHeaders(const httplib::Headers& headers);
 // True when an Accept-Encoding value accepts gzip (a "gzip" or "*" token without q=0).
 bool AcceptsGzip(std::string_view accept_encoding);
 
+// When the request has a Content-Encoding other than gzip or identity (syncagent/1 defines gzip
+// only): sets 415 unsupported_media_type naming it, and returns true.
+bool RejectUnsupportedEncoding(const httplib::Request& req, httplib::Response& res);
+
 // The query string of a request target ("" when none).
 std::string QueryOf(const std::string& target);
 

@@ -15,7 +15,6 @@
 namespace syncagent::mock {
 namespace {
 
-constexpr size_t kWorkerThreads = 32;
 constexpr size_t kKeepAliveMaxRequests = 100;
 
 bool IsAdminPath(const std::string& path) { return path.rfind("/_admin", 0) == 0; }
@@ -33,6 +32,10 @@ StatusOr<std::unique_ptr<MockServer>> MockServer::Start(MockServerOptions option
     return InvalidArgumentError("port must be in 0..65535");
   }
   if (options.max_body_bytes == 0) return InvalidArgumentError("max_body_bytes must be > 0");
+  if (options.request_timeout.count() <= 0) {
+    return InvalidArgumentError("request_timeout must be > 0 ms");
+  }
+  if (options.worker_threads == 0) return InvalidArgumentError("worker_threads must be > 0");
   SSL_CTX* ssl_ctx = nullptr;
   if (!options.tls_cert_file.empty()) {
     SYNCAGENT_ASSIGN_OR_RETURN(
@@ -51,7 +54,9 @@ StatusOr<std::unique_ptr<MockServer>> MockServer::Start(MockServerOptions option
   self->server_ = std::move(server_or);
 
   FaultServer& server = *self->server_;
-  server.new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
+  const size_t workers = self->options_.worker_threads;
+  server.new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
+  server.set_request_timeout(self->options_.request_timeout);
   server.set_payload_max_length(self->options_.max_body_bytes);
   server.set_keep_alive_max_count(kKeepAliveMaxRequests);
   // Responses go out as header and body writes; without TCP_NODELAY, Nagle holds the body back
@@ -77,6 +82,12 @@ StatusOr<std::unique_ptr<MockServer>> MockServer::Start(MockServerOptions option
         if (!res.body.empty() || res.content_provider_) {
           return httplib::Server::HandlerResponse::Unhandled;
         }
+        // The request deadline cut the header block off (FaultServer): not a malformed request.
+        const ConnectionContext* context = ConnectionContext::Current();
+        if (context && context->request_timed_out()) {
+          SetError(res, 408, "request_timeout", "request not received in time");
+          return httplib::Server::HandlerResponse::Handled;
+        }
         SetError(res, res.status, DefaultErrorCode(res.status),
                  "HTTP " + std::to_string(res.status) + " (answered by the HTTP layer)");
         return httplib::Server::HandlerResponse::Handled;
@@ -85,6 +96,23 @@ StatusOr<std::unique_ptr<MockServer>> MockServer::Start(MockServerOptions option
       [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
         SetError(res, 500, "internal", "unexpected exception in the mock server");
       });
+  // Runs before httplib reads the body.
+  server.set_pre_routing_handler([self](const httplib::Request& req, httplib::Response& res) {
+    if (RejectUnsupportedEncoding(req, res)) {  // httplib would answer 400
+      if (ConnectionContext* context = ConnectionContext::Current()) context->CloseAfterResponse();
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    // No Content-Length and not chunked: the request has no body (RFC 9112 section 6.3), but
+    // httplib would read one until the connection closes or times out (then 400).
+    const bool may_have_body = req.method == "POST" || req.method == "PUT" ||
+                               req.method == "PATCH" || req.method == "DELETE";
+    if (may_have_body && !req.has_header("Content-Length") &&
+        !req.has_header("Transfer-Encoding")) {
+      self->Handle(req, res);
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
   server.set_expect_100_continue_handler(
       [self](const httplib::Request& req, httplib::Response& res) {
         return self->ExpectContinue(req, res);
@@ -181,6 +209,10 @@ int MockServer::ExpectContinue(const httplib::Request& req, httplib::Response& r
   if (IsAdminPath(req.path) || !context) return 100;
   // A declared body over the limit is refused before the client uploads it (no fault is drawn,
   // as for a 413 answered without "Expect").
+  if (RejectUnsupportedEncoding(req, res)) {  // before the client uploads the body
+    context->CloseAfterResponse();
+    return res.status;
+  }
   const uint64_t declared = req.get_header_value<uint64_t>("Content-Length");
   if (declared > options_.max_body_bytes) {
     SetError(res, 413, "payload_too_large",

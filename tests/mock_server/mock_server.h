@@ -12,6 +12,7 @@
 #ifndef SYNCAGENT_TESTS_MOCK_SERVER_MOCK_SERVER_H_
 #define SYNCAGENT_TESTS_MOCK_SERVER_MOCK_SERVER_H_
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -48,6 +49,10 @@ struct MockServerOptions {
   std::vector<FaultRule> faults;  // the initial fault scenario
   bool admin = false;             // serve /_admin/*
   size_t max_body_bytes = kDefaultMaxBodyBytes;  // larger request bodies get 413
+  // A request's line, headers and body must arrive within this time of its first byte; a slower
+  // (trickling) client gets 408 and is disconnected, so it cannot hold a worker thread.
+  std::chrono::milliseconds request_timeout{10000};
+  size_t worker_threads = 64;  // connections served at once; more wait for a free worker
 };
 
 class MockServer {

@@ -6,6 +6,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <poll.h>
+
+#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <thread>
@@ -94,6 +97,35 @@ TEST(GzipTest, GzipRequestBodiesAreAccepted) {
   ASSERT_EQ(entries.size(), 2u);
   EXPECT_EQ(entries[1].headers["Content-Encoding"], "gzip");
   EXPECT_LT(entries[1].request_bytes, body.size()) << "the body travelled compressed";
+}
+
+TEST(GzipTest, UnsupportedContentEncodingsGet415WithTheJsonErrorBody) {
+  auto server = StartServer();
+  const std::string body = OneMutation("br").dump();
+  for (const std::string encoding : {"br", "deflate", "zstd", "gzip, br"}) {
+    RawResult raw = RawExchange(
+        server->port(), RawRequest("POST", "/v1/push", body,
+                                   {"Content-Encoding: " + encoding, "Idempotency-Key: b-br"}));
+    ASSERT_EQ(raw.status, 415) << encoding << ": " << raw.bytes;
+    EXPECT_EQ(raw.headers["content-type"], "application/json");
+    const json error = json::parse(raw.body, nullptr, false);
+    EXPECT_EQ(error["error"]["code"], "unsupported_media_type") << raw.body;
+    EXPECT_NE(error["error"]["message"].get<std::string>().find(encoding), std::string::npos);
+  }
+  // Refused before the upload when the client waits for "100 Continue".
+  std::string interim;
+  RawResult expect = RawExpectContinueExchange(
+      server->port(),
+      "POST /v1/push HTTP/1.1\r\nHost: x\r\nContent-Encoding: br\r\nContent-Length: " +
+          std::to_string(body.size()) + "\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n",
+      body, &interim);
+  EXPECT_EQ(interim.rfind("HTTP/1.1 415", 0), 0u) << interim << expect.bytes;
+  EXPECT_EQ(server->Stats()["documents"], 0);
+  EXPECT_EQ(RawExchange(server->port(),
+                        RawRequest("POST", "/v1/push", body,
+                                   {"Content-Encoding: identity", "Idempotency-Key: b-id"}))
+                .status,
+            200);
 }
 
 TEST(GzipTest, DecompressedBodiesCountAgainstTheLimit) {
@@ -247,6 +279,97 @@ TEST(StopTest, StopIsPromptWithStalledClients) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
   ::close(no_handshake);
   ::close(half_request);
+}
+
+// `count` connections that trickle a request: odd ones a request line one character at a time,
+// even ones header lines after a complete request line, every `every` until destroyed.
+class Drippers {
+ public:
+  Drippers(int port, int count, std::chrono::milliseconds every) {
+    for (int i = 0; i < count; ++i) {
+      fds_.push_back(StalledConnection(port, i % 2 ? "GET /v1/pull?x=" : "GET /v1/pull HTTP/1.1\r\n"));
+    }
+    thread_ = std::thread([this, every] {
+      for (int n = 0; !stop_; ++n) {
+        for (size_t i = 0; i < fds_.size(); ++i) {
+          const std::string chunk = i % 2 ? "a" : "X-Drip-" + std::to_string(n) + ": 1\r\n";
+          ::send(fds_[i], chunk.data(), chunk.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+        }
+        std::this_thread::sleep_for(every);
+      }
+    });
+  }
+  ~Drippers() {
+    stop_ = true;
+    thread_.join();
+    for (int fd : fds_) ::close(fd);
+  }
+  const std::vector<int>& fds() const { return fds_; }
+  // Whether the server has ended connection `i` (EOF or reset), waiting up to `timeout_ms`.
+  bool Ended(size_t i, int timeout_ms) const {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    char buffer[4096];
+    do {
+      pollfd pfd{fds_[i], POLLIN, 0};
+      if (::poll(&pfd, 1, timeout_ms > 0 ? 50 : 0) <= 0) continue;
+      const ssize_t n = ::recv(fds_[i], buffer, sizeof(buffer), MSG_DONTWAIT);
+      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) return true;
+    } while (std::chrono::steady_clock::now() < deadline);
+    return false;
+  }
+
+ private:
+  std::vector<int> fds_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+TEST(SlowClientTest, FortyTricklingConnectionsDoNotHoldUpANormalRequest) {
+  MockServerOptions options;
+  options.request_timeout = std::chrono::minutes(5);  // only the worker pool is under test
+  auto server = StartServer(options);
+  Drippers drippers(server->port(), 40, std::chrono::milliseconds(100));
+  RawResult normal = RawExchange(server->port(), RawRequest("GET", "/v1/pull"), 60000);
+  EXPECT_EQ(normal.status, 200) << normal.bytes;
+  for (size_t i = 0; i < drippers.fds().size(); ++i) {
+    EXPECT_FALSE(drippers.Ended(i, 0)) << "dripper " << i << " was cut off";
+  }
+}
+
+TEST(SlowClientTest, ARequestNotReceivedInTimeIsCutOffAndFreesItsWorker) {
+  MockServerOptions options;
+  options.worker_threads = 4;  // far fewer workers than trickling connections
+  options.request_timeout = std::chrono::milliseconds(300);
+  auto server = StartServer(options);
+  Drippers drippers(server->port(), 40, std::chrono::milliseconds(50));
+  // Served once a worker is free, while the drippers keep dripping.
+  RawResult normal = RawExchange(server->port(), RawRequest("GET", "/v1/pull"), 60000);
+  EXPECT_EQ(normal.status, 200) << normal.bytes;
+  for (size_t i = 0; i < drippers.fds().size(); ++i) {
+    EXPECT_TRUE(drippers.Ended(i, 60000)) << "dripper " << i << " still holds a worker";
+  }
+}
+
+TEST(SlowClientTest, AnIncompleteRequestGets408WithTheJsonErrorBody) {
+  MockServerOptions options;
+  options.request_timeout = std::chrono::milliseconds(200);
+  auto server = StartServer(options);
+  for (const std::string partial : {"GET /v1/pu", "GET /v1/pull HTTP/1.1\r\nHost: x\r\n",
+                                    "POST /v1/push HTTP/1.1\r\nContent-Length: 10\r\n\r\n{"}) {
+    RawResult raw = RawExchange(server->port(), partial, 60000);
+    ASSERT_EQ(raw.status, 408) << partial << ": " << raw.bytes;
+    EXPECT_FALSE(raw.timed_out);
+    EXPECT_EQ(raw.headers["content-type"], "application/json");
+    EXPECT_EQ(json::parse(raw.body, nullptr, false)["error"]["code"], "request_timeout") << raw.body;
+  }
+  // A complete request on the same server is unaffected.
+  EXPECT_EQ(RawExchange(server->port(), RawRequest("GET", "/v1/pull")).status, 200);
+  MockServerOptions bad;
+  bad.request_timeout = std::chrono::milliseconds(0);
+  EXPECT_FALSE(MockServer::Start(bad).ok());
+  bad = {};
+  bad.worker_threads = 0;
+  EXPECT_FALSE(MockServer::Start(bad).ok());
 }
 
 TEST(TlsTest, StartFailsOnABadCertificate) {
