@@ -255,7 +255,7 @@ TEST(ConfigErrorsTest, EveryIntegerKeyRejectsValuesOutOfRange) {
     }
     ++checked;
   }
-  EXPECT_EQ(checked, 16);
+  EXPECT_EQ(checked, 17);
 }
 
 TEST(ConfigErrorsTest, EveryEnumKeyRejectsAnUnknownValue) {
