@@ -51,9 +51,9 @@ void AddressOf(bool peer, int fd, std::string& ip, int& port) {
 int ConnectionStream::ReadTimeoutMs() const {
   const auto deadline = context_->request_deadline();
   if (deadline == std::chrono::steady_clock::time_point::max()) return read_timeout_ms_;
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                        deadline - std::chrono::steady_clock::now())
-                        .count();
+  const auto left =
+      std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now())
+          .count();
   return static_cast<int>(std::clamp<long long>(left, 0, read_timeout_ms_));
 }
 
@@ -67,13 +67,10 @@ bool ConnectionStream::is_writable() const {
 }
 
 ssize_t ConnectionStream::read(char* ptr, size_t size) {
-  const auto past_deadline = [this] {
-    if (std::chrono::steady_clock::now() < context_->request_deadline()) return false;
-    context_->MarkRequestTimedOut();
-    return true;
-  };
-  if (past_deadline() || !is_readable()) {
-    past_deadline();
+  // Past the request deadline, or waiting ends because of it rather than the read timeout.
+  const bool deadline_binds = ReadTimeoutMs() < read_timeout_ms_;
+  if (std::chrono::steady_clock::now() >= context_->request_deadline() || !is_readable()) {
+    if (deadline_binds) context_->MarkRequestTimedOut();
     return -1;
   }
   ssize_t n;
