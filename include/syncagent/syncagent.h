@@ -9,8 +9,11 @@
  *   the optional `err` argument is not NULL it is filled on failure with the same code and a
  *   NUL-terminated message (truncated to fit) and cleared (code 0, empty message) on success.
  *   API misuse — a NULL handle, a NULL required argument, text that is not JSON — is reported as
- *   SYNCAGENT_INVALID_ARGUMENT with a message; it never crashes. Messages never contain the
- *   bearer token or header values.
+ *   SYNCAGENT_INVALID_ARGUMENT with a message; it never crashes.
+ *   Messages and the string values of reports (status, sync and headless results) never contain
+ *   the bearer token or header values (secrets of 4 bytes or more are replaced by "***"); document
+ *   data (get, conflicts, resolver sides) is returned exactly as stored, even when it happens to
+ *   contain a secret's text.
  *
  * Memory
  *   Strings handed to the caller through `char** out_...` are allocated with malloc and must be
