@@ -1,6 +1,20 @@
 #include "agent/agent.h"
 
+#include "common/json_limits.h"
+
 namespace syncagent {
+namespace {
+
+// The document depth limit, checked on the app's value before anything copies, dumps or compares
+// it (those are recursive in nlohmann/json and would overflow the stack on a deep value).
+Status CheckDepth(const nlohmann::json& value, std::string_view what) {
+  if (std::string problem = DocumentDepthProblem(value); !problem.empty()) {
+    return InvalidArgumentError(std::string(what) + ": " + problem + " (the document limit)");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
 
 ResolutionPolicy ToResolutionPolicy(ConflictPolicy policy) {
   switch (policy) {
@@ -113,16 +127,24 @@ StatusOr<std::unique_ptr<Agent>> Agent::OpenJson(std::string_view config_json,
 }
 
 Status Agent::Put(std::string_view collection, std::string_view key, const nlohmann::json& data) {
+  SYNCAGENT_RETURN_IF_ERROR(CheckDepth(data, "data"));
   return store_->Put(collection, key, data);
 }
 Status Agent::Patch(std::string_view collection, std::string_view key,
                     const nlohmann::json& patch) {
+  SYNCAGENT_RETURN_IF_ERROR(CheckDepth(patch, "patch"));
   return store_->Patch(collection, key, patch);
 }
 Status Agent::Delete(std::string_view collection, std::string_view key) {
   return store_->Delete(collection, key);
 }
-Status Agent::Write(const std::vector<WriteOp>& ops) { return store_->Write(ops); }
+Status Agent::Write(const std::vector<WriteOp>& ops) {
+  for (size_t i = 0; i < ops.size(); ++i) {
+    Status status = CheckDepth(ops[i].data, ops[i].op == MutationOp::kPatch ? "patch" : "data");
+    if (!status.ok()) return status.WithContext("write #" + std::to_string(i));
+  }
+  return store_->Write(ops);
+}
 StatusOr<std::optional<Document>> Agent::Get(std::string_view collection, std::string_view key) {
   return store_->Get(collection, key);
 }
@@ -143,6 +165,7 @@ StatusOr<std::vector<Conflict>> Agent::ListConflicts(bool open_only) {
   return store_->ListConflicts(open_only);
 }
 Status Agent::ResolveConflict(int64_t id, const Resolution& resolution) {
+  SYNCAGENT_RETURN_IF_ERROR(CheckDepth(resolution.merged, "resolution data"));
   return store_->ResolveConflict(id, resolution);
 }
 StatusOr<std::vector<DeadLetter>> Agent::ListDeadLetters() { return store_->ListDeadLetters(); }

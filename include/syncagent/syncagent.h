@@ -9,7 +9,9 @@
  *   the optional `err` argument is not NULL it is filled on failure with the same code and a
  *   NUL-terminated message (truncated to fit) and cleared (code 0, empty message) on success.
  *   API misuse — a NULL handle, a NULL required argument, text that is not JSON — is reported as
- *   SYNCAGENT_INVALID_ARGUMENT with a message; it never crashes.
+ *   SYNCAGENT_INVALID_ARGUMENT with a message; it never crashes. JSON text passed in is checked
+ *   for depth before it is parsed: a document (or patch) nested deeper than 32 levels is refused
+ *   with "json: nested deeper than 32 levels (the document limit)", on any thread's stack.
  *   Messages and the string values of reports (status, sync and headless results) never contain
  *   the bearer token or header values (secrets of 4 bytes or more are replaced by "***"); document
  *   data (get, conflicts, resolver sides) is returned exactly as stored, even when it happens to

@@ -5,6 +5,7 @@
 // plain http:// is refused unless allow_insecure_http is set.
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <mutex>
 #include <string>
@@ -179,6 +181,59 @@ TEST_F(SecurityLimitsTest, JsonNestedTooDeeplyEndsTheCycleWithRetry) {
   EXPECT_EQ(report.outcome, CycleOutcome::kRetry) << report.ToJson().dump();
   EXPECT_NE(report.error.message().find("nested deeper than 64 levels"), std::string::npos)
       << report.error.ToString();
+}
+
+// Runs `body` on a thread with a 512 KiB stack (iOS's default for a background thread).
+void OnSmallStack(std::function<void()> body) {
+  pthread_attr_t attr;
+  ASSERT_EQ(pthread_attr_init(&attr), 0);
+  ASSERT_EQ(pthread_attr_setstacksize(&attr, 512 * 1024), 0);
+  pthread_t thread;
+  auto run = [](void* arg) -> void* {
+    (*static_cast<std::function<void()>*>(arg))();
+    return nullptr;
+  };
+  ASSERT_EQ(pthread_create(&thread, &attr, run, &body), 0);
+  pthread_join(thread, nullptr);
+  pthread_attr_destroy(&attr);
+}
+
+// Item 8 of issue 13: an app's deep value (70,000 levels, built without recursion) is refused by
+// the C++ API with a message naming the limit before anything copies or dumps it, on a 512 KiB
+// stack.
+TEST_F(SecurityLimitsTest, DeepValuesAreRefusedByTheCppApiOnASmallStack) {
+  auto agent = Open(Config(server_->base_url()));
+  ASSERT_NE(agent, nullptr);
+  ASSERT_TRUE(agent->Put("notes", "k", {{"a", 1}}).ok());
+  json deep = json::array();
+  for (int i = 0; i < 70000; ++i) {
+    json outer = json::array();
+    outer.push_back(std::move(deep));
+    deep = std::move(outer);
+  }
+  json data = json::object();
+  data["d"] = std::move(deep);
+  std::vector<WriteOp> ops;
+  ops.push_back(WriteOp{MutationOp::kPut, "notes", "w", json::object()});
+  ops.back().data["d"] = json::array();  // replaced below by the deep value, moved in
+  Status put, patch, write, resolve;
+  OnSmallStack([&] {
+    put = agent->Put("notes", "k", data);
+    patch = agent->Patch("notes", "k", data);
+    std::swap(ops.back().data, data);
+    write = agent->Write(ops);
+    std::swap(ops.back().data, data);
+    resolve = agent->ResolveConflict(1, Resolution{Resolution::Kind::kReplace, std::move(data)});
+  });
+  EXPECT_EQ(put.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(put.message(), "data: nested deeper than 32 levels (the document limit)");
+  EXPECT_EQ(patch.message(), "patch: nested deeper than 32 levels (the document limit)");
+  EXPECT_EQ(write.message(), "write #0: data: nested deeper than 32 levels (the document limit)");
+  EXPECT_EQ(resolve.message(),
+            "resolution data: nested deeper than 32 levels (the document limit)");
+  auto kept = agent->Get("notes", "k");
+  ASSERT_TRUE(kept.ok() && kept->has_value());
+  EXPECT_EQ((*kept)->data, json({{"a", 1}}));
 }
 
 // A server that echoes the bearer token in its error bodies and in a rejected push result: the

@@ -2,9 +2,11 @@
 // server, so each test starts one on an ephemeral loopback port, makes a temp dir, and calls the
 // C function, which uses only syncagent.h and the shared libsyncagent.so.
 #include <gtest/gtest.h>
+#include <pthread.h>
 #include <stdlib.h>
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -158,6 +160,63 @@ TEST_P(CApiDataTest, JsonIsValidAndDataIsIntactWhenItContainsTheToken) {
 
 INSTANTIATE_TEST_SUITE_P(Tokens, CApiDataTest,
                          ::testing::Values("1", "tok-in-the-data-7c3e"));
+
+// Runs `body` on a thread with a 512 KiB stack (iOS's default for a background thread).
+void OnSmallStack(std::function<void()> body) {
+  pthread_attr_t attr;
+  ASSERT_EQ(pthread_attr_init(&attr), 0);
+  ASSERT_EQ(pthread_attr_setstacksize(&attr, 512 * 1024), 0);
+  pthread_t thread;
+  auto run = [](void* arg) -> void* {
+    (*static_cast<std::function<void()>*>(arg))();
+    return nullptr;
+  };
+  ASSERT_EQ(pthread_create(&thread, &attr, run, &body), 0);
+  pthread_join(thread, nullptr);
+  pthread_attr_destroy(&attr);
+}
+
+// Valid JSON nested 70,000 levels is refused with a message naming the limit, never a crash,
+// even on a 512 KiB stack (item 8 of issue 13), at every entry that takes JSON text.
+TEST_F(CApiTest, DeeplyNestedJsonIsRefusedOnASmallStack) {
+  StartServer();
+  constexpr int kDepth = 70000;
+  std::string object;
+  for (int i = 0; i < kDepth; ++i) object += "{\"a\":";
+  object += "1" + std::string(kDepth, '}');
+  const std::string array = "{\"a\":" + std::string(kDepth, '[') + std::string(kDepth, ']') + "}";
+  const std::string resolution = "{\"action\":\"use\",\"data\":" + object + "}";
+  Handle h;
+  syncagent_error err{};
+  ASSERT_EQ(syncagent_open_json(DeviceConfig(base_url(), dir_.path() + "/d.db", "tok-deep-1234")
+                                    .c_str(), &h.agent, &err), SYNCAGENT_OK) << err.message;
+  ASSERT_EQ(syncagent_put(h.agent, "notes", "k", "{\"a\":1}", &err), SYNCAGENT_OK);
+  int put = 0, put_array = 0, patch = 0, resolve = 0;
+  std::string put_message, patch_message, resolve_message;
+  OnSmallStack([&] {
+    put = syncagent_put(h.agent, "notes", "k", object.c_str(), &err);
+    put_message = err.message;
+    put_array = syncagent_put(h.agent, "notes", "k", array.c_str(), &err);
+    patch = syncagent_patch(h.agent, "notes", "k", object.c_str(), &err);
+    patch_message = err.message;
+    resolve = syncagent_resolve_conflict(h.agent, 1, resolution.c_str(), &err);
+    resolve_message = err.message;
+  });
+  EXPECT_EQ(put, SYNCAGENT_INVALID_ARGUMENT);
+  EXPECT_EQ(put_message, "json: nested deeper than 32 levels (the document limit)");
+  EXPECT_EQ(put_array, SYNCAGENT_INVALID_ARGUMENT);
+  EXPECT_EQ(patch, SYNCAGENT_INVALID_ARGUMENT);
+  EXPECT_EQ(patch_message, "json_merge_patch: nested deeper than 32 levels (the document limit)");
+  EXPECT_EQ(resolve, SYNCAGENT_INVALID_ARGUMENT);
+  EXPECT_NE(resolve_message.find("resolution_json: nested deeper than 33 levels"),
+            std::string::npos) << resolve_message;
+  // At the limit is still fine.
+  std::string at_limit;
+  for (int i = 0; i < 31; ++i) at_limit += "{\"a\":";
+  at_limit += "{}" + std::string(31, '}');
+  EXPECT_EQ(syncagent_put(h.agent, "notes", "k", at_limit.c_str(), &err), SYNCAGENT_OK)
+      << err.message;
+}
 
 }  // namespace
 }  // namespace syncagent
