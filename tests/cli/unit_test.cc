@@ -65,6 +65,26 @@ TEST(CliJsonArgTest, ObjectsOnly) {
   EXPECT_EQ(bad.find('\n'), std::string::npos);
 }
 
+// Item 9 of issue 13: a number that does not fit in a double was an "internal error" (exit 1).
+TEST(CliJsonArgTest, NumberOutOfRangeIsABadArgument) {
+  StatusOr<nlohmann::json> parsed = ParseJsonObjectArg("JSON", R"({"n":1e400})");
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(parsed.status().message(),
+            "argument JSON: cannot be stored: number overflow parsing '1e400' (numbers must fit "
+            "in a double)");
+}
+
+TEST(CliJsonArgTest, DepthIsCheckedBeforeParsing) {
+  std::string at_limit;
+  for (int i = 0; i < 31; ++i) at_limit += R"({"a":)";
+  at_limit += "[]" + std::string(31, '}');
+  EXPECT_TRUE(ParseJsonObjectArg("JSON", at_limit).ok());
+  const std::string deep = R"({"a":)" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  EXPECT_EQ(ParseJsonObjectArg("JSON", deep).status().message(),
+            "argument JSON: nested deeper than 32 levels (the document limit)");
+}
+
 TEST(CliScheduleMappingTest, FromConfig) {
   AgentConfig config;
   config.schedule.minimum_interval_minutes = 60;
