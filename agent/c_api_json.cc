@@ -3,6 +3,7 @@
 #include <exception>
 
 #include "common/json_limits.h"
+#include "common/json_text.h"
 
 namespace syncagent::capi {
 namespace {
@@ -74,7 +75,7 @@ StatusOr<nlohmann::json> ParseJsonObjectArg(const char* text, std::string_view w
 }
 
 std::string Dump(const nlohmann::json& value) {
-  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return CompactJson(value);  // no recursion: stored data from older versions may be deep
 }
 
 nlohmann::json SideToJson(const ConflictSide& side) {

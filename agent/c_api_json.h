@@ -24,7 +24,8 @@ StatusOr<nlohmann::json> ParseJsonArg(const char* text, std::string_view what, i
 // Like ParseJsonArg with the document limit (kMaxDocumentDepth), and the value must be an object.
 StatusOr<nlohmann::json> ParseJsonObjectArg(const char* text, std::string_view what);
 
-// Compact JSON; invalid UTF-8 is replaced instead of throwing.
+// Compact JSON; invalid UTF-8 is replaced instead of throwing. Written without recursion
+// (common/json_text.h), so a deep document stored by an older version cannot overflow the stack.
 std::string Dump(const nlohmann::json& value);
 
 // {"exists","deleted","data","hlc","version"}

@@ -15,18 +15,16 @@
 #include <nlohmann/json.hpp>
 
 #include "common/json_limits.h"
+#include "common/json_text.h"  // CompactJson
 
 namespace syncagent::cli {
 
 // The deepest value `get` indents: a document at the limit inside `get --meta`'s envelope.
 inline constexpr int kMaxPrettyDepth = kMaxDocumentDepth + 1;
 
-// Two-space indented JSON when `value` nests at most kMaxPrettyDepth levels, else CompactJson.
+// Two-space indented JSON when `value` nests at most kMaxPrettyDepth levels, else CompactJson
+// (common/json_text.h).
 std::string PrintableJson(const nlohmann::json& value);
-
-// The same text as value.dump() (invalid UTF-8 replaced by U+FFFD), written with an explicit
-// stack: constant native stack at any depth.
-std::string CompactJson(const nlohmann::json& value);
 
 }  // namespace syncagent::cli
 

@@ -3,6 +3,7 @@
 // C function, which uses only syncagent.h and the shared libsyncagent.so.
 #include <gtest/gtest.h>
 #include <pthread.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 
 #include <filesystem>
@@ -216,6 +217,38 @@ TEST_F(CApiTest, DeeplyNestedJsonIsRefusedOnASmallStack) {
   at_limit += "{}" + std::string(31, '}');
   EXPECT_EQ(syncagent_put(h.agent, "notes", "k", at_limit.c_str(), &err), SYNCAGENT_OK)
       << err.message;
+}
+
+// A document stored deeper than the limit (by an older version, here written with SQLite)
+// comes back whole from syncagent_get on a 512 KiB stack: the C API writes JSON without
+// recursion.
+TEST_F(CApiTest, DeepStoredDocumentIsReturnedOnASmallStack) {
+  StartServer();
+  Handle h;
+  syncagent_error err{};
+  const std::string db_path = dir_.path() + "/stored.db";
+  ASSERT_EQ(syncagent_open_json(DeviceConfig(base_url(), db_path, "tok-deep-1234").c_str(),
+                                &h.agent, &err), SYNCAGENT_OK) << err.message;
+  ASSERT_EQ(syncagent_put(h.agent, "notes", "deep", "{\"a\":1}", &err), SYNCAGENT_OK);
+  const std::string deep = "{\"a\":" + std::string(70000, '[') + std::string(70000, ']') + "}";
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "UPDATE documents SET data = ?1 WHERE key = 'deep'", -1, &stmt,
+                               nullptr), SQLITE_OK);
+  sqlite3_bind_text(stmt, 1, deep.c_str(), static_cast<int>(deep.size()), SQLITE_TRANSIENT);
+  EXPECT_EQ(sqlite3_step(stmt), SQLITE_DONE);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  int rc = -1;
+  std::string got;
+  OnSmallStack([&] {
+    char* raw = nullptr;
+    rc = syncagent_get(h.agent, "notes", "deep", &raw, &err);
+    got = Take(raw);
+  });
+  EXPECT_EQ(rc, SYNCAGENT_OK) << err.message;
+  EXPECT_EQ(got, deep);
 }
 
 }  // namespace
