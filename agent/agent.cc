@@ -1,5 +1,7 @@
 #include "agent/agent.h"
 
+#include <algorithm>
+
 #include "common/json_limits.h"
 
 namespace syncagent {
@@ -68,6 +70,7 @@ StatusOr<std::unique_ptr<Agent>> Agent::Open(const AgentConfig& config, AgentOpt
       c.storage.synchronous == Synchronous::kFull ? SyncMode::kFull : SyncMode::kNormal;
   store_options.busy_timeout_ms = static_cast<int>(c.storage.busy_timeout_ms);
   store_options.clock = clock;
+  store_options.synced_collections = c.sync.collections;
   SYNCAGENT_ASSIGN_OR_RETURN(agent->store_, Store::Open(store_options));
 
   CurlHttpClientOptions http_options;
@@ -108,6 +111,11 @@ StatusOr<std::unique_ptr<Agent>> Agent::Open(const AgentConfig& config, AgentOpt
   engine_options.pull_page_size = static_cast<int>(c.sync.pull_page_size);
   engine_options.collections = c.sync.collections;
   engine_options.skip_own_changes = c.sync.skip_own_changes;
+  engine_options.on_server_reset = c.sync.on_server_reset == OnServerReset::kAdoptServer
+                                       ? ServerResetRule::kAdoptServer
+                                       : ServerResetRule::kReupload;
+  // Headroom for the page envelope around the changes the server counts.
+  engine_options.pull_max_bytes = std::max<int64_t>(4096, c.server.max_response_bytes - 65536);
   agent->engine_ = std::make_unique<SyncEngine>(agent->store_.get(), agent->client_.get(), clock,
                                                 agent->resolver_.get(), engine_options,
                                                 options.on_event);

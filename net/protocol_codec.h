@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -49,6 +50,14 @@ class ProtocolCodec {
   StatusOr<nlohmann::json> ParseJson(std::string_view body, std::string_view what) const;
 
  private:
+  // Parses a reply whose items (the values of its top-level array member `items_member`) carry
+  // document bodies. Containers nested deeper than `max_level` are dropped while parsing (which
+  // is iterative: any depth is safe) and their item's index is added to *deep_items, so one
+  // deep document costs its own body, not the reply. Only size and syntax fail the reply.
+  StatusOr<nlohmann::json> ParseReply(std::string_view body, std::string_view what,
+                                      std::string_view items_member, int max_level,
+                                      std::set<size_t>* deep_items) const;
+
   CodecLimits limits_;
 };
 

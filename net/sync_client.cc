@@ -186,6 +186,7 @@ StatusOr<PullPage> SyncClient::Pull(const PullRequest& request, const CallContex
     http.url += "&collections=" + UrlEncode(joined);
   }
   if (!request.skip_origin.empty()) http.url += "&skip_origin=" + UrlEncode(request.skip_origin);
+  if (request.max_bytes > 0) http.url += "&max_bytes=" + std::to_string(request.max_bytes);
   http.headers = options_.headers;
   http.headers.emplace_back("Accept", "application/json");
   if (!request.if_none_match.empty()) http.headers.emplace_back("If-None-Match", request.if_none_match);

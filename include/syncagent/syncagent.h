@@ -164,8 +164,11 @@ SYNCAGENT_API int syncagent_run_headless(syncagent_agent* agent, const char* tas
  * when nothing was running). */
 SYNCAGENT_API int syncagent_cancel(syncagent_agent* agent);
 
-/* {"queue_depth","dead_letters","open_conflicts","documents","last_outcome","last_error",
- *  "last_success_ms",...,"schedule_health":{"runs","successes","starved","verdict",...}} */
+/* {"queue_depth","local_only","remote_skips","dead_letters","open_conflicts","documents",
+ *  "last_outcome","last_error","last_success_ms",...,
+ *  "schedule_health":{"runs","successes","starved","verdict",...}}
+ * local_only: queued writes of collections not in sync.collections (never pushed);
+ * remote_skips: server documents this device cannot take (past the document limits). */
 SYNCAGENT_API int syncagent_status_json(syncagent_agent* agent, char** out_json,
                                         syncagent_error* err);
 

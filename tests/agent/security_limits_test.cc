@@ -167,6 +167,8 @@ TEST_F(SecurityLimitsTest, EndlessChunkedBodyIsCutOffAtTheCap) {
   EXPECT_LT(MaxRssKb() - rss_before, 256 * 1024) << "the body was buffered";
 }
 
+// A change that is itself nested too deeply (not a document body: its address is lost with it)
+// is a malformed page.
 TEST_F(SecurityLimitsTest, JsonNestedTooDeeplyEndsTheCycleWithRetry) {
   json deep = json::object();
   for (int i = 0; i < 200; ++i) deep = json{{"d", deep}};
@@ -179,7 +181,7 @@ TEST_F(SecurityLimitsTest, JsonNestedTooDeeplyEndsTheCycleWithRetry) {
   ASSERT_NE(agent, nullptr);
   CycleReport report = agent->SyncNow(60s);
   EXPECT_EQ(report.outcome, CycleOutcome::kRetry) << report.ToJson().dump();
-  EXPECT_NE(report.error.message().find("nested deeper than 64 levels"), std::string::npos)
+  EXPECT_NE(report.error.message().find("changes[0].collection"), std::string::npos)
       << report.error.ToString();
 }
 
