@@ -151,22 +151,28 @@ std::string_view WireOpName(WireOp op) {
 }
 
 StatusOr<json> ProtocolCodec::ParseReply(std::string_view body, std::string_view what,
-                                         std::string_view items_member, int max_level,
+                                         std::string_view items_member,
+                                         std::string_view body_member, int max_level,
                                          std::set<size_t>* deep_items) const {
   if (static_cast<int64_t>(body.size()) > limits_.max_body_bytes) return ParseJson(body, what);
   // nlohmann's callback depth: the root container starts at 0, so a container opening at
   // depth d is nesting level d + 1; the items are the values at depth 2 inside `items_member`.
-  bool in_items = false;
+  bool in_items = false;    // inside the top-level member `items_member`
+  bool in_body = false;     // ... and inside an item's member `body_member`
   size_t items_seen = 0;
+  auto is = [](const json& key, std::string_view name) {
+    return key.is_string() && key.get_ref<const std::string&>() == name;
+  };
   auto callback = [&](int depth, json::parse_event_t event, json& parsed) {
     using Event = json::parse_event_t;
-    if (depth == 1 && event == Event::key) {
-      in_items = parsed.is_string() && parsed.get_ref<const std::string&>() == items_member;
-    }
+    if (event == Event::key && depth == 1) in_items = is(parsed, items_member);
+    if (event == Event::key && depth == 3) in_body = in_items && is(parsed, body_member);
     const bool starts = event == Event::object_start || event == Event::array_start;
     if (in_items && depth == 2 && (starts || event == Event::value)) ++items_seen;
     if (starts && depth >= std::min(max_level, limits_.max_depth)) {
-      if (in_items && items_seen > 0) deep_items->insert(items_seen - 1);
+      // A document body past the limit makes its item unusable; anything else that deep is an
+      // unknown member, ignored as any unknown member is.
+      if (in_body && items_seen > 0) deep_items->insert(items_seen - 1);
       return false;  // dropped, and everything inside it
     }
     return true;
@@ -231,7 +237,8 @@ StatusOr<PushResponse> ProtocolCodec::DecodePushResponse(std::string_view body,
   // results[i].current.data is nesting level 5: its document may nest kMaxDocumentDepth more.
   std::set<size_t> deep_items;
   SYNCAGENT_ASSIGN_OR_RETURN(
-      json root, ParseReply(body, kWhat, "results", 4 + kMaxDocumentDepth, &deep_items));
+      json root,
+      ParseReply(body, kWhat, "results", "current", 4 + kMaxDocumentDepth, &deep_items));
   if (!root.is_object()) return FieldError(kWhat, "(root)", "an object", &root);
   auto results = root.find("results");
   if (results == root.end() || !results->is_array()) {
@@ -290,7 +297,7 @@ StatusOr<PullPage> ProtocolCodec::DecodePullPage(std::string_view body) const {
   // changes[i].data is nesting level 4: its document may nest kMaxDocumentDepth more.
   std::set<size_t> deep_items;
   SYNCAGENT_ASSIGN_OR_RETURN(
-      json root, ParseReply(body, kWhat, "changes", 3 + kMaxDocumentDepth, &deep_items));
+      json root, ParseReply(body, kWhat, "changes", "data", 3 + kMaxDocumentDepth, &deep_items));
   if (!root.is_object()) return FieldError(kWhat, "(root)", "an object", &root);
   ObjectReader top(kWhat, "", root);
   PullPage page;

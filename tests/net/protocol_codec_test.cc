@@ -284,7 +284,7 @@ std::string NestedText(int depth) {
 TEST(ProtocolCodecTest, OneDocumentPastTheLimitIsIsolatedNotThePage) {
   ProtocolCodec codec;
   // 33 levels (within the wire limit) and 62 levels (the page is then 65 deep), through the
-  // scanner and through the DOM decoder (an unknown member makes no difference to either).
+  // scanner and through the DOM decoder.
   for (int depth : {33, 62, 70000}) {
     for (bool text : {false, true}) {
       const std::string body = PageWith(NestedText(depth));
@@ -301,6 +301,16 @@ TEST(ProtocolCodecTest, OneDocumentPastTheLimitIsIsolatedNotThePage) {
   auto ok = codec.DecodePullPageText(PageWith(NestedText(32)));
   ASSERT_TRUE(ok.ok());
   EXPECT_TRUE(ok->changes[1].document.unusable.empty());
+  // A deep unknown member beside a good body is ignored, as unknown members are.
+  for (bool text : {false, true}) {
+    const std::string body = PageWith("{\"v\":3}", ",\"x\":" + NestedText(70));
+    auto page = text ? codec.DecodePullPageText(body) : codec.DecodePullPage(body);
+    ASSERT_TRUE(page.ok()) << page.status().ToString();
+    EXPECT_TRUE(page->changes[1].document.unusable.empty()) << text;
+    EXPECT_EQ(text ? json::parse(page->changes[1].document.data_text)
+                   : page->changes[1].document.data,
+              json({{"v", 3}}));
+  }
 }
 
 TEST(ProtocolCodecTest, OmittedStubsAreUnusableChanges) {
