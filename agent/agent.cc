@@ -1,6 +1,22 @@
 #include "agent/agent.h"
 
+#include <algorithm>
+
+#include "common/json_limits.h"
+
 namespace syncagent {
+namespace {
+
+// The document depth limit, checked on the app's value before anything copies, dumps or compares
+// it (those are recursive in nlohmann/json and would overflow the stack on a deep value).
+Status CheckDepth(const nlohmann::json& value, std::string_view what) {
+  if (std::string problem = DocumentDepthProblem(value); !problem.empty()) {
+    return InvalidArgumentError(std::string(what) + ": " + problem + " (the document limit)");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
 
 ResolutionPolicy ToResolutionPolicy(ConflictPolicy policy) {
   switch (policy) {
@@ -55,6 +71,7 @@ StatusOr<std::unique_ptr<Agent>> Agent::Open(const AgentConfig& config, AgentOpt
   store_options.busy_timeout_ms = static_cast<int>(c.storage.busy_timeout_ms);
   store_options.max_size_bytes = c.storage.max_size_mb * 1024 * 1024;
   store_options.clock = clock;
+  store_options.synced_collections = c.sync.collections;
   SYNCAGENT_ASSIGN_OR_RETURN(agent->store_, Store::Open(store_options));
 
   CurlHttpClientOptions http_options;
@@ -95,6 +112,11 @@ StatusOr<std::unique_ptr<Agent>> Agent::Open(const AgentConfig& config, AgentOpt
   engine_options.pull_page_size = static_cast<int>(c.sync.pull_page_size);
   engine_options.collections = c.sync.collections;
   engine_options.skip_own_changes = c.sync.skip_own_changes;
+  engine_options.on_server_reset = c.sync.on_server_reset == OnServerReset::kAdoptServer
+                                       ? ServerResetRule::kAdoptServer
+                                       : ServerResetRule::kReupload;
+  // Headroom for the page envelope around the changes the server counts.
+  engine_options.pull_max_bytes = std::max<int64_t>(4096, c.server.max_response_bytes - 65536);
   agent->engine_ = std::make_unique<SyncEngine>(agent->store_.get(), agent->client_.get(), clock,
                                                 agent->resolver_.get(), engine_options,
                                                 options.on_event);
@@ -114,16 +136,24 @@ StatusOr<std::unique_ptr<Agent>> Agent::OpenJson(std::string_view config_json,
 }
 
 Status Agent::Put(std::string_view collection, std::string_view key, const nlohmann::json& data) {
+  SYNCAGENT_RETURN_IF_ERROR(CheckDepth(data, "data"));
   return store_->Put(collection, key, data);
 }
 Status Agent::Patch(std::string_view collection, std::string_view key,
                     const nlohmann::json& patch) {
+  SYNCAGENT_RETURN_IF_ERROR(CheckDepth(patch, "patch"));
   return store_->Patch(collection, key, patch);
 }
 Status Agent::Delete(std::string_view collection, std::string_view key) {
   return store_->Delete(collection, key);
 }
-Status Agent::Write(const std::vector<WriteOp>& ops) { return store_->Write(ops); }
+Status Agent::Write(const std::vector<WriteOp>& ops) {
+  for (size_t i = 0; i < ops.size(); ++i) {
+    Status status = CheckDepth(ops[i].data, ops[i].op == MutationOp::kPatch ? "patch" : "data");
+    if (!status.ok()) return status.WithContext("write #" + std::to_string(i));
+  }
+  return store_->Write(ops);
+}
 StatusOr<std::optional<Document>> Agent::Get(std::string_view collection, std::string_view key) {
   return store_->Get(collection, key);
 }
@@ -144,6 +174,7 @@ StatusOr<std::vector<Conflict>> Agent::ListConflicts(bool open_only) {
   return store_->ListConflicts(open_only);
 }
 Status Agent::ResolveConflict(int64_t id, const Resolution& resolution) {
+  SYNCAGENT_RETURN_IF_ERROR(CheckDepth(resolution.merged, "resolution data"));
   return store_->ResolveConflict(id, resolution);
 }
 StatusOr<std::vector<DeadLetter>> Agent::ListDeadLetters() { return store_->ListDeadLetters(); }

@@ -47,6 +47,9 @@ class Agent {
   ~Agent();
 
   // --- Local data (never touches the network). ---
+  // Data and patches nested deeper than kMaxDocumentDepth (common/json_limits.h) are refused with
+  // kInvalidArgument ("data: nested deeper than 32 levels (the document limit)") before anything
+  // copies or dumps them, so a deep value built by the app cannot overflow the stack here.
   Status Put(std::string_view collection, std::string_view key, const nlohmann::json& data);
   Status Patch(std::string_view collection, std::string_view key, const nlohmann::json& patch);
   Status Delete(std::string_view collection, std::string_view key);

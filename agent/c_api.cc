@@ -14,11 +14,14 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "agent/agent.h"
 #include "agent/c_api_json.h"
 #include "agent/headless_task.h"
 #include "agent/schedule_health.h"
+#include "common/redact.h"
 #include "platform/cancel_token.h"
 #include "syncagent/syncagent.h"
 
@@ -58,16 +61,37 @@ struct syncagent_agent {
 namespace syncagent::capi {
 namespace {
 
-// Replaces every occurrence of the agent's bearer token (defence in depth: no layer below
-// should ever put it in a message).
-std::string Redact(const syncagent_agent* h, std::string text) {
-  if (h == nullptr || !h->agent) return text;
-  const std::string& token = h->agent->config().server.auth.token.reveal();
-  if (token.empty()) return text;
-  for (size_t at = text.find(token); at != std::string::npos; at = text.find(token, at + 3)) {
-    text.replace(at, token.size(), "***");
+// The secrets of the agent's config: the bearer token and the extra header values.
+std::vector<std::string> SecretsOf(const syncagent_agent* h) {
+  std::vector<std::string> secrets;
+  if (h == nullptr || !h->agent) return secrets;
+  const ServerConfig& server = h->agent->config().server;
+  secrets.push_back(server.auth.token.reveal());
+  for (const auto& [name, value] : server.headers) secrets.push_back(value);
+  return secrets;
+}
+
+// A message with the agent's secrets replaced (defence in depth: the layers below already keep
+// them out of every message they build, see common/redact.h). Only messages are redacted, never
+// JSON text or document data.
+std::string Redact(const syncagent_agent* h, std::string_view text) {
+  return RedactSecrets(text, SecretsOf(h));
+}
+
+// Redacts the string values of a report the agent built (status, cycle report, headless result):
+// they are messages, never document data. The report stays valid JSON.
+void RedactReportStrings(const syncagent_agent* h, nlohmann::json* report) {
+  const std::vector<std::string> secrets = SecretsOf(h);
+  std::vector<nlohmann::json*> pending{report};
+  while (!pending.empty()) {
+    nlohmann::json* node = pending.back();
+    pending.pop_back();
+    if (node->is_string()) {
+      *node = RedactSecrets(node->get_ref<const std::string&>(), secrets);
+    } else if (node->is_structured()) {
+      for (nlohmann::json& child : *node) pending.push_back(&child);
+    }
   }
-  return text;
 }
 
 void Fill(syncagent_error* err, const Status& status, const syncagent_agent* h) {
@@ -112,8 +136,11 @@ Status Give(const std::string& text, char** out) {
   *out = copy;
   return Status();
 }
-Status GiveJson(const syncagent_agent* h, const nlohmann::json& value, char** out) {
-  return out == nullptr ? Status() : Give(Redact(h, Dump(value)), out);
+// A report of the agent's own making (no document data) for the caller, messages redacted.
+Status GiveReport(const syncagent_agent* h, nlohmann::json report, char** out) {
+  if (out == nullptr) return Status();
+  RedactReportStrings(h, &report);
+  return Give(Dump(report), out);
 }
 
 // Registers a cancel token for the duration of one sync_now / run_headless.
@@ -271,7 +298,7 @@ int syncagent_sync_now(syncagent_agent* agent, int64_t budget_ms, char** out_rep
     SYNCAGENT_RETURN_IF_ERROR(NeedHandle(agent));
     ActiveOp op(agent);
     CycleReport report = agent->agent->SyncNow(BudgetOf(budget_ms), op.token());
-    return GiveJson(agent, report.ToJson(), out_report_json);
+    return GiveReport(agent, report.ToJson(), out_report_json);
   });
 }
 
@@ -294,7 +321,7 @@ int syncagent_run_headless(syncagent_agent* agent, const char* task_id, int64_t 
     invocation.periodic = true;
     HeadlessResult result = HeadlessTask(agent->agent).Run(invocation);
     *out_task_result = static_cast<int>(result.task_result);
-    return GiveJson(agent, result.ToJson(), out_result_json);
+    return GiveReport(agent, result.ToJson(), out_result_json);
   });
 }
 
@@ -321,7 +348,7 @@ int syncagent_status_json(syncagent_agent* agent, char** out_json, syncagent_err
         AnalyzeSchedule(runs, Millis(a.config().schedule.minimum_interval_minutes * 60000),
                         a.clock().WallMs())
             .ToJson();
-    return GiveJson(agent, j, out_json);
+    return GiveReport(agent, std::move(j), out_json);
   });
 }
 
@@ -366,7 +393,7 @@ int syncagent_conflicts_json(syncagent_agent* agent, char** out_json, syncagent_
     SYNCAGENT_ASSIGN_OR_RETURN(std::vector<Conflict> conflicts, agent->agent->ListConflicts(true));
     nlohmann::json j = nlohmann::json::array();
     for (const Conflict& c : conflicts) j.push_back(ConflictToJson(c));
-    return GiveJson(agent, j, out_json);
+    return Give(Dump(j), out_json);  // document data: returned as stored, never redacted
   });
 }
 

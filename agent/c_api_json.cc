@@ -2,10 +2,25 @@
 
 #include <exception>
 
+#include "common/json_limits.h"
+#include "common/json_text.h"
+
 namespace syncagent::capi {
 namespace {
 
-StatusOr<nlohmann::json> Parse(std::string_view text, std::string_view what) {
+// A resolution {"action": ..., "data": {...}} holds a document one level down.
+constexpr int kMaxAnswerDepth = kMaxDocumentDepth + 1;
+
+// `text` parsed, after a byte scan has checked that it nests at most `max_depth` levels: the
+// parser itself is iterative, but copying or dumping the value afterwards would recurse.
+StatusOr<nlohmann::json> Parse(std::string_view text, std::string_view what, int max_depth) {
+  if (JsonTextDepth(text, max_depth) > max_depth) {
+    return InvalidArgumentError(
+        std::string(what) + ": nested deeper than " + std::to_string(max_depth) + " levels" +
+        (max_depth == kMaxDocumentDepth ? " (the document limit)"
+                                        : " (its data is a document: at most " +
+                                              std::to_string(kMaxDocumentDepth) + " levels)"));
+  }
   nlohmann::json value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (value.is_discarded()) {
     // Re-parse with exceptions for the position (only on the error path).
@@ -45,13 +60,13 @@ StatusOr<std::string> ActionOf(const nlohmann::json& answer, std::string_view wh
 
 }  // namespace
 
-StatusOr<nlohmann::json> ParseJsonArg(const char* text, std::string_view what) {
+StatusOr<nlohmann::json> ParseJsonArg(const char* text, std::string_view what, int max_depth) {
   if (text == nullptr) return InvalidArgumentError(std::string(what) + ": must not be NULL");
-  return Parse(text, what);
+  return Parse(text, what, max_depth);
 }
 
 StatusOr<nlohmann::json> ParseJsonObjectArg(const char* text, std::string_view what) {
-  SYNCAGENT_ASSIGN_OR_RETURN(nlohmann::json value, ParseJsonArg(text, what));
+  SYNCAGENT_ASSIGN_OR_RETURN(nlohmann::json value, ParseJsonArg(text, what, kMaxDocumentDepth));
   if (!value.is_object()) {
     return InvalidArgumentError(std::string(what) + ": expected a JSON object, got " +
                                 value.type_name());
@@ -60,7 +75,7 @@ StatusOr<nlohmann::json> ParseJsonObjectArg(const char* text, std::string_view w
 }
 
 std::string Dump(const nlohmann::json& value) {
-  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return CompactJson(value);  // no recursion: stored data from older versions may be deep
 }
 
 nlohmann::json SideToJson(const ConflictSide& side) {
@@ -93,7 +108,7 @@ nlohmann::json ConflictToJson(const Conflict& c) {
 
 StatusOr<CustomResolution> ParseCustomResolution(std::string_view text) {
   constexpr std::string_view kWhat = "resolver answer";
-  SYNCAGENT_ASSIGN_OR_RETURN(nlohmann::json answer, Parse(text, kWhat));
+  SYNCAGENT_ASSIGN_OR_RETURN(nlohmann::json answer, Parse(text, kWhat, kMaxAnswerDepth));
   SYNCAGENT_ASSIGN_OR_RETURN(std::string action, ActionOf(answer, kWhat));
   CustomResolution r;
   using Kind = CustomResolution::Kind;
@@ -120,7 +135,7 @@ StatusOr<CustomResolution> ParseCustomResolution(std::string_view text) {
 
 StatusOr<Resolution> ParseResolution(const char* text) {
   constexpr std::string_view kWhat = "resolution_json";
-  SYNCAGENT_ASSIGN_OR_RETURN(nlohmann::json answer, ParseJsonArg(text, kWhat));
+  SYNCAGENT_ASSIGN_OR_RETURN(nlohmann::json answer, ParseJsonArg(text, kWhat, kMaxAnswerDepth));
   SYNCAGENT_ASSIGN_OR_RETURN(std::string action, ActionOf(answer, kWhat));
   if (action == "take_remote") return Resolution::TakeRemote();
   if (action == "keep_local") return Resolution::KeepLocal();

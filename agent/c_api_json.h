@@ -17,12 +17,15 @@
 
 namespace syncagent::capi {
 
-// `text` parsed as JSON; INVALID_ARGUMENT "<what>: ..." when it is NULL or not JSON.
-StatusOr<nlohmann::json> ParseJsonArg(const char* text, std::string_view what);
-// Like ParseJsonArg, and the value must be an object.
+// `text` parsed as JSON; INVALID_ARGUMENT "<what>: ..." when it is NULL, not JSON, or nested
+// deeper than `max_depth` levels ("<what>: nested deeper than 32 levels ..."). The depth is
+// checked on the text before the parser runs, so no deep value is ever built.
+StatusOr<nlohmann::json> ParseJsonArg(const char* text, std::string_view what, int max_depth);
+// Like ParseJsonArg with the document limit (kMaxDocumentDepth), and the value must be an object.
 StatusOr<nlohmann::json> ParseJsonObjectArg(const char* text, std::string_view what);
 
-// Compact JSON; invalid UTF-8 is replaced instead of throwing.
+// Compact JSON; invalid UTF-8 is replaced instead of throwing. Written without recursion
+// (common/json_text.h), so a deep document stored by an older version cannot overflow the stack.
 std::string Dump(const nlohmann::json& value);
 
 // {"exists","deleted","data","hlc","version"}

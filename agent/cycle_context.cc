@@ -22,6 +22,17 @@ bool CycleContext::MayStartRequest() {
   return true;
 }
 
+StatusOr<int64_t> CycleContext::ForgetServer(std::string_view how_detected) {
+  server_reset_seen = false;
+  AbandonOrigin();
+  SYNCAGENT_ASSIGN_OR_RETURN(int64_t count, store->ForgetServer(options->on_server_reset));
+  report->server_reset = true;
+  const bool reupload = options->on_server_reset == ServerResetRule::kReupload;
+  Emit(SyncEventType::kServerReset, count, {}, {},
+       std::string(reupload ? "reupload" : "adopt_server") + ": " + std::string(how_detected));
+  return reupload ? count : 0;
+}
+
 PhaseEnd CycleContext::Fail(const Status& status) {
   if (status.code() == StatusCode::kCancelled) {
     report->outcome = CycleOutcome::kPartial;

@@ -34,6 +34,11 @@ struct SyncEngineOptions {
   // (see pusher.h). Off: strictly one step after the other.
   bool pipeline_push = true;
   Millis event_throttle{250};
+  // The largest pull page body the client takes (server.max_response_bytes less headroom),
+  // sent as the pull's max_bytes (docs/protocol.md §4.6); 0 = not sent.
+  int64_t pull_max_bytes = 0;
+  // What to do once the server lost what it had acknowledged (sync.on_server_reset).
+  ServerResetRule on_server_reset = ServerResetRule::kReupload;
 };
 
 // How a phase ended.
@@ -59,7 +64,14 @@ struct CycleContext {
   // are pulled like anyone else's and the next push draws a new one.
   std::string origin;
 
+  // Set by a phase that found the server lost what it had acknowledged (an acknowledged
+  // document that "never existed"); the engine then applies options->on_server_reset.
+  bool server_reset_seen = false;
+
   void AbandonOrigin() { origin.clear(); }
+  // Applies options->on_server_reset (storage/server_reset.h) and reports it; returns the
+  // number of writes it queued.
+  StatusOr<int64_t> ForgetServer(std::string_view how_detected);
   // True when another request may start; otherwise records why not (kPartial) and returns false.
   bool MayStartRequest();
   CallContext Call() const { return CallContext{deadline, cancel}; }

@@ -20,6 +20,8 @@ nlohmann::json CycleReport::ToJson() const {
                       {"resolved", resolved},
                       {"rejected", rejected},
                       {"pulled", pulled},
+                      {"remote_skipped", remote_skipped},
+                      {"server_reset", server_reset},
                       {"bytes_up", bytes_up},
                       {"bytes_down", bytes_down},
                       {"requests", requests},

@@ -31,6 +31,8 @@ struct CycleReport {
   int64_t resolved = 0;   // ... settled by a policy this cycle
   int64_t rejected = 0;   // mutations dead-lettered
   int64_t pulled = 0;     // remote changes received
+  int64_t remote_skipped = 0;  // ... that could not be taken (isolated in remote_skips)
+  bool server_reset = false;   // the server lost acknowledged data; sync.on_server_reset ran
   int64_t bytes_up = 0;
   int64_t bytes_down = 0;
   int64_t requests = 0;

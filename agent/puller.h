@@ -3,12 +3,19 @@
 //
 // An idle cycle costs one request: the stored ETag goes out as If-None-Match and the server
 // answers 304. Remote changes to locally dirty documents are recorded as conflicts by the store
-// (not overwritten) and settled by the ConflictSettler after each page. A cursor the server
-// rejects as `invalid_cursor` is dropped once per cycle and the pull restarts from the beginning.
+// (not overwritten) and settled by the ConflictSettler after each page. A version the client
+// cannot take (too deep, too large, left out by the server) is isolated: recorded in the store's
+// remote_skips, reported (event remote_skipped), and passed by the cursor.
+// A cursor the server rejects as `invalid_cursor` means the server lost what it had
+// acknowledged: sync.on_server_reset is applied (CycleContext::ForgetServer) once per cycle and
+// the pull restarts from the beginning. A reply over server.max_response_bytes halves the page
+// (down to one document) for a server that ignores the pull's max_bytes.
 //
 // Thread safety: used by the cycle's thread only.
 #ifndef SYNCAGENT_AGENT_PULLER_H_
 #define SYNCAGENT_AGENT_PULLER_H_
+
+#include <optional>
 
 #include "agent/conflict_settler.h"
 #include "agent/cycle_context.h"
@@ -24,8 +31,15 @@ class Puller {
   PhaseEnd Run(int* queued_writes);
 
  private:
+  // nullopt: try again with the adjusted *request.
+  std::optional<PhaseEnd> OnFailure(const Status& status, PullRequest* request,
+                                    int* queued_writes);
+  // nullopt: the page and its cursor are stored.
+  std::optional<PhaseEnd> Apply(PullPage& page, int* queued_writes);
+
   CycleContext* ctx_;
   ConflictSettler* settler_;
+  bool restarted_ = false;
 };
 
 }  // namespace syncagent

@@ -4,6 +4,8 @@
 #include <future>
 #include <system_error>
 
+#include "common/json_limits.h"
+
 namespace syncagent {
 
 WireMutation ToWire(const Mutation& m) {
@@ -57,10 +59,11 @@ PhaseEnd Pusher::Run() {
   std::vector<Mutation> ready;  // taken (marked attempted) behind the batch on the wire
   for (;;) {
     std::vector<Mutation> batch;
-    if (ready.empty()) {
+    if (ctx_->server_reset_seen || ready.empty()) {
       // A fresh take sees every recorded answer (a later mutation of an answered document is
       // rebased onto the server's version before it is read).
       if (Status flushed = FlushAnswered(); !flushed.ok()) return ctx_->Fail(flushed);
+      if (Status reset = ForgetServerIfSeen(&ready); !reset.ok()) return ctx_->Fail(reset);
       auto peeked = ctx_->store->PeekBatch(1, ctx_->options->push_batch_bytes);
       if (!peeked.ok()) return ctx_->Fail(peeked.status());
       if (peeked->empty()) return PhaseEnd::kComplete;
@@ -71,11 +74,15 @@ PhaseEnd Pusher::Run() {
       if (!taken.ok()) return ctx_->Fail(taken.status());
       if (taken->empty()) return PhaseEnd::kComplete;
       batch = std::move(*taken);
+      if (Status kept = DropOverLimit(&batch); !kept.ok()) return ctx_->Fail(kept);
+      if (batch.empty()) continue;
     } else {
       // Left in the outbox, attempted: the next push (this cycle or the next) sends it again.
       if (!ctx_->MayStartRequest()) return Stop(PhaseEnd::kStopped);
       batch = std::move(ready);
       ready.clear();
+      if (Status kept = DropOverLimit(&batch); !kept.ok()) return Stop(ctx_->Fail(kept));
+      if (batch.empty()) continue;
     }
 
     PushRequest request = BuildRequest(batch);
@@ -126,6 +133,36 @@ PhaseEnd Pusher::Run() {
   }
 }
 
+Status Pusher::ForgetServerIfSeen(std::vector<Mutation>* ready) {
+  if (!ctx_->server_reset_seen) return Status::Ok();
+  // Nothing is on the wire here and every answer is recorded: the outbox is rewritten, the
+  // batch taken early with it.
+  ready->clear();
+  return ctx_->ForgetServer("an acknowledged document is unknown to the server").status();
+}
+
+Status Pusher::DropOverLimit(std::vector<Mutation>* batch) {
+  std::vector<Mutation> kept;
+  kept.reserve(batch->size());
+  for (Mutation& m : *batch) {
+    std::string problem = m.op == MutationOp::kDelete ? "" : DocumentDepthProblem(m.data);
+    if (problem.empty()) {
+      kept.push_back(std::move(m));
+      continue;
+    }
+    // Queued before the document limit existed: no server would take it.
+    SYNCAGENT_ASSIGN_OR_RETURN(int64_t id,
+                               ctx_->store->DeadLetter(m.mutation_id, "invalid_document",
+                                                       "data: " + problem +
+                                                           " (the document limit); not sent"));
+    (void)id;
+    ++ctx_->report->rejected;
+    ctx_->Emit(SyncEventType::kDeadLetter, 1, m.collection, m.key, "invalid_document");
+  }
+  *batch = std::move(kept);
+  return Status::Ok();
+}
+
 std::optional<PhaseEnd> Pusher::HandleFailure(const Status& status,
                                               const std::vector<Mutation>& batch) {
   const auto& wire_error = ctx_->client->last_wire_error();
@@ -170,6 +207,24 @@ Status Pusher::ApplyResults(const std::vector<Mutation>& batch, const PushRespon
         acks.push_back(AckInfo{m.mutation_id, r.version, r.hlc});
         break;
       case PushResult::Kind::kConflict: {
+        if (r.current.never_existed() && m.base_version.has_value()) {
+          // The server acknowledged this document once and now never had it: it lost its data.
+          // No conflict: the engine applies sync.on_server_reset, which rewrites this mutation.
+          ctx_->server_reset_seen = true;
+          break;
+        }
+        if (!r.current.unusable.empty()) {
+          // The server's version cannot be taken here, so the conflict cannot be settled: the
+          // local change is kept as a dead letter (retry it once the server's copy is fixed).
+          ++ctx_->report->rejected;
+          SYNCAGENT_ASSIGN_OR_RETURN(
+              int64_t id, ctx_->store->DeadLetter(m.mutation_id, "remote_unusable",
+                                                  "conflict with a server version that cannot "
+                                                  "be taken: " + r.current.unusable));
+          (void)id;
+          ctx_->Emit(SyncEventType::kDeadLetter, 1, m.collection, m.key, "remote_unusable");
+          break;
+        }
         ++ctx_->report->conflicts;
         ConflictInput input;
         input.collection = m.collection;

@@ -2,7 +2,10 @@
 // bytes, each sent with its own Idempotency-Key.
 //
 // Per mutation: applied → acknowledged with the server's version; conflict → recorded for the
-// ConflictSettler; rejected → dead-lettered (with an event) and the queue moves on.
+// ConflictSettler; rejected → dead-lettered (with an event) and the queue moves on. Two
+// conflicts are not conflicts: a server version the client cannot take (too deep) dead-letters
+// the mutation (remote_unusable); a document the server acknowledged before and now "never
+// existed" means the server lost its data: CycleContext::ForgetServer runs before the next batch.
 // Per batch: 413 → the batch size is halved (a single mutation too large for the server is
 // dead-lettered as payload_too_large); 422 mutation_id_reused → that mutation is dead-lettered;
 // transient and connectivity failures leave the batch queued (the cycle reports retry).
@@ -50,6 +53,12 @@ class Pusher {
   // Handles a failed push of `batch`; returns nullopt to continue with the next batch.
   std::optional<PhaseEnd> HandleFailure(const Status& status, const std::vector<Mutation>& batch);
   Status ApplyResults(const std::vector<Mutation>& batch, const PushResponse& response);
+  // After a flush, when an answer showed the server lost its data: applies
+  // sync.on_server_reset (CycleContext::ForgetServer) and drops *ready, which it rewrote.
+  Status ForgetServerIfSeen(std::vector<Mutation>* ready);
+  // Dead-letters the mutations of *batch whose data breaks the document limit (queued by an
+  // older version, before the limit was enforced at write time) and removes them from it.
+  Status DropOverLimit(std::vector<Mutation>* batch);
 
   CycleContext* ctx_;
   int batch_size_;

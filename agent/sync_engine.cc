@@ -25,6 +25,8 @@ std::optional<int64_t> ParseMs(const std::string& text) {
 
 nlohmann::json SyncStatus::ToJson() const {
   nlohmann::json j = {{"queue_depth", store.queue_depth},
+                      {"local_only", store.local_only},
+                      {"remote_skips", store.remote_skips},
                       {"dead_letters", store.dead_letters},
                       {"open_conflicts", store.open_conflicts},
                       {"documents", store.documents},
@@ -56,7 +58,16 @@ void SyncEngine::RunRounds(CycleContext* ctx) {
     return;
   }
   for (int round = 0; round < options_.max_rounds; ++round) {
-    if (Pusher(ctx).Run() != PhaseEnd::kComplete) return;
+    const PhaseEnd pushed = Pusher(ctx).Run();
+    if (ctx->server_reset_seen) {
+      // Found by the push's last answers: the outbox is rewritten before anything else.
+      if (auto forgot = ctx->ForgetServer("an acknowledged document is unknown to the server");
+          !forgot.ok() && pushed != PhaseEnd::kFailed) {
+        ctx->Fail(forgot.status());
+        return;
+      }
+    }
+    if (pushed != PhaseEnd::kComplete) return;
     // Conflicts answered by the push are settled before pulling, so the pull does not meet them
     // again as dirty documents.
     settled = settler.SettleOpen();

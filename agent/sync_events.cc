@@ -18,6 +18,8 @@ std::string_view SyncEventTypeName(SyncEventType type) {
     case SyncEventType::kConflictResolved: return "conflict_resolved";
     case SyncEventType::kDeadLetter: return "dead_letter";
     case SyncEventType::kCycleFinished: return "cycle_finished";
+    case SyncEventType::kRemoteSkipped: return "remote_skipped";
+    case SyncEventType::kServerReset: return "server_reset";
   }
   return "unknown";
 }

@@ -30,6 +30,8 @@ enum class SyncEventType {
   kConflictResolved,  // settled by a policy
   kDeadLetter,
   kCycleFinished,
+  kRemoteSkipped,  // a remote version the client cannot take (too deep / too large): isolated
+  kServerReset,    // the server lost what it had acknowledged; detail = the rule applied
 };
 std::string_view SyncEventTypeName(SyncEventType type);
 

@@ -26,6 +26,9 @@ namespace syncagent {
 
 // Deepest nesting of a document's data; `{}` is depth 1, `{"a":[1]}` depth 2.
 inline constexpr int kMaxDocumentDepth = 32;
+// Deepest nesting of a whole request or reply body (a document plus its envelope); what a
+// parser that builds a tree accepts.
+inline constexpr int kMaxWireDepth = 64;
 // Largest compact JSON text of a document's data (8 MiB, CouchDB's default document limit).
 inline constexpr int64_t kMaxDocumentBytes = 8 << 20;
 

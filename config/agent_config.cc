@@ -78,6 +78,16 @@ std::string_view ToString(MergeTie value) {
   return "unknown";
 }
 
+std::string_view ToString(OnServerReset value) {
+  switch (value) {
+    case OnServerReset::kReupload:
+      return "reupload";
+    case OnServerReset::kAdoptServer:
+      return "adopt_server";
+  }
+  return "unknown";
+}
+
 std::string_view ToString(LogLevel value) {
   switch (value) {
     case LogLevel::kTrace:

@@ -30,6 +30,7 @@ enum class JitterKind { kFull, kEqual, kDecorrelated, kNone };
 enum class ConflictPolicy { kServerWins, kClientWins, kLastWriterWins, kMerge, kManual };
 enum class MergeTie { kServer, kClient, kNewer };
 enum class LogLevel { kTrace, kDebug, kInfo, kWarn, kError, kOff };
+enum class OnServerReset { kReupload, kAdoptServer };
 
 // The config-file spelling of each value ("bearer", "not_roaming", "last_writer_wins", ...).
 std::string_view ToString(AuthType value);
@@ -39,6 +40,7 @@ std::string_view ToString(JitterKind value);
 std::string_view ToString(ConflictPolicy value);
 std::string_view ToString(MergeTie value);
 std::string_view ToString(LogLevel value);
+std::string_view ToString(OnServerReset value);
 
 // Every enumerator of E, in declaration order (the order the docs and the schema list them in).
 template <typename E>
@@ -70,6 +72,10 @@ struct EnumTraits<ConflictPolicy> {
 template <>
 struct EnumTraits<MergeTie> {
   static constexpr std::array kValues = {MergeTie::kServer, MergeTie::kClient, MergeTie::kNewer};
+};
+template <>
+struct EnumTraits<OnServerReset> {
+  static constexpr std::array kValues = {OnServerReset::kReupload, OnServerReset::kAdoptServer};
 };
 template <>
 struct EnumTraits<LogLevel> {
@@ -178,6 +184,8 @@ struct SyncConfig {
   int64_t push_batch_bytes = 1048576;
   int64_t pull_page_size = 500;
   bool skip_own_changes = true;
+  // After the server lost what it had acknowledged (docs/protocol.md §6.7).
+  OnServerReset on_server_reset = OnServerReset::kReupload;
   ConflictConfig conflict;
 };
 

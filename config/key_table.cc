@@ -403,6 +403,13 @@ std::vector<KeyDescriptor> BuildTable() {
                    .description = "Ask the server to leave this device's own writes out of pulls.",
                    .default_value = true},
                   SYNCAGENT_FIELD(sync.skip_own_changes)));
+  k.push_back(Key({.path = "sync.on_server_reset",
+                   .type = KeyType::kEnum,
+                   .description = "What to do when the server lost data it had acknowledged: "
+                                  "reupload every local document, or adopt the server's copy.",
+                   .default_value = "reupload",
+                   .enum_values = EnumNames<OnServerReset>()},
+                  SYNCAGENT_FIELD(sync.on_server_reset)));
   k.push_back(Section("sync.conflict", "How conflicts between local and server edits resolve."));
   k.push_back(Key({.path = "sync.conflict.default",
                    .type = KeyType::kEnum,

@@ -2,7 +2,8 @@
 // no crash, no escaping exception; on success a non-empty cursor and every change names a
 // collection and a key, has a version >= 1, and carries an object unless it is a tombstone; and
 // the text decoder (the scanner fast path, net/json_scanner.h) succeeds exactly when the DOM
-// decoder does, with the same fields and document text that parses to exactly the same value.
+// decoder does, with the same fields and document text that parses to exactly the same value, or
+// both mark the same document unusable (docs/protocol.md §2.1: too deep, or left out).
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -37,8 +38,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const syncagent::WireChange& b = text->changes[i];
     bool same = a.collection == b.collection && a.key == b.key &&
                 a.document.version == b.document.version &&
-                a.document.deleted == b.document.deleted && a.document.hlc == b.document.hlc;
-    if (same && !a.document.deleted) {
+                a.document.deleted == b.document.deleted && a.document.hlc == b.document.hlc &&
+                a.document.unusable == b.document.unusable;
+    if (same && !a.document.unusable.empty()) {
+      same = a.document.data.is_null() && b.document.data_text.empty();
+    } else if (same && !a.document.deleted) {
       const auto parsed = nlohmann::json::parse(b.document.data_text, nullptr, false);
       same = !parsed.is_discarded() && syncagent::JsonEqual(parsed, a.document.data);
     }
@@ -50,7 +54,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (page->cursor.empty()) syncagent::fuzz::PropertyViolated("cursor set", std::string(body));
   for (const syncagent::WireChange& c : page->changes) {
     if (c.collection.empty() || c.key.empty() || c.document.version < 1 ||
-        (!c.document.deleted && !c.document.data.is_object()) ||
+        (!c.document.deleted && c.document.unusable.empty() && !c.document.data.is_object()) ||
         (c.document.deleted && !c.document.data.is_null())) {
       syncagent::fuzz::PropertyViolated("a well-formed change", std::string(body));
     }

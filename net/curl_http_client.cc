@@ -306,7 +306,7 @@ StatusOr<HttpResponse> CurlHttpClient::Send(const HttpRequest& request,
                     what + ": response body exceeds the limit of " +
                         std::to_string(options_.max_response_bytes) +
                         " bytes (server.max_response_bytes)",
-                    RetryClass::kTransient);
+                    RetryClass::kPermanent);  // the same request would get the same reply
     }
     return StatusFromCurlCode(result, error_buffer, what);
   }

@@ -287,4 +287,47 @@ bool JsonScanner::CopyValue(std::string* out, int depth) {
   }
 }
 
+JsonScanner::Bounded JsonScanner::CopyBounded(std::string* out, int max_levels) {
+  const size_t start = pos_;
+  const size_t out_size = out ? out->size() : 0;
+  const int saved_max = max_depth_;
+  max_depth_ = max_levels;
+  const bool copied = CopyValue(out, 0);
+  max_depth_ = saved_max;
+  if (copied) return Bounded::kCopied;
+  pos_ = start;
+  if (out) out->resize(out_size);
+  return SkipNested() ? Bounded::kTooDeep : Bounded::kMalformed;
+}
+
+bool JsonScanner::SkipNested() {
+  std::string open;  // the closing bracket of every container entered, innermost last
+  for (;;) {
+    // A value is expected here.
+    const char c = Peek();
+    if (c == '{' || c == '[') {
+      ++pos_;
+      open.push_back(c == '{' ? '}' : ']');
+      if (Consume(open.back())) {
+        open.pop_back();
+      } else {
+        if (open.back() == '}' && (!ScanString(nullptr) || !Consume(':'))) return false;
+        continue;
+      }
+    } else if (!CopyValue(nullptr, 0)) {
+      return false;
+    }
+    // After a value: a separator (then the next value), or closing brackets.
+    for (;;) {
+      if (open.empty()) return true;
+      if (Consume(',')) {
+        if (open.back() == '}' && (!ScanString(nullptr) || !Consume(':'))) return false;
+        break;
+      }
+      if (!Consume(open.back())) return false;
+      open.pop_back();
+    }
+  }
+}
+
 }  // namespace syncagent

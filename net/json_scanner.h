@@ -43,12 +43,20 @@ class JsonScanner {
   // its compact text to *out when out is not null.
   bool CopyValue(std::string* out, int depth);
 
+  enum class Bounded { kCopied, kTooDeep, kMalformed };
+  // CopyValue for one value whose own nesting (the value itself is level 1) may be at most
+  // `max_levels`. A deeper value that is otherwise well-formed is skipped without recursion —
+  // any depth is safe — and reported as kTooDeep, with *out unchanged and the position after it.
+  Bounded CopyBounded(std::string* out, int max_levels);
+
  private:
   bool ScanString(std::string* raw_out);  // validates; appends the raw quoted text to raw_out
   bool ScanNumber(std::string* out);
   bool Literal(std::string_view word, std::string* out);
   bool Utf8Sequence();  // at a byte >= 0x80: validates one sequence and advances past it
   bool Hex4(uint32_t* out);
+  // Skips one well-formed value of any depth with an explicit stack; false when malformed.
+  bool SkipNested();
 
   std::string_view text_;
   size_t pos_ = 0;

@@ -1,5 +1,6 @@
 #include "net/protocol_codec.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "common/json_limits.h"
@@ -95,6 +96,13 @@ std::string ServerText(std::string text) {
   return text;
 }
 
+// A document whose body was dropped while parsing for nesting past the document limit.
+void MarkTooDeep(WireDocument* doc) {
+  if (doc->deleted || !doc->unusable.empty()) return;
+  doc->unusable = "nested deeper than " + std::to_string(kMaxDocumentDepth) + " levels";
+  doc->data = nullptr;
+}
+
 // Reads a document body ({version, deleted, data, hlc}) found at `path`.
 StatusOr<WireDocument> ReadDocument(std::string_view what, const std::string& path, json& v,
                                       bool allow_version_zero) {
@@ -105,6 +113,15 @@ StatusOr<WireDocument> ReadDocument(std::string_view what, const std::string& pa
   SYNCAGENT_ASSIGN_OR_RETURN(doc.deleted, r.Bool("deleted"));
   SYNCAGENT_ASSIGN_OR_RETURN(doc.hlc, r.OptionalString("hlc"));
   auto data = v.find("data");
+  auto omitted = v.find("omitted");
+  if (omitted != v.end() && !omitted->is_null()) {
+    if (!omitted->is_string() || doc.deleted || (data != v.end() && !data->is_null())) {
+      return FieldError(what, r.Path("omitted"),
+                        "a string, on a live document without data", &*omitted);
+    }
+    doc.unusable = "left out by the server (" + ServerText(omitted->get<std::string>()) + ")";
+    return doc;
+  }
   if (doc.deleted) {
     if (data != v.end() && !data->is_null()) {
       return FieldError(what, r.Path("data"), "null for a deleted document", &*data);
@@ -114,6 +131,10 @@ StatusOr<WireDocument> ReadDocument(std::string_view what, const std::string& pa
       return FieldError(what, r.Path("data"), "an object", data == v.end() ? nullptr : &*data);
     }
     doc.data = std::move(*data);
+    if (std::string problem = DocumentDepthProblem(doc.data); !problem.empty()) {
+      doc.unusable = std::move(problem);
+      doc.data = nullptr;
+    }
   }
   return doc;
 }
@@ -127,6 +148,43 @@ std::string_view WireOpName(WireOp op) {
     case WireOp::kDelete: return "delete";
   }
   return "put";
+}
+
+StatusOr<json> ProtocolCodec::ParseReply(std::string_view body, std::string_view what,
+                                         std::string_view items_member,
+                                         std::string_view body_member, int max_level,
+                                         std::set<size_t>* deep_items) const {
+  if (static_cast<int64_t>(body.size()) > limits_.max_body_bytes) return ParseJson(body, what);
+  // nlohmann's callback depth: the root container starts at 0, so a container opening at
+  // depth d is nesting level d + 1; the items are the values at depth 2 inside `items_member`.
+  bool in_items = false;    // inside the top-level member `items_member`
+  bool in_body = false;     // ... and inside an item's member `body_member`
+  size_t items_seen = 0;
+  auto is = [](const json& key, std::string_view name) {
+    return key.is_string() && key.get_ref<const std::string&>() == name;
+  };
+  auto callback = [&](int depth, json::parse_event_t event, json& parsed) {
+    using Event = json::parse_event_t;
+    if (event == Event::key && depth == 1) in_items = is(parsed, items_member);
+    if (event == Event::key && depth == 3) in_body = in_items && is(parsed, body_member);
+    const bool starts = event == Event::object_start || event == Event::array_start;
+    if (in_items && depth == 2 && (starts || event == Event::value)) ++items_seen;
+    if (starts && depth >= std::min(max_level, limits_.max_depth)) {
+      // A document body past the limit makes its item unusable; anything else that deep is an
+      // unknown member, ignored as any unknown member is.
+      if (in_body && items_seen > 0) deep_items->insert(items_seen - 1);
+      return false;  // dropped, and everything inside it
+    }
+    return true;
+  };
+  json parsed = json::parse(body.begin(), body.end(), callback, /*allow_exceptions=*/false);
+  if (parsed.is_discarded()) {
+    return Status(StatusCode::kDataLoss,
+                  std::string(what) + ": body is not valid JSON (" + std::to_string(body.size()) +
+                      " bytes; truncated or malformed)",
+                  RetryClass::kTransient);
+  }
+  return parsed;
 }
 
 StatusOr<json> ProtocolCodec::ParseJson(std::string_view body, std::string_view what) const {
@@ -176,7 +234,11 @@ std::string ProtocolCodec::EncodePushRequest(const PushRequest& request) const {
 StatusOr<PushResponse> ProtocolCodec::DecodePushResponse(std::string_view body,
                                                          const PushRequest& request) const {
   constexpr std::string_view kWhat = "push response";
-  SYNCAGENT_ASSIGN_OR_RETURN(json root, ParseJson(body, kWhat));
+  // results[i].current.data is nesting level 5: its document may nest kMaxDocumentDepth more.
+  std::set<size_t> deep_items;
+  SYNCAGENT_ASSIGN_OR_RETURN(
+      json root,
+      ParseReply(body, kWhat, "results", "current", 4 + kMaxDocumentDepth, &deep_items));
   if (!root.is_object()) return FieldError(kWhat, "(root)", "an object", &root);
   auto results = root.find("results");
   if (results == root.end() || !results->is_array()) {
@@ -216,6 +278,7 @@ StatusOr<PushResponse> ProtocolCodec::DecodePushResponse(std::string_view body,
       if (current == item.end()) return FieldError(kWhat, r.Path("current"), "an object", nullptr);
       SYNCAGENT_ASSIGN_OR_RETURN(result.current,
                                  ReadDocument(kWhat, r.Path("current"), *current, true));
+      if (deep_items.count(i) != 0) MarkTooDeep(&result.current);
     } else if (status == "rejected") {
       result.kind = PushResult::Kind::kRejected;
       SYNCAGENT_ASSIGN_OR_RETURN(result.code, r.String("code"));
@@ -231,7 +294,10 @@ StatusOr<PushResponse> ProtocolCodec::DecodePushResponse(std::string_view body,
 
 StatusOr<PullPage> ProtocolCodec::DecodePullPage(std::string_view body) const {
   constexpr std::string_view kWhat = "pull response";
-  SYNCAGENT_ASSIGN_OR_RETURN(json root, ParseJson(body, kWhat));
+  // changes[i].data is nesting level 4: its document may nest kMaxDocumentDepth more.
+  std::set<size_t> deep_items;
+  SYNCAGENT_ASSIGN_OR_RETURN(
+      json root, ParseReply(body, kWhat, "changes", "data", 3 + kMaxDocumentDepth, &deep_items));
   if (!root.is_object()) return FieldError(kWhat, "(root)", "an object", &root);
   ObjectReader top(kWhat, "", root);
   PullPage page;
@@ -251,12 +317,29 @@ StatusOr<PullPage> ProtocolCodec::DecodePullPage(std::string_view body) const {
     SYNCAGENT_ASSIGN_OR_RETURN(change.collection, r.String("collection"));
     SYNCAGENT_ASSIGN_OR_RETURN(change.key, r.String("key"));
     SYNCAGENT_ASSIGN_OR_RETURN(change.document, ReadDocument(kWhat, path, item, false));
+    if (deep_items.count(i) != 0) MarkTooDeep(&change.document);
     page.changes.push_back(std::move(change));
   }
   return page;
 }
 
 namespace {
+
+// Bodies over the document size limit are not taken either (a server without the limit).
+void MarkOversized(PullPage* page) {
+  for (WireChange& change : page->changes) {
+    WireDocument& doc = change.document;
+    if (static_cast<int64_t>(doc.data_text.size()) <= kMaxDocumentBytes) continue;
+    doc.unusable = std::to_string(doc.data_text.size()) + " bytes, over the document limit of " +
+                   std::to_string(kMaxDocumentBytes);
+    doc.data_text.clear();
+  }
+}
+
+// An unknown member's value, of any depth (never copied).
+bool SkipMember(JsonScanner& in) {
+  return in.CopyBounded(nullptr, 8) != JsonScanner::Bounded::kMalformed;
+}
 
 // The fast path of DecodePullPageText: false for anything it does not accept (the caller then
 // runs DecodePullPage). Accepts exactly what DecodePullPage accepts, or less.
@@ -281,6 +364,7 @@ bool ScanPullPage(std::string_view body, int max_depth, PullPage* page) {
       do {
         if (!in.Consume('{')) return false;
         WireChange change;
+        std::string omitted;
         bool have_collection = false, have_key = false, have_version = false,
              have_deleted = false, have_data = false, data_null = false;
         if (in.Consume('}')) return false;
@@ -313,22 +397,36 @@ bool ScanPullPage(std::string_view body, int max_depth, PullPage* page) {
             if (in.Peek() == 'n') {
               if (!in.ReadNull()) return false;
               data_null = true;
-            } else if (in.Peek() != '{' || !in.CopyValue(&change.document.data_text, 3)) {
+            } else if (in.Peek() != '{') {
               return false;
+            } else {
+              // `data` opens nesting level 4 of the page.
+              switch (in.CopyBounded(&change.document.data_text,
+                                     std::min(kMaxDocumentDepth, max_depth - 3))) {
+                case JsonScanner::Bounded::kCopied: break;
+                case JsonScanner::Bounded::kTooDeep: MarkTooDeep(&change.document); break;
+                case JsonScanner::Bounded::kMalformed: return false;
+              }
             }
-          } else if (!in.CopyValue(nullptr, 3)) {
+          } else if (name == "omitted") {
+            if (!in.ReadString(&omitted) || omitted.empty()) return false;
+          } else if (!SkipMember(in)) {
             return false;
           }
         } while (in.Consume(','));
         if (!in.Consume('}')) return false;
         if (!have_collection || !have_key || !have_version || !have_deleted) return false;
-        if (change.document.deleted ? (have_data && !data_null) : (!have_data || data_null)) {
+        if (!omitted.empty()) {
+          if (change.document.deleted || (have_data && !data_null)) return false;
+          change.document.unusable = "left out by the server (" + ServerText(omitted) + ")";
+        } else if (change.document.deleted ? (have_data && !data_null)
+                                           : (!have_data || data_null)) {
           return false;
         }
         page->changes.push_back(std::move(change));
       } while (in.Consume(','));
       if (!in.Consume(']')) return false;
-    } else if (!in.CopyValue(nullptr, 1)) {
+    } else if (!SkipMember(in)) {
       return false;
     }
   } while (in.Consume(','));
@@ -340,15 +438,19 @@ bool ScanPullPage(std::string_view body, int max_depth, PullPage* page) {
 StatusOr<PullPage> ProtocolCodec::DecodePullPageText(std::string_view body) const {
   if (static_cast<int64_t>(body.size()) <= limits_.max_body_bytes) {
     PullPage page;
-    if (ScanPullPage(body, limits_.max_depth, &page)) return page;
+    if (ScanPullPage(body, limits_.max_depth, &page)) {
+      MarkOversized(&page);
+      return page;
+    }
   }
   SYNCAGENT_ASSIGN_OR_RETURN(PullPage page, DecodePullPage(body));
   for (WireChange& change : page.changes) {
-    if (!change.document.deleted) {
+    if (!change.document.deleted && change.document.unusable.empty()) {
       change.document.data_text = change.document.data.dump();
       change.document.data = nullptr;
     }
   }
+  MarkOversized(&page);
   return page;
 }
 

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -49,6 +50,15 @@ class ProtocolCodec {
   StatusOr<nlohmann::json> ParseJson(std::string_view body, std::string_view what) const;
 
  private:
+  // Parses a reply whose items (the values of its top-level array member `items_member`) carry
+  // a document body in their member `body_member`. Containers nested deeper than `max_level`
+  // (or limits' max_depth) are dropped while parsing (which is iterative: any depth is safe);
+  // when one was inside an item's body, the item's index is added to *deep_items, so one deep
+  // document costs its own body, not the reply. Only size and syntax fail the reply.
+  StatusOr<nlohmann::json> ParseReply(std::string_view body, std::string_view what,
+                                      std::string_view items_member, std::string_view body_member,
+                                      int max_level, std::set<size_t>* deep_items) const;
+
   CodecLimits limits_;
 };
 

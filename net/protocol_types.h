@@ -43,6 +43,13 @@ struct WireDocument {
   std::string hlc;      // empty when the server has none
   // ProtocolCodec::DecodePullPageText only: `data` as compact JSON text ("" when deleted).
   std::string data_text;
+  // Non-empty when the body cannot be taken (docs/protocol.md §2.3): nested deeper than the
+  // document limit, over the size limit, or left out by the server ("omitted"). `data` and
+  // `data_text` are then empty; the version and the address are still valid.
+  std::string unusable;
+
+  // The server never had this document (a conflict's `current` for a missing document).
+  bool never_existed() const { return version == 0; }
 };
 
 struct PushResult {
@@ -72,6 +79,10 @@ struct PullRequest {
   std::vector<std::string> collections;  // empty = all
   std::string if_none_match;             // ETag of the previous page at this cursor
   std::string skip_origin;               // docs/protocol.md §4.5; empty = not sent
+  // docs/protocol.md §4.6: the largest page body the client can take; 0 = not sent. A server
+  // that knows the parameter fills the page up to it and sends a document too large for it
+  // alone as an `omitted` stub.
+  int64_t max_bytes = 0;
 };
 
 struct PullPage {

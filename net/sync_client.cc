@@ -1,5 +1,6 @@
 #include "net/sync_client.h"
 
+#include "common/redact.h"
 #include "net/error_classes.h"
 #include "platform/cancel_token.h"
 
@@ -44,15 +45,28 @@ SyncClient::SyncClient(HttpClient* http, Clock* clock, TokenProvider* tokens,
   }
 }
 
+std::string SyncClient::Redact(std::string_view text) const {
+  std::vector<std::string> secrets{sent_token_};
+  for (const auto& [name, value] : options_.headers) secrets.push_back(value);
+  return RedactSecrets(text, secrets);
+}
+
+Status SyncClient::Redact(const Status& status) const {
+  if (status.ok()) return status;
+  return Status(status.code(), Redact(status.message()), status.retry_class());
+}
+
 Status SyncClient::HttpError(const HttpRequest& request, const HttpResponse& response) {
   last_wire_error_ = codec_.DecodeError(response.body);
   std::string message = request.method + " " + request.url + ": HTTP " +
                         std::to_string(response.status);
   if (last_wire_error_) {
+    last_wire_error_->code = Redact(last_wire_error_->code);
+    last_wire_error_->message = Redact(last_wire_error_->message);
     message += " " + Sanitize(last_wire_error_->code);
     if (!last_wire_error_->message.empty()) message += ": " + Sanitize(last_wire_error_->message);
   }
-  return Status(StatusCodeForHttpStatus(response.status), std::move(message),
+  return Status(StatusCodeForHttpStatus(response.status), Redact(message),
                 RetryClassForHttpStatus(response.status));
 }
 
@@ -70,6 +84,7 @@ Status SyncClient::Exchange(HttpRequest request, const CallContext& context,
       auto token = tokens_->GetToken(force_refresh);
       if (!token.ok()) return token.status().WithContext("bearer token");
       request.headers.emplace_back("Authorization", "Bearer " + *token);
+      sent_token_ = *token;
     }
     force_refresh = false;
 
@@ -87,7 +102,7 @@ Status SyncClient::Exchange(HttpRequest request, const CallContext& context,
       stats_.bytes_up += response.bytes_sent;
       stats_.bytes_down += response.bytes_received;
       if ((response.status >= 200 && response.status < 300) || response.status == 304) {
-        error = accept(response);
+        error = Redact(accept(response));  // a decoding error may quote the reply
         if (error.ok()) {
           const auto rtt = std::chrono::duration_cast<Millis>(clock_->Now() - started);
           stats_.smoothed_rtt = stats_.smoothed_rtt.count() == 0
@@ -146,6 +161,10 @@ StatusOr<PushResponse> SyncClient::Push(const PushRequest& request, const CallCo
     }
     auto result = codec_.DecodePushResponse(response.body, request);
     if (!result.ok()) return result.status();
+    for (PushResult& r : result->results) {  // stored in the dead-letter queue
+      r.code = Redact(r.code);
+      r.message = Redact(r.message);
+    }
     decoded = std::move(*result);
     return Status::Ok();
   });
@@ -167,6 +186,7 @@ StatusOr<PullPage> SyncClient::Pull(const PullRequest& request, const CallContex
     http.url += "&collections=" + UrlEncode(joined);
   }
   if (!request.skip_origin.empty()) http.url += "&skip_origin=" + UrlEncode(request.skip_origin);
+  if (request.max_bytes > 0) http.url += "&max_bytes=" + std::to_string(request.max_bytes);
   http.headers = options_.headers;
   http.headers.emplace_back("Accept", "application/json");
   if (!request.if_none_match.empty()) http.headers.emplace_back("If-None-Match", request.if_none_match);

@@ -14,6 +14,13 @@
 //                       the mutation whose id was reused with another payload.
 //   304 on pull       → PullPage::not_modified.
 //
+// Secrets: the client never passes on its own credentials in text that came from the server. The
+// bearer token it sent and the values of the configured extra headers are replaced by "***"
+// (common/redact.h) in every error message it returns, in last_wire_error() and in the code and
+// message of a rejected push result, so a server that echoes the token in an error body cannot
+// get it stored (run log, dead letters, outbox) or emitted in an event. Document data is never
+// altered.
+//
 // Thread safety: one call at a time (the engine's cycle owns the client).
 #ifndef SYNCAGENT_NET_SYNC_CLIENT_H_
 #define SYNCAGENT_NET_SYNC_CLIENT_H_
@@ -90,6 +97,9 @@ class SyncClient {
   Status Exchange(HttpRequest request, const CallContext& context,
                   const std::function<Status(HttpResponse&)>& accept);
   Status HttpError(const HttpRequest& request, const HttpResponse& response);
+  // `text` without the token last sent and the extra header values.
+  std::string Redact(std::string_view text) const;
+  Status Redact(const Status& status) const;
 
   HttpClient* http_;
   Clock* clock_;
@@ -100,6 +110,7 @@ class SyncClient {
   TransferStats stats_;
   Millis suggested_retry_delay_{0};
   std::optional<WireError> last_wire_error_;
+  std::string sent_token_;  // the bearer token of the latest attempt
 };
 
 // Percent-encodes everything but RFC 3986 unreserved characters.

@@ -11,7 +11,14 @@ constexpr char kSet[] =
     "INSERT INTO checkpoints (name, value, etag, updated_at) VALUES (?1, ?2, ?3, ?4) "
     "ON CONFLICT (name) DO UPDATE SET value = excluded.value, etag = excluded.etag, "
     "updated_at = excluded.updated_at";
+constexpr char kDelete[] = "DELETE FROM checkpoints WHERE name = ?1";
 }  // namespace
+
+Status CheckpointTable::Delete(std::string_view name) {
+  SYNCAGENT_ASSIGN_OR_RETURN(Statement stmt, ctx_.db->Prepare(kDelete));
+  stmt.BindTextStatic(1, name);
+  return stmt.Run();
+}
 
 StatusOr<std::optional<Checkpoint>> CheckpointTable::Get(std::string_view name) {
   SYNCAGENT_ASSIGN_OR_RETURN(Statement stmt, ctx_.db->Prepare(kGet));

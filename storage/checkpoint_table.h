@@ -22,6 +22,8 @@ class CheckpointTable {
   StatusOr<std::optional<Checkpoint>> Get(std::string_view name);
   // REQUIRES: name is non-empty (kInvalidArgument otherwise).
   Status Set(std::string_view name, std::string_view value, std::string_view etag);
+  // Removes the checkpoint; absent is not an error.
+  Status Delete(std::string_view name);
 
  private:
   StoreContext ctx_;

@@ -21,7 +21,12 @@ constexpr char kLoadByIdScan[] =
 constexpr char kOldest[] =
     "SELECT " SYNCAGENT_OUTBOX_COLUMNS " FROM outbox WHERE NOT EXISTS (SELECT 1 FROM conflicts c "
     "WHERE c.status = 'open' AND c.collection = outbox.collection AND c.key = outbox.key) "
-    "AND seq > ?2 ORDER BY seq LIMIT ?1";
+    "AND seq > ?2 AND (?3 IS NULL OR collection IN (SELECT value FROM json_each(?3))) "
+    "ORDER BY seq LIMIT ?1";
+constexpr char kSummarize[] =
+    "SELECT count(*) FILTER (WHERE s), min(created_at) FILTER (WHERE s), count(*) FROM "
+    "(SELECT created_at, (?1 IS NULL OR collection IN (SELECT value FROM json_each(?1))) AS s "
+    "FROM outbox)";
 constexpr char kInsert[] =
     "INSERT INTO outbox (seq, mutation_id, collection, key, op, base_version, data, hlc, "
     "created_at, attempts, last_error, force) "
@@ -142,10 +147,40 @@ Status OutboxRows::Rebase(const std::vector<int64_t>& seqs, std::optional<int64_
   return Status::Ok();
 }
 
+StatusOr<OutboxRows::QueueSummary> OutboxRows::Summarize() {
+  SYNCAGENT_ASSIGN_OR_RETURN(Statement stmt, db_.Prepare(kSummarize));
+  BindSyncedCollections(stmt, 1);
+  QueueSummary summary;
+  SYNCAGENT_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
+  if (has_row) {
+    summary.synced = stmt.Int(0);
+    summary.oldest_synced_created_at = stmt.OptionalInt(1);
+    summary.local_only = stmt.Int(2) - summary.synced;
+  }
+  return summary;
+}
+
+void OutboxRows::SetSyncedCollections(const std::vector<std::string>& collections) {
+  if (collections.empty()) {
+    synced_collections_.reset();
+  } else {
+    synced_collections_ = nlohmann::json(collections).dump();
+  }
+}
+
+void OutboxRows::BindSyncedCollections(Statement& stmt, int index) const {
+  if (synced_collections_) {
+    stmt.BindText(index, *synced_collections_);
+  } else {
+    stmt.BindNull(index);
+  }
+}
+
 StatusOr<std::vector<OutboxRow>> OutboxRows::Oldest(int64_t limit, int64_t after_seq) {
   SYNCAGENT_ASSIGN_OR_RETURN(Statement stmt, db_.Prepare(kOldest));
   stmt.BindInt(1, limit);
   stmt.BindInt(2, after_seq);
+  BindSyncedCollections(stmt, 3);
   std::vector<OutboxRow> out;
   while (true) {
     SYNCAGENT_ASSIGN_OR_RETURN(bool has_row, stmt.Step());

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "storage/sqlite_db.h"
+#include "storage/sqlite_statement.h"
 #include "storage/store_types.h"
 #include "syncagent/status.h"
 
@@ -51,7 +52,19 @@ class OutboxRows {
   Status RemoveAll(const std::vector<int64_t>& seqs);
   // Sets base_version of the given mutations (a document's pending_seqs).
   Status Rebase(const std::vector<int64_t>& seqs, std::optional<int64_t> base_version);
-  // The `limit` oldest rows with seq > after_seq, by seq.
+  // The collections whose mutations are sent (empty = all): Oldest() skips the others, which
+  // stay queued, local-only, until their collection is synced.
+  void SetSyncedCollections(const std::vector<std::string>& collections);
+  // Binds the synced set at `index` (a JSON array text, or NULL for all) for a query that
+  // filters with `(?N IS NULL OR collection IN (SELECT value FROM json_each(?N)))`.
+  void BindSyncedCollections(Statement& stmt, int index) const;
+  struct QueueSummary {
+    int64_t synced = 0;      // rows of synced collections
+    int64_t local_only = 0;  // rows of the other collections
+    std::optional<int64_t> oldest_synced_created_at;
+  };
+  StatusOr<QueueSummary> Summarize();
+  // The `limit` oldest rows with seq > after_seq, by seq, of the synced collections.
   StatusOr<std::vector<OutboxRow>> Oldest(int64_t limit, int64_t after_seq = 0);
   // attempts += 1 and last_error := error (NULL when empty) for each known id; returns how many
   // were known. In-flight ids use the index; the others are found by one walk in seq order that
@@ -64,6 +77,7 @@ class OutboxRows {
 
  private:
   SqliteDb& db_;
+  std::optional<std::string> synced_collections_;  // JSON array; nullopt = all
 };
 
 }  // namespace syncagent

@@ -14,12 +14,21 @@ StatusOr<RemoteApplyResult> RemoteApplier::Apply(const std::vector<RemoteChange>
   RemoteApplyResult result;
   DocumentRow doc;
   const int64_t now = ctx_.clock->WallMs();
+  // Clearing skips costs a statement per change: only done while the table has rows.
+  SYNCAGENT_ASSIGN_OR_RETURN(int64_t skipped_before, skips_.Count());
   for (size_t i = 0; i < changes.size(); ++i) {
     const RemoteChange& change = changes[i];
     auto where = [i] { return "remote change #" + std::to_string(i); };
     if (Status valid = ValidateDocumentId(change.collection, change.key); !valid.ok()) {
       return valid.WithContext(where());
     }
+    if (!change.unusable.empty()) {
+      RemoteSkip skip{change.collection, change.key, change.version, change.unusable, now};
+      SYNCAGENT_RETURN_IF_ERROR(skips_.Record(skip).WithContext(where()));
+      result.unusable.push_back(std::move(skip));
+      continue;
+    }
+    if (skipped_before > 0) SYNCAGENT_RETURN_IF_ERROR(skips_.Clear(change.collection, change.key));
     ConflictStore::RemoteSide remote{change.version, change.deleted, std::nullopt, change.hlc};
     if (!change.deleted && !change.data_text.empty()) {
       // Text from the codec's validating scanner; only its shape is checked here.

@@ -5,6 +5,8 @@
 // For each change, in order:
 //   - invalid collection/key, or live data that is not an object -> kInvalidArgument (the
 //     whole page is rolled back by the caller);
+//   - unusable (RemoteChange::unusable)  -> recorded in remote_skips; the local document is
+//                                     left untouched;
 //   - no local document            -> stored (a tombstone is kept as deleted = 1, data null);
 //   - local version >= remote      -> skipped (stale);
 //   - local document dirty         -> not overwritten: an open conflict (origin pull) is
@@ -12,7 +14,8 @@
 //   - otherwise (clean)            -> overwritten;
 //   stored/overwritten rows get version = remote version, base = remote (base_version null
 //   for a tombstone), dirty = 0, hlc = the remote stamp. Each remote stamp is observed into
-//   the HLC. Finally the checkpoint `name` is set to (cursor, etag).
+//   the HLC. A usable change clears the document's remote_skips row. Finally the checkpoint
+//   `name` is set to (cursor, etag).
 //
 // Thread safety: not thread-safe; used under the Store's lock.
 #ifndef SYNCAGENT_STORAGE_REMOTE_APPLIER_H_
@@ -23,6 +26,7 @@
 
 #include "storage/checkpoint_table.h"
 #include "storage/conflict_store.h"
+#include "storage/remote_skips.h"
 #include "storage/store_context.h"
 #include "storage/sync_records.h"
 #include "syncagent/status.h"
@@ -32,8 +36,8 @@ namespace syncagent {
 class RemoteApplier {
  public:
   RemoteApplier(const StoreContext& context, ConflictStore& conflicts,
-                CheckpointTable& checkpoints)
-      : ctx_(context), conflicts_(conflicts), checkpoints_(checkpoints) {}
+                CheckpointTable& checkpoints, RemoteSkips& skips)
+      : ctx_(context), conflicts_(conflicts), checkpoints_(checkpoints), skips_(skips) {}
 
   // REQUIRES: an IMMEDIATE transaction is open.
   StatusOr<RemoteApplyResult> Apply(const std::vector<RemoteChange>& changes,
@@ -44,6 +48,7 @@ class RemoteApplier {
   StoreContext ctx_;
   ConflictStore& conflicts_;
   CheckpointTable& checkpoints_;
+  RemoteSkips& skips_;
 };
 
 }  // namespace syncagent

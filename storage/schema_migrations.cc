@@ -132,8 +132,22 @@ CREATE TABLE leases (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
+// Version 2: remote versions the client could not take (docs/protocol.md §2.3), one row per
+// document (its latest such version); the row goes when a usable version arrives.
+constexpr char kSchemaV2[] = R"sql(
+CREATE TABLE remote_skips (
+  collection TEXT NOT NULL,
+  key        TEXT NOT NULL,
+  version    INTEGER NOT NULL,
+  reason     TEXT NOT NULL,
+  skipped_at INTEGER NOT NULL,
+  PRIMARY KEY (collection, key)
+) STRICT, WITHOUT ROWID;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
+    {2, kSchemaV2},
 };
 
 constexpr char kReadUserVersion[] = "PRAGMA user_version";

@@ -4,7 +4,9 @@
 #include <utility>
 
 #include "storage/db_file.h"
+#include "storage/pull_scope.h"
 #include "storage/schema_migrations.h"
+#include "storage/server_reset.h"
 #include "storage/transaction.h"
 #include "storage/validation.h"
 
@@ -14,8 +16,6 @@ namespace {
 
 constexpr char kEnableWal[] = "PRAGMA journal_mode = WAL";
 constexpr char kPageSize[] = "PRAGMA page_size";
-constexpr char kOutboxDepth[] = "SELECT count(*) FROM outbox";
-constexpr char kOldestPending[] = "SELECT created_at FROM outbox ORDER BY seq LIMIT 1";
 constexpr char kLiveDocuments[] = "SELECT count(*) FROM documents WHERE deleted = 0";
 constexpr char kIntegrityCheck[] = "PRAGMA integrity_check";
 
@@ -121,9 +121,12 @@ Store::Store(const StoreOptions& options, std::unique_ptr<SqliteDb> db, std::str
       outbox_(ctx_, dead_letters_),
       conflicts_(ctx_),
       checkpoints_(ctx_),
-      remote_(ctx_, conflicts_, checkpoints_),
+      remote_skips_(ctx_),
+      remote_(ctx_, conflicts_, checkpoints_, remote_skips_),
       leases_(ctx_),
-      runs_(ctx_) {}
+      runs_(ctx_) {
+  outbox_rows_.SetSyncedCollections(options.synced_collections);
+}
 
 Store::~Store() = default;
 
@@ -326,6 +329,24 @@ Status Store::SetCheckpoint(std::string_view name, std::string_view value,
   return InWriteTransaction([&] { return checkpoints_.Set(name, value, etag); });
 }
 
+StatusOr<std::vector<RemoteSkip>> Store::ListRemoteSkips(int64_t limit) {
+  std::lock_guard lock(mu_);
+  return remote_skips_.List(limit);
+}
+
+StatusOr<int64_t> Store::ForgetServer(ServerResetRule rule) {
+  std::lock_guard lock(mu_);
+  ServerReset reset(ctx_, conflicts_, checkpoints_);
+  return InWriteTransaction(
+      [&] { return reset.Forget(rule, {kPullCheckpoint, kPullCollectionsCheckpoint}); });
+}
+
+StatusOr<bool> Store::AlignPullCollections(const std::vector<std::string>& collections) {
+  std::lock_guard lock(mu_);
+  PullScope scope(checkpoints_, kPullCheckpoint, kPullCollectionsCheckpoint);
+  return InWriteTransaction([&] { return scope.Align(collections); });
+}
+
 StatusOr<bool> Store::AcquireLease(std::string_view name, std::string_view owner, Millis ttl) {
   std::lock_guard lock(mu_);
   return InWriteTransaction([&] { return leases_.Acquire(name, owner, ttl.count()); });
@@ -362,13 +383,16 @@ StatusOr<StoreStats> Store::Stats() {
   Transaction txn(*db_);  // one consistent snapshot
   SYNCAGENT_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kDeferred));
   StoreStats stats;
-  SYNCAGENT_ASSIGN_OR_RETURN(stats.queue_depth, db_->QueryInt(kOutboxDepth));
-  if (stats.queue_depth > 0) {
-    SYNCAGENT_ASSIGN_OR_RETURN(int64_t created_at, db_->QueryInt(kOldestPending));
-    stats.oldest_pending_age_ms = std::max<int64_t>(0, options_.clock->WallMs() - created_at);
+  SYNCAGENT_ASSIGN_OR_RETURN(OutboxRows::QueueSummary queue, outbox_rows_.Summarize());
+  stats.queue_depth = queue.synced;
+  stats.local_only = queue.local_only;
+  if (queue.oldest_synced_created_at) {
+    stats.oldest_pending_age_ms =
+        std::max<int64_t>(0, options_.clock->WallMs() - *queue.oldest_synced_created_at);
   }
   SYNCAGENT_ASSIGN_OR_RETURN(stats.dead_letters, dead_letters_.Count());
   SYNCAGENT_ASSIGN_OR_RETURN(stats.open_conflicts, conflicts_.CountOpen());
+  SYNCAGENT_ASSIGN_OR_RETURN(stats.remote_skips, remote_skips_.Count());
   SYNCAGENT_ASSIGN_OR_RETURN(std::vector<RunRecord> runs, runs_.List(1));
   if (!runs.empty()) stats.last_run = std::move(runs.front());
   SYNCAGENT_ASSIGN_OR_RETURN(stats.documents, db_->QueryInt(kLiveDocuments));

@@ -54,6 +54,7 @@
 #include "storage/outbox_rows.h"
 #include "storage/random_id.h"
 #include "storage/remote_applier.h"
+#include "storage/remote_skips.h"
 #include "storage/run_log.h"
 #include "storage/seq_allocator.h"
 #include "storage/sqlite_db.h"
@@ -68,6 +69,8 @@ class Store {
  public:
   // The checkpoint ApplyRemotePage uses unless told otherwise.
   static constexpr std::string_view kPullCheckpoint = "pull";
+  // The collection set kPullCheckpoint's cursor covers (see pull_scope.h).
+  static constexpr std::string_view kPullCollectionsCheckpoint = "pull.collections";
 
   // Opens (creating if needed) the database at options.path.
   // REQUIRES: options.clock != nullptr and outlives the Store.
@@ -132,6 +135,9 @@ class Store {
                                               std::string_view etag = {},
                                               std::string_view checkpoint_name = kPullCheckpoint);
 
+  // Remote versions the client could not take (remote_skips.h), oldest first.
+  StatusOr<std::vector<RemoteSkip>> ListRemoteSkips(int64_t limit = 100);
+
   // --- Conflicts (see conflict_store.h). ---
   StatusOr<int64_t> RecordConflict(const ConflictInput& input);
   StatusOr<std::vector<Conflict>> ListConflicts(bool open_only = true, int64_t limit = 1000);
@@ -144,6 +150,12 @@ class Store {
   StatusOr<std::optional<Checkpoint>> GetCheckpoint(std::string_view name);
   Status SetCheckpoint(std::string_view name, std::string_view value,
                        std::string_view etag = {});
+  // The server lost what it had acknowledged: forget every server revision under `rule` in one
+  // transaction (server_reset.h). Returns the mutations queued (reupload) or documents dropped.
+  StatusOr<int64_t> ForgetServer(ServerResetRule rule);
+  // Before a pull with `collections` (empty = all): drops the pull cursor when the set is wider
+  // than the one it covers, and records the set (pull_scope.h). True when the cursor was dropped.
+  StatusOr<bool> AlignPullCollections(const std::vector<std::string>& collections);
 
   // --- Leases (see lease_table.h); atomic across Stores and processes. ---
   StatusOr<bool> AcquireLease(std::string_view name, std::string_view owner, Millis ttl);
@@ -200,6 +212,7 @@ class Store {
   Outbox outbox_;
   ConflictStore conflicts_;
   CheckpointTable checkpoints_;
+  RemoteSkips remote_skips_;
   RemoteApplier remote_;
   LeaseTable leases_;
   RunLog runs_;

@@ -32,6 +32,13 @@ namespace syncagent {
 
 class Clock;
 
+// What the store does once the server lost what it had acknowledged (server_reset.h; config
+// sync.on_server_reset).
+enum class ServerResetRule {
+  kReupload,     // every live local document goes back to the server; nothing local is lost
+  kAdoptServer,  // the device becomes a copy of the server (what it drops is kept as conflicts)
+};
+
 // SQLite's PRAGMA synchronous, as the storage layer offers it (independent of config/).
 enum class SyncMode {
   kNormal,  // WAL + NORMAL: a commit survives an app crash; an OS crash may lose the last ones
@@ -45,6 +52,10 @@ struct StoreOptions {
   Clock* clock = nullptr;               // REQUIRED; must outlive the Store
   int64_t max_size_bytes = 0;           // 0 = unlimited; else a cap (writes beyond it fail with
                                         // kResourceExhausted, rolled back)
+  // The collections that sync (config sync.collections; empty = all). Writes to the others are
+  // kept and queued but never taken for a push: they are local-only until their collection is
+  // listed (then their queued writes go out).
+  std::vector<std::string> synced_collections;
 };
 
 struct Document {
@@ -124,6 +135,10 @@ struct RemoteChange {
   // Alternatively (when not empty, `data` is ignored): the object as JSON text, already
   // validated by the caller (the pull path: ProtocolCodec::DecodePullPageText). Stored as is.
   std::string data_text;
+  // Non-empty when the client cannot take this version (e.g. "nested deeper than 32 levels",
+  // or the server left its body out as too large): the local document is left as it is, the
+  // version is recorded in remote_skips, and the page's cursor moves past it.
+  std::string unusable = "";
 };
 
 struct Checkpoint {

@@ -80,6 +80,16 @@ struct DeadLetter {
 };
 
 // What ApplyRemotePage did.
+// A remote version the client could not take (RemoteChange::unusable), kept in remote_skips
+// until a usable version of the document arrives.
+struct RemoteSkip {
+  std::string collection;
+  std::string key;
+  int64_t version = 0;
+  std::string reason;
+  int64_t skipped_at = 0;  // wall ms
+};
+
 struct RemoteApplyResult {
   struct ConflictRef {
     int64_t id = 0;
@@ -89,6 +99,7 @@ struct RemoteApplyResult {
   int applied = 0;  // written over a clean or absent document
   int skipped = 0;  // stale: local version already >= remote version
   std::vector<ConflictRef> conflicts;  // local document dirty: recorded, not overwritten
+  std::vector<RemoteSkip> unusable;    // RemoteChange::unusable: recorded in remote_skips
 };
 
 enum class RunResult { kSuccess, kRetry, kFailure, kSkipped, kRunning };
@@ -131,8 +142,10 @@ struct RunRecord {
 };
 
 struct StoreStats {
-  int64_t queue_depth = 0;                      // outbox rows
-  std::optional<int64_t> oldest_pending_age_ms;  // now - created_at of the oldest outbox row
+  int64_t queue_depth = 0;                      // outbox rows of synced collections
+  int64_t local_only = 0;                       // outbox rows of collections not synced
+  int64_t remote_skips = 0;                     // remote documents the client could not take
+  std::optional<int64_t> oldest_pending_age_ms;  // now - created_at of the oldest synced row
   int64_t dead_letters = 0;
   int64_t open_conflicts = 0;
   std::optional<RunRecord> last_run;

@@ -6,6 +6,7 @@
 #include "agent/cli/command_host.h"
 #include "agent/cli/exit_codes.h"
 #include "agent/cli/json_arg.h"
+#include "agent/cli/json_print.h"
 
 namespace syncagent::cli {
 namespace {
@@ -45,11 +46,13 @@ int Write(CliContext& ctx, const DocFlags& flags, WriteKind kind) {
   return kExitOk;
 }
 
-nlohmann::json DocumentJson(const Document& d) {
+// `get --meta`'s envelope; the data is moved in, never copied (a copy recurses once per level).
+nlohmann::json DocumentJson(Document d) {
   nlohmann::json j = {{"collection", d.collection}, {"key", d.key},
                       {"version", d.version},       {"deleted", d.deleted},
                       {"dirty", d.dirty},           {"hlc", d.hlc},
-                      {"updated_at", d.updated_at}, {"data", d.data}};
+                      {"updated_at", d.updated_at}};
+  j["data"] = std::move(d.data);
   j["base_version"] = d.base_version ? nlohmann::json(*d.base_version) : nlohmann::json();
   return j;
 }
@@ -66,8 +69,9 @@ int Get(CliContext& ctx, const DocFlags& flags) {
   if (!doc->has_value()) {
     return ctx.Fail(kExitFailure, flags.collection + "/" + flags.key + ": no such document");
   }
-  const Document& d = **doc;
-  ctx.console().PrintLine(flags.meta ? DocumentJson(d).dump(2) : d.data.dump(2));
+  Document& d = **doc;
+  ctx.console().PrintLine(flags.meta ? PrintableJson(DocumentJson(std::move(d)))
+                                     : PrintableJson(d.data));
   return kExitOk;
 }
 
@@ -86,7 +90,7 @@ int List(CliContext& ctx, const DocFlags& flags) {
     }
     std::string out;
     for (const Document& d : *page) {
-      out += flags.keys_only ? d.key + "\n" : d.key + "\t" + d.data.dump() + "\n";
+      out += flags.keys_only ? d.key + "\n" : d.key + "\t" + CompactJson(d.data) + "\n";
     }
     ctx.console().Print(out);
     if (static_cast<int>(page->size()) < options.limit) break;
@@ -123,7 +127,10 @@ void RegisterDataCommands(CLI::App& app, CommandHost& host) {
 
   auto get_flags = std::make_shared<DocFlags>();
   CLI::App* get = app.add_subcommand(
-      "get", "Print a local document as JSON (exit 1 when there is no such document).");
+      "get",
+      "Print a local document as JSON, indented (exit 1 when there is no such document). A "
+      "document nested deeper than the 32-level document limit (stored by an older version) is "
+      "printed compact on one line, so the output stays proportional to its size.");
   get->add_option("COLLECTION", get_flags->collection, "collection name")->required();
   get->add_option("KEY", get_flags->key, "document key")->required();
   get->add_flag("--meta", get_flags->meta, "print the sync metadata too (version, dirty, hlc)");

@@ -1,5 +1,7 @@
 #include "agent/cli/json_arg.h"
 
+#include "common/json_limits.h"
+
 namespace syncagent::cli {
 namespace {
 
@@ -14,6 +16,12 @@ std::string KindOf(const nlohmann::json& value) {
   }
 }
 
+// "[json.exception.parse_error.101] parse error at line 1, column 2: ..." -> from "parse error".
+std::string WithoutId(std::string what) {
+  if (const auto at = what.find("] "); at != std::string::npos) what = what.substr(at + 2);
+  return what;
+}
+
 }  // namespace
 
 std::string Abbreviate(std::string_view text, size_t max) {
@@ -25,15 +33,21 @@ std::string Abbreviate(std::string_view text, size_t max) {
 
 StatusOr<nlohmann::json> ParseJsonObjectArg(std::string_view name, std::string_view text) {
   const std::string prefix = "argument " + std::string(name) + ": ";
+  // Checked on the text first: the parser is iterative, but dumping or copying a deep value is not.
+  if (JsonTextDepth(text, kMaxDocumentDepth) > kMaxDocumentDepth) {
+    return InvalidArgumentError(prefix + "nested deeper than " +
+                                std::to_string(kMaxDocumentDepth) + " levels (the document limit)");
+  }
   nlohmann::json value;
   try {
     value = nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
-    std::string what = e.what();
-    // "[json.exception.parse_error.101] parse error at line 1, column 2: ..." -> from "parse error".
-    if (const auto at = what.find("] "); at != std::string::npos) what = what.substr(at + 2);
     return InvalidArgumentError(prefix + "expected a JSON object, got invalid JSON \"" +
-                                Abbreviate(text) + "\" (" + what + ")");
+                                Abbreviate(text) + "\" (" + WithoutId(e.what()) + ")");
+  } catch (const nlohmann::json::exception& e) {
+    // out_of_range.406: a number too large for a double (1e400).
+    return InvalidArgumentError(prefix + "cannot be stored: " + WithoutId(e.what()) +
+                                " (numbers must fit in a double)");
   }
   if (!value.is_object()) {
     return InvalidArgumentError(prefix + "expected a JSON object, got " + KindOf(value) + ": " +

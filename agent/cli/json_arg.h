@@ -3,6 +3,10 @@
 //
 //   ParseJsonObjectArg("JSON", "[1]") -> "argument JSON: expected a JSON object, got an array: [1]"
 //
+// Every failure is kInvalidArgument (the CLI's exit 2): invalid JSON, a value that is not an
+// object, text nested deeper than the document limit (checked on the text before the parser
+// runs) and numbers that do not fit in a double ("{"n":1e400}").
+//
 // Thread safety: pure function.
 #ifndef SYNCAGENT_AGENT_CLI_JSON_ARG_H_
 #define SYNCAGENT_AGENT_CLI_JSON_ARG_H_

@@ -53,6 +53,19 @@ std::string TimerPath(const AgentConfig& config) {
   return std::filesystem::exists(path, ec) ? path : "";
 }
 
+constexpr int64_t kSkipsShown = 20;
+
+// "2 remote document(s) this device cannot take: notes/deep (nested deeper than 32 levels), ..."
+std::string RemoteSkipsText(int64_t count, const std::vector<RemoteSkip>& skips) {
+  std::string text = std::to_string(count) + " remote document(s) this device cannot take";
+  for (size_t i = 0; i < skips.size() && i < 3; ++i) {
+    text += (i == 0 ? ": " : ", ") + skips[i].collection + "/" + skips[i].key + " (" +
+            skips[i].reason + ")";
+  }
+  if (count > 3) text += ", ...";
+  return text;
+}
+
 int ShowStatus(CliContext& ctx, const StatusFlags& flags) {
   auto opened = ctx.OpenAgent();
   if (auto* exit = std::get_if<ExitCode>(&opened)) return exit->code;
@@ -69,8 +82,21 @@ int ShowStatus(CliContext& ctx, const StatusFlags& flags) {
   const std::string timer = TimerPath(config);
   const StoreStats& s = status->store;
 
+  std::vector<RemoteSkip> skips;
+  if (s.remote_skips > 0) {
+    auto listed = agent.store().ListRemoteSkips(kSkipsShown);
+    if (!listed.ok()) return ctx.Fail(kExitFailure, listed.status().ToString());
+    skips = std::move(*listed);
+  }
+
   if (flags.json) {
     nlohmann::json j = status->ToJson();
+    j["remote_skips_list"] = nlohmann::json::array();
+    for (const RemoteSkip& skip : skips) {
+      j["remote_skips_list"].push_back({{"collection", skip.collection}, {"key", skip.key},
+                                        {"version", skip.version}, {"reason", skip.reason},
+                                        {"skipped_at_ms", skip.skipped_at}});
+    }
     j["store_path"] = agent.store().path();
     j["schedule"] = health.ToJson();
     if (!runs->empty()) {
@@ -98,9 +124,13 @@ int ShowStatus(CliContext& ctx, const StatusFlags& flags) {
   out += row("documents", std::to_string(s.documents));
   std::string queue = std::to_string(s.queue_depth) + " pending";
   if (s.oldest_pending_age_ms) queue += " (oldest " + FormatDuration(*s.oldest_pending_age_ms) + ")";
+  if (s.local_only > 0) {
+    queue += ", " + std::to_string(s.local_only) + " local-only (collections not in sync.collections)";
+  }
   out += row("queue", queue);
   out += row("conflicts", std::to_string(s.open_conflicts) + " open");
   out += row("dead letters", std::to_string(s.dead_letters));
+  if (s.remote_skips > 0) out += row("not taken", RemoteSkipsText(s.remote_skips, skips));
   if (runs->empty()) {
     out += row("last run", "never");
   } else {

@@ -50,6 +50,16 @@ void SyncProgress::OnEvent(const SyncEvent& event) {
       console_->Log(LogLevel::kWarn, "the server rejected the change to " + doc + " (" +
                                          event.detail + "): see `syncagent deadletters list`");
       return;
+    case SyncEventType::kRemoteSkipped:
+      console_->Log(LogLevel::kWarn, "the server's version of " + doc +
+                                         " cannot be taken here (" + event.detail +
+                                         "): kept as it was, see `syncagent status`");
+      return;
+    case SyncEventType::kServerReset:
+      console_->Log(LogLevel::kWarn, "the server lost data it had acknowledged; " +
+                                         event.detail + " (" + std::to_string(event.count) +
+                                         " document(s))");
+      return;
     case SyncEventType::kCycleFinished:
       Finish();
       console_->Log(LogLevel::kDebug, "sync cycle finished: " + event.detail);

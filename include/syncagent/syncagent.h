@@ -9,8 +9,13 @@
  *   the optional `err` argument is not NULL it is filled on failure with the same code and a
  *   NUL-terminated message (truncated to fit) and cleared (code 0, empty message) on success.
  *   API misuse — a NULL handle, a NULL required argument, text that is not JSON — is reported as
- *   SYNCAGENT_INVALID_ARGUMENT with a message; it never crashes. Messages never contain the
- *   bearer token or header values.
+ *   SYNCAGENT_INVALID_ARGUMENT with a message; it never crashes. JSON text passed in is checked
+ *   for depth before it is parsed: a document (or patch) nested deeper than 32 levels is refused
+ *   with "json: nested deeper than 32 levels (the document limit)", on any thread's stack.
+ *   Messages and the string values of reports (status, sync and headless results) never contain
+ *   the bearer token or header values (secrets of 4 bytes or more are replaced by "***"); document
+ *   data (get, conflicts, resolver sides) is returned exactly as stored, even when it happens to
+ *   contain a secret's text.
  *
  * Memory
  *   Strings handed to the caller through `char** out_...` are allocated with malloc and must be
@@ -159,8 +164,11 @@ SYNCAGENT_API int syncagent_run_headless(syncagent_agent* agent, const char* tas
  * when nothing was running). */
 SYNCAGENT_API int syncagent_cancel(syncagent_agent* agent);
 
-/* {"queue_depth","dead_letters","open_conflicts","documents","last_outcome","last_error",
- *  "last_success_ms",...,"schedule_health":{"runs","successes","starved","verdict",...}} */
+/* {"queue_depth","local_only","remote_skips","dead_letters","open_conflicts","documents",
+ *  "last_outcome","last_error","last_success_ms",...,
+ *  "schedule_health":{"runs","successes","starved","verdict",...}}
+ * local_only: queued writes of collections not in sync.collections (never pushed);
+ * remote_skips: server documents this device cannot take (past the document limits). */
 SYNCAGENT_API int syncagent_status_json(syncagent_agent* agent, char** out_json,
                                         syncagent_error* err);
 

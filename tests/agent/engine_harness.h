@@ -60,6 +60,7 @@ class Device {
     store_options.path = db_path;
     store_options.clock = clock;
     store_options.busy_timeout_ms = options_.busy_timeout_ms;
+    store_options.synced_collections = options_.engine.collections;  // as Agent::Open does
     auto store = Store::Open(store_options);
     EXPECT_TRUE(store.ok()) << store.status().ToString();
     if (!store.ok()) return;

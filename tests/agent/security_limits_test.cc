@@ -5,6 +5,7 @@
 // plain http:// is refused unless allow_insecure_http is set.
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -12,10 +13,17 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "agent/agent.h"
+#include "agent/headless_task.h"
+#include "platform/cancel_token.h"
 #include "tests/agent/engine_harness.h"
 #include "tests/mock_server/mock_server.h"
 #include "tests/mock_server/test_certs.h"
@@ -159,6 +167,8 @@ TEST_F(SecurityLimitsTest, EndlessChunkedBodyIsCutOffAtTheCap) {
   EXPECT_LT(MaxRssKb() - rss_before, 256 * 1024) << "the body was buffered";
 }
 
+// A change that is itself nested too deeply (not a document body: its address is lost with it)
+// is a malformed page.
 TEST_F(SecurityLimitsTest, JsonNestedTooDeeplyEndsTheCycleWithRetry) {
   json deep = json::object();
   for (int i = 0; i < 200; ++i) deep = json{{"d", deep}};
@@ -171,8 +181,154 @@ TEST_F(SecurityLimitsTest, JsonNestedTooDeeplyEndsTheCycleWithRetry) {
   ASSERT_NE(agent, nullptr);
   CycleReport report = agent->SyncNow(60s);
   EXPECT_EQ(report.outcome, CycleOutcome::kRetry) << report.ToJson().dump();
-  EXPECT_NE(report.error.message().find("nested deeper than 64 levels"), std::string::npos)
+  EXPECT_NE(report.error.message().find("changes[0].collection"), std::string::npos)
       << report.error.ToString();
+}
+
+// Runs `body` on a thread with a 512 KiB stack (iOS's default for a background thread).
+void OnSmallStack(std::function<void()> body) {
+  pthread_attr_t attr;
+  ASSERT_EQ(pthread_attr_init(&attr), 0);
+  ASSERT_EQ(pthread_attr_setstacksize(&attr, 512 * 1024), 0);
+  pthread_t thread;
+  auto run = [](void* arg) -> void* {
+    (*static_cast<std::function<void()>*>(arg))();
+    return nullptr;
+  };
+  ASSERT_EQ(pthread_create(&thread, &attr, run, &body), 0);
+  pthread_join(thread, nullptr);
+  pthread_attr_destroy(&attr);
+}
+
+// Item 8 of issue 13: an app's deep value (70,000 levels, built without recursion) is refused by
+// the C++ API with a message naming the limit before anything copies or dumps it, on a 512 KiB
+// stack.
+TEST_F(SecurityLimitsTest, DeepValuesAreRefusedByTheCppApiOnASmallStack) {
+  auto agent = Open(Config(server_->base_url()));
+  ASSERT_NE(agent, nullptr);
+  ASSERT_TRUE(agent->Put("notes", "k", {{"a", 1}}).ok());
+  json deep = json::array();
+  for (int i = 0; i < 70000; ++i) {
+    json outer = json::array();
+    outer.push_back(std::move(deep));
+    deep = std::move(outer);
+  }
+  json data = json::object();
+  data["d"] = std::move(deep);
+  std::vector<WriteOp> ops;
+  ops.push_back(WriteOp{MutationOp::kPut, "notes", "w", json::object()});
+  ops.back().data["d"] = json::array();  // replaced below by the deep value, moved in
+  Status put, patch, write, resolve;
+  OnSmallStack([&] {
+    put = agent->Put("notes", "k", data);
+    patch = agent->Patch("notes", "k", data);
+    std::swap(ops.back().data, data);
+    write = agent->Write(ops);
+    std::swap(ops.back().data, data);
+    resolve = agent->ResolveConflict(1, Resolution{Resolution::Kind::kReplace, std::move(data)});
+  });
+  EXPECT_EQ(put.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(put.message(), "data: nested deeper than 32 levels (the document limit)");
+  EXPECT_EQ(patch.message(), "patch: nested deeper than 32 levels (the document limit)");
+  EXPECT_EQ(write.message(), "write #0: data: nested deeper than 32 levels (the document limit)");
+  EXPECT_EQ(resolve.message(),
+            "resolution data: nested deeper than 32 levels (the document limit)");
+  auto kept = agent->Get("notes", "k");
+  ASSERT_TRUE(kept.ok() && kept->has_value());
+  EXPECT_EQ((*kept)->data, json({{"a", 1}}));
+}
+
+// A server that echoes the bearer token in its error bodies and in a rejected push result: the
+// token must not reach the store (runs, dead letters, outbox, checkpoints: the database files are
+// searched byte by byte), the events, the status or the reports. The redacted echo must be there,
+// or the test would prove nothing.
+TEST_F(SecurityLimitsTest, ATokenEchoedByTheServerIsNeitherStoredNorEmitted) {
+  const std::string token = "tok-ECHO-5b1f9c2e7a";
+  mock::MockServerOptions options;
+  options.token = token;
+  auto echoing = mock::MockServer::Start(options);
+  ASSERT_TRUE(echoing.ok()) << echoing.status().ToString();
+  mock::MockServer& server = **echoing;
+  const json echo = {{"error", {{"code", "denied_" + token}, {"message", "you sent Bearer " + token}}}};
+  auto fault = [&](const std::string& path, int status, json body) {
+    mock::FaultRule rule;
+    rule.match.path = path;
+    rule.action.kind = mock::FaultKind::kStatus;
+    rule.action.status = status;
+    rule.action.body = std::move(body);
+    return rule;
+  };
+
+  json config = Config(server.base_url());
+  config["server"]["auth"] = {{"type", "bearer"}, {"token", token}};
+  std::mutex events_mu;
+  std::vector<std::string> events;
+  AgentOptions agent_options;
+  agent_options.on_event = [&](const SyncEvent& event) {
+    std::lock_guard<std::mutex> lock(events_mu);
+    events.push_back(event.ToJson().dump());
+  };
+  auto opened = Agent::OpenJson(config.dump(), std::move(agent_options));
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  std::shared_ptr<Agent> agent = std::move(*opened);
+  CancelToken no_cancel;
+  auto run = [&] {
+    TaskInvocation invocation;
+    invocation.task_id = "echo";
+    invocation.budget = 30s;
+    invocation.requested_at_wall_ms = agent->clock().WallMs();
+    invocation.started_at_wall_ms = invocation.requested_at_wall_ms;
+    invocation.deadline = agent->clock().Now() + invocation.budget;
+    invocation.cancel = &no_cancel;
+    return HeadlessTask(agent).Run(invocation);
+  };
+
+  // Run 1: the push gets 413 with the echo (a single mutation: dead-lettered with the message),
+  // the pull 400 with the echo (the run fails with the message).
+  ASSERT_TRUE(agent->Put("notes", "a", {{"t", 1}}).ok());
+  server.faults().Replace({fault("/v1/push", 413, echo), fault("/v1/pull", 400, echo)});
+  HeadlessResult first = run();
+  EXPECT_NE(first.reason.find("***"), std::string::npos) << first.reason;
+
+  // Run 2: a rejected push result whose code and message echo the token.
+  ASSERT_TRUE(agent->Put("notes", "b", {{"t", 2}}).ok());
+  auto pending = agent->store().PeekBatch(10, 1 << 20);
+  ASSERT_TRUE(pending.ok() && pending->size() == 1);
+  json rejected = {{"results",
+                    json::array({{{"mutation_id", pending->front().mutation_id},
+                                  {"status", "rejected"},
+                                  {"code", "bad_" + token},
+                                  {"message", "token " + token + " may not write"}}})}};
+  server.faults().Replace({fault("/v1/push", 200, rejected)});
+  HeadlessResult second = run();
+
+  std::string everything = first.ToJson().dump() + second.ToJson().dump();
+  auto dead = agent->ListDeadLetters();
+  ASSERT_TRUE(dead.ok());
+  ASSERT_EQ(dead->size(), 2u);
+  for (const DeadLetter& d : *dead) {
+    everything += d.code + " " + d.message + " " + d.mutation.last_error + "\n";
+  }
+  EXPECT_NE(everything.find("bad_***"), std::string::npos) << everything;
+  EXPECT_NE(everything.find("you sent Bearer ***"), std::string::npos) << everything;
+  auto runs = agent->store().ListRuns(10);
+  ASSERT_TRUE(runs.ok());
+  for (const RunRecord& r : *runs) everything += r.reason + " " + r.error + "\n";
+  auto status = agent->GetStatus();
+  ASSERT_TRUE(status.ok());
+  everything += status->ToJson().dump();
+  {
+    std::lock_guard<std::mutex> lock(events_mu);
+    for (const std::string& e : events) everything += e + "\n";
+  }
+  EXPECT_EQ(everything.find(token), std::string::npos) << everything;
+
+  agent.reset();  // closes the database
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+    std::ifstream file(dir_.path() + "/agent.db" + suffix, std::ios::binary);
+    const std::string bytes{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+    EXPECT_EQ(bytes.find(token), std::string::npos) << "agent.db" << suffix;
+  }
 }
 
 TEST_F(SecurityLimitsTest, DrippingServerIsCutOffByTheRequestTimeout) {

@@ -1,4 +1,6 @@
 // Happy paths of the local data commands, status, conflicts and dead letters.
+#include <sqlite3.h>
+
 #include "tests/cli/cli_test_support.h"
 
 namespace syncagent::cli::testing {
@@ -35,6 +37,41 @@ TEST_F(CliCommandsTest, PutGetPatchLsDelete) {
   ProcResult empty = Cli({"--config", config, "ls", "tasks"});
   EXPECT_EQ(empty.exit_code, 0);
   EXPECT_EQ(empty.out, "");
+}
+
+// Item 12 of issue 13: `get` indented every level, so a deep document printed in quadratic size
+// (120 KB nested 60,000 levels: 7.2 GB). New writes cannot be that deep, but data stored by an
+// older version can: it is printed compact, in linear size; shallow documents stay indented.
+TEST_F(CliCommandsTest, GetPrintsADeepStoredDocumentCompactlyInLinearSize) {
+  const std::string config = WriteConfig();
+  ASSERT_EQ(Cli({"--config", config, "put", "notes", "deep", R"({"a":1})"}).exit_code, 0);
+  ASSERT_EQ(Cli({"--config", config, "put", "notes", "flat", R"({"a":[1]})"}).exit_code, 0);
+  // 3,000 levels: indented, this would be about 18 MB.
+  const std::string deep = R"({"a":)" + std::string(3000, '[') + std::string(3000, ']') + "}";
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ + "/agent.db").c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "UPDATE documents SET data = ?1 WHERE key = 'deep'", -1, &stmt,
+                               nullptr), SQLITE_OK);
+  sqlite3_bind_text(stmt, 1, deep.c_str(), static_cast<int>(deep.size()), SQLITE_TRANSIENT);
+  EXPECT_EQ(sqlite3_step(stmt), SQLITE_DONE);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+
+  ProcResult get = Cli({"--config", config, "get", "notes", "deep"});
+  ASSERT_EQ(get.exit_code, 0) << get.err;
+  EXPECT_EQ(get.out, deep + "\n");
+  ProcResult meta = Cli({"--config", config, "get", "--meta", "notes", "deep"});
+  ASSERT_EQ(meta.exit_code, 0) << meta.err;
+  EXPECT_LT(meta.out.size(), deep.size() + 300);
+  EXPECT_NE(meta.out.find("\"data\":" + deep + ","), std::string::npos);
+  EXPECT_NE(meta.out.find("\"key\":\"deep\""), std::string::npos);
+  ProcResult ls = Cli({"--config", config, "ls", "notes"});
+  ASSERT_EQ(ls.exit_code, 0) << ls.err;
+  EXPECT_EQ(ls.out, "deep\t" + deep + "\nflat\t{\"a\":[1]}\n");
+
+  ProcResult flat = Cli({"--config", config, "get", "notes", "flat"});
+  EXPECT_EQ(flat.out, "{\n  \"a\": [\n    1\n  ]\n}\n");
 }
 
 TEST_F(CliCommandsTest, ConfigFromEnvironmentAndGlobalFlagsAfterTheCommand) {

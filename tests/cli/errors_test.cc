@@ -51,6 +51,23 @@ TEST_F(CliErrorsTest, MissingArgument) {
   ExpectOneLineError({"--config", config_, "put", "notes", "n2"}, 2, "put: JSON is required");
 }
 
+// Item 9 of issue 13: this was "internal error: [json.exception.out_of_range.406]" with exit 1.
+TEST_F(CliErrorsTest, JsonArgumentNumberOutOfRange) {
+  ExpectOneLineError({"--config", config_, "put", "notes", "n1", R"({"n":1e400})"}, 2,
+                     "syncagent: put: argument JSON: cannot be stored: number overflow parsing "
+                     "'1e400' (numbers must fit in a double)");
+  ExpectOneLineError({"--config", config_, "patch", "notes", "n1", R"({"n":-1e400})"}, 2,
+                     "patch: argument JSON: cannot be stored: number overflow");
+}
+
+TEST_F(CliErrorsTest, JsonArgumentNestedTooDeeply) {
+  const std::string deep = R"({"a":)" + std::string(20000, '[') + std::string(20000, ']') + "}";
+  ExpectOneLineError({"--config", config_, "put", "notes", "n1", deep}, 2,
+                     "put: argument JSON: nested deeper than 32 levels (the document limit)");
+  ExpectOneLineError({"--config", config_, "patch", "notes", "n1", deep}, 2,
+                     "patch: argument JSON: nested deeper than 32 levels (the document limit)");
+}
+
 TEST_F(CliErrorsTest, JsonArgumentNotAnObject) {
   ExpectOneLineError({"--config", config_, "put", "notes", "n1", "[1,2]"}, 2,
                      "syncagent: put: argument JSON: expected a JSON object, got an array: [1,2]");

@@ -1,11 +1,15 @@
 // In-process tests of the CLI's helpers: redaction, one-line errors, JSON arguments, schedule
 // mapping and formatting.
+#include <pthread.h>
+
 #include <cstdio>
+#include <functional>
 
 #include <gtest/gtest.h>
 
 #include "agent/cli/console.h"
 #include "agent/cli/json_arg.h"
+#include "agent/cli/json_print.h"
 #include "agent/cli/schedule_mapping.h"
 #include "agent/cli/sync_progress.h"
 
@@ -63,6 +67,69 @@ TEST(CliJsonArgTest, ObjectsOnly) {
   const std::string bad = ParseJsonObjectArg("JSON", "{oops").status().message();
   EXPECT_EQ(bad.rfind("argument JSON: expected a JSON object, got invalid JSON \"{oops\" (parse error", 0), 0u) << bad;
   EXPECT_EQ(bad.find('\n'), std::string::npos);
+}
+
+// Item 9 of issue 13: a number that does not fit in a double was an "internal error" (exit 1).
+TEST(CliJsonArgTest, NumberOutOfRangeIsABadArgument) {
+  StatusOr<nlohmann::json> parsed = ParseJsonObjectArg("JSON", R"({"n":1e400})");
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(parsed.status().message(),
+            "argument JSON: cannot be stored: number overflow parsing '1e400' (numbers must fit "
+            "in a double)");
+}
+
+TEST(CliJsonArgTest, DepthIsCheckedBeforeParsing) {
+  std::string at_limit;
+  for (int i = 0; i < 31; ++i) at_limit += R"({"a":)";
+  at_limit += "[]" + std::string(31, '}');
+  EXPECT_TRUE(ParseJsonObjectArg("JSON", at_limit).ok());
+  const std::string deep = R"({"a":)" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  EXPECT_EQ(ParseJsonObjectArg("JSON", deep).status().message(),
+            "argument JSON: nested deeper than 32 levels (the document limit)");
+}
+
+// Runs `body` on a thread with a 512 KiB stack.
+void OnSmallStack(std::function<void()> body) {
+  pthread_attr_t attr;
+  ASSERT_EQ(pthread_attr_init(&attr), 0);
+  ASSERT_EQ(pthread_attr_setstacksize(&attr, 512 * 1024), 0);
+  pthread_t thread;
+  auto run = [](void* arg) -> void* {
+    (*static_cast<std::function<void()>*>(arg))();
+    return nullptr;
+  };
+  ASSERT_EQ(pthread_create(&thread, &attr, run, &body), 0);
+  pthread_join(thread, nullptr);
+  pthread_attr_destroy(&attr);
+}
+
+TEST(CliJsonPrintTest, CompactJsonIsDumpWithoutRecursion) {
+  const nlohmann::json mixed = nlohmann::json::parse(
+      R"({"b":[1,2.5,"x\"y",null,true,{}],"a":{"c":[],"d":"\u00e9\n"},"e":-3})");
+  EXPECT_EQ(CompactJson(mixed), mixed.dump());
+  EXPECT_EQ(CompactJson(nlohmann::json(7)), "7");
+  EXPECT_EQ(CompactJson(nlohmann::json::array()), "[]");
+
+  // 200,000 levels on a 512 KiB stack: dump() would overflow it.
+  const std::string deep = R"({"a":)" + std::string(200000, '[') + std::string(200000, ']') + "}";
+  const nlohmann::json value = nlohmann::json::parse(deep);  // iterative
+  std::string printed, pretty;
+  OnSmallStack([&] {
+    printed = CompactJson(value);
+    pretty = PrintableJson(value);
+  });
+  EXPECT_EQ(printed, deep);
+  EXPECT_EQ(pretty, deep) << "past the pretty depth: compact";
+}
+
+TEST(CliJsonPrintTest, PrettyUpToThePrettyDepth) {
+  EXPECT_EQ(PrintableJson(nlohmann::json::parse(R"({"a":[1]})")), "{\n  \"a\": [\n    1\n  ]\n}");
+  nlohmann::json at = nlohmann::json::object();
+  for (int i = 1; i < kMaxPrettyDepth; ++i) at = nlohmann::json{{"a", std::move(at)}};
+  EXPECT_NE(PrintableJson(at).find('\n'), std::string::npos);
+  nlohmann::json past = nlohmann::json{{"a", std::move(at)}};
+  EXPECT_EQ(PrintableJson(past), past.dump());
 }
 
 TEST(CliScheduleMappingTest, FromConfig) {

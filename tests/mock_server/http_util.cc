@@ -1,5 +1,7 @@
 #include "tests/mock_server/http_util.h"
 
+#include "common/json_limits.h"
+
 #include <cctype>
 #include <cstdio>
 
@@ -11,6 +13,12 @@ void SetJson(httplib::Response& res, int status, const nlohmann::json& body) {
   // Messages may quote request bytes; never let invalid UTF-8 turn an answer into an exception.
   res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
                   kJsonContentType);
+}
+
+void SetJsonText(httplib::Response& res, int status, std::string body) {
+  res.status = status;
+  res.headers.erase("Content-Type");
+  res.set_content(std::move(body), kJsonContentType);
 }
 
 void SetError(httplib::Response& res, int status, std::string_view code, std::string_view message) {
@@ -57,6 +65,8 @@ std::string_view DefaultErrorCode(int status) {
 }
 
 std::optional<nlohmann::json> ParseJson(const std::string& body) {
+  // Nothing deeper than the wire limit is built: dumping or copying it would recurse that deep.
+  if (JsonTextDepth(body, kMaxWireDepth) > kMaxWireDepth) return std::nullopt;
   nlohmann::json parsed = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded()) return std::nullopt;
   return parsed;

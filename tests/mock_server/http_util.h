@@ -19,6 +19,8 @@ inline constexpr const char* kJsonContentType = "application/json";
 
 // Sets `status` and a compact JSON body with Content-Type application/json.
 void SetJson(httplib::Response& res, int status, const nlohmann::json& body);
+// The same with a body that is already JSON text.
+void SetJsonText(httplib::Response& res, int status, std::string body);
 // Sets `status` and {"error":{"code":code,"message":message}}; 401 also gets WWW-Authenticate.
 void SetError(httplib::Response& res, int status, std::string_view code, std::string_view message);
 // The error code syncagent/1 uses for `status` when nothing more specific applies.

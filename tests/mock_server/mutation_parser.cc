@@ -1,5 +1,7 @@
 #include "tests/mock_server/mutation_parser.h"
 
+#include "common/json_limits.h"
+
 namespace syncagent::mock {
 namespace {
 
@@ -151,6 +153,15 @@ ParsedMutation ParseMutation(const json& raw) {
   } else if (!data.is_object()) {
     return fail(std::string("data: must be a JSON object for a ") +
                 std::string(MutationOpName(m.op)));
+  }
+  if (!data.is_null()) {
+    // The document limit every side shares (common/json_limits.h, docs/protocol.md §2.3).
+    std::string problem = DocumentDepthProblem(data);
+    if (problem.empty()) problem = DocumentTextProblem(data.dump());
+    if (!problem.empty()) {
+      parsed.error_code = "invalid_document";
+      return fail("data: " + problem + " (the document limit)");
+    }
   }
   m.data = data;
   const json& hlc = MemberOrNull(raw, "hlc");

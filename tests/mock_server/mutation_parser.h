@@ -42,6 +42,7 @@ struct ParsedMutation {
   std::string canonical;                   // canonical payload (valid or not)
   std::optional<Mutation> mutation;        // set when the whole mutation is valid
   std::string error;                       // why it is invalid ("<field>: <reason>")
+  std::string error_code = "invalid_mutation";  // the rejected result's code
 };
 
 // [A-Za-z0-9_.-]{1,64}

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "common/json_limits.h"
 #include "tests/mock_server/http_util.h"
 #include "tests/mock_server/mutation_parser.h"
 
@@ -55,6 +56,11 @@ void ProtocolHandlers::Push(const httplib::Request& req, httplib::Response& res)
   }
   if (req.get_header_value("Idempotency-Key").empty()) {
     SetError(res, 400, "missing_idempotency_key", "the Idempotency-Key header is required");
+    return;
+  }
+  if (JsonTextDepth(req.body, kMaxWireDepth) > kMaxWireDepth) {
+    SetError(res, 400, "invalid_request",
+             "request body is nested deeper than " + std::to_string(kMaxWireDepth) + " levels");
     return;
   }
   std::optional<nlohmann::json> body = ParseJson(req.body);
@@ -115,8 +121,18 @@ void ProtocolHandlers::Pull(const httplib::Request& req, httplib::Response& res)
     SetError(res, 400, "invalid_request", std::string("skip_origin: ") + kOriginRule);
     return;
   }
+  int64_t max_bytes = 0;
+  if (req.has_param("max_bytes")) {
+    const std::string text = req.get_param_value("max_bytes");
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), max_bytes);
+    if (ec != std::errc() || ptr != text.data() + text.size() || max_bytes < 1) {
+      SetError(res, 400, "invalid_request", "max_bytes: must be an integer >= 1");
+      return;
+    }
+  }
   const std::string cursor = req.get_param_value("cursor");
-  StatusOr<SyncState::PullPage> page = state_->Pull(cursor, limit, collections, skip_origin);
+  StatusOr<SyncState::PullPage> page =
+      state_->Pull(cursor, limit, collections, skip_origin, max_bytes);
   if (!page.ok()) {
     SetError(res, 400, "invalid_cursor", page.status().message());
     return;
@@ -130,10 +146,15 @@ void ProtocolHandlers::Pull(const httplib::Request& req, httplib::Response& res)
     res.set_header("ETag", requested_tag);
     return;
   }
-  nlohmann::json body = {{"changes", std::move(page->changes)},
-                         {"cursor", page->cursor},
-                         {"has_more", page->has_more}};
-  SetJson(res, 200, body);
+  // The changes are already JSON text: the body is assembled around them.
+  std::string body = "{\"changes\":[";
+  for (size_t i = 0; i < page->changes.size(); ++i) {
+    if (i > 0) body += ',';
+    body += page->changes[i];
+  }
+  body += "],\"cursor\":" + nlohmann::json(page->cursor).dump() +
+          ",\"has_more\":" + (page->has_more ? "true" : "false") + "}";
+  SetJsonText(res, 200, std::move(body));
   res.set_header("ETag", PullEtag(page->cursor, collections));
 }
 

@@ -1,5 +1,7 @@
 #include "tests/mock_server/sync_state.h"
 
+#include "common/json_limits.h"
+
 #include <algorithm>
 #include <charconv>
 #include <random>
@@ -32,11 +34,11 @@ json ConflictResult(const std::string& id, const DocumentState* current) {
   return {{"mutation_id", id}, {"status", "conflict"}, {"current", std::move(state)}};
 }
 
-json RejectedResult(const json& id_echo, const std::string& message) {
-  return {{"mutation_id", id_echo},
-          {"status", "rejected"},
-          {"code", "invalid_mutation"},
-          {"message", message}};
+// Room left in a max_bytes page for what surrounds the changes (cursor, has_more, brackets).
+constexpr int64_t kPullEnvelopeBytes = 256;
+
+json RejectedResult(const json& id_echo, const std::string& code, const std::string& message) {
+  return {{"mutation_id", id_echo}, {"status", "rejected"}, {"code", code}, {"message", message}};
 }
 
 }  // namespace
@@ -106,7 +108,8 @@ SyncState::PushOutcome SyncState::Push(const json& mutations, const std::string&
         continue;
       }
     }
-    json result = p.mutation ? ApplyLocked(*p.mutation, origin) : RejectedResult(p.id_echo, p.error);
+    json result = p.mutation ? ApplyLocked(*p.mutation, origin)
+                             : RejectedResult(p.id_echo, p.error_code, p.error);
     if (p.mutation_id) {
       MutationRecord record;
       record.canonical = p.canonical;
@@ -151,6 +154,10 @@ json SyncState::ApplyLocked(const Mutation& m, const std::string& origin) {
     case MutationOp::kPatch:
       if (!live && !m.force) return ConflictResult(m.mutation_id, current);
       next.data = MergePatched(live ? current->data : json::object(), m.data);
+      if (std::string problem = DocumentTextProblem(next.data.dump()); !problem.empty()) {
+        return RejectedResult(m.mutation_id, "invalid_document",
+                              "data: the patched document is " + problem + " (the document limit)");
+      }
       break;
     case MutationOp::kDelete:
       if (!live) {
@@ -181,12 +188,14 @@ DocumentState& SyncState::CommitChangeLocked(DocumentState document) {
 
 StatusOr<SyncState::PullPage> SyncState::Pull(const std::string& cursor, size_t limit,
                                               const std::vector<std::string>& collections,
-                                              const std::string& skip_origin) {
+                                              const std::string& skip_origin,
+                                              int64_t max_bytes) {
   std::lock_guard<std::mutex> lock(mu_);
   SYNCAGENT_ASSIGN_OR_RETURN(int64_t after, DecodeCursorLocked(cursor));
   const std::set<std::string> filter(collections.begin(), collections.end());
   PullPage page;
   int64_t last_seq = after;
+  int64_t bytes = kPullEnvelopeBytes;  // the page's estimated body size so far
   for (auto it = feed_.upper_bound(after); it != feed_.end(); ++it) {
     if (!filter.empty() && filter.count(it->second.first) == 0) continue;
     const DocumentState& doc = documents_.at(it->second);
@@ -201,7 +210,19 @@ StatusOr<SyncState::PullPage> SyncState::Pull(const std::string& cursor, size_t 
       page.has_more = true;
       break;
     }
-    page.changes.push_back(doc.ToChangeJson());
+    std::string text = doc.ToChangeJson().dump(-1, ' ', false, json::error_handler_t::replace);
+    if (max_bytes > 0 && bytes + static_cast<int64_t>(text.size()) + 1 > max_bytes) {
+      if (!page.changes.empty()) {
+        page.has_more = true;
+        break;
+      }
+      // Too large for any page the puller takes: a stub, so its cursor moves past it.
+      text = json{{"collection", doc.collection}, {"key", doc.key}, {"version", doc.version},
+                  {"deleted", false}, {"omitted", "too_large"}, {"size", text.size()}}
+                 .dump();
+    }
+    bytes += static_cast<int64_t>(text.size()) + 1;
+    page.changes.push_back(std::move(text));
     last_seq = it->first;
   }
   // The cursor covers exactly what was returned or skipped; with nothing returned or skipped it

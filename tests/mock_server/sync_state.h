@@ -36,7 +36,7 @@ class SyncState {
     nlohmann::json body;
   };
   struct PullPage {
-    std::vector<nlohmann::json> changes;
+    std::vector<std::string> changes;  // each change as compact JSON text
     std::string cursor;
     bool has_more = false;
     int64_t skipped = 0;  // changes passed over because their origin was `skip_origin`
@@ -58,10 +58,13 @@ class SyncState {
 
   // Changes after `cursor` ("" = from the beginning), at most `limit`, restricted to
   // `collections` when not empty. Changes whose origin equals a non-empty `skip_origin` are not
-  // returned but the cursor moves past them. InvalidArgument when the cursor is not one of ours.
+  // returned but the cursor moves past them. With `max_bytes` > 0 the page's changes stay within
+  // that many bytes of JSON text (with room for the envelope): the page ends early, and a change
+  // too large on its own is sent as an `omitted` stub (docs/protocol.md §4.6). InvalidArgument
+  // when the cursor is not one of ours.
   StatusOr<PullPage> Pull(const std::string& cursor, size_t limit,
                           const std::vector<std::string>& collections,
-                          const std::string& skip_origin = {});
+                          const std::string& skip_origin = {}, int64_t max_bytes = 0);
 
   // Writes as "another client" (admin endpoints): version+1 and a new change, no concurrency check.
   StatusOr<DocumentState> AdminPut(const std::string& collection, const std::string& key,

@@ -94,5 +94,33 @@ TEST(JsonScannerTest, AgreesWithNlohmannOnAcceptedValues) {
   }
 }
 
+// CopyBounded: a value deeper than allowed is skipped whole (without recursion) and reported as
+// such; malformed text is still malformed; the position ends after the value either way.
+TEST(JsonScannerTest, CopyBoundedSkipsADeepValueAndKeepsReading) {
+  for (int depth : {3, 4, 70000}) {
+    const std::string deep = std::string(depth, '[') + "{\"a\":\"]]\"}" +
+                             std::string(depth, ']');
+    const std::string text = "[" + deep + ",7]";
+    JsonScanner in(text, 100);
+    ASSERT_TRUE(in.Consume('['));
+    std::string out = "kept";
+    const auto result = in.CopyBounded(&out, 4);
+    EXPECT_EQ(result, depth + 1 <= 4 ? JsonScanner::Bounded::kCopied
+                                     : JsonScanner::Bounded::kTooDeep)
+        << depth;
+    if (result == JsonScanner::Bounded::kTooDeep) {
+      EXPECT_EQ(out, "kept");
+    }
+    ASSERT_TRUE(in.Consume(','));
+    int64_t seven = 0;
+    EXPECT_TRUE(in.ReadInt64(&seven));
+    EXPECT_EQ(seven, 7);
+  }
+  for (const char* bad : {"[[1]", "[[1,]]", "[{\"a\" 1}]", "[{1:2}]", "[[\"x]]"}) {
+    JsonScanner in(bad, 100);
+    EXPECT_EQ(in.CopyBounded(nullptr, 1), JsonScanner::Bounded::kMalformed) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace syncagent

@@ -253,16 +253,95 @@ TEST(ProtocolCodecTest, EnforcesBodySizeAndNestingDepth) {
   deep += "1";
   for (int i = 0; i < 20; ++i) deep += "}";
   deep += R"(}],"cursor":"c","has_more":false})";
-  auto too_deep = codec.DecodePullPage(deep);
-  ASSERT_FALSE(too_deep.ok());
-  EXPECT_NE(too_deep.status().message().find("nested deeper than 8"), std::string::npos);
-  auto too_deep_text = codec.DecodePullPageText(deep);
-  ASSERT_FALSE(too_deep_text.ok());
-  EXPECT_NE(too_deep_text.status().message().find("nested deeper than 8"), std::string::npos);
+  // A document too deep is isolated, not the page: the change is marked unusable in both
+  // decoders (docs/protocol.md §2.1).
+  for (bool text : {false, true}) {
+    auto too_deep = text ? codec.DecodePullPageText(deep) : codec.DecodePullPage(deep);
+    ASSERT_TRUE(too_deep.ok()) << too_deep.status().ToString();
+    ASSERT_EQ(too_deep->changes.size(), 1u);
+    EXPECT_FALSE(too_deep->changes[0].document.unusable.empty());
+    EXPECT_TRUE(too_deep->changes[0].document.data_text.empty());
+  }
+  // An error body is not a reply with documents: the wire limit holds.
+  EXPECT_FALSE(codec.DecodeError(R"({"error":{"code":"x","m":[[[[[[[[[[1]]]]]]]]]]}})").has_value());
 
   // Brackets inside strings do not count towards depth.
   std::string brackets = R"({"changes":[],"cursor":"[[[[[[[[[[[[[[[[[[\"{{{{","has_more":false})";
   EXPECT_TRUE(codec.DecodePullPage(brackets).ok());
+}
+
+std::string PageWith(const std::string& data, const std::string& extra = "") {
+  return R"({"changes":[{"collection":"n","key":"a","version":1,"deleted":false,"data":{"v":1}},)"
+         R"({"collection":"n","key":"deep","version":3,"deleted":false,"data":)" + data + extra +
+         R"(},{"collection":"n","key":"b","version":2,"deleted":false,"data":{"v":2}}],)"
+         R"("cursor":"c9","has_more":false})";
+}
+
+std::string NestedText(int depth) {
+  return "{\"d\":" + std::string(depth - 1, '[') + std::string(depth - 1, ']') + "}";
+}
+
+TEST(ProtocolCodecTest, OneDocumentPastTheLimitIsIsolatedNotThePage) {
+  ProtocolCodec codec;
+  // 33 levels (within the wire limit) and 62 levels (the page is then 65 deep), through the
+  // scanner and through the DOM decoder.
+  for (int depth : {33, 62, 70000}) {
+    for (bool text : {false, true}) {
+      const std::string body = PageWith(NestedText(depth));
+      auto page = text ? codec.DecodePullPageText(body) : codec.DecodePullPage(body);
+      ASSERT_TRUE(page.ok()) << depth << " " << page.status().ToString();
+      ASSERT_EQ(page->changes.size(), 3u);
+      EXPECT_EQ(page->changes[1].document.unusable, "nested deeper than 32 levels");
+      EXPECT_EQ(page->changes[1].document.version, 3);
+      EXPECT_TRUE(page->changes[0].document.unusable.empty());
+      EXPECT_TRUE(page->changes[2].document.unusable.empty());
+      EXPECT_EQ(page->cursor, "c9");
+    }
+  }
+  auto ok = codec.DecodePullPageText(PageWith(NestedText(32)));
+  ASSERT_TRUE(ok.ok());
+  EXPECT_TRUE(ok->changes[1].document.unusable.empty());
+  // A deep unknown member beside a good body is ignored, as unknown members are.
+  for (bool text : {false, true}) {
+    const std::string body = PageWith("{\"v\":3}", ",\"x\":" + NestedText(70));
+    auto page = text ? codec.DecodePullPageText(body) : codec.DecodePullPage(body);
+    ASSERT_TRUE(page.ok()) << page.status().ToString();
+    EXPECT_TRUE(page->changes[1].document.unusable.empty()) << text;
+    EXPECT_EQ(text ? json::parse(page->changes[1].document.data_text)
+                   : page->changes[1].document.data,
+              json({{"v", 3}}));
+  }
+}
+
+TEST(ProtocolCodecTest, OmittedStubsAreUnusableChanges) {
+  ProtocolCodec codec;
+  const std::string body =
+      R"({"changes":[{"collection":"n","key":"big","version":4,"deleted":false,)"
+      R"("omitted":"too_large","size":99999999}],"cursor":"c1","has_more":true})";
+  for (bool text : {false, true}) {
+    auto page = text ? codec.DecodePullPageText(body) : codec.DecodePullPage(body);
+    ASSERT_TRUE(page.ok()) << page.status().ToString();
+    EXPECT_EQ(page->changes[0].document.unusable, "left out by the server (too_large)");
+    EXPECT_EQ(page->changes[0].document.version, 4);
+  }
+  // A stub with data, or on a tombstone, is malformed.
+  EXPECT_FALSE(codec.DecodePullPage(
+      R"({"changes":[{"collection":"n","key":"k","version":1,"deleted":true,"omitted":"x"}],"cursor":"c","has_more":false})").ok());
+}
+
+TEST(ProtocolCodecTest, ConflictWithACurrentDocumentPastTheLimitIsMarked) {
+  ProtocolCodec codec;
+  PushRequest req = TwoMutations();
+  const std::string body =
+      R"({"results":[{"mutation_id":")" + req.mutations[0].mutation_id +
+      R"(","status":"conflict","current":{"version":5,"deleted":false,"data":)" +
+      NestedText(62) + R"(,"hlc":null}},{"mutation_id":")" + req.mutations[1].mutation_id +
+      R"(","status":"applied","version":2,"hlc":null}]})";
+  auto decoded = codec.DecodePushResponse(body, req);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(decoded->results[0].current.unusable, "nested deeper than 32 levels");
+  EXPECT_EQ(decoded->results[0].current.version, 5);
+  EXPECT_EQ(decoded->results[1].kind, PushResult::Kind::kApplied);
 }
 
 TEST(ProtocolCodecTest, DecodesErrorBodies) {

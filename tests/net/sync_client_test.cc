@@ -394,6 +394,55 @@ TEST_F(SyncClientTest, UnauthorizedAfterRefreshFailsWithoutLeakingTheToken) {
   EXPECT_EQ(pushed.status().message().find("wrong-token"), std::string::npos);
 }
 
+// Item 7 of issue 13: a server that echoes the token it was sent (in an error body, a rejected
+// result, or a malformed reply quoted by the decoder) gets "***" back in everything the client
+// returns; a header value is a secret too; document data is never touched.
+TEST_F(SyncClientTest, TokenEchoedByTheServerIsRedactedFromEverythingReturned) {
+  const std::string token = "tok-echo-3e9d1c";
+  mock::MockServerOptions server_options;
+  server_options.token = token;
+  StartServer(server_options);
+  StaticTokenProvider tokens(token);
+  auto client = MakeClient(&tokens);
+  const PushRequest batch = Batch("echo", 1);
+
+  mock::FaultRule error = Rule("POST", "/v1/push", mock::FaultKind::kStatus);
+  error.action.status = 400;
+  error.action.body = {{"error", {{"code", "bad_" + token}, {"message", "Bearer " + token}}}};
+  server_->faults().Replace({error});
+  auto refused = client->Push(batch, {});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().message().find(token), std::string::npos) << refused.status().ToString();
+  EXPECT_NE(refused.status().message().find("HTTP 400 bad_***: Bearer ***"), std::string::npos)
+      << refused.status().ToString();
+  ASSERT_TRUE(client->last_wire_error().has_value());
+  EXPECT_EQ(client->last_wire_error()->code, "bad_***");
+  EXPECT_EQ(client->last_wire_error()->message, "Bearer ***");
+
+  mock::FaultRule rejected = Rule("POST", "/v1/push", mock::FaultKind::kStatus);
+  rejected.action.status = 200;
+  rejected.action.body = {
+      {"results", json::array({{{"mutation_id", batch.mutations[0].mutation_id},
+                                {"status", "rejected"},
+                                {"code", token},
+                                {"message", "not for " + token}}})}};
+  server_->faults().Replace({rejected});
+  auto answered = client->Push(batch, {});
+  ASSERT_TRUE(answered.ok()) << answered.status().ToString();
+  EXPECT_EQ(answered->results[0].code, "***");
+  EXPECT_EQ(answered->results[0].message, "not for ***");
+
+  mock::FaultRule malformed = rejected;
+  malformed.action.body["results"][0]["mutation_id"] = token;  // quoted by the decoder
+  malformed.match.times = -1;
+  server_->faults().Replace({malformed});
+  auto undecodable = client->Push(batch, {});
+  ASSERT_FALSE(undecodable.ok());
+  EXPECT_EQ(undecodable.status().message().find(token), std::string::npos) << undecodable.status().ToString();
+  EXPECT_NE(undecodable.status().message().find("got \"***\""), std::string::npos)
+      << undecodable.status().ToString();
+}
+
 TEST_F(SyncClientTest, PayloadTooLargeIsReportedForHalving) {
   mock::MockServerOptions options;
   options.max_body_bytes = 2000;

@@ -1,0 +1,93 @@
+#include "storage/server_reset.h"
+
+#include <utility>
+
+#include "platform/clock.h"
+#include "storage/outbox_rows.h"
+#include "storage/random_id.h"
+#include "storage/seq_allocator.h"
+
+namespace syncagent {
+namespace {
+
+constexpr char kKeysAfter[] =
+    "SELECT collection, key FROM documents WHERE (collection, key) > (?1, ?2) "
+    "ORDER BY collection, key LIMIT 500";
+
+}  // namespace
+
+StatusOr<int64_t> ServerReset::Forget(ServerResetRule rule,
+                                      const std::vector<std::string_view>& cursor_names) {
+  for (std::string_view name : cursor_names) {
+    SYNCAGENT_RETURN_IF_ERROR(checkpoints_.Delete(name));
+  }
+  int64_t count = 0;
+  std::pair<std::string, std::string> last;
+  for (;;) {
+    // Keys first, in chunks: the rows are rewritten or erased while walking.
+    std::vector<std::pair<std::string, std::string>> keys;
+    {
+      SYNCAGENT_ASSIGN_OR_RETURN(Statement stmt, ctx_.db->Prepare(kKeysAfter));
+      stmt.BindText(1, last.first);
+      stmt.BindText(2, last.second);
+      for (;;) {
+        SYNCAGENT_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
+        if (!has_row) break;
+        keys.emplace_back(stmt.Text(0), stmt.Text(1));
+      }
+    }
+    if (keys.empty()) return count;
+    last = keys.back();
+    DocumentRow doc;
+    for (const auto& [collection, key] : keys) {
+      SYNCAGENT_ASSIGN_OR_RETURN(bool exists, ctx_.docs->Load(collection, key, &doc));
+      if (!exists) continue;
+      SYNCAGENT_ASSIGN_OR_RETURN(int64_t n,
+                                 rule == ServerResetRule::kReupload ? Reupload(doc) : Adopt(doc));
+      count += n;
+    }
+  }
+}
+
+StatusOr<int64_t> ServerReset::Reupload(DocumentRow& doc) {
+  if (doc.deleted && !doc.HasPending()) {
+    SYNCAGENT_RETURN_IF_ERROR(ctx_.docs->Erase(doc.collection, doc.key));
+    return 0;
+  }
+  SYNCAGENT_RETURN_IF_ERROR(ctx_.outbox->RemoveAll(doc.PendingSeqs()));
+  doc.ClearPending();
+  OutboxRow row;
+  SYNCAGENT_ASSIGN_OR_RETURN(row.seq, ctx_.seqs->Next());
+  ctx_.ids->NewUuidInto(&row.mutation_id);
+  row.collection = doc.collection;
+  row.key = doc.key;
+  row.op = doc.deleted ? MutationOp::kDelete : MutationOp::kPut;
+  row.base_version.reset();
+  if (!doc.deleted) row.data = doc.data;
+  row.hlc = doc.hlc;
+  row.created_at = ctx_.clock->WallMs();
+  SYNCAGENT_RETURN_IF_ERROR(ctx_.outbox->Insert(row));
+  doc.AddPending(row.seq);
+  doc.version = 0;
+  doc.base_version.reset();
+  doc.base_data.reset();
+  SYNCAGENT_RETURN_IF_ERROR(ctx_.docs->Save(doc));
+  return 1;
+}
+
+StatusOr<int64_t> ServerReset::Adopt(DocumentRow& doc) {
+  if (!doc.deleted || doc.HasPending()) {
+    const ConflictStore::RemoteSide never_existed{0, true, std::nullopt, ""};
+    SYNCAGENT_ASSIGN_OR_RETURN(
+        int64_t id, conflicts_.RecordFor(doc, never_existed, ConflictOrigin::kPull, std::nullopt));
+    SYNCAGENT_RETURN_IF_ERROR(conflicts_.Resolve(id, Resolution::TakeRemote()));
+  }
+  SYNCAGENT_ASSIGN_OR_RETURN(bool exists, ctx_.docs->Load(doc.collection, doc.key, &doc));
+  if (exists) {
+    SYNCAGENT_RETURN_IF_ERROR(ctx_.outbox->RemoveAll(doc.PendingSeqs()));
+    SYNCAGENT_RETURN_IF_ERROR(ctx_.docs->Erase(doc.collection, doc.key));
+  }
+  return 1;
+}
+
+}  // namespace syncagent
