@@ -17,12 +17,6 @@ RemoteChange ToRemoteChange(WireChange& c) {
   return change;
 }
 
-// A reply over server.max_response_bytes (the transport gives up on it, permanently).
-bool ResponseTooLarge(const Status& status) {
-  return status.code() == StatusCode::kResourceExhausted &&
-         status.retry_class() == RetryClass::kPermanent;
-}
-
 }  // namespace
 
 PhaseEnd Puller::Run(int* queued_writes) {
@@ -77,11 +71,12 @@ std::optional<PhaseEnd> Puller::OnFailure(const Status& status, PullRequest* req
   }
   // A reply over server.max_response_bytes (a server that ignores max_bytes): smaller pages,
   // down to one document.
-  if (ResponseTooLarge(status) && request->limit > 1) {
+  const bool too_large = ctx_->client->last_reply_too_large();
+  if (too_large && request->limit > 1) {
     request->limit = std::max(1, request->limit / 2);
     return std::nullopt;
   }
-  if (ResponseTooLarge(status)) {
+  if (too_large) {
     // Only the server can move the cursor past it: try again in a later cycle.
     return ctx_->Fail(status
                           .WithContext("one document is larger than server.max_response_bytes "

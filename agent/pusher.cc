@@ -166,6 +166,16 @@ Status Pusher::DropOverLimit(std::vector<Mutation>* batch) {
 std::optional<PhaseEnd> Pusher::HandleFailure(const Status& status,
                                               const std::vector<Mutation>& batch) {
   const auto& wire_error = ctx_->client->last_wire_error();
+  if (ctx_->client->last_reply_too_large()) {
+    // A lost answer, not a rejection: the server may have applied the batch. Smaller batches
+    // get smaller answers; a single mutation's answer too large is tried again next cycle (its
+    // replay is answered from the server's exactly-once memory).
+    if (batch.size() > 1) {
+      batch_size_ = std::max(1, static_cast<int>(batch.size()) / 2);
+      return std::nullopt;
+    }
+    return ctx_->Fail(status.WithRetryClass(RetryClass::kTransient));
+  }
   if (status.code() == StatusCode::kResourceExhausted &&
       status.retry_class() == RetryClass::kPermanent) {  // 413
     if (batch.size() > 1) {

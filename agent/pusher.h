@@ -7,7 +7,8 @@
 // the mutation (remote_unusable); a document the server acknowledged before and now "never
 // existed" means the server lost its data: CycleContext::ForgetServer runs before the next batch.
 // Per batch: 413 → the batch size is halved (a single mutation too large for the server is
-// dead-lettered as payload_too_large); 422 mutation_id_reused → that mutation is dead-lettered;
+// dead-lettered as payload_too_large); an answer over max_response_bytes → halved too, but a
+// single mutation's is a lost answer (retry next cycle), never a dead letter; 422 mutation_id_reused → that mutation is dead-lettered;
 // transient and connectivity failures leave the batch queued (the cycle reports retry).
 // Crash safety: mutations are marked attempted before the request leaves, so a later local write
 // never folds into something the server may already have applied; a replay after a lost reply

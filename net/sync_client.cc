@@ -76,6 +76,7 @@ Status SyncClient::Exchange(HttpRequest request, const CallContext& context,
   bool refreshed_token = false;
   bool force_refresh = false;
   last_wire_error_.reset();
+  reply_too_large_ = false;
   suggested_retry_delay_ = Millis(0);
   RequestControl control{context.deadline, context.cancel};
   for (int attempt = 1;; ++attempt) {
@@ -97,6 +98,9 @@ Status SyncClient::Exchange(HttpRequest request, const CallContext& context,
     if (!sent.ok()) {
       error = sent.status();
       if (error.code() == StatusCode::kCancelled) return error;
+      // The transport's only kResourceExhausted: a reply over max_response_bytes. Asking again
+      // would get the same reply, so it is not retried here; the caller asks for less.
+      reply_too_large_ = error.code() == StatusCode::kResourceExhausted;
     } else {
       HttpResponse& response = *sent;
       stats_.bytes_up += response.bytes_sent;

@@ -13,6 +13,7 @@
 //   422 on push       → kInvalidArgument, class permanent; last_wire_error().mutation_id names
 //                       the mutation whose id was reused with another payload.
 //   304 on pull       → PullPage::not_modified.
+//   a reply over max_response_bytes → not retried; last_reply_too_large() says so.
 //
 // Secrets: the client never passes on its own credentials in text that came from the server. The
 // bearer token it sent and the values of the configured extra headers are replaced by "***"
@@ -89,6 +90,9 @@ class SyncClient {
   Millis suggested_retry_delay() const { return suggested_retry_delay_; }
   // After a failed call: the server's error body, if it sent one.
   const std::optional<WireError>& last_wire_error() const { return last_wire_error_; }
+  // After a failed call: the reply was larger than max_response_bytes (it was not read). For a
+  // push that is a lost answer (the server may have applied it); for a pull, a page too large.
+  bool last_reply_too_large() const { return reply_too_large_; }
   const ProtocolCodec& codec() const { return codec_; }
 
  private:
@@ -110,6 +114,7 @@ class SyncClient {
   TransferStats stats_;
   Millis suggested_retry_delay_{0};
   std::optional<WireError> last_wire_error_;
+  bool reply_too_large_ = false;
   std::string sent_token_;  // the bearer token of the latest attempt
 };
 

@@ -170,6 +170,32 @@ TEST_F(DataSafetyTest, AServerIgnoringMaxBytesGetsSmallerPages) {
   EXPECT_NE(stuck.error.message().find("max_bytes"), std::string::npos) << stuck.error.message();
 }
 
+// Found by the --hostile soak: an answer to a push larger than max_response_bytes is a lost
+// answer (the server applied the batch), never a reason to dead-letter the mutations.
+TEST_F(DataSafetyTest, AnOversizedPushAnswerIsALostAnswerNotARejection) {
+  mock::FaultRule rule;
+  rule.match.path = "/v1/push";
+  rule.match.times = -1;
+  rule.action.kind = mock::FaultKind::kOversizedBody;
+  rule.action.bytes = 2 << 20;
+  rule.action.after_processing = true;
+  server_->faults().Replace({rule});
+  DeviceOptions options;
+  options.http.max_response_bytes = 1 << 20;
+  auto a = NewDevice("a", options);
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(a->store().Put("notes", "k" + std::to_string(i), {{"v", i}}).ok());
+  }
+  CycleReport lost = a->Sync();
+  EXPECT_EQ(lost.outcome, CycleOutcome::kRetry) << lost.ToJson().dump();
+  EXPECT_EQ(a->store().ListDeadLetters()->size(), 0u);
+  EXPECT_EQ(ServerLive(*server_, "notes").size(), 4u);  // applied, answers lost
+  server_->faults().Replace({});
+  ExpectDone(a->Sync());
+  EXPECT_EQ(a->store().Stats()->queue_depth, 0);
+  EXPECT_TRUE(testing::AppliedTwice(*server_).empty());
+}
+
 // Item 3: after the server lost its data, an offline edit used to be deleted locally.
 TEST_F(DataSafetyTest, ServerResetReuploadsEveryLiveDocumentAndKeepsTheOfflineEdit) {
   auto a = NewDevice("a");
