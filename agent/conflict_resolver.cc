@@ -55,7 +55,9 @@ ConflictSides SidesOf(const Conflict& c) {
   ConflictSides s;
   s.collection = c.collection;
   s.key = c.key;
-  s.base.exists = c.base_version.has_value() && c.base_data.is_object();
+  // A base body without a base version: the last body synced with a server that has since lost
+  // its data (storage/server_reset.h). Still the common ancestor of what the device holds.
+  s.base.exists = c.base_data.is_object();
   s.base.deleted = !s.base.exists;
   s.base.data = s.base.exists ? c.base_data : nlohmann::json();
   s.base.version = c.base_version.value_or(0);
@@ -87,6 +89,13 @@ ResolutionPolicy ConflictResolver::PolicyFor(const std::string& collection) cons
 ConflictDecision ConflictResolver::DecideByPolicy(ResolutionPolicy policy,
                                                   const ConflictSides& sides) const {
   const std::string name(ResolutionPolicyName(policy));
+  // A side that did not change since the common base has nothing to defend, whatever the
+  // policy: e.g. a clean copy re-uploaded after the server lost its data must not overwrite a
+  // newer version another device wrote meanwhile.
+  if (policy != ResolutionPolicy::kManual && sides.base.exists &&
+      SameAs(sides.local, sides.base.deleted, sides.base.data)) {
+    return TakeRemote("unchanged");
+  }
   switch (policy) {
     case ResolutionPolicy::kServerWins:
       return TakeRemote(name);

@@ -7,6 +7,8 @@
 //   merge             → field-level three-way merge (three_way_merge.h) with the tie rule;
 //   manual            → leave the conflict open for the app (nothing of that document is pushed
 //                       until the app resolves it).
+// Before any policy but manual: a local side equal to the common base (it did not change) takes
+// the server's document ("unchanged"): there is nothing local to keep.
 // A custom callback, when installed, is asked first and may defer to the configured policy.
 //
 // Thread safety: Decide() is const and may run concurrently; the custom callback must be too.

@@ -69,8 +69,7 @@ StatusOr<int64_t> ServerReset::Reupload(DocumentRow& doc) {
   SYNCAGENT_RETURN_IF_ERROR(ctx_.outbox->Insert(row));
   doc.AddPending(row.seq);
   doc.version = 0;
-  doc.base_version.reset();
-  doc.base_data.reset();
+  doc.base_version.reset();  // base_data stays: the common ancestor for the conflicts to come
   SYNCAGENT_RETURN_IF_ERROR(ctx_.docs->Save(doc));
   return 1;
 }

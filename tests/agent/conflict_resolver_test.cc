@@ -37,6 +37,27 @@ ConflictResolver Resolver(ResolutionPolicy p, TieRule tie = TieRule::kServer) {
   return ConflictResolver(p, {}, tie);
 }
 
+// A local side that did not change since the base (e.g. a clean copy re-uploaded after the
+// server lost its data) never overwrites the server's version, whatever the policy.
+TEST(ConflictResolverTest, AnUnchangedLocalSideTakesRemoteUnderEveryPolicyButManual) {
+  for (ResolutionPolicy p : {ResolutionPolicy::kServerWins, ResolutionPolicy::kClientWins,
+                             ResolutionPolicy::kLastWriterWins, ResolutionPolicy::kMerge}) {
+    auto d = Resolver(p).Decide(MakeConflict(R"({"a":1})", R"({"a":1})", R"({"a":3})"));
+    EXPECT_EQ(d.kind, ConflictDecision::Kind::kTakeRemote) << ResolutionPolicyName(p);
+    EXPECT_EQ(d.policy, "unchanged");
+  }
+  EXPECT_EQ(Resolver(ResolutionPolicy::kManual)
+                .Decide(MakeConflict(R"({"a":1})", R"({"a":1})", R"({"a":3})"))
+                .kind,
+            ConflictDecision::Kind::kLeaveOpen);
+  // A base kept without a version (after a server reset) is still the base of the merge.
+  Conflict c = MakeConflict(R"({"a":1,"b":1})", R"({"a":2,"b":1})", R"({"a":1,"b":1})");
+  c.base_version.reset();
+  auto merged = Resolver(ResolutionPolicy::kMerge).Decide(c);
+  EXPECT_EQ(merged.kind, ConflictDecision::Kind::kWrite);
+  EXPECT_EQ(merged.data, json::parse(R"({"a":2,"b":1})"));
+}
+
 TEST(ConflictResolverTest, ServerWinsTakesRemote) {
   auto d = Resolver(ResolutionPolicy::kServerWins).Decide(MakeConflict(R"({"a":1})", R"({"a":2})", R"({"a":3})"));
   EXPECT_EQ(d.kind, ConflictDecision::Kind::kTakeRemote);
