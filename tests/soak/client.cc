@@ -137,7 +137,7 @@ json Client::Status() {
 
 bool Client::ReadReplica(Replica* replica, std::string* error) {
   replica->clear();
-  for (const char* collection : {kOwnCollection, kSharedCollection}) {
+  for (const char* collection : {kOwnCollection, kSharedCollection, kHostileCollection}) {
     ProcessResult r =
         Cli({"--log-level", "warn", "ls", collection}, std::nullopt, Millis(120000), "ls");
     if (!r.exit.exited || r.exit.code != 0) {

@@ -34,6 +34,8 @@ namespace syncagent::soak {
 
 inline constexpr const char* kOwnCollection = "notes";
 inline constexpr const char* kSharedCollection = "shared";
+// Written only by the server's admin in --hostile mode (hostile.h); read back like the others.
+inline constexpr const char* kHostileCollection = "hostile";
 inline constexpr const char* kTokenEnv = "SYNCAGENT_SOAK_TOKEN";
 
 struct ClientSettings {
@@ -117,6 +119,11 @@ class Client {
   nlohmann::json Status();
   // `ls` of both collections; false with *error when a command failed.
   bool ReadReplica(Replica* replica, std::string* error);
+
+  // One CLI command outside the loops (stdout in <dir>/<out_name>.out), e.g. a probe.
+  ProcessResult Command(const std::vector<std::string>& args, const std::string& out_name) {
+    return Cli(args, std::nullopt, Millis(60000), out_name);
+  }
 
   // The model (read after the loops stopped).
   const std::vector<IssuedWrite>& issued() const { return issued_; }

@@ -34,6 +34,7 @@
 #include "tests/soak/client.h"
 #include "tests/soak/event_log.h"
 #include "tests/soak/faults.h"
+#include "tests/soak/hostile.h"
 #include "tests/soak/random.h"
 #include "tests/soak/server.h"
 #include "tests/soak/verify.h"
@@ -57,6 +58,7 @@ struct Flags {
   bool verbose = false;
   int run_kill_seconds = 60;
   bool serialize_writes = false;
+  bool hostile = false;
   int shared_docs = 4;
   double kill_write_probability = 0.05;
   int server_restart_seconds = 90;
@@ -69,7 +71,7 @@ constexpr const char* kUsage =
     "                      [--run-kill-seconds N] [--kill-write-probability P]\n"
     "                      [--server-restart-seconds N] [--quiesce-seconds N] "
     "[--serialize-writes]\n"
-    "                      [--shared-docs N] [--bin-dir DIR]\n"
+    "                      [--shared-docs N] [--bin-dir DIR] [--hostile]\n"
     "\n"
     "A fault soak of real processes: the mock server and N `syncagent` clients (writers and\n"
     "sync runs as separate processes, some SIGKILLed), random server faults every 2-6 s, server\n"
@@ -87,6 +89,9 @@ constexpr const char* kUsage =
     "  --serialize-writes          a client never writes while its own `run` is in progress\n"
     "  --shared-docs N             documents every client patches (default 4; 0: no conflicts)\n"
     "  --bin-dir DIR               where syncagent and syncagent-mock-server are (default: here)\n"
+    "  --hostile                   also plant documents past the document limits and 10 of\n"
+    "                              3.5 MB (tests/soak/hostile.h), try a deep local write on every\n"
+    "                              client, and reset the server's data at 40% of the run\n"
     "Exit 0: PASS; 1: FAIL; 2: bad flags or setup failure.\n";
 
 // Whole-string numbers (std::sto* alone would read "8ee9" as 8); throw on anything else.
@@ -127,6 +132,8 @@ bool ParseFlags(int argc, char** argv, Flags* f, std::string* error) {
         f->keep = true;
       } else if (flag == "--serialize-writes") {
         f->serialize_writes = true;
+      } else if (flag == "--hostile") {
+        f->hostile = true;
       } else if (flag == "--verbose" || flag == "-v") {
         f->verbose = true;
       } else if (flag == "--help" || flag == "-h") {
@@ -256,6 +263,90 @@ int Quiesce(std::vector<std::unique_ptr<Client>>& clients, int limit_seconds, Ev
   return rounds;
 }
 
+// What a phase of writes, syncs and faults works on.
+struct PhaseContext {
+  std::vector<std::unique_ptr<Client>>& clients;
+  ServerProcess& server;
+  FaultState& faults;
+  std::mt19937_64& rng;
+  const Flags& flags;
+  EventLog& log;
+  int request_timeout_ms;
+};
+
+// Writers, syncers and fault episodes for `seconds`, with server crashes and restarts; returns
+// true when the server could not be restarted.
+bool RunPhase(PhaseContext& p, int seconds) {
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> threads;
+  for (auto& c : p.clients) {
+    threads.emplace_back([&c, &stop] { c->WriterLoop(stop); });
+    threads.emplace_back([&c, &stop] { c->SyncerLoop(stop); });
+  }
+  std::thread fault_thread(FaultLoop, std::ref(p.server), std::ref(p.faults),
+                           std::mt19937_64(p.rng()), std::cref(stop), p.request_timeout_ms,
+                           std::ref(p.log));
+  const auto start = Clock::now();
+  const auto end = start + std::chrono::seconds(seconds);
+  auto next_progress = start + std::chrono::seconds(30);
+  const int r = p.flags.server_restart_seconds;
+  auto next_restart = start + std::chrono::seconds(r > 0 ? Uniform(p.rng, r / 2, r * 3 / 2) : 0);
+  bool failed = false;
+  std::string error;
+  while (Clock::now() < end && !g_interrupted && !failed) {
+    std::this_thread::sleep_for(Millis(100));
+    const auto now = Clock::now();
+    if (r > 0 && now >= next_restart) {
+      std::lock_guard<std::mutex> lock(p.faults.mu);
+      p.faults.Collect(p.server);
+      p.server.Kill();
+      p.log.Line("server: SIGKILL");
+      std::this_thread::sleep_for(Millis(Uniform(p.rng, 0, 1500)));  // clients meet a dead port
+      if (!p.server.Start(&error)) {
+        p.log.Progress("cannot restart the mock server: " + error);
+        failed = true;
+      }
+      ++p.faults.restarts;
+      p.log.Line("server: restarted");
+      next_restart = now + std::chrono::seconds(Uniform(p.rng, r / 2, r * 3 / 2));
+    }
+    if (now >= next_progress) {
+      next_progress += std::chrono::seconds(30);
+      std::lock_guard<std::mutex> lock(p.faults.mu);
+      p.log.Progress(std::to_string(static_cast<int>(p.log.Seconds())) + " s: writes " +
+                     std::to_string(Sum(p.clients, &ClientCounters::writes_issued)) + " issued (" +
+                     std::to_string(Sum(p.clients, &ClientCounters::writes_killed)) +
+                     " killed), runs " + std::to_string(Sum(p.clients, &ClientCounters::runs)) +
+                     " (" + std::to_string(Sum(p.clients, &ClientCounters::runs_killed)) +
+                     " killed), fault episodes " + std::to_string(p.faults.episodes) +
+                     ", server restarts " + std::to_string(p.faults.restarts));
+    }
+  }
+  stop.store(true);
+  for (std::thread& t : threads) t.join();
+  fault_thread.join();
+  return failed;
+}
+
+// --hostile, between the phases: faults off, every client synced, then the server loses all its
+// data (POST /_admin/reset) and the documents no client can take are planted again. Writes made
+// from then on meet a server that acknowledged documents it no longer has (docs/protocol.md §6.8):
+// every client must re-upload what it holds, and keep its offline edits.
+bool ResetServerData(PhaseContext& p, std::string* error) {
+  {
+    std::lock_guard<std::mutex> lock(p.faults.mu);
+    p.faults.Collect(p.server);
+    p.server.Admin("DELETE", "/_admin/faults");
+  }
+  bool quiet = false;
+  Quiesce(p.clients, p.flags.quiesce_seconds, p.log, &quiet);
+  const json no_options = json::object();
+  if (!p.server.Admin("POST", "/_admin/reset", &no_options, error)) return false;
+  p.log.Progress(std::string("server: data reset (") + (quiet ? "after a quiet sync" : "NOT quiet") +
+                 ")");
+  return PlantHostileDocuments(p.server, /*big=*/false, error);
+}
+
 int Main(int argc, char** argv) {
   Flags flags;
   std::string error;
@@ -342,54 +433,30 @@ int Main(int argc, char** argv) {
     }
   }
 
-  // The soak.
-  std::atomic<bool> stop{false};
-  FaultState faults;
-  std::vector<std::thread> threads;
-  for (auto& c : clients) {
-    threads.emplace_back([&c, &stop] { c->WriterLoop(stop); });
-    threads.emplace_back([&c, &stop] { c->SyncerLoop(stop); });
-  }
-  std::thread fault_thread(FaultLoop, std::ref(server), std::ref(faults), std::mt19937_64(rng()),
-                           std::cref(stop), request_timeout_ms, std::ref(log));
-  const auto start = Clock::now();
-  const auto end = start + std::chrono::seconds(flags.duration_seconds);
-  auto next_progress = start + std::chrono::seconds(30);
-  const int r = flags.server_restart_seconds;
-  auto next_restart = start + std::chrono::seconds(r > 0 ? Uniform(rng, r / 2, r * 3 / 2) : 0);
+  // The soak: one phase, or (--hostile) two around a reset of the server's data.
   bool setup_failed = false;
-  while (Clock::now() < end && !g_interrupted && !setup_failed) {
-    std::this_thread::sleep_for(Millis(100));
-    const auto now = Clock::now();
-    if (r > 0 && now >= next_restart) {
-      std::lock_guard<std::mutex> lock(faults.mu);
-      faults.Collect(server);
-      server.Kill();
-      log.Line("server: SIGKILL");
-      std::this_thread::sleep_for(Millis(Uniform(rng, 0, 1500)));  // clients meet a dead port
-      if (!server.Start(&error)) {
-        log.Progress("cannot restart the mock server: " + error);
+  FaultState faults;
+  PhaseContext phase{clients, server, faults, rng, flags, log, request_timeout_ms};
+  if (flags.hostile) {
+    if (!PlantHostileDocuments(server, /*big=*/true, &error)) {
+      std::cerr << "syncagent-soak: " << error << "\n";
+      return 2;
+    }
+    for (auto& c : clients) {
+      if (!RefusesDeepWrite(*c, &error)) {
+        log.Progress(error);
         setup_failed = true;
       }
-      ++faults.restarts;
-      log.Line("server: restarted");
-      next_restart = now + std::chrono::seconds(Uniform(rng, r / 2, r * 3 / 2));
     }
-    if (now >= next_progress) {
-      next_progress += std::chrono::seconds(30);
-      std::lock_guard<std::mutex> lock(faults.mu);
-      log.Progress(std::to_string(static_cast<int>(log.Seconds())) + " s: writes " +
-                   std::to_string(Sum(clients, &ClientCounters::writes_issued)) + " issued (" +
-                   std::to_string(Sum(clients, &ClientCounters::writes_killed)) +
-                   " killed), runs " + std::to_string(Sum(clients, &ClientCounters::runs)) + " (" +
-                   std::to_string(Sum(clients, &ClientCounters::runs_killed)) +
-                   " killed), fault episodes " + std::to_string(faults.episodes) +
-                   ", server restarts " + std::to_string(faults.restarts));
+    const int first = flags.duration_seconds * 2 / 5;
+    setup_failed = setup_failed || RunPhase(phase, first);
+    if (!setup_failed && !g_interrupted) setup_failed = !ResetServerData(phase, &error);
+    if (!setup_failed && !g_interrupted) {
+      setup_failed = RunPhase(phase, flags.duration_seconds - first);
     }
+  } else {
+    setup_failed = RunPhase(phase, flags.duration_seconds);
   }
-  stop.store(true);
-  for (std::thread& t : threads) t.join();
-  fault_thread.join();
   if (g_interrupted || setup_failed) {
     server.Stop();
     std::cerr << "syncagent-soak: " << (g_interrupted ? "interrupted" : "server restart failed")
@@ -422,18 +489,37 @@ int Main(int argc, char** argv) {
     if (!replica_ok[i]) log.Line(error);
     statuses.push_back(clients[i]->Status());
   }
-  const Verdict v = Verify(raw, *docs, *stats, replicas, replica_ok, statuses);
+  Verdict v = Verify(raw, flags.hostile ? WithoutIsolated(*docs) : *docs, *stats, replicas,
+                     replica_ok, statuses);
+  int64_t isolation_failures = 0;
+  if (flags.hostile) {
+    // After the reset several replicas re-create the same document, so a document written once
+    // may legitimately end at a version above 1 (the versions restarted): not a duplicate here.
+    v.duplicates -= v.single_write_versions;
+    for (size_t i = 0; i < statuses.size(); ++i) {
+      const int64_t skips =
+          statuses[i].is_object() ? statuses[i].value("remote_skips", int64_t{-1}) : -1;
+      if (skips != kIsolatedDocuments) {
+        ++isolation_failures;
+        log.Progress("c" + std::to_string(clients[i]->index()) + ": remote_skips " +
+                     std::to_string(skips) + ", expected " + std::to_string(kIsolatedDocuments));
+      }
+    }
+  }
   server.Stop();
   for (const std::string& p : v.problems) log.Progress(p);
 
   const int64_t timed_out = Sum(clients, &ClientCounters::runs_timed_out);
   const bool pass = v.duplicates == 0 && v.lost == 0 && v.converged && quiet && v.phantoms == 0 &&
-                    v.bad_last == 0 && v.dead_letters == 0 && timed_out == 0 && v.issued > 0;
+                    v.bad_last == 0 && v.dead_letters == 0 && timed_out == 0 && v.issued > 0 &&
+                    isolation_failures == 0;
   const auto wall = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - wall_start);
   std::ostringstream out;
   out << "soak: seed " << flags.seed << ", " << flags.clients << " clients, "
       << flags.duration_seconds << " s of writes and faults"
-      << (flags.serialize_writes ? " (writes serialized with runs)" : "") << ", wall time "
+      << (flags.serialize_writes ? " (writes serialized with runs)" : "")
+      << (flags.hostile ? " (hostile: documents past the limits, a server data reset)" : "")
+      << ", wall time "
       << wall.count() << " s\n"
       << "writes attempted: " << Sum(clients, &ClientCounters::writes_attempted) << " (SIGKILLed "
       << Sum(clients, &ClientCounters::writes_killed) << ", failed "
@@ -459,6 +545,12 @@ int Main(int argc, char** argv) {
       << "final sync: " << rounds << " round(s), " << (quiet ? "quiet" : "NOT quiet") << "; queued "
       << v.queued << ", dead letters " << v.dead_letters << ", open conflicts " << v.open_conflicts
       << ", replica differences " << v.replica_mismatches << "\n"
+      << (flags.hostile ? "hostile: documents not taken, per client, expected " +
+                              std::to_string(kIsolatedDocuments) + ": " +
+                              (isolation_failures == 0 ? "all as expected" : "MISMATCH") +
+                              "; versions above 1 after the reset " +
+                              std::to_string(v.single_write_versions) + "\n"
+                        : std::string())
       << "other checks: phantom writes " << v.phantoms << ", bad \"last\" fields " << v.bad_last
       << ", writes not checked (outcome unknown) " << v.unchecked << "\n"
       << "writes issued: " << v.issued << "\n"
