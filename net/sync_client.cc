@@ -71,7 +71,8 @@ Status SyncClient::HttpError(const HttpRequest& request, const HttpResponse& res
 }
 
 Status SyncClient::Exchange(HttpRequest request, const CallContext& context,
-                            const std::function<Status(HttpResponse&)>& accept) {
+                            const std::function<Status(HttpResponse&)>& accept,
+                            bool retry_too_large) {
   const size_t base_header_count = request.headers.size();
   bool refreshed_token = false;
   bool force_refresh = false;
@@ -98,9 +99,11 @@ Status SyncClient::Exchange(HttpRequest request, const CallContext& context,
     if (!sent.ok()) {
       error = sent.status();
       if (error.code() == StatusCode::kCancelled) return error;
-      // The transport's only kResourceExhausted: a reply over max_response_bytes. Asking again
-      // would get the same reply, so it is not retried here; the caller asks for less.
+      // The transport's only kResourceExhausted: a reply over max_response_bytes. A pull asking
+      // again would get the same page, so the puller asks for less instead; a push's answer is
+      // a lost answer, replayed like any other (the pusher halves the batch if it persists).
       reply_too_large_ = error.code() == StatusCode::kResourceExhausted;
+      if (reply_too_large_ && retry_too_large) error = error.WithRetryClass(RetryClass::kTransient);
     } else {
       HttpResponse& response = *sent;
       stats_.bytes_up += response.bytes_sent;
@@ -171,7 +174,7 @@ StatusOr<PushResponse> SyncClient::Push(const PushRequest& request, const CallCo
     }
     decoded = std::move(*result);
     return Status::Ok();
-  });
+  }, /*retry_too_large=*/true);
   if (!status.ok()) return status;
   return std::move(*decoded);
 }
@@ -214,7 +217,7 @@ StatusOr<PullPage> SyncClient::Pull(const PullRequest& request, const CallContex
     page->etag = response.Header("etag").value_or("");
     decoded = std::move(*page);
     return Status::Ok();
-  });
+  }, /*retry_too_large=*/false);
   if (!status.ok()) return status;
   return std::move(*decoded);
 }

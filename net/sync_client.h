@@ -13,7 +13,8 @@
 //   422 on push       → kInvalidArgument, class permanent; last_wire_error().mutation_id names
 //                       the mutation whose id was reused with another payload.
 //   304 on pull       → PullPage::not_modified.
-//   a reply over max_response_bytes → not retried; last_reply_too_large() says so.
+//   a reply over max_response_bytes → a push retries it as a lost answer; a pull does not (the
+//                       puller asks for a smaller page); last_reply_too_large() says so.
 //
 // Secrets: the client never passes on its own credentials in text that came from the server. The
 // bearer token it sent and the values of the configured extra headers are replaced by "***"
@@ -98,8 +99,10 @@ class SyncClient {
  private:
   // Sends `request` until `accept` returns OK or the retry policy gives up. `accept` decodes the
   // response; a non-OK result from it is treated like a transport failure of its class.
+  // `retry_too_large`: whether a reply over max_response_bytes is retried like a lost answer
+  // (push) or ends the call at once (pull: the caller asks for a smaller page).
   Status Exchange(HttpRequest request, const CallContext& context,
-                  const std::function<Status(HttpResponse&)>& accept);
+                  const std::function<Status(HttpResponse&)>& accept, bool retry_too_large);
   Status HttpError(const HttpRequest& request, const HttpResponse& response);
   // `text` without the token last sent and the extra header values.
   std::string Redact(std::string_view text) const;

@@ -41,6 +41,10 @@ TEST_F(DocumentLimitsTest, DataPastTheDepthLimitIsRejectedAsInvalidDocument) {
 }
 
 TEST_F(DocumentLimitsTest, DataPastTheSizeLimitIsRejectedAlsoWhenAPatchGrowsIt) {
+  MockServerOptions options;
+  options.max_body_bytes = 32 << 20;  // room for bodies near the document limit
+  server_ = StartServer(options);
+  client_ = std::make_unique<TestClient>(*server_);
   const std::string half(kMaxDocumentBytes / 2, 'x');
   EXPECT_EQ(PushOne(Mutation("m1", "n", "put", nullptr, {{"a", half}}))["status"], "applied");
   json r = PushOne(Mutation("m2", "n", "patch", 1, {{"b", half}}));
