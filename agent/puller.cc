@@ -102,6 +102,7 @@ std::optional<PhaseEnd> Puller::Apply(PullPage& page, int* queued_writes) {
   ctx_->report->pulled += static_cast<int64_t>(changes.size());
   ctx_->report->conflicts += static_cast<int64_t>(applied->conflicts.size());
   ctx_->report->remote_skipped += static_cast<int64_t>(applied->unusable.size());
+  *queued_writes += applied->requeued;
   for (const RemoteSkip& skip : applied->unusable) {
     ctx_->Emit(SyncEventType::kRemoteSkipped, 1, skip.collection, skip.key, skip.reason);
   }

@@ -213,6 +213,8 @@ Status Pusher::ApplyResults(const std::vector<Mutation>& batch, const PushRespon
     ++ctx_->report->pushed;
     switch (r.kind) {
       case PushResult::Kind::kApplied:
+        // A delete of an acknowledged document that the server "never had": it lost its data.
+        if (r.version == 0 && m.base_version.has_value()) ctx_->server_reset_seen = true;
         ++ctx_->report->applied;
         acks.push_back(AckInfo{m.mutation_id, r.version, r.hlc});
         break;

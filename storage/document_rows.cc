@@ -25,7 +25,8 @@ constexpr char kSaveIfNewerAndClean[] =
     "deleted = excluded.deleted, data = excluded.data, dirty = excluded.dirty, "
     "base_version = excluded.base_version, base_data = excluded.base_data, hlc = excluded.hlc, "
     "updated_at = excluded.updated_at, pending_seqs = excluded.pending_seqs "
-    "WHERE documents.dirty = 0 AND documents.version < excluded.version";
+    "WHERE documents.dirty = 0 AND documents.version < excluded.version "
+    "AND NOT (documents.version = 0 AND documents.deleted = 1 AND documents.hlc > excluded.hlc)";
 constexpr char kErase[] = "DELETE FROM documents WHERE collection = ?1 AND key = ?2";
 constexpr char kListLive[] =
     "SELECT key, version, deleted, data, dirty, base_version, base_data, hlc, updated_at, "

@@ -54,7 +54,8 @@ class DocumentRows {
   // Inserts or replaces every column of row.
   Status Save(const DocumentRow& row);
   // Save, but only when there is no row yet or the stored row is clean (no queued mutations)
-  // and older than row.version: one B-tree descent instead of Load + Save for the common case
+  // and older than row.version — and not a delete the server never recorded (version 0) with a
+  // later stamp than row's (remote_applier.h decides that one): one B-tree descent instead of Load + Save for the common case
   // of a pull. False when nothing was written (the caller then loads the row to see why).
   // REQUIRES: row has no pending mutations.
   StatusOr<bool> SaveIfNewerAndClean(const DocumentRow& row);

@@ -3,6 +3,7 @@
 #include "platform/clock.h"
 #include "storage/document_rows.h"
 #include "storage/hybrid_logical_clock.h"
+#include "storage/queued_write.h"
 #include "storage/validation.h"
 
 namespace syncagent {
@@ -74,6 +75,18 @@ StatusOr<RemoteApplyResult> RemoteApplier::Apply(const std::vector<RemoteChange>
     }
     if (doc.version >= change.version) {
       ++result.skipped;
+      continue;
+    }
+    if (doc.version == 0 && doc.deleted && !doc.HasPending() && doc.hlc > change.hlc) {
+      // A delete the server never recorded (it did not have the document then, e.g. after it
+      // lost its data) is later than this version: the version was written before the delete
+      // and without knowing of it. The delete is sent again, against this version.
+      doc.version = change.version;
+      doc.base_version = change.version;
+      doc.base_data = remote.data;
+      SYNCAGENT_RETURN_IF_ERROR(QueueWrite(ctx_, &doc, MutationOp::kDelete, change.version));
+      SYNCAGENT_RETURN_IF_ERROR(ctx_.docs->Save(doc));
+      ++result.requeued;
       continue;
     }
     SYNCAGENT_ASSIGN_OR_RETURN(

@@ -9,6 +9,9 @@
 //                                     left untouched;
 //   - no local document            -> stored (a tombstone is kept as deleted = 1, data null);
 //   - local version >= remote      -> skipped (stale);
+//   - local clean tombstone at version 0 (a delete the server never recorded) with a later HLC
+//     stamp than the remote version -> the delete is queued again against that version
+//     (`requeued`): the remote version was written before the delete, not over it;
 //   - local document dirty         -> not overwritten: an open conflict (origin pull) is
 //                                     recorded with the local, remote and base sides;
 //   - otherwise (clean)            -> overwritten;

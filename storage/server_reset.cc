@@ -2,10 +2,8 @@
 
 #include <utility>
 
-#include "platform/clock.h"
 #include "storage/outbox_rows.h"
-#include "storage/random_id.h"
-#include "storage/seq_allocator.h"
+#include "storage/queued_write.h"
 
 namespace syncagent {
 namespace {
@@ -51,23 +49,19 @@ StatusOr<int64_t> ServerReset::Forget(ServerResetRule rule,
 
 StatusOr<int64_t> ServerReset::Reupload(DocumentRow& doc) {
   if (doc.deleted && !doc.HasPending()) {
-    SYNCAGENT_RETURN_IF_ERROR(ctx_.docs->Erase(doc.collection, doc.key));
+    // Kept, as a delete the server does not know of: a copy of the document that another device
+    // re-uploads, written before this delete, gets the delete again (remote_applier.h).
+    doc.version = 0;
+    doc.base_version.reset();
+    doc.base_data.reset();
+    SYNCAGENT_RETURN_IF_ERROR(ctx_.docs->Save(doc));
     return 0;
   }
   SYNCAGENT_RETURN_IF_ERROR(ctx_.outbox->RemoveAll(doc.PendingSeqs()));
   doc.ClearPending();
-  OutboxRow row;
-  SYNCAGENT_ASSIGN_OR_RETURN(row.seq, ctx_.seqs->Next());
-  ctx_.ids->NewUuidInto(&row.mutation_id);
-  row.collection = doc.collection;
-  row.key = doc.key;
-  row.op = doc.deleted ? MutationOp::kDelete : MutationOp::kPut;
-  row.base_version.reset();
-  if (!doc.deleted) row.data = doc.data;
-  row.hlc = doc.hlc;
-  row.created_at = ctx_.clock->WallMs();
-  SYNCAGENT_RETURN_IF_ERROR(ctx_.outbox->Insert(row));
-  doc.AddPending(row.seq);
+  SYNCAGENT_RETURN_IF_ERROR(QueueWrite(ctx_, &doc,
+                                       doc.deleted ? MutationOp::kDelete : MutationOp::kPut,
+                                       std::nullopt));
   doc.version = 0;
   doc.base_version.reset();  // base_data stays: the common ancestor for the conflicts to come
   SYNCAGENT_RETURN_IF_ERROR(ctx_.docs->Save(doc));

@@ -10,7 +10,8 @@
 //     common ancestor for conflict resolution) — with its queued mutations replaced
 //     by ONE put of its current data under a new mutation id (the old ids belong to the old
 //     server's memory); a deleted document with queued mutations keeps one delete (no base); a
-//     clean deleted document is forgotten. What the server still has comes back in the pull and
+//     clean deleted document stays a tombstone at version 0 (a delete the server does not know
+//     of), so an older copy re-uploaded by another device is deleted again (remote_applier.h). What the server still has comes back in the pull and
 //     meets these writes as ordinary conflicts, settled by the configured policy.
 //   - kAdoptServer (the device becomes a copy of the server): every document that is live or has
 //     queued mutations is first kept in a resolved conflict record (its local side, against a

@@ -100,6 +100,7 @@ struct RemoteApplyResult {
   int skipped = 0;  // stale: local version already >= remote version
   std::vector<ConflictRef> conflicts;  // local document dirty: recorded, not overwritten
   std::vector<RemoteSkip> unusable;    // RemoteChange::unusable: recorded in remote_skips
+  int requeued = 0;  // local deletes the server never recorded, queued again (remote_applier.h)
 };
 
 enum class RunResult { kSuccess, kRetry, kFailure, kSkipped, kRunning };

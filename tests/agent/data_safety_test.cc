@@ -228,6 +228,28 @@ TEST_F(DataSafetyTest, ServerResetIsFoundByTheRefusedCursorWithoutLocalEdits) {
   EXPECT_EQ(ServerLive(*server_, "notes"), expected);
 }
 
+// Found by the --hostile soak: after a reset, a document deleted on one device came back from
+// another device's re-upload of its (older) copy.
+TEST_F(DataSafetyTest, ADeleteAfterAServerResetIsNotUndoneByAnotherDevicesReupload) {
+  auto a = NewDevice("a");
+  auto b = NewDevice("b");
+  ASSERT_TRUE(a->store().Put("notes", "x", {{"v", 1}}).ok());
+  ASSERT_TRUE(a->store().Put("notes", "y", {{"v", 1}}).ok());
+  ExpectDone(a->Sync());
+  ExpectDone(b->Sync());
+  ASSERT_TRUE(server_->Reset().ok());
+  clock_.Advance(Millis(1000));
+  ASSERT_TRUE(a->store().Delete("notes", "x").ok());
+  ExpectDone(a->Sync());  // the server never had x: the delete changes nothing there
+  ExpectDone(b->Sync());  // b re-uploads its copies of x and y
+  ExpectDone(a->Sync());  // a deletes x again, over b's older copy
+  ExpectDone(b->Sync());
+  const std::map<std::string, json> expected{{"y", {{"v", 1}}}};
+  EXPECT_EQ(ServerLive(*server_, "notes"), expected);
+  EXPECT_EQ(a->Live("notes"), expected);
+  EXPECT_EQ(b->Live("notes"), expected);
+}
+
 TEST_F(DataSafetyTest, ServerResetWithAdoptServerKeepsWhatItDropsAsConflicts) {
   DeviceOptions options;
   options.engine.on_server_reset = ServerResetRule::kAdoptServer;

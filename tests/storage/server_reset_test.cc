@@ -32,6 +32,7 @@ class ServerResetStoreTest : public StoreTest {
                   .status());
     RemoteChange gone = Change("gone", 4, nullptr);
     gone.deleted = true;
+    gone.hlc = "000000000000005-00000000-y";
     ASSERT_OK(store_->ApplyRemotePage({gone}, "cursor-2").status());
     ASSERT_OK(store_->Patch("notes", "edited", {{"mine", true}}));
     ASSERT_OK(store_->Delete("notes", "removed"));
@@ -56,7 +57,9 @@ TEST_F(ServerResetStoreTest, ReuploadQueuesOneCreatePerLiveDocumentAndKeepsLocal
   EXPECT_EQ(by_key["removed"].op, MutationOp::kDelete);
   EXPECT_FALSE(by_key["removed"].base_version.has_value());
   EXPECT_EQ(MustGet("notes", "clean").version, 0);
-  EXPECT_FALSE(store_->Get("notes", "gone", /*include_deleted=*/true)->has_value());
+  // The synced delete stays, as one the server does not know of.
+  EXPECT_EQ(MustGet("notes", "gone", /*include_deleted=*/true).version, 0);
+  EXPECT_TRUE(MustGet("notes", "gone", /*include_deleted=*/true).deleted);
   EXPECT_FALSE(store_->GetCheckpoint(Store::kPullCheckpoint)->has_value());
   EXPECT_OK(store_->Verify());
 }
@@ -81,6 +84,31 @@ TEST_F(ServerResetStoreTest, AdoptServerDropsEverythingAndKeepsTheLocalSidesAsCo
                                                {"removed", nullptr}}));
   EXPECT_FALSE(store_->GetCheckpoint(Store::kPullCheckpoint)->has_value());
   EXPECT_OK(store_->Verify());
+}
+
+TEST_F(ServerResetStoreTest, ADeleteTheServerDoesNotKnowOfBeatsAnOlderVersionOnly) {
+  SetUpDocuments();
+  ASSERT_TRUE(store_->ForgetServer(ServerResetRule::kReupload).ok());
+  // A copy written before the delete (older stamp), re-uploaded by another device.
+  RemoteChange older = Change("gone", 1, {{"v", 0}});
+  older.hlc = "000000000000001-00000000-z";
+  auto result = store_->ApplyRemotePage({older}, "c-new");
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->requeued, 1);
+  Document gone = MustGet("notes", "gone", true);
+  EXPECT_TRUE(gone.deleted);
+  EXPECT_TRUE(gone.dirty);
+  EXPECT_EQ(gone.version, 1);
+  EXPECT_EQ(gone.base_version, 1);
+  EXPECT_OK(store_->Verify());
+  // A version written after the delete (a later stamp) is taken.
+  ASSERT_OK(store_->Put("notes", "late", {{"v", 1}}));
+  ASSERT_OK(store_->Delete("notes", "late"));
+  ASSERT_TRUE(store_->ForgetServer(ServerResetRule::kReupload).ok());
+  RemoteChange newer = Change("late", 1, {{"v", 2}});
+  newer.hlc = "999999999999999-00000000-z";
+  ASSERT_OK(store_->ApplyRemotePage({newer}, "c-newer").status());
+  EXPECT_EQ(MustGet("notes", "late").data, json({{"v", 2}}));
 }
 
 TEST_F(ServerResetTest, AWiderCollectionSetDropsTheCursorANarrowerOneKeepsIt) {
