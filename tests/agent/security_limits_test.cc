@@ -27,9 +27,12 @@
 #include "tests/agent/engine_harness.h"
 #include "tests/mock_server/mock_server.h"
 #include "tests/mock_server/test_certs.h"
+#include "tests/common/small_stack.h"
 
 namespace syncagent {
 namespace {
+
+using ::syncagent::testing::OnSmallStack;
 
 using nlohmann::json;
 using namespace std::chrono_literals;
@@ -185,20 +188,6 @@ TEST_F(SecurityLimitsTest, JsonNestedTooDeeplyEndsTheCycleWithRetry) {
       << report.error.ToString();
 }
 
-// Runs `body` on a thread with a 512 KiB stack (iOS's default for a background thread).
-void OnSmallStack(std::function<void()> body) {
-  pthread_attr_t attr;
-  ASSERT_EQ(pthread_attr_init(&attr), 0);
-  ASSERT_EQ(pthread_attr_setstacksize(&attr, 512 * 1024), 0);
-  pthread_t thread;
-  auto run = [](void* arg) -> void* {
-    (*static_cast<std::function<void()>*>(arg))();
-    return nullptr;
-  };
-  ASSERT_EQ(pthread_create(&thread, &attr, run, &body), 0);
-  pthread_join(thread, nullptr);
-  pthread_attr_destroy(&attr);
-}
 
 // Item 8 of issue 13: an app's deep value (70,000 levels, built without recursion) is refused by
 // the C++ API with a message naming the limit before anything copies or dumps it, on a 512 KiB

@@ -16,9 +16,12 @@
 #include "tests/capi/capi_suite.h"
 #include "tests/mock_server/mock_server.h"
 #include "syncagent/syncagent.h"
+#include "tests/common/small_stack.h"
 
 namespace syncagent {
 namespace {
+
+using ::syncagent::testing::OnSmallStack;
 
 class ScopedDir {
  public:
@@ -162,20 +165,6 @@ TEST_P(CApiDataTest, JsonIsValidAndDataIsIntactWhenItContainsTheToken) {
 INSTANTIATE_TEST_SUITE_P(Tokens, CApiDataTest,
                          ::testing::Values("1", "tok-in-the-data-7c3e"));
 
-// Runs `body` on a thread with a 512 KiB stack (iOS's default for a background thread).
-void OnSmallStack(std::function<void()> body) {
-  pthread_attr_t attr;
-  ASSERT_EQ(pthread_attr_init(&attr), 0);
-  ASSERT_EQ(pthread_attr_setstacksize(&attr, 512 * 1024), 0);
-  pthread_t thread;
-  auto run = [](void* arg) -> void* {
-    (*static_cast<std::function<void()>*>(arg))();
-    return nullptr;
-  };
-  ASSERT_EQ(pthread_create(&thread, &attr, run, &body), 0);
-  pthread_join(thread, nullptr);
-  pthread_attr_destroy(&attr);
-}
 
 // Valid JSON nested 70,000 levels is refused with a message naming the limit, never a crash,
 // even on a 512 KiB stack (item 8 of issue 13), at every entry that takes JSON text.

@@ -12,9 +12,12 @@
 #include "agent/cli/json_print.h"
 #include "agent/cli/schedule_mapping.h"
 #include "agent/cli/sync_progress.h"
+#include "tests/common/small_stack.h"
 
 namespace syncagent::cli {
 namespace {
+
+using ::syncagent::testing::OnSmallStack;
 
 std::string ReadAll(std::FILE* f) {
   std::rewind(f);
@@ -89,20 +92,6 @@ TEST(CliJsonArgTest, DepthIsCheckedBeforeParsing) {
             "argument JSON: nested deeper than 32 levels (the document limit)");
 }
 
-// Runs `body` on a thread with a 512 KiB stack.
-void OnSmallStack(std::function<void()> body) {
-  pthread_attr_t attr;
-  ASSERT_EQ(pthread_attr_init(&attr), 0);
-  ASSERT_EQ(pthread_attr_setstacksize(&attr, 512 * 1024), 0);
-  pthread_t thread;
-  auto run = [](void* arg) -> void* {
-    (*static_cast<std::function<void()>*>(arg))();
-    return nullptr;
-  };
-  ASSERT_EQ(pthread_create(&thread, &attr, run, &body), 0);
-  pthread_join(thread, nullptr);
-  pthread_attr_destroy(&attr);
-}
 
 TEST(CliJsonPrintTest, CompactJsonIsDumpWithoutRecursion) {
   const nlohmann::json mixed = nlohmann::json::parse(
