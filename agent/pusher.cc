@@ -214,12 +214,12 @@ Status Pusher::ApplyResults(const std::vector<Mutation>& batch, const PushRespon
     switch (r.kind) {
       case PushResult::Kind::kApplied:
         // A delete of an acknowledged document that the server "never had": it lost its data.
-        if (r.version == 0 && m.base_version.has_value()) ctx_->server_reset_seen = true;
+        if (r.version == 0 && m.base_version.value_or(0) >= 1) ctx_->server_reset_seen = true;
         ++ctx_->report->applied;
         acks.push_back(AckInfo{m.mutation_id, r.version, r.hlc});
         break;
       case PushResult::Kind::kConflict: {
-        if (r.current.never_existed() && m.base_version.has_value()) {
+        if (r.current.never_existed() && m.base_version.value_or(0) >= 1) {
           // The server acknowledged this document once and now never had it: it lost its data.
           // No conflict: the engine applies sync.on_server_reset, which rewrites this mutation.
           ctx_->server_reset_seen = true;

@@ -57,11 +57,15 @@ StatusOr<int64_t> ServerReset::Reupload(DocumentRow& doc) {
     SYNCAGENT_RETURN_IF_ERROR(ctx_.docs->Save(doc));
     return 0;
   }
+  // A clean copy is offered only where the server never had the document (base version 0:
+  // "never existed"), so it loses to any version or tombstone written since the reset; a local
+  // change is sent as a plain create (no base) and meets such a version as a conflict.
+  const std::optional<int64_t> base =
+      doc.deleted || doc.HasPending() ? std::nullopt : std::optional<int64_t>(0);
   SYNCAGENT_RETURN_IF_ERROR(ctx_.outbox->RemoveAll(doc.PendingSeqs()));
   doc.ClearPending();
   SYNCAGENT_RETURN_IF_ERROR(QueueWrite(ctx_, &doc,
-                                       doc.deleted ? MutationOp::kDelete : MutationOp::kPut,
-                                       std::nullopt));
+                                       doc.deleted ? MutationOp::kDelete : MutationOp::kPut, base));
   doc.version = 0;
   doc.base_version.reset();  // base_data stays: the common ancestor for the conflicts to come
   SYNCAGENT_RETURN_IF_ERROR(ctx_.docs->Save(doc));

@@ -6,7 +6,8 @@
 //   - the pull cursor and its collection set are dropped (the next pull starts from the
 //     beginning);
 //   - kReupload (sync.on_server_reset "reupload", the default; nothing local is lost): every live
-//     document becomes a local create — version 0, no base version (its base body stays, as the
+//     document becomes a local create (a clean one with base version 0, "only if the server never
+//     had it", so it never overwrites or re-creates what another device wrote or deleted since) — version 0, no base version (its base body stays, as the
 //     common ancestor for conflict resolution) — with its queued mutations replaced
 //     by ONE put of its current data under a new mutation id (the old ids belong to the old
 //     server's memory); a deleted document with queued mutations keeps one delete (no base); a

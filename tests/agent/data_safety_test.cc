@@ -250,6 +250,33 @@ TEST_F(DataSafetyTest, ADeleteAfterAServerResetIsNotUndoneByAnotherDevicesReuplo
   EXPECT_EQ(b->Live("notes"), expected);
 }
 
+// The same race the other way round: the delete reaches the server over one device's re-upload,
+// and a third device's clean copy must not re-create it.
+TEST_F(DataSafetyTest, AStaleCleanCopyDoesNotRecreateADocumentDeletedAfterAServerReset) {
+  auto a = NewDevice("a");
+  auto b = NewDevice("b");
+  auto c = NewDevice("c");
+  ASSERT_TRUE(a->store().Put("notes", "x", {{"v", 1}}).ok());
+  ExpectDone(a->Sync());
+  ExpectDone(b->Sync());
+  ExpectDone(c->Sync());
+  ASSERT_TRUE(server_->Reset().ok());
+  ExpectDone(b->Sync());  // b re-uploads x
+  clock_.Advance(Millis(1000));
+  ASSERT_TRUE(a->store().Delete("notes", "x").ok());
+  ExpectDone(a->Sync());  // deletes b's copy
+  ExpectDone(c->Sync());  // c's clean copy must not come back
+  for (int round = 0; round < 2; ++round) {
+    ExpectDone(a->Sync());
+    ExpectDone(b->Sync());
+    ExpectDone(c->Sync());
+  }
+  EXPECT_TRUE(ServerLive(*server_, "notes").empty());
+  EXPECT_TRUE(a->Live("notes").empty());
+  EXPECT_TRUE(b->Live("notes").empty());
+  EXPECT_TRUE(c->Live("notes").empty());
+}
+
 TEST_F(DataSafetyTest, ServerResetWithAdoptServerKeepsWhatItDropsAsConflicts) {
   DeviceOptions options;
   options.engine.on_server_reset = ServerResetRule::kAdoptServer;

@@ -51,7 +51,8 @@ TEST_F(ServerResetStoreTest, ReuploadQueuesOneCreatePerLiveDocumentAndKeepsLocal
   ASSERT_EQ(by_key.size(), 3u);
   EXPECT_EQ(by_key["clean"].op, MutationOp::kPut);
   EXPECT_EQ(by_key["clean"].data, json({{"v", 3}}));
-  EXPECT_FALSE(by_key["clean"].base_version.has_value());
+  EXPECT_EQ(by_key["clean"].base_version, 0);  // only where the server never had it
+  EXPECT_FALSE(by_key["edited"].base_version.has_value());
   EXPECT_EQ(by_key["edited"].op, MutationOp::kPut);
   EXPECT_EQ(by_key["edited"].data, json({{"v", 2}, {"mine", true}}));
   EXPECT_EQ(by_key["removed"].op, MutationOp::kDelete);
