@@ -96,6 +96,14 @@ std::string ServerText(std::string text) {
   return text;
 }
 
+// A reply that does not parse: truncated or malformed, worth another try.
+Status NotJson(std::string_view what, size_t bytes) {
+  return Status(StatusCode::kDataLoss,
+                std::string(what) + ": body is not valid JSON (" + std::to_string(bytes) +
+                    " bytes; truncated or malformed)",
+                RetryClass::kTransient);
+}
+
 // A document whose body was dropped while parsing for nesting past the document limit.
 void MarkTooDeep(WireDocument* doc) {
   if (doc->deleted || !doc->unusable.empty()) return;
@@ -178,12 +186,7 @@ StatusOr<json> ProtocolCodec::ParseReply(std::string_view body, std::string_view
     return true;
   };
   json parsed = json::parse(body.begin(), body.end(), callback, /*allow_exceptions=*/false);
-  if (parsed.is_discarded()) {
-    return Status(StatusCode::kDataLoss,
-                  std::string(what) + ": body is not valid JSON (" + std::to_string(body.size()) +
-                      " bytes; truncated or malformed)",
-                  RetryClass::kTransient);
-  }
+  if (parsed.is_discarded()) return NotJson(what, body.size());
   return parsed;
 }
 
@@ -201,12 +204,7 @@ StatusOr<json> ProtocolCodec::ParseJson(std::string_view body, std::string_view 
                   RetryClass::kTransient);
   }
   json parsed = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded()) {
-    return Status(StatusCode::kDataLoss,
-                  std::string(what) + ": body is not valid JSON (" + std::to_string(body.size()) +
-                      " bytes; truncated or malformed)",
-                  RetryClass::kTransient);
-  }
+  if (parsed.is_discarded()) return NotJson(what, body.size());
   return parsed;
 }
 
