@@ -219,12 +219,7 @@ HeadlessResult HeadlessTask::Run(const TaskInvocation& invocation) {
     in.error_class = result.report->error.retry_class();
     in.suggested_delay = result.report->retry_after;
   }
-  RetryPlanOptions plan_options;
-  plan_options.backoff = options_.backoff;
-  plan_options.spread = options_.retry_spread;
-  std::mt19937_64 rng(std::random_device{}());
-  const RetryPlan plan =
-      PlanRetry(in, plan_options, std::uniform_real_distribution<double>(0.0, 1.0)(rng));
+  const RetryPlan plan = Plan(in);
   if (!plan.note.empty()) result.reason = plan.note + " (" + result.reason + ")";
   result.task_result = plan.result;
   result.retry_delay = plan.retry_delay;
@@ -238,6 +233,14 @@ HeadlessResult HeadlessTask::Run(const TaskInvocation& invocation) {
   }
   finish(ToRunResult(result.task_result), error);
   return result;
+}
+
+RetryPlan HeadlessTask::Plan(const RetryPlanInput& in) const {
+  RetryPlanOptions plan_options;
+  plan_options.backoff = options_.backoff;
+  plan_options.spread = options_.retry_spread;
+  std::mt19937_64 rng(std::random_device{}());
+  return PlanRetry(in, plan_options, std::uniform_real_distribution<double>(0.0, 1.0)(rng));
 }
 
 HeadlessResult HeadlessTask::RunLogFailed(const TaskInvocation& invocation, const RunStart& start,
@@ -256,12 +259,7 @@ HeadlessResult HeadlessTask::RunLogFailed(const TaskInvocation& invocation, cons
     in.periodic = invocation.periodic;
     in.result = TaskResult::kRetry;
     in.previous_retries = previous_retries;
-    RetryPlanOptions plan_options;
-    plan_options.backoff = options_.backoff;
-    plan_options.spread = options_.retry_spread;
-    std::mt19937_64 rng(std::random_device{}());
-    const RetryPlan plan =
-        PlanRetry(in, plan_options, std::uniform_real_distribution<double>(0.0, 1.0)(rng));
+    const RetryPlan plan = Plan(in);
     result.task_result = plan.result;
     result.retry_delay = plan.retry_delay;
     // An existing row is rewritten in place, which a full database usually still allows.

@@ -38,6 +38,7 @@
 #include <string>
 
 #include "agent/agent.h"
+#include "agent/retry_plan.h"
 #include "platform/backoff_policy.h"
 #include "platform/scheduler.h"
 
@@ -81,6 +82,8 @@ class HeadlessTask {
 
  private:
   // Step 7: BeginRun failed with `error`; nothing was run.
+  // The retry plan for `in` under this task's backoff, with a fresh random draw.
+  RetryPlan Plan(const RetryPlanInput& in) const;
   HeadlessResult RunLogFailed(const TaskInvocation& invocation, const RunStart& start,
                               const Status& error);
 
