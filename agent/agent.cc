@@ -74,29 +74,7 @@ StatusOr<std::unique_ptr<Agent>> Agent::Open(const AgentConfig& config, AgentOpt
   store_options.synced_collections = c.sync.collections;
   SYNCAGENT_ASSIGN_OR_RETURN(agent->store_, Store::Open(store_options));
 
-  CurlHttpClientOptions http_options;
-  http_options.allow_insecure_http = c.server.allow_insecure_http;
-  http_options.ca_file = c.server.tls.ca_file;
-  http_options.pinned_public_keys = c.server.tls.pinned_public_keys;
-  http_options.connect_timeout = Millis(c.server.timeouts.connect_ms);
-  http_options.request_timeout = Millis(c.server.timeouts.request_ms);
-  http_options.max_response_bytes = c.server.max_response_bytes;
-  http_options.gzip_request_min_bytes = c.server.gzip_request_min_bytes;
-  SYNCAGENT_ASSIGN_OR_RETURN(agent->http_, CurlHttpClient::Create(http_options, clock));
-
-  TokenProvider* tokens = options.tokens;
-  if (tokens == nullptr && c.server.auth.type == AuthType::kBearer) {
-    agent->owned_tokens_ = std::make_unique<StaticTokenProvider>(c.server.auth.token.reveal());
-    tokens = agent->owned_tokens_.get();
-  }
-  SyncClientOptions client_options;
-  client_options.base_url = c.server.base_url;
-  for (const auto& [name, value] : c.server.headers) client_options.headers.emplace_back(name, value);
-  client_options.retry = ToRetryOptions(c.retry);
-  client_options.limits.max_body_bytes = c.server.max_response_bytes;
-  agent->client_ = std::make_unique<SyncClient>(
-      agent->http_.get(), clock, tokens, client_options,
-      options.seed != 0 ? options.seed : std::random_device{}());
+  SYNCAGENT_RETURN_IF_ERROR(agent->OpenRemote(options));
 
   std::map<std::string, ResolutionPolicy> per_collection;
   for (const auto& [name, policy] : c.sync.conflict.per_collection) {
@@ -111,16 +89,54 @@ StatusOr<std::unique_ptr<Agent>> Agent::Open(const AgentConfig& config, AgentOpt
   engine_options.push_batch_bytes = c.sync.push_batch_bytes;
   engine_options.pull_page_size = static_cast<int>(c.sync.pull_page_size);
   engine_options.collections = c.sync.collections;
-  engine_options.skip_own_changes = c.sync.skip_own_changes;
   engine_options.on_server_reset = c.sync.on_server_reset == OnServerReset::kAdoptServer
                                        ? ServerResetRule::kAdoptServer
                                        : ServerResetRule::kReupload;
   // Headroom for the page envelope around the changes the server counts.
   engine_options.pull_max_bytes = std::max<int64_t>(4096, c.server.max_response_bytes - 65536);
-  agent->engine_ = std::make_unique<SyncEngine>(agent->store_.get(), agent->client_.get(), clock,
+  agent->engine_ = std::make_unique<SyncEngine>(agent->store_.get(), agent->remote_, clock,
                                                 agent->resolver_.get(), engine_options,
                                                 options.on_event);
   return agent;
+}
+
+Status Agent::OpenRemote(const AgentOptions& options) {
+  if (options.remote != nullptr) {
+    remote_ = options.remote;
+    return Status::Ok();
+  }
+  const AgentConfig& c = config_;
+  HttpClient* http = options.http;
+  if (http == nullptr) {
+    CurlHttpClientOptions http_options;
+    http_options.allow_insecure_http = c.server.allow_insecure_http;
+    http_options.ca_file = c.server.tls.ca_file;
+    http_options.pinned_public_keys = c.server.tls.pinned_public_keys;
+    http_options.connect_timeout = Millis(c.server.timeouts.connect_ms);
+    http_options.request_timeout = Millis(c.server.timeouts.request_ms);
+    http_options.max_response_bytes = c.server.max_response_bytes;
+    http_options.gzip_request_min_bytes = c.server.gzip_request_min_bytes;
+    SYNCAGENT_ASSIGN_OR_RETURN(owned_http_, CurlHttpClient::Create(http_options, clock_));
+    http = owned_http_.get();
+  }
+  TokenProvider* tokens = options.tokens;
+  if (tokens == nullptr && c.server.auth.type == AuthType::kBearer) {
+    owned_tokens_ = std::make_unique<StaticTokenProvider>(c.server.auth.token.reveal());
+    tokens = owned_tokens_.get();
+  }
+  SyncagentRemoteOptions remote_options;
+  remote_options.client.base_url = c.server.base_url;
+  for (const auto& [name, value] : c.server.headers) {
+    remote_options.client.headers.emplace_back(name, value);
+  }
+  remote_options.client.retry = ToRetryOptions(c.retry);
+  remote_options.client.limits.max_body_bytes = c.server.max_response_bytes;
+  remote_options.skip_own_writes = c.sync.skip_own_changes;
+  owned_remote_ = std::make_unique<SyncagentRemote>(
+      http, clock_, tokens, remote_options,
+      options.seed != 0 ? options.seed : std::random_device{}());
+  remote_ = owned_remote_.get();
+  return Status::Ok();
 }
 
 StatusOr<std::unique_ptr<Agent>> Agent::OpenFile(const std::string& config_path,

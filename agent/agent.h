@@ -1,7 +1,8 @@
 // Agent: the composition root. It turns an AgentConfig into the object graph — the SQLite
-// store, the libcurl transport, the sync client with its retry policy and token provider, the
-// conflict resolver and the sync engine — and is what an app (through the C++ API or the C API)
-// holds on to.
+// store, the Remote (by default syncagent/1 over libcurl, with its retry policy and token
+// provider; AgentOptions can supply the remote, the transport or the clock), the conflict
+// resolver and the sync engine — and is what an app (through the C++ API or the C API) holds on
+// to.
 //
 // Local writes go straight to the store (one transaction: document + outbox); nothing is sent
 // from the write path. Only SyncNow (and the headless task, which calls it) talks to the network.
@@ -24,13 +25,21 @@
 #include "agent/sync_events.h"
 #include "config/config.h"
 #include "net/curl_http_client.h"
-#include "net/sync_client.h"
+#include "net/remote.h"
+#include "net/syncagent_remote.h"
 #include "storage/store.h"
 
 namespace syncagent {
 
+// The parts an embedder or a test may supply; each must outlive the Agent. What is not supplied
+// is built from the config.
 struct AgentOptions {
   Clock* clock = nullptr;               // default: the real clock
+  // The server. Default: syncagent/1 (SyncagentRemote) over `http`, configured by `server.*`.
+  Remote* remote = nullptr;
+  // The transport under the default remote. Default: libcurl (CurlHttpClient) configured by
+  // `server.*` (TLS, timeouts, size cap). Ignored when `remote` is set.
+  HttpClient* http = nullptr;
   TokenProvider* tokens = nullptr;      // default: the config's bearer token (if any)
   EventCallback on_event;               // optional
   CustomResolverFn custom_resolver;     // optional; asked before the configured policy
@@ -79,13 +88,16 @@ class Agent {
 
  private:
   Agent(AgentConfig config, Clock* clock);
+  // Sets remote_: the injected one, or syncagent/1 over the injected or a libcurl transport.
+  Status OpenRemote(const AgentOptions& options);
 
   AgentConfig config_;
   Clock* clock_;
   std::unique_ptr<Store> store_;
-  std::unique_ptr<CurlHttpClient> http_;
+  std::unique_ptr<HttpClient> owned_http_;
   std::unique_ptr<TokenProvider> owned_tokens_;
-  std::unique_ptr<SyncClient> client_;
+  std::unique_ptr<Remote> owned_remote_;
+  Remote* remote_ = nullptr;
   std::unique_ptr<ConflictResolver> resolver_;
   std::unique_ptr<SyncEngine> engine_;
   std::mutex cycle_mu_;  // one cycle at a time

@@ -10,7 +10,7 @@ bool CycleContext::MayStartRequest() {
     report->stop_reason = cancel->reason();
     return false;
   }
-  const auto rtt = client->stats().smoothed_rtt;
+  const auto rtt = remote->stats().smoothed_rtt;
   const Millis margin = std::max(options->min_margin,
                                  Millis(static_cast<int64_t>(options->rtt_factor *
                                                              static_cast<double>(rtt.count()))));
@@ -50,7 +50,7 @@ PhaseEnd CycleContext::Fail(const Status& status) {
     case RetryClass::kTransient:
     case RetryClass::kNetwork:
       report->outcome = CycleOutcome::kRetry;
-      report->retry_after = client->suggested_retry_delay();
+      report->retry_after = remote->last_failure().retry_after;
       break;
     default:
       report->outcome = CycleOutcome::kFailed;

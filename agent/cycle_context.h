@@ -12,7 +12,7 @@
 #include "agent/conflict_resolver.h"
 #include "agent/cycle_report.h"
 #include "agent/sync_events.h"
-#include "net/sync_client.h"
+#include "net/remote.h"
 #include "platform/cancel_token.h"
 #include "storage/store.h"
 
@@ -27,9 +27,6 @@ struct SyncEngineOptions {
   Millis min_margin{500};
   double rtt_factor = 3.0;
   int max_rounds = 3;  // push/pull rounds per cycle (a resolution may queue new writes)
-  // Tag pushes with a per-cycle origin and pull with skip_origin, so the server leaves this
-  // device's own acknowledged writes out of the pull (docs/protocol.md §4.5).
-  bool skip_own_changes = true;
   // Record a push's answers and take the next batch while the following request is on the wire
   // (see pusher.h). Off: strictly one step after the other.
   bool pipeline_push = true;
@@ -50,7 +47,7 @@ enum class PhaseEnd {
 
 struct CycleContext {
   Store* store = nullptr;
-  SyncClient* client = nullptr;
+  Remote* remote = nullptr;
   Clock* clock = nullptr;
   const ConflictResolver* resolver = nullptr;
   EventEmitter* events = nullptr;
@@ -58,17 +55,13 @@ struct CycleContext {
   MonoTime deadline;
   const CancelToken* cancel = nullptr;
   CycleReport* report = nullptr;
-  // The origin tag of this cycle's pushes (docs/protocol.md §4.5). The pusher draws it when it
-  // first sends; empty until then, and whenever tags are off. It covers only pushes whose every
-  // applied result was recorded: AbandonOrigin() drops it otherwise, so the changes made under it
-  // are pulled like anyone else's and the next push draws a new one.
-  std::string origin;
-
   // Set by a phase that found the server lost what it had acknowledged (an acknowledged
   // document that "never existed"); the engine then applies options->on_server_reset.
   bool server_reset_seen = false;
 
-  void AbandonOrigin() { origin.clear(); }
+  // Own-write skipping (Remote::capabilities().skips_own_writes) covers only pushes whose every
+  // applied answer was recorded: otherwise the changes are pulled like anyone else's.
+  void AbandonOrigin() { remote->DistrustOwnWrites(); }
   // Applies options->on_server_reset (storage/server_reset.h) and reports it; returns the
   // number of writes it queued.
   StatusOr<int64_t> ForgetServer(std::string_view how_detected);

@@ -3,21 +3,6 @@
 #include <algorithm>
 
 namespace syncagent {
-namespace {
-
-RemoteChange ToRemoteChange(WireChange& c) {
-  RemoteChange change;
-  change.collection = std::move(c.collection);
-  change.key = std::move(c.key);
-  change.version = c.document.version;
-  change.deleted = c.document.deleted;
-  change.data_text = std::move(c.document.data_text);
-  change.hlc = std::move(c.document.hlc);
-  change.unusable = std::move(c.document.unusable);
-  return change;
-}
-
-}  // namespace
 
 PhaseEnd Puller::Run(int* queued_writes) {
   // A cursor pulled with a narrower collection set does not cover the added collections.
@@ -26,52 +11,51 @@ PhaseEnd Puller::Run(int* queued_writes) {
   }
   auto checkpoint = ctx_->store->GetCheckpoint(Store::kPullCheckpoint);
   if (!checkpoint.ok()) return ctx_->Fail(checkpoint.status());
-  PullRequest request;
+  PullQuery request;
   request.limit = ctx_->options->pull_page_size;
   request.collections = ctx_->options->collections;
-  request.skip_origin = ctx_->origin;
   request.max_bytes = ctx_->options->pull_max_bytes;
   if (checkpoint->has_value()) {
     request.cursor = (*checkpoint)->value;
-    request.if_none_match = (*checkpoint)->etag;
+    request.cursor_tag = (*checkpoint)->etag;
   }
   restarted_ = false;
   for (;;) {
     if (!ctx_->MayStartRequest()) return PhaseEnd::kStopped;
-    auto page = ctx_->client->Pull(request, ctx_->Call());
+    auto page = ctx_->remote->Pull(request, ctx_->Call());
     if (!page.ok()) {
       if (auto end = OnFailure(page.status(), &request, queued_writes)) return *end;
       continue;
     }
-    if (page->not_modified) return PhaseEnd::kComplete;
+    if (page->unchanged) return PhaseEnd::kComplete;
     if (auto end = Apply(*page, queued_writes)) return *end;
     if (!page->has_more) return PhaseEnd::kComplete;
     request.cursor = page->cursor;
-    request.if_none_match.clear();  // only meaningful for the first request of a cycle
+    request.cursor_tag.clear();  // only meaningful for the first request of a cycle
     // A page shrunk for an oversized reply stays small for the rest of the cycle: growing it
     // back would meet the same documents' size again.
   }
 }
 
-std::optional<PhaseEnd> Puller::OnFailure(const Status& status, PullRequest* request,
+std::optional<PhaseEnd> Puller::OnFailure(const Status& status, PullQuery* request,
                                           int* queued_writes) {
   // The server no longer knows our cursor: its data was reset or restored, or base_url points
   // at another server. What it had acknowledged is gone: apply sync.on_server_reset, then pull
   // from the beginning.
-  const auto& wire_error = ctx_->client->last_wire_error();
-  if (!restarted_ && !request->cursor.empty() && wire_error &&
-      wire_error->code == "invalid_cursor") {
+  const RemoteFailure& failure = ctx_->remote->last_failure();
+  if (!restarted_ && !request->cursor.empty() &&
+      failure.kind == RemoteFailure::Kind::kCursorRefused) {
     restarted_ = true;
     auto queued = ctx_->ForgetServer("pull cursor refused");
     if (!queued.ok()) return ctx_->Fail(queued.status());
     *queued_writes += static_cast<int>(*queued);
     request->cursor.clear();
-    request->if_none_match.clear();
+    request->cursor_tag.clear();
     return std::nullopt;
   }
   // A reply over server.max_response_bytes (a server that ignores max_bytes): smaller pages,
   // down to one document.
-  const bool too_large = ctx_->client->last_reply_too_large();
+  const bool too_large = failure.kind == RemoteFailure::Kind::kReplyTooLarge;
   if (too_large && request->limit > 1) {
     request->limit = std::max(1, request->limit / 2);
     return std::nullopt;
@@ -87,11 +71,9 @@ std::optional<PhaseEnd> Puller::OnFailure(const Status& status, PullRequest* req
   return ctx_->Fail(status);
 }
 
-std::optional<PhaseEnd> Puller::Apply(PullPage& page, int* queued_writes) {
-  std::vector<RemoteChange> changes;
-  changes.reserve(page.changes.size());
-  for (WireChange& c : page.changes) changes.push_back(ToRemoteChange(c));
-  auto applied = ctx_->store->ApplyRemotePage(changes, page.cursor, page.etag);
+std::optional<PhaseEnd> Puller::Apply(RemotePage& page, int* queued_writes) {
+  const std::vector<RemoteChange>& changes = page.changes;
+  auto applied = ctx_->store->ApplyRemotePage(changes, page.cursor, page.cursor_tag);
   if (!applied.ok()) {
     // A page the store refuses (e.g. an invalid key from the server) would be refused again:
     // the cycle fails without moving the cursor, and nothing of the page is kept.

@@ -1,14 +1,15 @@
 // Puller: the pull phase of a cycle — pages from the stored cursor until the server says there is
 // no more, each page and its cursor (with the page's ETag) committed in ONE store transaction.
 //
-// An idle cycle costs one request: the stored ETag goes out as If-None-Match and the server
-// answers 304. Remote changes to locally dirty documents are recorded as conflicts by the store
+// Speaks only to the Remote (net/remote.h). An idle cycle costs one request: the stored cursor
+// tag goes back with the cursor and the remote answers "unchanged" (syncagent/1: ETag and 304). Remote changes to locally dirty documents are recorded as conflicts by the store
 // (not overwritten) and settled by the ConflictSettler after each page. A version the client
 // cannot take (too deep, too large, left out by the server) is isolated: recorded in the store's
 // remote_skips, reported (event remote_skipped), and passed by the cursor.
-// A cursor the server rejects as `invalid_cursor` means the server lost what it had
+// A cursor the server refuses (RemoteFailure::kCursorRefused) means the server lost what it had
 // acknowledged: sync.on_server_reset is applied (CycleContext::ForgetServer) once per cycle and
-// the pull restarts from the beginning. A reply over server.max_response_bytes halves the page
+// the pull restarts from the beginning. A reply over server.max_response_bytes (kReplyTooLarge)
+// halves the page
 // (down to one document) for a server that ignores the pull's max_bytes.
 //
 // Thread safety: used by the cycle's thread only.
@@ -32,10 +33,10 @@ class Puller {
 
  private:
   // nullopt: try again with the adjusted *request.
-  std::optional<PhaseEnd> OnFailure(const Status& status, PullRequest* request,
+  std::optional<PhaseEnd> OnFailure(const Status& status, PullQuery* request,
                                     int* queued_writes);
   // nullopt: the page and its cursor are stored.
-  std::optional<PhaseEnd> Apply(PullPage& page, int* queued_writes);
+  std::optional<PhaseEnd> Apply(RemotePage& page, int* queued_writes);
 
   CycleContext* ctx_;
   ConflictSettler* settler_;

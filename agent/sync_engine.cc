@@ -39,11 +39,11 @@ nlohmann::json SyncStatus::ToJson() const {
   return j;
 }
 
-SyncEngine::SyncEngine(Store* store, SyncClient* client, Clock* clock,
+SyncEngine::SyncEngine(Store* store, Remote* remote, Clock* clock,
                        const ConflictResolver* resolver, SyncEngineOptions options,
                        EventCallback on_event)
     : store_(store),
-      client_(client),
+      remote_(remote),
       clock_(clock),
       resolver_(resolver),
       options_(std::move(options)),
@@ -83,12 +83,13 @@ void SyncEngine::RunRounds(CycleContext* ctx) {
 
 CycleReport SyncEngine::RunCycle(MonoTime deadline, const CancelToken* cancel) {
   const MonoTime start = clock_->Now();
-  const TransferStats before = client_->stats();
+  remote_->BeginCycle(store_->client_id());
+  const TransferStats before = remote_->stats();
   CycleReport report;
   EventEmitter events(clock_, on_event_, options_.event_throttle);
   CycleContext ctx;
   ctx.store = store_;
-  ctx.client = client_;
+  ctx.remote = remote_;
   ctx.clock = clock_;
   ctx.resolver = resolver_;
   ctx.events = &events;
@@ -100,7 +101,7 @@ CycleReport SyncEngine::RunCycle(MonoTime deadline, const CancelToken* cancel) {
   ctx.Emit(SyncEventType::kCycleStarted, 0);
   RunRounds(&ctx);
 
-  const TransferStats& after = client_->stats();
+  const TransferStats& after = remote_->stats();
   report.requests = after.requests - before.requests;
   report.bytes_up = after.bytes_up - before.bytes_up;
   report.bytes_down = after.bytes_down - before.bytes_down;

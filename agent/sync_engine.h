@@ -8,7 +8,8 @@
 //   No request starts when the remaining budget is below the RTT-derived margin; then the report
 //   says kPartial and everything done so far is already committed, so the next cycle resumes.
 //   Time comes from the injected Clock; the engine never sleeps on its own (retry waits happen in
-//   the SyncClient, on the same clock, and never past the deadline).
+//   the Remote's HTTP session, on the same clock, and never past the deadline). The server is a
+//   Remote (net/remote.h): the engine knows no protocol.
 //
 // Status: a snapshot of the store's queue plus the last success / error, persisted in the store
 // so that a cold process (the next headless run, the CLI) sees it.
@@ -41,7 +42,7 @@ struct SyncStatus {
 class SyncEngine {
  public:
   // Every pointer must outlive the engine.
-  SyncEngine(Store* store, SyncClient* client, Clock* clock, const ConflictResolver* resolver,
+  SyncEngine(Store* store, Remote* remote, Clock* clock, const ConflictResolver* resolver,
              SyncEngineOptions options, EventCallback on_event = nullptr);
 
   CycleReport RunCycle(MonoTime deadline, const CancelToken* cancel = nullptr);
@@ -56,7 +57,7 @@ class SyncEngine {
   void RecordOutcome(const CycleReport& report);
 
   Store* store_;
-  SyncClient* client_;
+  Remote* remote_;
   Clock* clock_;
   const ConflictResolver* resolver_;
   SyncEngineOptions options_;

@@ -122,6 +122,9 @@ struct AckInfo {
   std::string mutation_id;
   int64_t server_version = 0;
   std::string server_hlc;  // may be empty
+
+  // The server applied a delete of a document it never had.
+  bool never_existed() const { return server_version == 0; }
 };
 
 // One change of a pull page.
@@ -139,6 +142,9 @@ struct RemoteChange {
   // or the server left its body out as too large): the local document is left as it is, the
   // version is recorded in remote_skips, and the page's cursor moves past it.
   std::string unusable = "";
+
+  // The server has no revision of this document (a conflict's current document it never had).
+  bool never_existed() const { return version == 0; }
 };
 
 struct Checkpoint {

@@ -139,15 +139,17 @@ class Replica {
     http_options.connect_timeout = Millis(2000);
     http_options.request_timeout = Millis(5000);
     SYNCAGENT_ASSIGN_OR_RETURN(http_, CurlHttpClient::Create(http_options, clock_));
-    SyncClientOptions client_options;
-    client_options.retry.max_attempts = 2;
-    client_options.retry.initial_delay = Millis(100);
-    client_options.base_url = url;
-    online_client_ = std::make_unique<SyncClient>(http_.get(), clock_, nullptr, client_options,
-                                                  static_cast<uint64_t>(index_));
-    client_options.base_url = dead_url;
-    offline_client_ = std::make_unique<SyncClient>(http_.get(), clock_, nullptr, client_options,
-                                                   static_cast<uint64_t>(index_));
+    SyncagentRemoteOptions remote_options;
+    remote_options.client.retry.max_attempts = 2;
+    remote_options.client.retry.initial_delay = Millis(100);
+    remote_options.client.base_url = url;
+    online_client_ = std::make_unique<SyncagentRemote>(http_.get(), clock_, nullptr,
+                                                       remote_options,
+                                                       static_cast<uint64_t>(index_));
+    remote_options.client.base_url = dead_url;
+    offline_client_ = std::make_unique<SyncagentRemote>(http_.get(), clock_, nullptr,
+                                                        remote_options,
+                                                        static_cast<uint64_t>(index_));
     resolver_ = std::make_unique<ConflictResolver>(
         policy.policy, std::map<std::string, ResolutionPolicy>{}, policy.tie,
         policy.custom ? CustomResolverFn(UnionResolver) : CustomResolverFn());
@@ -187,8 +189,8 @@ class Replica {
   bool online_ = true;
   std::unique_ptr<Store> store_;
   std::unique_ptr<CurlHttpClient> http_;
-  std::unique_ptr<SyncClient> online_client_;
-  std::unique_ptr<SyncClient> offline_client_;
+  std::unique_ptr<SyncagentRemote> online_client_;
+  std::unique_ptr<SyncagentRemote> offline_client_;
   std::unique_ptr<ConflictResolver> resolver_;
   std::unique_ptr<SyncEngine> online_engine_;
   std::unique_ptr<SyncEngine> offline_engine_;

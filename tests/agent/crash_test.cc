@@ -133,11 +133,11 @@ void ChildMain(const std::string& mode) {
   http_options.request_timeout = Millis(5000);
   auto http = CurlHttpClient::Create(http_options, &clock);
   if (!http.ok()) ChildFatal(journal, "curl: " + http.status().ToString());
-  SyncClientOptions client_options;
-  client_options.base_url = Env(kEnvUrl);
-  client_options.retry.initial_delay = Millis(20);
-  client_options.retry.max_attempts = 3;
-  SyncClient client(http->get(), &clock, nullptr, client_options, static_cast<uint64_t>(run));
+  SyncagentRemoteOptions remote_options;
+  remote_options.client.base_url = Env(kEnvUrl);
+  remote_options.client.retry.initial_delay = Millis(20);
+  remote_options.client.retry.max_attempts = 3;
+  SyncagentRemote client(http->get(), &clock, nullptr, remote_options, static_cast<uint64_t>(run));
   ConflictResolver resolver(ResolutionPolicy::kMerge, {}, TieRule::kServer);
   SyncEngineOptions engine_options;
   engine_options.push_batch_size = 4;  // several batches per cycle: kills between them

@@ -1,5 +1,5 @@
 // Test harness for the sync engine: one "device" = a real SQLite store in a temp dir, the real
-// libcurl transport, a SyncClient and a SyncEngine, talking to an in-process mock server over
+// libcurl transport, a SyncagentRemote and a SyncEngine, talking to an in-process mock server over
 // loopback. Time is a VirtualClock shared by the devices (retry waits are instant; transfers are
 // real).
 #ifndef SYNCAGENT_TESTS_AGENT_ENGINE_HARNESS_H_
@@ -17,6 +17,7 @@
 
 #include "agent/sync_engine.h"
 #include "net/curl_http_client.h"
+#include "net/syncagent_remote.h"
 #include "tests/mock_server/mock_server.h"
 
 namespace syncagent::testing {
@@ -47,6 +48,7 @@ struct DeviceOptions {
   SyncEngineOptions engine;
   RetryOptions retry;
   CurlHttpClientOptions http;
+  bool skip_own_writes = true;                     // sync.skip_own_changes
   int busy_timeout_ms = 5000;                      // the store's wait for another connection's lock
   std::function<void(const SyncEvent&)> on_event;  // called on the cycle's thread, after recording
 };
@@ -70,14 +72,15 @@ class Device {
     auto http = CurlHttpClient::Create(options_.http, clock);
     EXPECT_TRUE(http.ok()) << http.status().ToString();
     http_ = std::move(*http);
-    SyncClientOptions client_options;
-    client_options.base_url = base_url;
-    client_options.retry = options_.retry;
-    client_ = std::make_unique<SyncClient>(http_.get(), clock, nullptr, client_options, 7);
+    SyncagentRemoteOptions remote_options;
+    remote_options.client.base_url = base_url;
+    remote_options.client.retry = options_.retry;
+    remote_options.skip_own_writes = options_.skip_own_writes;
+    remote_ = std::make_unique<SyncagentRemote>(http_.get(), clock, nullptr, remote_options, 7);
     resolver_ = std::make_unique<ConflictResolver>(options_.policy,
                                                    std::map<std::string, ResolutionPolicy>{},
                                                    options_.tie, options_.custom);
-    engine_ = std::make_unique<SyncEngine>(store_.get(), client_.get(), clock, resolver_.get(),
+    engine_ = std::make_unique<SyncEngine>(store_.get(), remote_.get(), clock, resolver_.get(),
                                            options_.engine,
                                            [this](const SyncEvent& e) {
                                              events_.push_back(e);
@@ -91,7 +94,7 @@ class Device {
 
   Store& store() { return *store_; }
   SyncEngine& engine() { return *engine_; }
-  SyncClient& client() { return *client_; }
+  SyncagentRemote& remote() { return *remote_; }
   std::vector<SyncEvent>& events() { return events_; }
   bool ok() const { return engine_ != nullptr; }
 
@@ -113,7 +116,7 @@ class Device {
   DeviceOptions options_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<CurlHttpClient> http_;
-  std::unique_ptr<SyncClient> client_;
+  std::unique_ptr<SyncagentRemote> remote_;
   std::unique_ptr<ConflictResolver> resolver_;
   std::unique_ptr<SyncEngine> engine_;
   std::vector<SyncEvent> events_;

@@ -31,7 +31,7 @@ class OwnChangesTest : public ::testing::Test {
     DeviceOptions options;
     options.engine.push_batch_size = 100;
     options.engine.pull_page_size = 100;
-    options.engine.skip_own_changes = skip_own_changes;
+    options.skip_own_writes = skip_own_changes;
     auto device = std::make_unique<Device>(dir_.path() + "/" + name + ".db", server_->base_url(),
                                            &clock_, std::move(options));
     EXPECT_TRUE(device->ok());

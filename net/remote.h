@@ -1,0 +1,137 @@
+// Remote: "a sync server", in the sync engine's terms. The engine (agent/pusher, agent/puller,
+// agent/conflict_settler) speaks only to this interface; a protocol implements it:
+//   SyncagentRemote  (net/syncagent_remote.h)  the project's own syncagent/1 (docs/protocol.md);
+//   FakeRemote       (tests/agent/fake_remote.h) an in-memory, scriptable double for unit tests.
+// No wire string, status code or URL crosses this seam: failures come back typed
+// (RemoteFailure), rejections typed (RejectKind), revisions as opaque text ordered by the
+// protocol (CompareRevisions).
+//
+// Revisions: a document's server revision is the protocol's token (syncagent/1: its decimal
+// version, "3"); "" means the server has no revision of it (never existed). A write's base is
+// Mutation::base_version: nullopt = a create ("absent or deleted on the server").
+//
+// Thread safety: one call at a time (the engine's cycle owns the remote); a pipelined push runs
+// one Push on a helper thread while the cycle's thread leaves the remote alone.
+#ifndef SYNCAGENT_NET_REMOTE_H_
+#define SYNCAGENT_NET_REMOTE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "net/http_session.h"
+#include "storage/store_types.h"
+
+namespace syncagent {
+
+// How a local revision relates to a remote one of the same document.
+enum class RevisionOrder {
+  kSame,
+  kRemoteNewer,  // the remote descends from the local one
+  kLocalNewer,   // the local one descends from the remote
+  kDiverged,     // neither descends from the other (a revision tree's sibling leaves)
+};
+
+// What the engine may assume of a remote; it asks instead of assuming.
+struct RemoteCapabilities {
+  bool patch = true;                      // a kPatch mutation is sent as a merge patch
+  bool skips_own_writes = false;          // pulls leave out this device's acknowledged writes
+  bool conflict_includes_current = true;  // else a conflict's current document is Fetch()ed
+  int max_batch_mutations = 0;            // 0 = no limit of the remote's own
+  int64_t max_batch_bytes = 0;            // 0 = no limit of the remote's own
+};
+
+// Why the remote refused one mutation for good (it is dead-lettered with the remote's code).
+enum class RejectKind {
+  kPayloadTooLarge,  // the mutation alone is over the server's size limit
+  kInvalidDocument,  // the server's validation refused the data or the address
+  kIdReused,         // the mutation id was used before with another payload
+  kForbidden,        // the credentials may not write this document
+  kOther,            // any other refusal the protocol names
+};
+std::string_view RejectKindName(RejectKind kind);
+
+// The answer for one mutation of a push.
+struct PushAnswer {
+  enum class Kind { kApplied, kConflict, kRejected };
+  Kind kind = Kind::kApplied;
+  // kApplied: the new revision and stamp. server_version 0 ("" once revisions are text) for a
+  // delete of a document the server never had.
+  AckInfo ack;
+  // kConflict: the server's current document (RemoteChange: its address, revision, body or
+  // `unusable`); nullopt = the protocol does not include it: the engine Fetch()es it.
+  std::optional<RemoteChange> current;
+  // kRejected.
+  RejectKind reject = RejectKind::kOther;
+  std::string code;     // the remote's own name for the refusal (dead letters, events)
+  std::string message;
+};
+
+// Where to pull from.
+struct PullQuery {
+  std::string cursor;      // opaque; empty = from the beginning
+  std::string cursor_tag;  // the tag of the page that produced `cursor` (e.g. an ETag); may be ""
+  int limit = 100;
+  std::vector<std::string> collections;  // empty = all
+  int64_t max_bytes = 0;                 // the largest page the client takes; 0 = no limit sent
+};
+
+struct RemotePage {
+  bool unchanged = false;  // nothing new since the query's cursor; the other fields are empty
+  std::vector<RemoteChange> changes;
+  std::string cursor;      // where the next pull starts
+  std::string cursor_tag;  // stored beside the cursor, handed back in the next PullQuery
+  bool has_more = false;
+};
+
+// Why the last call failed, beyond its Status.
+struct RemoteFailure {
+  enum class Kind {
+    kNone,
+    kOther,           // see the Status: its retry class says what to do
+    kBatchTooLarge,   // the request was too large for the server: send fewer mutations
+    kReplyTooLarge,   // the answer was over the client's size cap (not read)
+    kIdReused,        // `mutation_id` was used before with another payload
+    kCursorRefused,   // the server no longer knows the cursor: it lost what it acknowledged
+  };
+  Kind kind = Kind::kNone;
+  std::string mutation_id;  // kIdReused
+  Millis retry_after{0};    // the wait the server or the backoff suggested
+};
+
+class Remote {
+ public:
+  virtual ~Remote() = default;
+
+  virtual RemoteCapabilities capabilities() const = 0;
+
+  // Marks the start of a sync cycle by the device `device_id` (the store's client id); e.g. a
+  // new tag for this device's own writes.
+  virtual void BeginCycle(std::string_view device_id) = 0;
+  // An answer of this cycle was not recorded: pulls must not leave out this device's own writes
+  // made so far (they come back like anyone else's).
+  virtual void DistrustOwnWrites() = 0;
+
+  // Sends `batch` (in outbox order) as one request; one answer per mutation, in order.
+  virtual StatusOr<std::vector<PushAnswer>> Push(const std::vector<Mutation>& batch,
+                                                 const CallContext& call) = 0;
+  // One page of changes after `query.cursor`.
+  virtual StatusOr<RemotePage> Pull(const PullQuery& query, const CallContext& call) = 0;
+  // The server's current document (a RemoteChange with server_version 0 when it never had it).
+  // REQUIRES: !capabilities().conflict_includes_current; others may answer kFailedPrecondition.
+  virtual StatusOr<RemoteChange> Fetch(const std::string& collection, const std::string& key,
+                                       const CallContext& call) = 0;
+
+  // How `local` relates to `remote` (two revision tokens of one document, neither empty).
+  virtual RevisionOrder CompareRevisions(std::string_view local, std::string_view remote) const = 0;
+
+  // After a failed call.
+  virtual const RemoteFailure& last_failure() const = 0;
+  virtual const TransferStats& stats() const = 0;
+};
+
+}  // namespace syncagent
+
+#endif  // SYNCAGENT_NET_REMOTE_H_
