@@ -64,6 +64,9 @@ StatusOr<std::unique_ptr<Agent>> Agent::Open(const AgentConfig& config, AgentOpt
   std::unique_ptr<Agent> agent(new Agent(config, clock));
   const AgentConfig& c = agent->config_;
 
+  SYNCAGENT_RETURN_IF_ERROR(agent->OpenRemote(options));
+  Remote* remote = agent->remote_;
+
   StoreOptions store_options;
   store_options.path = c.storage.path;
   store_options.synchronous =
@@ -72,9 +75,11 @@ StatusOr<std::unique_ptr<Agent>> Agent::Open(const AgentConfig& config, AgentOpt
   store_options.max_size_bytes = c.storage.max_size_mb * 1024 * 1024;
   store_options.clock = clock;
   store_options.synced_collections = c.sync.collections;
+  // Revisions are the remote's tokens: it orders them.
+  store_options.compare_revisions = [remote](std::string_view local, std::string_view rev) {
+    return remote->CompareRevisions(local, rev);
+  };
   SYNCAGENT_ASSIGN_OR_RETURN(agent->store_, Store::Open(store_options));
-
-  SYNCAGENT_RETURN_IF_ERROR(agent->OpenRemote(options));
 
   std::map<std::string, ResolutionPolicy> per_collection;
   for (const auto& [name, policy] : c.sync.conflict.per_collection) {

@@ -83,7 +83,7 @@ nlohmann::json SideToJson(const ConflictSide& side) {
           {"deleted", side.deleted},
           {"data", side.data},
           {"hlc", side.hlc},
-          {"version", side.version}};
+          {"rev", side.rev}};
 }
 
 nlohmann::json SidesToJson(const ConflictSides& sides) {

@@ -28,7 +28,7 @@ StatusOr<nlohmann::json> ParseJsonObjectArg(const char* text, std::string_view w
 // (common/json_text.h), so a deep document stored by an older version cannot overflow the stack.
 std::string Dump(const nlohmann::json& value);
 
-// {"exists","deleted","data","hlc","version"}
+// {"exists","deleted","data","hlc","rev"}
 nlohmann::json SideToJson(const ConflictSide& side);
 // {"collection","key","base","local","remote"}
 nlohmann::json SidesToJson(const ConflictSides& sides);

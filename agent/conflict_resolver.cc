@@ -55,21 +55,21 @@ ConflictSides SidesOf(const Conflict& c) {
   ConflictSides s;
   s.collection = c.collection;
   s.key = c.key;
-  // A base body without a base version: the last body synced with a server that has since lost
+  // A base body without a base revision: the last body synced with a server that has since lost
   // its data (storage/server_reset.h). Still the common ancestor of what the device holds.
   s.base.exists = c.base_data.is_object();
   s.base.deleted = !s.base.exists;
   s.base.data = s.base.exists ? c.base_data : nlohmann::json();
-  s.base.version = c.base_version.value_or(0);
+  s.base.rev = c.base_rev.value_or("");
   s.local.exists = true;
   s.local.deleted = c.local_deleted;
   s.local.data = c.local_deleted ? nlohmann::json() : c.local_data;
   s.local.hlc = c.local_hlc;
-  s.remote.exists = c.remote_version > 0;
-  s.remote.deleted = c.remote_deleted || c.remote_version == 0;
+  s.remote.exists = !c.remote_rev.empty();
+  s.remote.deleted = c.remote_deleted || c.remote_rev.empty();
   s.remote.data = s.remote.deleted ? nlohmann::json() : c.remote_data;
   s.remote.hlc = c.remote_hlc;
-  s.remote.version = c.remote_version;
+  s.remote.rev = c.remote_rev;
   return s;
 }
 
@@ -144,13 +144,13 @@ ConflictDecision ConflictResolver::Decide(const Conflict& conflict) const {
       if (!answer->data.is_object()) {
         return LeaveOpen("custom: the resolver returned data that is not a JSON object");
       }
-      ConflictSide side{true, false, answer->data, "", 0};
+      ConflictSide side{true, false, answer->data, "", ""};
       if (SameAs(sides.remote, false, answer->data)) return TakeRemote("custom");
       return Write(side, "custom");
     }
     case CustomResolution::Kind::kDelete: {
       if (SameAs(sides.remote, true, nullptr)) return TakeRemote("custom");
-      ConflictSide side{true, true, nullptr, "", 0};
+      ConflictSide side{true, true, nullptr, "", ""};
       return Write(side, "custom");
     }
     case CustomResolution::Kind::kLeaveOpen:

@@ -37,7 +37,7 @@ struct ConflictSide {
   bool deleted = false;  // tombstone
   nlohmann::json data;   // object when exists && !deleted, else null
   std::string hlc;
-  int64_t version = 0;
+  std::string rev;  // the server revision (storage/revision.h); "" = none
 };
 
 struct ConflictSides {

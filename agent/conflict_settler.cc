@@ -18,7 +18,7 @@ Status ConflictSettler::Apply(Store* store, int64_t id, const ConflictDecision& 
 ConflictDecision ConflictSettler::Decide(const Conflict& conflict) {
   ConflictDecision decision;
   const bool local_gone = conflict.local_deleted;
-  const bool remote_gone = conflict.remote_deleted || conflict.remote_version == 0;
+  const bool remote_gone = conflict.remote_deleted || conflict.remote_rev.empty();
   if (local_gone == remote_gone && (local_gone || conflict.local_data == conflict.remote_data)) {
     decision.kind = ConflictDecision::Kind::kTakeRemote;  // both sides already agree
     decision.policy = "identical";

@@ -7,6 +7,13 @@
 #include "common/json_limits.h"
 
 namespace syncagent {
+namespace {
+
+// The mutation is based on a revision the server acknowledged (not a create, not "only where
+// the server never had it").
+bool NamesAcknowledged(const Mutation& m) { return m.base_rev && !m.base_rev->empty(); }
+
+}  // namespace
 
 Pusher::Pusher(CycleContext* ctx) : ctx_(ctx) {
   const RemoteCapabilities caps = ctx->remote->capabilities();
@@ -195,7 +202,7 @@ Status Pusher::RecordConflict(const Mutation& m, PushAnswer& answer) {
     answer.current = std::move(*fetched);
   }
   const RemoteChange& current = *answer.current;
-  if (current.never_existed() && m.base_version.value_or(0) >= 1) {
+  if (current.never_existed() && NamesAcknowledged(m)) {
     // The server acknowledged this document once and now never had it: it lost its data. No
     // conflict: the engine applies sync.on_server_reset, which rewrites this mutation.
     ctx_->server_reset_seen = true;
@@ -211,7 +218,7 @@ Status Pusher::RecordConflict(const Mutation& m, PushAnswer& answer) {
   ConflictInput input;
   input.collection = m.collection;
   input.key = m.key;
-  input.remote_version = current.version;
+  input.remote_rev = current.rev;
   input.remote_deleted = current.deleted;
   input.remote_data = current.data;
   input.remote_hlc = current.hlc;
@@ -236,7 +243,7 @@ Status Pusher::ApplyResults(const std::vector<Mutation>& batch, std::vector<Push
     switch (answer.kind) {
       case PushAnswer::Kind::kApplied:
         // A delete of an acknowledged document that the server "never had": it lost its data.
-        if (answer.ack.never_existed() && m.base_version.value_or(0) >= 1) {
+        if (answer.ack.never_existed() && NamesAcknowledged(m)) {
           ctx_->server_reset_seen = true;
         }
         ++ctx_->report->applied;

@@ -6,9 +6,10 @@
 // (RemoteFailure), rejections typed (RejectKind), revisions as opaque text ordered by the
 // protocol (CompareRevisions).
 //
-// Revisions: a document's server revision is the protocol's token (syncagent/1: its decimal
-// version, "3"); "" means the server has no revision of it (never existed). A write's base is
-// Mutation::base_version: nullopt = a create ("absent or deleted on the server").
+// Revisions (storage/revision.h): a document's server revision is the protocol's token
+// (syncagent/1: its decimal version, "3"); "" means the server has no revision of it (never
+// existed). A write's base is Mutation::base_rev: nullopt = a create ("absent or deleted on the
+// server"), "" = "only where the server never had the document".
 //
 // Thread safety: one call at a time (the engine's cycle owns the remote); a pipelined push runs
 // one Push on a helper thread while the cycle's thread leaves the remote alone.
@@ -22,17 +23,10 @@
 #include <vector>
 
 #include "net/http_session.h"
+#include "storage/revision.h"
 #include "storage/store_types.h"
 
 namespace syncagent {
-
-// How a local revision relates to a remote one of the same document.
-enum class RevisionOrder {
-  kSame,
-  kRemoteNewer,  // the remote descends from the local one
-  kLocalNewer,   // the local one descends from the remote
-  kDiverged,     // neither descends from the other (a revision tree's sibling leaves)
-};
 
 // What the engine may assume of a remote; it asks instead of assuming.
 struct RemoteCapabilities {
@@ -57,8 +51,8 @@ std::string_view RejectKindName(RejectKind kind);
 struct PushAnswer {
   enum class Kind { kApplied, kConflict, kRejected };
   Kind kind = Kind::kApplied;
-  // kApplied: the new revision and stamp. server_version 0 ("" once revisions are text) for a
-  // delete of a document the server never had.
+  // kApplied: the new revision and stamp; server_rev "" for a delete of a document the server
+  // never had.
   AckInfo ack;
   // kConflict: the server's current document (RemoteChange: its address, revision, body or
   // `unusable`); nullopt = the protocol does not include it: the engine Fetch()es it.
@@ -119,7 +113,7 @@ class Remote {
                                                  const CallContext& call) = 0;
   // One page of changes after `query.cursor`.
   virtual StatusOr<RemotePage> Pull(const PullQuery& query, const CallContext& call) = 0;
-  // The server's current document (a RemoteChange with server_version 0 when it never had it).
+  // The server's current document (a RemoteChange with rev "" when it never had it).
   // REQUIRES: !capabilities().conflict_includes_current; others may answer kFailedPrecondition.
   virtual StatusOr<RemoteChange> Fetch(const std::string& collection, const std::string& key,
                                        const CallContext& call) = 0;

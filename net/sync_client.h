@@ -49,6 +49,8 @@ class SyncClient {
   // `http`, `clock` and `tokens` (may be null: no auth) must outlive the client.
   SyncClient(HttpClient* http, Clock* clock, TokenProvider* tokens, SyncClientOptions options,
              uint64_t seed = std::random_device{}());
+  SyncClient(const SyncClient&) = delete;  // the session refers to codec_
+  SyncClient& operator=(const SyncClient&) = delete;
 
   StatusOr<PushResponse> Push(const PushRequest& request, const CallContext& context);
   StatusOr<PullPage> Pull(const PullRequest& request, const CallContext& context);

@@ -34,7 +34,26 @@ std::string_view RejectKindName(RejectKind kind) {
   return "other";
 }
 
-WireMutation ToWire(const Mutation& m) {
+namespace {
+
+std::string RevisionOfVersion(int64_t version) {
+  return version == 0 ? std::string() : std::to_string(version);
+}
+
+StatusOr<std::optional<int64_t>> VersionOfBase(const std::optional<std::string>& base) {
+  if (!base) return std::optional<int64_t>();
+  if (base->empty()) return std::optional<int64_t>(0);  // "only if the server never had it"
+  const auto version = ParseVersion(*base);
+  if (!version || *version == 0) {
+    return InvalidArgumentError("revision \"" + *base +
+                                "\" is not a syncagent/1 version (a positive integer)");
+  }
+  return std::optional<int64_t>(*version);
+}
+
+}  // namespace
+
+StatusOr<WireMutation> ToWire(const Mutation& m) {
   WireMutation w;
   w.mutation_id = m.mutation_id;
   w.seq = m.seq;
@@ -45,7 +64,7 @@ WireMutation ToWire(const Mutation& m) {
     case MutationOp::kPatch: w.op = WireOp::kPatch; break;
     case MutationOp::kDelete: w.op = WireOp::kDelete; break;
   }
-  w.base_version = m.base_version;
+  SYNCAGENT_ASSIGN_OR_RETURN(w.base_version, VersionOfBase(m.base_rev));
   w.data = m.data;
   w.hlc = m.hlc;
   w.force = m.force;
@@ -56,7 +75,7 @@ RemoteChange FromWire(WireChange c) {
   RemoteChange change;
   change.collection = std::move(c.collection);
   change.key = std::move(c.key);
-  change.version = c.document.version;
+  change.rev = RevisionOfVersion(c.document.version);
   change.deleted = c.document.deleted;
   change.data = std::move(c.document.data);
   change.data_text = std::move(c.document.data_text);
@@ -111,7 +130,15 @@ StatusOr<std::vector<PushAnswer>> SyncagentRemote::Push(const std::vector<Mutati
   }
   request.origin = origin_;
   request.mutations.reserve(batch.size());
-  for (const Mutation& m : batch) request.mutations.push_back(ToWire(m));
+  for (const Mutation& m : batch) {
+    auto wire = ToWire(m);
+    if (!wire.ok()) {  // a store written for another protocol: nothing to send
+      failure_ = RemoteFailure{RemoteFailure::Kind::kOther, {}, Millis(0)};
+      return wire.status().WithContext("mutation " + m.mutation_id + " of " + m.collection + "/" +
+                                       m.key);
+    }
+    request.mutations.push_back(std::move(*wire));
+  }
   auto response = client_.Push(request, call);
   if (!response.ok()) {
     NoteFailure(response.status(), /*push=*/true);
@@ -126,7 +153,7 @@ StatusOr<std::vector<PushAnswer>> SyncagentRemote::Push(const std::vector<Mutati
     switch (r.kind) {
       case PushResult::Kind::kApplied:
         answer.kind = PushAnswer::Kind::kApplied;
-        answer.ack = AckInfo{batch[i].mutation_id, r.version, std::move(r.hlc)};
+        answer.ack = AckInfo{batch[i].mutation_id, RevisionOfVersion(r.version), std::move(r.hlc)};
         break;
       case PushResult::Kind::kConflict:
         answer.kind = PushAnswer::Kind::kConflict;

@@ -65,8 +65,9 @@ class SyncagentRemote final : public Remote {
   RemoteFailure failure_;
 };
 
-// The wire form of an outbox mutation, and a wire document in the engine's terms.
-WireMutation ToWire(const Mutation& m);
+// The wire form of an outbox mutation (kInvalidArgument when its base is not a syncagent/1
+// version), and a wire document in the engine's terms. Version 0 is revision "".
+StatusOr<WireMutation> ToWire(const Mutation& m);
 RemoteChange FromWire(WireChange change);
 
 }  // namespace syncagent

@@ -19,17 +19,17 @@ constexpr char kFindOpen[] =
     "SELECT id FROM conflicts WHERE collection = ?1 AND key = ?2 AND status = 'open'";
 constexpr char kInsert[] =
     "INSERT INTO conflicts (collection, key, local_data, local_deleted, local_hlc, "
-    "remote_version, remote_deleted, remote_data, remote_hlc, base_version, base_data, origin, "
+    "remote_rev, remote_deleted, remote_data, remote_hlc, base_rev, base_data, origin, "
     "mutation_id, status, created_at) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'open', ?14)";
 constexpr char kUpdate[] =
     "UPDATE conflicts SET local_data = ?3, local_deleted = ?4, local_hlc = ?5, "
-    "remote_version = ?6, remote_deleted = ?7, remote_data = ?8, remote_hlc = ?9, "
-    "base_version = ?10, base_data = ?11, origin = ?12, mutation_id = ?13, created_at = ?14 "
+    "remote_rev = ?6, remote_deleted = ?7, remote_data = ?8, remote_hlc = ?9, "
+    "base_rev = ?10, base_data = ?11, origin = ?12, mutation_id = ?13, created_at = ?14 "
     "WHERE id = ?15 AND collection = ?1 AND key = ?2";
 #define SYNCAGENT_CONFLICT_COLUMNS                                                           \
-  "id, collection, key, local_data, local_deleted, local_hlc, remote_version, "              \
-  "remote_deleted, remote_data, remote_hlc, base_version, base_data, origin, mutation_id, " \
+  "id, collection, key, local_data, local_deleted, local_hlc, remote_rev, "              \
+  "remote_deleted, remote_data, remote_hlc, base_rev, base_data, origin, mutation_id, " \
   "status, resolution, created_at, resolved_at"
 constexpr char kListOpen[] = "SELECT " SYNCAGENT_CONFLICT_COLUMNS
                              " FROM conflicts WHERE status = 'open' ORDER BY id LIMIT ?1";
@@ -55,11 +55,11 @@ StatusOr<Conflict> ReadConflict(const Statement& stmt) {
   SYNCAGENT_ASSIGN_OR_RETURN(c.local_data, ParseOptional(stmt, 3, c, "conflict local_data"));
   c.local_deleted = stmt.Int(4) != 0;
   c.local_hlc = stmt.TextView(5);
-  c.remote_version = stmt.Int(6);
+  c.remote_rev = stmt.Text(6);
   c.remote_deleted = stmt.Int(7) != 0;
   SYNCAGENT_ASSIGN_OR_RETURN(c.remote_data, ParseOptional(stmt, 8, c, "conflict remote_data"));
   c.remote_hlc = stmt.TextView(9);
-  c.base_version = stmt.OptionalInt(10);
+  c.base_rev = stmt.OptionalText(10);
   SYNCAGENT_ASSIGN_OR_RETURN(c.base_data, ParseOptional(stmt, 11, c, "conflict base_data"));
   c.origin = stmt.TextView(12) == "push" ? ConflictOrigin::kPush : ConflictOrigin::kPull;
   c.mutation_id = stmt.OptionalText(13);
@@ -84,7 +84,7 @@ const char* ResolutionName(Resolution::Kind kind) {
 
 StatusOr<int64_t> ConflictStore::Record(const ConflictInput& input) {
   SYNCAGENT_RETURN_IF_ERROR(ValidateDocumentId(input.collection, input.key));
-  RemoteSide remote{input.remote_version, input.remote_deleted, std::nullopt, input.remote_hlc};
+  RemoteSide remote{input.remote_rev, input.remote_deleted, std::nullopt, input.remote_hlc};
   if (!input.remote_deleted) {
     SYNCAGENT_RETURN_IF_ERROR(
         ValidateObject(input.collection, input.key, input.remote_data, "remote data"));
@@ -118,11 +118,11 @@ StatusOr<int64_t> ConflictStore::RecordFor(const DocumentRow& doc, const RemoteS
   stmt.BindOptionalText(3, doc.deleted ? std::nullopt : doc.data);
   stmt.BindInt(4, doc.deleted ? 1 : 0);
   stmt.BindTextStatic(5, doc.hlc);
-  stmt.BindInt(6, remote.version);
+  stmt.BindTextStatic(6, remote.rev);
   stmt.BindInt(7, remote.deleted ? 1 : 0);
   stmt.BindOptionalText(8, remote.deleted ? std::nullopt : remote.data);
   stmt.BindTextStatic(9, remote.hlc);
-  stmt.BindOptionalInt(10, doc.base_version);
+  stmt.BindOptionalText(10, doc.base_rev);
   stmt.BindOptionalText(11, doc.base_data);
   stmt.BindTextStatic(12, origin == ConflictOrigin::kPush ? "push" : "pull");
   stmt.BindOptionalText(13, mutation_id);
@@ -138,7 +138,7 @@ Status ConflictStore::Refresh(int64_t id) {
   DocumentRow doc;
   SYNCAGENT_ASSIGN_OR_RETURN(bool exists, ctx_.docs->Load(c.collection, c.key, &doc));
   if (!exists) return Status::Ok();
-  RemoteSide remote{c.remote_version, c.remote_deleted, std::nullopt, c.remote_hlc};
+  RemoteSide remote{c.remote_rev, c.remote_deleted, std::nullopt, c.remote_hlc};
   if (!c.remote_deleted && !c.remote_data.is_null()) {
     std::string text;
     SYNCAGENT_RETURN_IF_ERROR(DumpJson(c.remote_data, c.collection, c.key, &text));
@@ -187,8 +187,8 @@ Status ConflictStore::Resolve(int64_t id, const Resolution& resolution) {
     SYNCAGENT_RETURN_IF_ERROR(DumpJson(c.remote_data, c.collection, c.key, &text));
     remote_text = std::move(text);
   }
-  const std::optional<int64_t> remote_base =
-      c.remote_deleted ? std::nullopt : std::optional<int64_t>(c.remote_version);
+  const std::optional<std::string> remote_base =
+      c.remote_deleted ? std::nullopt : std::optional<std::string>(c.remote_rev);
 
   DocumentRow doc;
   SYNCAGENT_ASSIGN_OR_RETURN(bool exists, ctx_.docs->Load(c.collection, c.key, &doc));
@@ -208,15 +208,17 @@ Status ConflictStore::Resolve(int64_t id, const Resolution& resolution) {
     }
   }
   if (!exists) {  // a never-synced document whose create was cancelled meanwhile
-    doc.version = 0;
+    doc.rev.clear();
     doc.deleted = true;
     doc.data.reset();
     doc.ClearPending();
   }
   const std::string stamp = ctx_.hlc->NowText();
   const int64_t now = ctx_.clock->WallMs();
-  doc.version = std::max(doc.version, c.remote_version);
-  doc.base_version = remote_base;
+  if (OrderRevisions(*ctx_.revisions, doc.rev, c.remote_rev) == RevisionOrder::kRemoteNewer) {
+    doc.rev = c.remote_rev;
+  }
+  doc.base_rev = remote_base;
   doc.base_data = remote_text;
   doc.updated_at = now;
 
@@ -227,7 +229,7 @@ Status ConflictStore::Resolve(int64_t id, const Resolution& resolution) {
     row.collection = c.collection;
     row.key = c.key;
     row.op = op;
-    row.base_version = remote_base;
+    row.base_rev = remote_base;
     row.data = data;
     row.hlc = stamp;
     row.created_at = now;

@@ -7,9 +7,9 @@
 // latest local, remote and base sides.
 //
 // Resolve(id, resolution), in the caller's transaction:
-//   kTakeRemote  document := remote (version, deleted, data; base := remote), clean; every
+//   kTakeRemote  document := remote (rev, deleted, data; base := remote), clean; every
 //                queued mutation of the document is dropped.
-//   kKeepLocal   local data stays; version := remote version, base_version := remote version
+//   kKeepLocal   local data stays; rev := remote revision, base_rev := remote revision
 //                (null if the remote is a tombstone), base_data := remote data; queued
 //                mutations are replaced by ONE fresh put (or delete) of the local state based on
 //                the remote version, under a new mutation id (the server remembers the old ids
@@ -42,7 +42,7 @@ class ConflictStore {
  public:
   // The server side of a conflict, JSON as text (nullopt when deleted).
   struct RemoteSide {
-    int64_t version = 0;
+    std::string rev;
     bool deleted = false;
     std::optional<std::string> data;
     std::string hlc;

@@ -12,11 +12,11 @@ namespace syncagent {
 namespace {
 
 constexpr char kInsert[] =
-    "INSERT INTO dead_letters (seq, mutation_id, collection, key, op, base_version, data, hlc, "
+    "INSERT INTO dead_letters (seq, mutation_id, collection, key, op, base_rev, data, hlc, "
     "created_at, attempts, last_error, force, code, message, dead_at) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
 #define SYNCAGENT_DEAD_LETTER_COLUMNS                                                          \
-  "id, seq, mutation_id, collection, key, op, base_version, data, hlc, created_at, attempts, " \
+  "id, seq, mutation_id, collection, key, op, base_rev, data, hlc, created_at, attempts, " \
   "last_error, force, code, message, dead_at"
 constexpr char kList[] =
     "SELECT " SYNCAGENT_DEAD_LETTER_COLUMNS " FROM dead_letters ORDER BY id DESC LIMIT ?1";
@@ -32,7 +32,7 @@ void ReadRow(const Statement& stmt, DeadLetter* letter, OutboxRow* row) {
   row->collection = stmt.TextView(3);
   row->key = stmt.TextView(4);
   row->op = OutboxRows::ParseOp(stmt.TextView(5)).value_or(MutationOp::kPut);
-  row->base_version = stmt.OptionalInt(6);
+  row->base_rev = stmt.OptionalText(6);
   row->data = stmt.OptionalText(7);
   row->hlc = stmt.TextView(8);
   row->created_at = stmt.Int(9);
@@ -54,7 +54,7 @@ StatusOr<int64_t> DeadLetterQueue::Add(const OutboxRow& row, std::string_view co
   stmt.BindTextStatic(3, row.collection);
   stmt.BindTextStatic(4, row.key);
   stmt.BindTextStatic(5, MutationOpName(row.op));
-  stmt.BindOptionalInt(6, row.base_version);
+  stmt.BindOptionalText(6, row.base_rev);
   stmt.BindOptionalText(7, row.data);
   stmt.BindTextStatic(8, row.hlc);
   stmt.BindInt(9, row.created_at);
@@ -110,7 +110,7 @@ StatusOr<Mutation> DeadLetterQueue::Retry(int64_t id) {
         " has newer pending writes; drop the dead letter instead");
   }
   row.mutation_id = ctx_.ids->NewUuid();
-  row.base_version = doc.base_version;
+  row.base_rev = doc.base_rev;
   row.hlc = ctx_.hlc->NowText();
   row.created_at = ctx_.clock->WallMs();
   row.attempts = 0;

@@ -2,7 +2,7 @@
 //
 // A dead letter keeps every field the mutation had in the outbox plus the rejection code,
 // message and time. The app may inspect them, Retry one (re-enqueue it as a NEW mutation: new
-// mutation_id, new seq, base_version rebased on the document's current base_version, attempts
+// mutation_id, new seq, base_rev rebased on the document's current base_rev, attempts
 // 0) or Drop it. Callers own the transaction.
 //
 // Thread safety: not thread-safe; used under the Store's lock.

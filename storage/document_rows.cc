@@ -1,5 +1,7 @@
 #include "storage/document_rows.h"
 
+#include <sqlite3.h>
+
 #include <charconv>
 
 #include "storage/validation.h"
@@ -9,40 +11,40 @@ namespace syncagent {
 namespace {
 
 constexpr char kLoad[] =
-    "SELECT version, deleted, data, dirty, base_version, base_data, hlc, updated_at, pending_seqs "
+    "SELECT rev, deleted, data, dirty, base_rev, base_data, hlc, updated_at, pending_seqs "
     "FROM documents WHERE collection = ?1 AND key = ?2";
 constexpr char kSave[] =
-    "INSERT INTO documents (collection, key, version, deleted, data, dirty, base_version, "
+    "INSERT INTO documents (collection, key, rev, deleted, data, dirty, base_rev, "
     "base_data, hlc, updated_at, pending_seqs) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
-    "ON CONFLICT (collection, key) DO UPDATE SET version = excluded.version, "
+    "ON CONFLICT (collection, key) DO UPDATE SET rev = excluded.rev, "
     "deleted = excluded.deleted, data = excluded.data, dirty = excluded.dirty, "
-    "base_version = excluded.base_version, base_data = excluded.base_data, hlc = excluded.hlc, "
+    "base_rev = excluded.base_rev, base_data = excluded.base_data, hlc = excluded.hlc, "
     "updated_at = excluded.updated_at, pending_seqs = excluded.pending_seqs";
 constexpr char kSaveIfNewerAndClean[] =
-    "INSERT INTO documents (collection, key, version, deleted, data, dirty, base_version, "
+    "INSERT INTO documents (collection, key, rev, deleted, data, dirty, base_rev, "
     "base_data, hlc, updated_at, pending_seqs) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
-    "ON CONFLICT (collection, key) DO UPDATE SET version = excluded.version, "
+    "ON CONFLICT (collection, key) DO UPDATE SET rev = excluded.rev, "
     "deleted = excluded.deleted, data = excluded.data, dirty = excluded.dirty, "
-    "base_version = excluded.base_version, base_data = excluded.base_data, hlc = excluded.hlc, "
+    "base_rev = excluded.base_rev, base_data = excluded.base_data, hlc = excluded.hlc, "
     "updated_at = excluded.updated_at, pending_seqs = excluded.pending_seqs "
-    "WHERE documents.dirty = 0 AND documents.version < excluded.version "
-    "AND NOT (documents.version = 0 AND documents.deleted = 1 AND documents.hlc > excluded.hlc)";
+    "WHERE documents.dirty = 0 AND rev_newer(documents.rev, excluded.rev) "
+    "AND NOT (documents.rev = '' AND documents.deleted = 1 AND documents.hlc > excluded.hlc)";
 constexpr char kErase[] = "DELETE FROM documents WHERE collection = ?1 AND key = ?2";
 constexpr char kListLive[] =
-    "SELECT key, version, deleted, data, dirty, base_version, base_data, hlc, updated_at, "
+    "SELECT key, rev, deleted, data, dirty, base_rev, base_data, hlc, updated_at, "
     "pending_seqs FROM documents WHERE collection = ?1 AND key > ?2 AND deleted = 0 "
     "ORDER BY key LIMIT ?3";
 constexpr char kListAll[] =
-    "SELECT key, version, deleted, data, dirty, base_version, base_data, hlc, updated_at, "
+    "SELECT key, rev, deleted, data, dirty, base_rev, base_data, hlc, updated_at, "
     "pending_seqs FROM documents WHERE collection = ?1 AND key > ?2 ORDER BY key LIMIT ?3";
 
 // Reads columns [first, first+9) of a row (everything after the key) into *row.
 void ReadColumns(const Statement& stmt, int first, DocumentRow* row) {
-  row->version = stmt.Int(first + 0);
+  row->rev = stmt.TextView(first + 0);
   row->deleted = stmt.Int(first + 1) != 0;
   row->data = stmt.OptionalText(first + 2);
   row->dirty = stmt.Int(first + 3) != 0;
-  row->base_version = stmt.OptionalInt(first + 4);
+  row->base_rev = stmt.OptionalText(first + 4);
   row->base_data = stmt.OptionalText(first + 5);
   row->hlc = stmt.TextView(first + 6);
   row->updated_at = stmt.Int(first + 7);
@@ -107,6 +109,34 @@ StatusOr<bool> DocumentRows::Load(std::string_view collection, std::string_view 
   return true;
 }
 
+namespace {
+
+void RevNewer(sqlite3_context* context, int argc, sqlite3_value** argv) {
+  if (argc != 2) return sqlite3_result_error(context, "rev_newer takes two revisions", -1);
+  auto text = [](sqlite3_value* v) {
+    const unsigned char* t = sqlite3_value_text(v);
+    return t == nullptr ? std::string_view()
+                        : std::string_view(reinterpret_cast<const char*>(t),
+                                           static_cast<size_t>(sqlite3_value_bytes(v)));
+  };
+  const auto* compare = static_cast<const RevisionComparator*>(sqlite3_user_data(context));
+  const RevisionOrder order = OrderRevisions(*compare, text(argv[0]), text(argv[1]));
+  sqlite3_result_int(context, order == RevisionOrder::kRemoteNewer ? 1 : 0);
+}
+
+}  // namespace
+
+Status DocumentRows::RegisterRevisionOrder(SqliteDb& db, const RevisionComparator* compare) {
+  const int rc = sqlite3_create_function_v2(db.handle(), "rev_newer", 2,
+                                            SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+                                            const_cast<RevisionComparator*>(compare), RevNewer,
+                                            nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) {
+    return InternalError(db.path() + ": cannot register rev_newer: " + sqlite3_errstr(rc));
+  }
+  return Status::Ok();
+}
+
 Status DocumentRows::Save(const DocumentRow& row) { return Bind(kSave, row).status(); }
 
 StatusOr<bool> DocumentRows::SaveIfNewerAndClean(const DocumentRow& row) {
@@ -119,7 +149,7 @@ StatusOr<int64_t> DocumentRows::Bind(const char* sql, const DocumentRow& row) {
   SYNCAGENT_ASSIGN_OR_RETURN(Statement stmt, db_.Prepare(sql));
   stmt.BindTextStatic(1, row.collection);
   stmt.BindTextStatic(2, row.key);
-  stmt.BindInt(3, row.version);
+  stmt.BindTextStatic(3, row.rev);
   stmt.BindInt(4, row.deleted ? 1 : 0);
   if (row.data) {
     stmt.BindTextStatic(5, *row.data);
@@ -127,7 +157,7 @@ StatusOr<int64_t> DocumentRows::Bind(const char* sql, const DocumentRow& row) {
     stmt.BindNull(5);
   }
   stmt.BindInt(6, row.HasPending() ? 1 : 0);
-  stmt.BindOptionalInt(7, row.base_version);
+  stmt.BindOptionalText(7, row.base_rev);
   if (row.base_data) {
     stmt.BindTextStatic(8, *row.base_data);
   } else {
@@ -172,13 +202,13 @@ StatusOr<Document> DocumentRows::ToDocument(const DocumentRow& row) {
   Document doc;
   doc.collection = row.collection;
   doc.key = row.key;
-  doc.version = row.version;
+  doc.rev = row.rev;
   doc.deleted = row.deleted;
   if (row.data) {
     SYNCAGENT_ASSIGN_OR_RETURN(doc.data, ParseStoredJson(*row.data, row.collection, row.key, "data"));
   }
   doc.dirty = row.HasPending();
-  doc.base_version = row.base_version;
+  doc.base_rev = row.base_rev;
   if (row.base_data) {
     SYNCAGENT_ASSIGN_OR_RETURN(
         doc.base_data, ParseStoredJson(*row.base_data, row.collection, row.key, "base_data"));

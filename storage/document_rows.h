@@ -26,11 +26,11 @@ namespace syncagent {
 struct DocumentRow {
   std::string collection;
   std::string key;
-  int64_t version = 0;
+  std::string rev;
   bool deleted = false;
   std::optional<std::string> data;
   bool dirty = false;
-  std::optional<int64_t> base_version;
+  std::optional<std::string> base_rev;
   std::optional<std::string> base_data;
   std::string hlc;
   int64_t updated_at = 0;
@@ -49,14 +49,20 @@ class DocumentRows {
  public:
   explicit DocumentRows(SqliteDb& db) : db_(db) {}
 
+  // Gives `db` the SQL function rev_newer(stored, incoming) that SaveIfNewerAndClean uses:
+  // 1 when OrderRevisions(*compare, stored, incoming) is kRemoteNewer. `compare` must outlive
+  // the connection.
+  static Status RegisterRevisionOrder(SqliteDb& db, const RevisionComparator* compare);
+
   // Loads the row into *row (its collection/key set); false when there is none.
   StatusOr<bool> Load(std::string_view collection, std::string_view key, DocumentRow* row);
   // Inserts or replaces every column of row.
   Status Save(const DocumentRow& row);
   // Save, but only when there is no row yet or the stored row is clean (no queued mutations)
-  // and older than row.version — and not a delete the server never recorded (version 0) with a
-  // later stamp than row's (remote_applier.h decides that one): one B-tree descent instead of Load + Save for the common case
-  // of a pull. False when nothing was written (the caller then loads the row to see why).
+  // and its revision older than row.rev (RegisterRevisionOrder's comparator) — and not a delete
+  // the server never recorded (rev "") with a later stamp than row's (remote_applier.h decides
+  // that one): one B-tree descent instead of Load + Save for the common case of a pull. False
+  // when nothing was written (the caller then loads the row to see why).
   // REQUIRES: row has no pending mutations.
   StatusOr<bool> SaveIfNewerAndClean(const DocumentRow& row);
   Status Erase(std::string_view collection, std::string_view key);

@@ -62,8 +62,8 @@ Status LocalWriter::Apply(MutationOp op, std::string_view collection, std::strin
   const std::string& stamp = ctx_.hlc->NowText();
   const int64_t now = ctx_.clock->WallMs();
   if (!exists) {
-    doc_.version = 0;
-    doc_.base_version.reset();
+    doc_.rev.clear();
+    doc_.base_rev.reset();
     doc_.base_data.reset();
     doc_.ClearPending();
   }
@@ -79,7 +79,7 @@ Status LocalWriter::Apply(MutationOp op, std::string_view collection, std::strin
     append_.collection = collection;
     append_.key = key;
     append_.op = op;
-    append_.base_version = doc_.base_version;
+    append_.base_rev = doc_.base_rev;
     if (op == MutationOp::kPut) {
       append_.data = new_data_;
     } else if (op == MutationOp::kPatch) {
@@ -140,12 +140,12 @@ StatusOr<LocalWriter::Fold> LocalWriter::Coalesce(MutationOp op, const nlohmann:
       break;
     }
     case MutationOp::kDelete: {
-      if (pending_.op == MutationOp::kPut && !pending_.base_version) {
+      if (pending_.op == MutationOp::kPut && !pending_.base_rev) {
         // A create that never left the device: cancel it instead of sending create + delete.
         SYNCAGENT_RETURN_IF_ERROR(ctx_.outbox->Remove(pending_.seq));
         doc_.RemovePending(pending_.seq);
         if (!doc_.HasPending()) {
-          if (doc_.version == 0) {
+          if (doc_.rev.empty()) {
             SYNCAGENT_RETURN_IF_ERROR(ctx_.docs->Erase(doc_.collection, doc_.key));
             return Fold::kCancelled;
           }

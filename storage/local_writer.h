@@ -6,14 +6,14 @@
 //      of a missing or deleted document is kNotFound;
 //   2. stamps the write with the HLC;
 //   3. coalesces into the document's newest outbox mutation when that one was never attempted
-//      (attempts == 0), else appends a new mutation whose base_version is the document's
-//      base_version. Folding rules (P = pending mutation, W = new write):
+//      (attempts == 0), else appends a new mutation whose base_rev is the document's
+//      base_rev. Folding rules (P = pending mutation, W = new write):
 //        W put                     -> P becomes put(new data)
 //        W patch, P put            -> put(patched data)
 //        W patch, P patch          -> patch(P then W composed); put(patched data) when the
 //                                     composition is not expressible as one merge patch
 //        W delete, P put-create    -> P removed; the never-synced document vanishes (or, if the
-//          (P.base_version null)      server knows it as a tombstone, becomes that clean tombstone
+//          (P.base_rev null)      server knows it as a tombstone, becomes that clean tombstone
 //                                     again). If older, attempted mutations of the document are
 //                                     still queued, P becomes a delete instead.
 //        W delete, other P         -> P becomes delete

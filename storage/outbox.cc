@@ -10,7 +10,7 @@
 namespace syncagent {
 
 int64_t Outbox::EstimateWireBytes(const OutboxRow& row) {
-  // Member names, quotes, seq/base_version digits and separators: ~160 bytes per mutation.
+  // Member names, quotes, seq/base_rev digits and separators: ~160 bytes per mutation.
   constexpr int64_t kOverhead = 160;
   return kOverhead + static_cast<int64_t>(row.mutation_id.size() + row.collection.size() +
                                           row.key.size() + row.hlc.size() +
@@ -63,12 +63,13 @@ StatusOr<bool> Outbox::Ack(const AckInfo& ack) {
   if (!exists) return true;
   doc.RemovePending(row.seq);
   const bool others = doc.HasPending();
-  if (ack.server_version >= doc.version) {
-    doc.version = ack.server_version;
+  const RevisionOrder order = OrderRevisions(*ctx_.revisions, doc.rev, ack.server_rev);
+  if (order == RevisionOrder::kSame || order == RevisionOrder::kRemoteNewer) {
+    doc.rev = ack.server_rev;
     if (row.op == MutationOp::kDelete) {
-      doc.base_version.reset();
+      doc.base_rev.reset();
     } else {
-      doc.base_version = ack.server_version;
+      doc.base_rev = ack.server_rev;
     }
     if (!others) {
       doc.base_data = doc.deleted ? std::nullopt : doc.data;
@@ -90,7 +91,7 @@ StatusOr<bool> Outbox::Ack(const AckInfo& ack) {
         SYNCAGENT_RETURN_IF_ERROR(DumpJson(base, row.collection, row.key, &text));
         doc.base_data = std::move(text);
       }
-      SYNCAGENT_RETURN_IF_ERROR(ctx_.outbox->Rebase(doc.PendingSeqs(), doc.base_version));
+      SYNCAGENT_RETURN_IF_ERROR(ctx_.outbox->Rebase(doc.PendingSeqs(), doc.base_rev));
     }
   }
   SYNCAGENT_RETURN_IF_ERROR(ctx_.docs->Save(doc));

@@ -12,12 +12,12 @@
 //   MarkAttempted(ids, error): attempts += 1, last_error := error (cleared when empty). Call it
 //     in its own transaction before sending: from then on local writes never fold into those
 //     mutations (the server may apply them).
-//   Ack(info): removes the mutation; the document gets version = server_version and
-//     base_version = server_version (null after a delete: the server now has a tombstone);
+//   Ack(info): removes the mutation; the document gets rev = server_rev and
+//     base_rev = server_rev (null after a delete: the server now has a tombstone);
 //     base_data := the document's data when nothing else is queued for it (then dirty = 0),
 //     else the server body implied by the acked mutation, and the later mutations of the
-//     document are rebased (base_version := the new base_version). An ack older than the
-//     document's version only removes the mutation. Unknown id: returns false.
+//     document are rebased (base_rev := the new base_rev). An ack older than the document's
+//     revision (OrderRevisions) only removes the mutation. Unknown id: returns false.
 //   DeadLetter(id, code, message): moves the mutation to dead_letters; the document stays as
 //     it is locally and is dirty only while other mutations remain queued for it.
 //

@@ -9,7 +9,7 @@ namespace syncagent {
 namespace {
 
 #define SYNCAGENT_OUTBOX_COLUMNS                                                              \
-  "seq, mutation_id, collection, key, op, base_version, data, hlc, created_at, attempts, " \
+  "seq, mutation_id, collection, key, op, base_rev, data, hlc, created_at, attempts, " \
   "last_error, force"
 
 constexpr char kLoadBySeq[] = "SELECT " SYNCAGENT_OUTBOX_COLUMNS " FROM outbox WHERE seq = ?1";
@@ -28,13 +28,13 @@ constexpr char kSummarize[] =
     "(SELECT created_at, (?1 IS NULL OR collection IN (SELECT value FROM json_each(?1))) AS s "
     "FROM outbox)";
 constexpr char kInsert[] =
-    "INSERT INTO outbox (seq, mutation_id, collection, key, op, base_version, data, hlc, "
+    "INSERT INTO outbox (seq, mutation_id, collection, key, op, base_rev, data, hlc, "
     "created_at, attempts, last_error, force) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
 constexpr char kUpdateContent[] =
-    "UPDATE outbox SET op = ?2, data = ?3, hlc = ?4, base_version = ?5 WHERE seq = ?1";
+    "UPDATE outbox SET op = ?2, data = ?3, hlc = ?4, base_rev = ?5 WHERE seq = ?1";
 constexpr char kRemove[] = "DELETE FROM outbox WHERE seq = ?1";
-constexpr char kRebase[] = "UPDATE outbox SET base_version = ?2 WHERE seq = ?1";
+constexpr char kRebase[] = "UPDATE outbox SET base_rev = ?2 WHERE seq = ?1";
 constexpr char kMarkInFlight[] =
     "UPDATE outbox SET attempts = attempts + 1, last_error = ?2 "
     "WHERE mutation_id = ?1 AND attempts > 0";
@@ -51,7 +51,7 @@ void ReadRow(const Statement& stmt, OutboxRow* row) {
   row->collection = stmt.TextView(2);
   row->key = stmt.TextView(3);
   row->op = OutboxRows::ParseOp(stmt.TextView(4)).value_or(MutationOp::kPut);
-  row->base_version = stmt.OptionalInt(5);
+  row->base_rev = stmt.OptionalText(5);
   row->data = stmt.OptionalText(6);
   row->hlc = stmt.TextView(7);
   row->created_at = stmt.Int(8);
@@ -106,7 +106,7 @@ Status OutboxRows::Insert(const OutboxRow& row) {
   stmt.BindTextStatic(3, row.collection);
   stmt.BindTextStatic(4, row.key);
   stmt.BindTextStatic(5, MutationOpName(row.op));
-  stmt.BindOptionalInt(6, row.base_version);
+  stmt.BindOptionalText(6, row.base_rev);
   BindData(stmt, 7, row.data);
   stmt.BindTextStatic(8, row.hlc);
   stmt.BindInt(9, row.created_at);
@@ -122,7 +122,7 @@ Status OutboxRows::UpdateContent(const OutboxRow& row) {
   stmt.BindTextStatic(2, MutationOpName(row.op));
   BindData(stmt, 3, row.data);
   stmt.BindTextStatic(4, row.hlc);
-  stmt.BindOptionalInt(5, row.base_version);
+  stmt.BindOptionalText(5, row.base_rev);
   return stmt.Run();
 }
 
@@ -137,11 +137,12 @@ Status OutboxRows::RemoveAll(const std::vector<int64_t>& seqs) {
   return Status::Ok();
 }
 
-Status OutboxRows::Rebase(const std::vector<int64_t>& seqs, std::optional<int64_t> base_version) {
+Status OutboxRows::Rebase(const std::vector<int64_t>& seqs,
+                          const std::optional<std::string>& base_rev) {
   for (int64_t seq : seqs) {
     SYNCAGENT_ASSIGN_OR_RETURN(Statement stmt, db_.Prepare(kRebase));
     stmt.BindInt(1, seq);
-    stmt.BindOptionalInt(2, base_version);
+    stmt.BindOptionalText(2, base_rev);
     SYNCAGENT_RETURN_IF_ERROR(stmt.Run());
   }
   return Status::Ok();
@@ -240,7 +241,7 @@ StatusOr<Mutation> OutboxRows::ToMutation(const OutboxRow& row) {
   m.collection = row.collection;
   m.key = row.key;
   m.op = row.op;
-  m.base_version = row.base_version;
+  m.base_rev = row.base_rev;
   if (row.data) {
     SYNCAGENT_ASSIGN_OR_RETURN(m.data,
                                ParseStoredJson(*row.data, row.collection, row.key, "mutation data"));

@@ -28,7 +28,7 @@ struct OutboxRow {
   std::string collection;
   std::string key;
   MutationOp op = MutationOp::kPut;
-  std::optional<int64_t> base_version;
+  std::optional<std::string> base_rev;
   std::optional<std::string> data;
   std::string hlc;
   int64_t created_at = 0;
@@ -46,12 +46,12 @@ class OutboxRows {
   StatusOr<bool> LoadById(std::string_view mutation_id, OutboxRow* row);
   // REQUIRES: row.seq comes from SeqAllocator::Next().
   Status Insert(const OutboxRow& row);
-  // Rewrites op, data, hlc and base_version of the row with row.seq (coalescing).
+  // Rewrites op, data, hlc and base_rev of the row with row.seq (coalescing).
   Status UpdateContent(const OutboxRow& row);
   Status Remove(int64_t seq);
   Status RemoveAll(const std::vector<int64_t>& seqs);
-  // Sets base_version of the given mutations (a document's pending_seqs).
-  Status Rebase(const std::vector<int64_t>& seqs, std::optional<int64_t> base_version);
+  // Sets base_rev of the given mutations (a document's pending_seqs).
+  Status Rebase(const std::vector<int64_t>& seqs, const std::optional<std::string>& base_rev);
   // The collections whose mutations are sent (empty = all): Oldest() skips the others, which
   // stay queued, local-only, until their collection is synced.
   void SetSyncedCollections(const std::vector<std::string>& collections);

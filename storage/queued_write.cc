@@ -8,14 +8,14 @@
 namespace syncagent {
 
 Status QueueWrite(const StoreContext& ctx, DocumentRow* doc, MutationOp op,
-                  std::optional<int64_t> base_version) {
+                  std::optional<std::string> base_rev) {
   OutboxRow row;
   SYNCAGENT_ASSIGN_OR_RETURN(row.seq, ctx.seqs->Next());
   ctx.ids->NewUuidInto(&row.mutation_id);
   row.collection = doc->collection;
   row.key = doc->key;
   row.op = op;
-  row.base_version = base_version;
+  row.base_rev = std::move(base_rev);
   if (op == MutationOp::kPut) row.data = doc->data;
   row.hlc = doc->hlc;
   row.created_at = ctx.clock->WallMs();

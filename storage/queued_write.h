@@ -20,7 +20,7 @@ namespace syncagent {
 // REQUIRES: op is kPut (doc live) or kDelete. Adds the mutation to *doc's pending list; the caller
 // saves *doc.
 Status QueueWrite(const StoreContext& ctx, DocumentRow* doc, MutationOp op,
-                  std::optional<int64_t> base_version);
+                  std::optional<std::string> base_rev);
 
 }  // namespace syncagent
 

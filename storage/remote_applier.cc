@@ -24,13 +24,13 @@ StatusOr<RemoteApplyResult> RemoteApplier::Apply(const std::vector<RemoteChange>
       return valid.WithContext(where());
     }
     if (!change.unusable.empty()) {
-      RemoteSkip skip{change.collection, change.key, change.version, change.unusable, now};
+      RemoteSkip skip{change.collection, change.key, change.rev, change.unusable, now};
       SYNCAGENT_RETURN_IF_ERROR(skips_.Record(skip).WithContext(where()));
       result.unusable.push_back(std::move(skip));
       continue;
     }
     if (skipped_before > 0) SYNCAGENT_RETURN_IF_ERROR(skips_.Clear(change.collection, change.key));
-    ConflictStore::RemoteSide remote{change.version, change.deleted, std::nullopt, change.hlc};
+    ConflictStore::RemoteSide remote{change.rev, change.deleted, std::nullopt, change.hlc};
     if (!change.deleted && !change.data_text.empty()) {
       // Text from the codec's validating scanner; only its shape is checked here.
       if (change.data_text.front() != '{' || change.data_text.back() != '}') {
@@ -55,10 +55,10 @@ StatusOr<RemoteApplyResult> RemoteApplier::Apply(const std::vector<RemoteChange>
     DocumentRow fresh;
     fresh.collection = change.collection;
     fresh.key = change.key;
-    fresh.version = change.version;
+    fresh.rev = change.rev;
     fresh.deleted = change.deleted;
     fresh.data = remote.data;
-    fresh.base_version = change.deleted ? std::nullopt : std::optional<int64_t>(change.version);
+    fresh.base_rev = change.deleted ? std::nullopt : std::optional<std::string>(change.rev);
     fresh.base_data = remote.data;
     fresh.hlc = change.hlc;
     fresh.updated_at = now;
@@ -73,18 +73,19 @@ StatusOr<RemoteApplyResult> RemoteApplier::Apply(const std::vector<RemoteChange>
       return InternalError(where() + " for " + change.collection + "/" + change.key +
                            " was neither applied nor found");
     }
-    if (doc.version >= change.version) {
+    const RevisionOrder order = OrderRevisions(*ctx_.revisions, doc.rev, change.rev);
+    if (order == RevisionOrder::kSame || order == RevisionOrder::kLocalNewer) {
       ++result.skipped;
       continue;
     }
-    if (doc.version == 0 && doc.deleted && !doc.HasPending() && doc.hlc > change.hlc) {
+    if (doc.rev.empty() && doc.deleted && !doc.HasPending() && doc.hlc > change.hlc) {
       // A delete the server never recorded (it did not have the document then, e.g. after it
       // lost its data) is later than this version: the version was written before the delete
       // and without knowing of it. The delete is sent again, against this version.
-      doc.version = change.version;
-      doc.base_version = change.version;
+      doc.rev = change.rev;
+      doc.base_rev = change.rev;
       doc.base_data = remote.data;
-      SYNCAGENT_RETURN_IF_ERROR(QueueWrite(ctx_, &doc, MutationOp::kDelete, change.version));
+      SYNCAGENT_RETURN_IF_ERROR(QueueWrite(ctx_, &doc, MutationOp::kDelete, change.rev));
       SYNCAGENT_RETURN_IF_ERROR(ctx_.docs->Save(doc));
       ++result.requeued;
       continue;

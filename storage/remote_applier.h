@@ -8,14 +8,14 @@
 //   - unusable (RemoteChange::unusable)  -> recorded in remote_skips; the local document is
 //                                     left untouched;
 //   - no local document            -> stored (a tombstone is kept as deleted = 1, data null);
-//   - local version >= remote      -> skipped (stale);
-//   - local clean tombstone at version 0 (a delete the server never recorded) with a later HLC
+//   - local revision the same or newer (OrderRevisions) -> skipped (stale);
+//   - local clean tombstone at rev "" (a delete the server never recorded) with a later HLC
 //     stamp than the remote version -> the delete is queued again against that version
 //     (`requeued`): the remote version was written before the delete, not over it;
 //   - local document dirty         -> not overwritten: an open conflict (origin pull) is
 //                                     recorded with the local, remote and base sides;
 //   - otherwise (clean)            -> overwritten;
-//   stored/overwritten rows get version = remote version, base = remote (base_version null
+//   stored/overwritten rows get rev = remote revision, base = remote (base_rev null
 //   for a tombstone), dirty = 0, hlc = the remote stamp. Each remote stamp is observed into
 //   the HLC. A usable change clears the document's remote_skips row. Finally the checkpoint
 //   `name` is set to (cursor, etag).

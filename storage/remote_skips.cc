@@ -6,13 +6,13 @@ namespace syncagent {
 namespace {
 
 constexpr char kRecord[] =
-    "INSERT INTO remote_skips (collection, key, version, reason, skipped_at) "
+    "INSERT INTO remote_skips (collection, key, rev, reason, skipped_at) "
     "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (collection, key) DO UPDATE SET "
-    "version = excluded.version, reason = excluded.reason, skipped_at = excluded.skipped_at";
+    "rev = excluded.rev, reason = excluded.reason, skipped_at = excluded.skipped_at";
 constexpr char kClear[] = "DELETE FROM remote_skips WHERE collection = ?1 AND key = ?2";
 constexpr char kCount[] = "SELECT count(*) FROM remote_skips";
 constexpr char kList[] =
-    "SELECT collection, key, version, reason, skipped_at FROM remote_skips "
+    "SELECT collection, key, rev, reason, skipped_at FROM remote_skips "
     "ORDER BY skipped_at, collection, key LIMIT ?1";
 
 }  // namespace
@@ -21,7 +21,7 @@ Status RemoteSkips::Record(const RemoteSkip& skip) {
   SYNCAGENT_ASSIGN_OR_RETURN(Statement stmt, ctx_.db->Prepare(kRecord));
   stmt.BindTextStatic(1, skip.collection);
   stmt.BindTextStatic(2, skip.key);
-  stmt.BindInt(3, skip.version);
+  stmt.BindTextStatic(3, skip.rev);
   stmt.BindTextStatic(4, skip.reason);
   stmt.BindInt(5, skip.skipped_at);
   return stmt.Run();
@@ -44,7 +44,7 @@ StatusOr<std::vector<RemoteSkip>> RemoteSkips::List(int64_t limit) {
     SYNCAGENT_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
     if (!has_row) break;
     out.push_back(
-        RemoteSkip{stmt.Text(0), stmt.Text(1), stmt.Int(2), stmt.Text(3), stmt.Int(4)});
+        RemoteSkip{stmt.Text(0), stmt.Text(1), stmt.Text(2), stmt.Text(3), stmt.Int(4)});
   }
   return out;
 }

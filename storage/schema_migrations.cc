@@ -145,9 +145,48 @@ CREATE TABLE remote_skips (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
+// Version 3: server revisions become opaque text (storage/revision.h), so a protocol whose
+// revisions are not integers (CouchDB's "3-<hash>") fits. Integer versions are written in
+// decimal; version 0 ("the server has none") becomes "" and base version 0 ("only if the
+// server never had it") becomes "" too, while a null base stays null (a create).
+constexpr char kSchemaV3[] = R"sql(
+ALTER TABLE documents ADD COLUMN rev TEXT NOT NULL DEFAULT '';
+ALTER TABLE documents ADD COLUMN base_rev TEXT;
+UPDATE documents SET
+  rev = CASE WHEN version = 0 THEN '' ELSE CAST(version AS TEXT) END,
+  base_rev = CASE WHEN base_version IS NULL THEN NULL WHEN base_version = 0 THEN ''
+                  ELSE CAST(base_version AS TEXT) END;
+ALTER TABLE documents DROP COLUMN version;
+ALTER TABLE documents DROP COLUMN base_version;
+
+ALTER TABLE outbox ADD COLUMN base_rev TEXT;
+UPDATE outbox SET base_rev = CASE WHEN base_version IS NULL THEN NULL WHEN base_version = 0
+                                  THEN '' ELSE CAST(base_version AS TEXT) END;
+ALTER TABLE outbox DROP COLUMN base_version;
+
+ALTER TABLE dead_letters ADD COLUMN base_rev TEXT;
+UPDATE dead_letters SET base_rev = CASE WHEN base_version IS NULL THEN NULL WHEN base_version = 0
+                                        THEN '' ELSE CAST(base_version AS TEXT) END;
+ALTER TABLE dead_letters DROP COLUMN base_version;
+
+ALTER TABLE conflicts ADD COLUMN remote_rev TEXT NOT NULL DEFAULT '';
+ALTER TABLE conflicts ADD COLUMN base_rev TEXT;
+UPDATE conflicts SET
+  remote_rev = CASE WHEN remote_version = 0 THEN '' ELSE CAST(remote_version AS TEXT) END,
+  base_rev = CASE WHEN base_version IS NULL THEN NULL WHEN base_version = 0 THEN ''
+                  ELSE CAST(base_version AS TEXT) END;
+ALTER TABLE conflicts DROP COLUMN remote_version;
+ALTER TABLE conflicts DROP COLUMN base_version;
+
+ALTER TABLE remote_skips ADD COLUMN rev TEXT NOT NULL DEFAULT '';
+UPDATE remote_skips SET rev = CASE WHEN version = 0 THEN '' ELSE CAST(version AS TEXT) END;
+ALTER TABLE remote_skips DROP COLUMN version;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
     {2, kSchemaV2},
+    {3, kSchemaV3},
 };
 
 constexpr char kReadUserVersion[] = "PRAGMA user_version";

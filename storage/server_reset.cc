@@ -51,30 +51,30 @@ StatusOr<int64_t> ServerReset::Reupload(DocumentRow& doc) {
   if (doc.deleted && !doc.HasPending()) {
     // Kept, as a delete the server does not know of: a copy of the document that another device
     // re-uploads, written before this delete, gets the delete again (remote_applier.h).
-    doc.version = 0;
-    doc.base_version.reset();
+    doc.rev.clear();
+    doc.base_rev.reset();
     doc.base_data.reset();
     SYNCAGENT_RETURN_IF_ERROR(ctx_.docs->Save(doc));
     return 0;
   }
-  // A clean copy is offered only where the server never had the document (base version 0:
+  // A clean copy is offered only where the server never had the document (base rev "":
   // "never existed"), so it loses to any version or tombstone written since the reset; a local
   // change is sent as a plain create (no base) and meets such a version as a conflict.
-  const std::optional<int64_t> base =
-      doc.deleted || doc.HasPending() ? std::nullopt : std::optional<int64_t>(0);
+  const std::optional<std::string> base =
+      doc.deleted || doc.HasPending() ? std::nullopt : std::optional<std::string>("");
   SYNCAGENT_RETURN_IF_ERROR(ctx_.outbox->RemoveAll(doc.PendingSeqs()));
   doc.ClearPending();
   SYNCAGENT_RETURN_IF_ERROR(QueueWrite(ctx_, &doc,
                                        doc.deleted ? MutationOp::kDelete : MutationOp::kPut, base));
-  doc.version = 0;
-  doc.base_version.reset();  // base_data stays: the common ancestor for the conflicts to come
+  doc.rev.clear();
+  doc.base_rev.reset();  // base_data stays: the common ancestor for the conflicts to come
   SYNCAGENT_RETURN_IF_ERROR(ctx_.docs->Save(doc));
   return 1;
 }
 
 StatusOr<int64_t> ServerReset::Adopt(DocumentRow& doc) {
   if (!doc.deleted || doc.HasPending()) {
-    const ConflictStore::RemoteSide never_existed{0, true, std::nullopt, ""};
+    const ConflictStore::RemoteSide never_existed{"", true, std::nullopt, ""};
     SYNCAGENT_ASSIGN_OR_RETURN(
         int64_t id, conflicts_.RecordFor(doc, never_existed, ConflictOrigin::kPull, std::nullopt));
     SYNCAGENT_RETURN_IF_ERROR(conflicts_.Resolve(id, Resolution::TakeRemote()));

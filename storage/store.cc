@@ -101,6 +101,8 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
     SYNCAGENT_ASSIGN_OR_RETURN(last, HybridLogicalClock::Parse(*hlc_text));
   }
   std::unique_ptr<Store> store(new Store(options, std::move(db), *client_id));
+  SYNCAGENT_RETURN_IF_ERROR(
+      DocumentRows::RegisterRevisionOrder(*store->db_, &store->options_.compare_revisions));
   store->hlc_.Restore(last);
   store->persisted_hlc_ = store->hlc_.Last();
   return store;
@@ -114,7 +116,8 @@ Store::Store(const StoreOptions& options, std::unique_ptr<SqliteDb> db, std::str
       docs_(*db_),
       outbox_rows_(*db_),
       seqs_(*db_),
-      ctx_{db_.get(), options.clock, &hlc_, &ids_, &docs_, &outbox_rows_, &seqs_},
+      ctx_{db_.get(), options.clock, &hlc_, &ids_, &docs_, &outbox_rows_, &seqs_,
+           &options_.compare_revisions},
       meta_(*db_),
       writer_(ctx_),
       dead_letters_(ctx_),

@@ -7,6 +7,8 @@
 #ifndef SYNCAGENT_STORAGE_STORE_CONTEXT_H_
 #define SYNCAGENT_STORAGE_STORE_CONTEXT_H_
 
+#include "storage/revision.h"
+
 namespace syncagent {
 
 class Clock;
@@ -25,6 +27,7 @@ struct StoreContext {
   DocumentRows* docs = nullptr;
   OutboxRows* outbox = nullptr;
   SeqAllocator* seqs = nullptr;
+  const RevisionComparator* revisions = nullptr;  // orders server revisions (OrderRevisions)
 };
 
 }  // namespace syncagent

@@ -2,16 +2,18 @@
 // (Conflicts, dead letters, runs and stats are in sync_records.h.)
 //
 // Document model (one row per (collection, key)):
-//   version       the last server version known for the document; 0 = never seen by the server.
+//   rev           the last server revision known for the document (storage/revision.h: an
+//                 opaque token); "" = never seen by the server.
 //   deleted       tombstone. A deleted document keeps its row (data = null) so versions and
 //                 pending deletes are tracked.
 //   data          the local JSON object (null when deleted).
 //   dirty         true while the document has mutations in the outbox (unacknowledged local
 //                 changes). Invariant: dirty <=> at least one outbox row for the document.
-//   base_version  the server version the local edit is based on; nullopt when the server has no
+//   base_rev      the server revision the local edit is based on; nullopt when the server has no
 //                 live document (never seen, or a tombstone): a mutation with a null base is a
-//                 "create" in the protocol.
-//   base_data     the server body at base_version (for three-way merge); null when none.
+//                 "create" in the protocol. "" = "only where the server never had it" (a copy
+//                 re-uploaded after the server lost its data, storage/server_reset.h).
+//   base_data     the server body at base_rev (for three-way merge); null when none.
 //   hlc           hybrid logical clock stamp of the last write (local stamp, or the remote stamp
 //                 for documents written by the server).
 //   updated_at    wall-clock ms of the last local change to the row.
@@ -27,6 +29,8 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "storage/revision.h"
 
 namespace syncagent {
 
@@ -56,16 +60,18 @@ struct StoreOptions {
   // kept and queued but never taken for a push: they are local-only until their collection is
   // listed (then their queued writes go out).
   std::vector<std::string> synced_collections;
+  // Orders server revisions (the protocol's Remote::CompareRevisions); null = CompareGenerations.
+  RevisionComparator compare_revisions;
 };
 
 struct Document {
   std::string collection;
   std::string key;
-  int64_t version = 0;
+  std::string rev;  // "" = never seen by the server
   bool deleted = false;
   nlohmann::json data;  // object, or null when deleted
   bool dirty = false;
-  std::optional<int64_t> base_version;
+  std::optional<std::string> base_rev;
   nlohmann::json base_data;  // object, or null
   std::string hlc;
   int64_t updated_at = 0;
@@ -90,13 +96,13 @@ struct Mutation {
   std::string collection;
   std::string key;
   MutationOp op = MutationOp::kPut;
-  std::optional<int64_t> base_version;  // nullopt = create
+  std::optional<std::string> base_rev;  // nullopt = create; "" = only if the server never had it
   nlohmann::json data;  // put: full object; patch: the merge patch; delete: null
   std::string hlc;
   int64_t created_at = 0;  // wall ms
   int attempts = 0;        // times handed to the network (MarkAttempted)
   std::string last_error;  // empty = none
-  bool force = false;      // overwrite regardless of base_version (client won a conflict)
+  bool force = false;      // overwrite regardless of base_rev (client won a conflict)
 };
 
 // One local write for Store::Write (the batch API). For kDelete, data is ignored.
@@ -120,18 +126,18 @@ struct WriteOp {
 // The server's answer "applied" for one mutation.
 struct AckInfo {
   std::string mutation_id;
-  int64_t server_version = 0;
+  std::string server_rev;   // "" for a delete of a document the server never had
   std::string server_hlc;  // may be empty
 
   // The server applied a delete of a document it never had.
-  bool never_existed() const { return server_version == 0; }
+  bool never_existed() const { return server_rev.empty(); }
 };
 
 // One change of a pull page.
 struct RemoteChange {
   std::string collection;
   std::string key;
-  int64_t version = 0;
+  std::string rev;  // the server's revision; "" = the server never had the document
   bool deleted = false;
   nlohmann::json data;  // object, or null when deleted
   std::string hlc;      // may be empty
@@ -144,7 +150,7 @@ struct RemoteChange {
   std::string unusable = "";
 
   // The server has no revision of this document (a conflict's current document it never had).
-  bool never_existed() const { return version == 0; }
+  bool never_existed() const { return rev.empty(); }
 };
 
 struct Checkpoint {

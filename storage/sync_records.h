@@ -31,12 +31,12 @@ struct Conflict {
   bool local_deleted = false;
   std::string local_hlc;
   // Remote side (the server's current document).
-  int64_t remote_version = 0;
+  std::string remote_rev;  // "" = the server never had it
   bool remote_deleted = false;
   nlohmann::json remote_data;  // null when deleted
   std::string remote_hlc;
   // Common base (the local document's base).
-  std::optional<int64_t> base_version;
+  std::optional<std::string> base_rev;
   nlohmann::json base_data;  // null when none
   ConflictOrigin origin = ConflictOrigin::kPull;
   std::optional<std::string> mutation_id;  // the push mutation that conflicted, if any
@@ -50,7 +50,7 @@ struct Conflict {
 struct ConflictInput {
   std::string collection;
   std::string key;
-  int64_t remote_version = 0;
+  std::string remote_rev;  // "" = the server never had it
   bool remote_deleted = false;
   nlohmann::json remote_data;  // object, or null when deleted
   std::string remote_hlc;
@@ -79,17 +79,17 @@ struct DeadLetter {
   int64_t dead_at = 0;
 };
 
-// What ApplyRemotePage did.
 // A remote version the client could not take (RemoteChange::unusable), kept in remote_skips
 // until a usable version of the document arrives.
 struct RemoteSkip {
   std::string collection;
   std::string key;
-  int64_t version = 0;
+  std::string rev;
   std::string reason;
   int64_t skipped_at = 0;  // wall ms
 };
 
+// What ApplyRemotePage did.
 struct RemoteApplyResult {
   struct ConflictRef {
     int64_t id = 0;
@@ -97,7 +97,7 @@ struct RemoteApplyResult {
     std::string key;
   };
   int applied = 0;  // written over a clean or absent document
-  int skipped = 0;  // stale: local version already >= remote version
+  int skipped = 0;  // stale: the local revision is the remote one or newer
   std::vector<ConflictRef> conflicts;  // local document dirty: recorded, not overwritten
   std::vector<RemoteSkip> unusable;    // RemoteChange::unusable: recorded in remote_skips
   int requeued = 0;  // local deletes the server never recorded, queued again (remote_applier.h)

@@ -28,10 +28,10 @@ nlohmann::json ConflictJson(const Conflict& c) {
                       {"status", c.status == ConflictStatus::kOpen ? "open" : "resolved"},
                       {"local", c.local_deleted ? nlohmann::json() : c.local_data},
                       {"remote", c.remote_deleted ? nlohmann::json() : c.remote_data},
-                      {"remote_version", c.remote_version},
+                      {"remote_rev", c.remote_rev},
                       {"base", c.base_data},
                       {"created_at", c.created_at}};
-  j["base_version"] = c.base_version ? nlohmann::json(*c.base_version) : nlohmann::json();
+  j["base_rev"] = c.base_rev ? nlohmann::json(*c.base_rev) : nlohmann::json();
   if (!c.resolution.empty()) j["resolution"] = c.resolution;
   return j;
 }
@@ -51,8 +51,8 @@ int List(CliContext& ctx, const ConflictFlags& flags) {
   for (const Conflict& c : *conflicts) {
     out += "#" + std::to_string(c.id) + " " + c.collection + "/" + c.key + " (" +
            (c.status == ConflictStatus::kOpen ? "open" : "resolved: " + c.resolution) + ", " +
-           (c.origin == ConflictOrigin::kPush ? "push" : "pull") + ", remote v" +
-           std::to_string(c.remote_version) + ")\n";
+           (c.origin == ConflictOrigin::kPush ? "push" : "pull") + ", remote rev " +
+           (c.remote_rev.empty() ? std::string("none") : c.remote_rev) + ")\n";
     out += "    local:  " + (c.local_deleted ? std::string("(deleted)") : c.local_data.dump()) + "\n";
     out += "    remote: " + (c.remote_deleted ? std::string("(deleted)") : c.remote_data.dump()) +
            "\n";

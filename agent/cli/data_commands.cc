@@ -49,11 +49,11 @@ int Write(CliContext& ctx, const DocFlags& flags, WriteKind kind) {
 // `get --meta`'s envelope; the data is moved in, never copied (a copy recurses once per level).
 nlohmann::json DocumentJson(Document d) {
   nlohmann::json j = {{"collection", d.collection}, {"key", d.key},
-                      {"version", d.version},       {"deleted", d.deleted},
+                      {"rev", d.rev},       {"deleted", d.deleted},
                       {"dirty", d.dirty},           {"hlc", d.hlc},
                       {"updated_at", d.updated_at}};
   j["data"] = std::move(d.data);
-  j["base_version"] = d.base_version ? nlohmann::json(*d.base_version) : nlohmann::json();
+  j["base_rev"] = d.base_rev ? nlohmann::json(*d.base_rev) : nlohmann::json();
   return j;
 }
 
@@ -133,7 +133,7 @@ void RegisterDataCommands(CLI::App& app, CommandHost& host) {
       "printed compact on one line, so the output stays proportional to its size.");
   get->add_option("COLLECTION", get_flags->collection, "collection name")->required();
   get->add_option("KEY", get_flags->key, "document key")->required();
-  get->add_flag("--meta", get_flags->meta, "print the sync metadata too (version, dirty, hlc)");
+  get->add_flag("--meta", get_flags->meta, "print the sync metadata too (rev, dirty, hlc)");
   host.Bind(get, "get", [&host, get_flags] { return Get(*host.ctx, *get_flags); });
 
   auto ls_flags = std::make_shared<DocFlags>();

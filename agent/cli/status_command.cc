@@ -94,7 +94,7 @@ int ShowStatus(CliContext& ctx, const StatusFlags& flags) {
     j["remote_skips_list"] = nlohmann::json::array();
     for (const RemoteSkip& skip : skips) {
       j["remote_skips_list"].push_back({{"collection", skip.collection}, {"key", skip.key},
-                                        {"version", skip.version}, {"reason", skip.reason},
+                                        {"rev", skip.rev}, {"reason", skip.reason},
                                         {"skipped_at_ms", skip.skipped_at}});
     }
     j["store_path"] = agent.store().path();

@@ -100,7 +100,9 @@ typedef void (*syncagent_event_listener_fn)(char* event_json, void* user);
 
 /* Asked first when a conflict is met. `sides_json` is
  *   {"collection","key","base":SIDE,"local":SIDE,"remote":SIDE},
- *   SIDE = {"exists":bool,"deleted":bool,"data":object|null,"hlc":string,"version":int}.
+ *   SIDE = {"exists":bool,"deleted":bool,"data":object|null,"hlc":string,"rev":string}:
+ *   "rev" is the server's revision, an opaque token ("" = none; since 0.2.0, which replaced the
+ *   integer "version" so that servers with non-numeric revisions fit).
  * Return 0 and set *out_resolution_json to a malloc'ed JSON text
  *   {"action":"take_remote"|"keep_local"|"use"|"delete"|"leave_open"|"defer","data":{...}}
  * ("data" only with "use"; "defer" = use the configured policy). syncagent frees it with free().
@@ -109,7 +111,7 @@ typedef void (*syncagent_event_listener_fn)(char* event_json, void* user);
 typedef int (*syncagent_resolver_fn)(const char* sides_json, char** out_resolution_json,
                                      void* user);
 
-/* The library version, e.g. "0.1.0". Static storage; never NULL. */
+/* The library version, e.g. "0.2.0". Static storage; never NULL. */
 SYNCAGENT_API const char* syncagent_version(void);
 
 /* Frees a string returned by this API. NULL is a no-op. */

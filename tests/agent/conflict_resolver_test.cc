@@ -14,7 +14,7 @@ Conflict MakeConflict(const char* base, const char* local, const char* remote,
   c.collection = "notes";
   c.key = "n1";
   if (base) {
-    c.base_version = 3;
+    c.base_rev = "3";
     c.base_data = json::parse(base);
   }
   if (local) {
@@ -23,7 +23,7 @@ Conflict MakeConflict(const char* base, const char* local, const char* remote,
     c.local_deleted = true;
   }
   c.local_hlc = std::move(local_hlc);
-  c.remote_version = 4;
+  c.remote_rev = "4";
   if (remote) {
     c.remote_data = json::parse(remote);
   } else {
@@ -52,7 +52,7 @@ TEST(ConflictResolverTest, AnUnchangedLocalSideTakesRemoteUnderEveryPolicyButMan
             ConflictDecision::Kind::kLeaveOpen);
   // A base kept without a version (after a server reset) is still the base of the merge.
   Conflict c = MakeConflict(R"({"a":1,"b":1})", R"({"a":2,"b":1})", R"({"a":1,"b":1})");
-  c.base_version.reset();
+  c.base_rev.reset();
   auto merged = Resolver(ResolutionPolicy::kMerge).Decide(c);
   EXPECT_EQ(merged.kind, ConflictDecision::Kind::kWrite);
   EXPECT_EQ(merged.data, json::parse(R"({"a":2,"b":1})"));
@@ -140,7 +140,7 @@ TEST(ConflictResolverTest, CustomResolverSeesAllThreeSidesAndCanDefer) {
   EXPECT_EQ(d.data, json::parse(R"({"n":18})"));
   EXPECT_EQ(d.policy, "custom");
   EXPECT_EQ(seen.base.data["n"], 10);
-  EXPECT_EQ(seen.remote.version, 4);
+  EXPECT_EQ(seen.remote.rev, "4");
   c.key = "defer";
   EXPECT_EQ(r.Decide(c).kind, ConflictDecision::Kind::kTakeRemote);
 }
@@ -163,7 +163,7 @@ TEST(ConflictResolverTest, FailingOrInvalidCustomResolverLeavesConflictOpen) {
 
 TEST(ConflictResolverTest, RemoteNeverExistedCountsAsDeleted) {
   Conflict c = MakeConflict(nullptr, R"({"a":1})", nullptr);
-  c.remote_version = 0;
+  c.remote_rev = "";
   ConflictSides s = SidesOf(c);
   EXPECT_FALSE(s.remote.exists);
   EXPECT_TRUE(s.remote.deleted);

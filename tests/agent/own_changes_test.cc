@@ -54,10 +54,10 @@ class OwnChangesTest : public ::testing::Test {
     }
     return out;
   }
-  int64_t LocalVersion(Device& device, const std::string& key) {
+  std::string LocalRev(Device& device, const std::string& key) {
     auto doc = device.store().Get("notes", key);
     EXPECT_TRUE(doc.ok() && doc->has_value()) << key;
-    return doc.ok() && doc->has_value() ? (*doc)->version : -1;
+    return doc.ok() && doc->has_value() ? (*doc)->rev : "(none)";
   }
 
   ScopedTempDir dir_;
@@ -75,8 +75,8 @@ TEST_F(OwnChangesTest, OwnWritesAreNotPulledBackButOthersAre) {
   EXPECT_EQ(report.pulled, 1);     // only the other writer's document
   EXPECT_EQ(report.requests, 4);   // 3 pushes of 100, 100 and 50, then one pull
   EXPECT_EQ(a->Live("notes"), ServerLive(*server_, "notes"));
-  EXPECT_EQ(LocalVersion(*a, "k0"), 1);
-  EXPECT_EQ(LocalVersion(*a, "k249"), 1);
+  EXPECT_EQ(LocalRev(*a, "k0"), "1");
+  EXPECT_EQ(LocalRev(*a, "k249"), "1");
   std::vector<std::string> origins = PullOrigins();
   ASSERT_EQ(origins.size(), 1u);
   EXPECT_EQ(origins[0].rfind("o-", 0), 0u) << origins[0];
@@ -93,7 +93,7 @@ TEST_F(OwnChangesTest, OwnWritesAreNotPulledBackButOthersAre) {
   CycleReport next = a->Sync();
   EXPECT_EQ(next.pulled, 1);
   EXPECT_EQ(a->Live("notes")["k7"], json({{"by", "admin"}}));
-  EXPECT_EQ(LocalVersion(*a, "k7"), 2);
+  EXPECT_EQ(LocalRev(*a, "k7"), "2");
 }
 
 TEST_F(OwnChangesTest, WithTheOptionOffOwnWritesComeBack) {
@@ -139,7 +139,7 @@ TEST_F(OwnChangesTest, ALostPushAnswerIsReplayedAndStillSkipped) {
   CycleReport report = a->Sync();
   ASSERT_EQ(report.outcome, CycleOutcome::kDone) << report.ToJson().dump();
   EXPECT_EQ(report.pulled, 0);  // the replay's answer was recorded: nothing to pull back
-  EXPECT_EQ(LocalVersion(*a, "k4"), 1);
+  EXPECT_EQ(LocalRev(*a, "k4"), "1");
   EXPECT_TRUE(AppliedTwice(*server_).empty());
   EXPECT_EQ(a->Live("notes"), ServerLive(*server_, "notes"));
 }
@@ -179,7 +179,7 @@ TEST_F(OwnChangesTest, AnAnswerThatCannotBeRecordedIsPulledInstead) {
   ASSERT_EQ(report.outcome, CycleOutcome::kDone) << report.ToJson().dump();
   EXPECT_EQ(report.applied, 1);
   EXPECT_EQ(report.pulled, 1);
-  EXPECT_EQ(LocalVersion(*a, "racy"), 1);
+  EXPECT_EQ(LocalRev(*a, "racy"), "1");
   EXPECT_EQ(a->Live("notes"), ServerLive(*server_, "notes"));
   // The only tag of the cycle was abandoned and nothing was pushed after it: the pull skips
   // nothing.

@@ -79,7 +79,7 @@ TEST_F(SyncEngineTest, PushesLocalWritesAndPullsRemoteChanges) {
   auto doc = a->store().Get("notes", "n1");
   ASSERT_TRUE(doc.ok() && doc->has_value());
   EXPECT_FALSE((*doc)->dirty);
-  EXPECT_EQ((*doc)->version, 1);
+  EXPECT_EQ((*doc)->rev, "1");
 }
 
 TEST_F(SyncEngineTest, IdleCycleCostsExactlyOneSmallRequest) {
@@ -428,7 +428,7 @@ TEST_F(SyncEngineTest, AStoreFailureBesideAPipelinedRequestKeepsEveryAnswer) {
     auto doc = a->store().Get("notes", "k" + std::to_string(i));
     ASSERT_TRUE(doc.ok() && doc->has_value());
     EXPECT_FALSE((*doc)->dirty) << i;
-    EXPECT_EQ((*doc)->version, 1) << i;
+    EXPECT_EQ((*doc)->rev, "1") << i;
   }
   auto queued = a->store().PeekBatch(10, 1 << 20);
   ASSERT_TRUE(queued.ok());

@@ -24,7 +24,7 @@ TEST_F(CliCommandsTest, PutGetPatchLsDelete) {
   ASSERT_EQ(meta.exit_code, 0) << meta.Describe();
   json m = json::parse(meta.out);
   EXPECT_EQ(m["dirty"], true);
-  EXPECT_EQ(m["version"], 0);
+  EXPECT_EQ(m["rev"], "");  // never seen by the server
 
   ProcResult ls = Cli({"--config", config, "ls", "notes"});
   ASSERT_EQ(ls.exit_code, 0) << ls.Describe();

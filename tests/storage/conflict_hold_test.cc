@@ -14,9 +14,9 @@ class ConflictHoldTest : public StoreTest {
  protected:
   // Document notes/a synced at version 1, then edited locally; a pull at version 2 conflicts.
   int64_t PullConflict(bool remote_deleted = false) {
-    EXPECT_TRUE(store_->ApplyRemotePage({{"notes", "a", 1, false, {{"v", 1}}, "", ""}}, "c1").ok());
+    EXPECT_TRUE(store_->ApplyRemotePage({{"notes", "a", "1", false, {{"v", 1}}, "", ""}}, "c1").ok());
     EXPECT_TRUE(store_->Patch("notes", "a", {{"mine", true}}).ok());
-    RemoteChange change{"notes", "a", 2, remote_deleted,
+    RemoteChange change{"notes", "a", "2", remote_deleted,
                         remote_deleted ? json(nullptr) : json({{"v", 2}}), "", ""};
     auto applied = store_->ApplyRemotePage({change}, "c2");
     EXPECT_TRUE(applied.ok()) << applied.status().ToString();
@@ -36,7 +36,7 @@ TEST_F(ConflictHoldTest, OpenConflictHoldsBackOnlyThatDocument) {
   ASSERT_EQ(batch.size(), 2u);
   EXPECT_EQ(batch[0].key, "b");
   EXPECT_EQ(batch[1].key, "a");  // released once resolved, as a fresh put on the remote version
-  EXPECT_EQ(batch[1].base_version, 2);
+  EXPECT_EQ(batch[1].base_rev, "2");
 }
 
 TEST_F(ConflictHoldTest, DeleteResolutionQueuesADeleteOnTopOfTheRemoteVersion) {
@@ -49,7 +49,7 @@ TEST_F(ConflictHoldTest, DeleteResolutionQueuesADeleteOnTopOfTheRemoteVersion) {
   std::vector<Mutation> batch = Peek();
   ASSERT_EQ(batch.size(), 1u);
   EXPECT_EQ(batch[0].op, MutationOp::kDelete);
-  EXPECT_EQ(batch[0].base_version, 2);
+  EXPECT_EQ(batch[0].base_rev, "2");
   auto conflict = store_->GetConflict(id);
   ASSERT_TRUE(conflict.ok());
   EXPECT_EQ(conflict->resolution, "delete");

@@ -12,14 +12,14 @@ class ConflictsTest : public StoreTest {
   // A synced document at version 1 with a pending local patch, and a push conflict against
   // remote version 3.
   int64_t MakePushConflict(json remote = {{"v", 3}, {"theirs", true}}, bool remote_deleted = false) {
-    EXPECT_OK(store_->ApplyRemotePage({{"notes", "a", 1, false, {{"v", 1}}, "", ""}}, "c1").status());
+    EXPECT_OK(store_->ApplyRemotePage({{"notes", "a", "1", false, {{"v", 1}}, "", ""}}, "c1").status());
     EXPECT_OK(store_->Patch("notes", "a", {{"mine", true}}));
     pending_ = Peek().at(0);
     EXPECT_OK(store_->MarkAttempted({pending_.mutation_id}).status());
     ConflictInput input;
     input.collection = "notes";
     input.key = "a";
-    input.remote_version = 3;
+    input.remote_rev = "3";
     input.remote_deleted = remote_deleted;
     input.remote_data = remote_deleted ? json(nullptr) : remote;
     input.remote_hlc = "000000000000001-00000000-server";
@@ -39,9 +39,9 @@ TEST_F(ConflictsTest, RecordKeepsLocalRemoteAndBaseSides) {
   EXPECT_EQ(c->collection, "notes");
   EXPECT_EQ(c->local_data, json({{"v", 1}, {"mine", true}}));
   EXPECT_FALSE(c->local_deleted);
-  EXPECT_EQ(c->remote_version, 3);
+  EXPECT_EQ(c->remote_rev, "3");
   EXPECT_EQ(c->remote_data, json({{"v", 3}, {"theirs", true}}));
-  EXPECT_EQ(c->base_version, 1);
+  EXPECT_EQ(c->base_rev, "1");
   EXPECT_EQ(c->base_data, json({{"v", 1}}));
   EXPECT_EQ(c->origin, ConflictOrigin::kPush);
   EXPECT_EQ(c->mutation_id, pending_.mutation_id);
@@ -71,7 +71,7 @@ TEST_F(ConflictsTest, ADecisionOnAStaleLocalSideIsRefusedAndTheLaterWriteSurvive
   auto fresh = store_->GetConflict(id);
   ASSERT_TRUE(fresh.ok());
   EXPECT_EQ(fresh->local_data, json({{"v", 1}, {"mine", true}, {"late", true}}));
-  EXPECT_EQ(fresh->remote_version, 3);
+  EXPECT_EQ(fresh->remote_rev, "3");
   EXPECT_EQ(fresh->remote_data, json({{"v", 3}, {"theirs", true}}));
   EXPECT_EQ(fresh->mutation_id, pending_.mutation_id);
   const json merged = {{"v", 3}, {"theirs", true}, {"mine", true}, {"late", true}};
@@ -91,14 +91,14 @@ TEST_F(ConflictsTest, KeepLocalIsNeverStaleItKeepsTheCurrentDocument) {
 
 TEST_F(ConflictsTest, OnlyOneOpenConflictPerDocument) {
   const int64_t first = MakePushConflict();
-  auto second = store_->ApplyRemotePage({{"notes", "a", 4, false, {{"v", 4}}, "", ""}}, "c2");
+  auto second = store_->ApplyRemotePage({{"notes", "a", "4", false, {{"v", 4}}, "", ""}}, "c2");
   ASSERT_TRUE(second.ok());
   ASSERT_EQ(second->conflicts.size(), 1u);
   EXPECT_EQ(second->conflicts[0].id, first);
   auto all = store_->ListConflicts(/*open_only=*/false);
   ASSERT_TRUE(all.ok());
   ASSERT_EQ(all->size(), 1u);
-  EXPECT_EQ((*all)[0].remote_version, 4);
+  EXPECT_EQ((*all)[0].remote_rev, "4");
   EXPECT_EQ((*all)[0].origin, ConflictOrigin::kPull);
 }
 
@@ -106,7 +106,7 @@ TEST_F(ConflictsTest, RecordingForAMissingDocumentIsNotFound) {
   ConflictInput input;
   input.collection = "notes";
   input.key = "ghost";
-  input.remote_version = 1;
+  input.remote_rev = "1";
   input.remote_data = {{"v", 1}};
   EXPECT_EQ(store_->RecordConflict(input).status().code(), StatusCode::kNotFound);
   input.key = "";
@@ -118,8 +118,8 @@ TEST_F(ConflictsTest, TakeRemoteAdoptsTheServerDocumentAndDropsPendingWrites) {
   ASSERT_OK(store_->ResolveConflict(id, Resolution::TakeRemote()));
   Document doc = MustGet("notes", "a");
   EXPECT_EQ(doc.data, json({{"v", 3}, {"theirs", true}}));
-  EXPECT_EQ(doc.version, 3);
-  EXPECT_EQ(doc.base_version, 3);
+  EXPECT_EQ(doc.rev, "3");
+  EXPECT_EQ(doc.base_rev, "3");
   EXPECT_EQ(doc.base_data, doc.data);
   EXPECT_FALSE(doc.dirty);
   EXPECT_EQ(OutboxCount(), 0);
@@ -141,7 +141,7 @@ TEST_F(ConflictsTest, TakeRemoteOfATombstoneDeletesLocally) {
   Document doc = MustGet("notes", "a", true);
   EXPECT_TRUE(doc.deleted);
   EXPECT_FALSE(doc.dirty);
-  EXPECT_EQ(doc.version, 3);
+  EXPECT_EQ(doc.rev, "3");
   EXPECT_OK(store_->Verify());
 }
 
@@ -151,8 +151,8 @@ TEST_F(ConflictsTest, KeepLocalReplacesPendingMutationsWithOneFreshPutOnTheRemot
   ASSERT_OK(store_->ResolveConflict(id, Resolution::KeepLocal()));
   Document doc = MustGet("notes", "a");
   EXPECT_EQ(doc.data, json({{"v", 1}, {"mine", true}, {"more", 1}}));
-  EXPECT_EQ(doc.version, 3);
-  EXPECT_EQ(doc.base_version, 3);
+  EXPECT_EQ(doc.rev, "3");
+  EXPECT_EQ(doc.base_rev, "3");
   EXPECT_EQ(doc.base_data, json({{"v", 3}, {"theirs", true}}));
   EXPECT_TRUE(doc.dirty);
   auto batch = Peek();
@@ -162,7 +162,7 @@ TEST_F(ConflictsTest, KeepLocalReplacesPendingMutationsWithOneFreshPutOnTheRemot
   EXPECT_EQ(batch[0].op, MutationOp::kPut);
   EXPECT_FALSE(batch[0].force);
   EXPECT_EQ(batch[0].data, doc.data);  // the whole local document, not a rebased patch
-  EXPECT_EQ(batch[0].base_version, 3);
+  EXPECT_EQ(batch[0].base_rev, "3");
   EXPECT_EQ(OutboxCount(), 1);
   EXPECT_EQ(store_->GetConflict(id)->resolution, "keep_local");
   EXPECT_OK(store_->Verify());
@@ -177,7 +177,7 @@ TEST_F(ConflictsTest, KeepLocalWithNothingPendingEnqueuesAPutOfTheLocalState) {
   ASSERT_EQ(batch.size(), 1u);
   EXPECT_EQ(batch[0].op, MutationOp::kPut);
   EXPECT_FALSE(batch[0].force);  // based on the remote version it has seen: no force needed
-  EXPECT_EQ(batch[0].base_version, 3);
+  EXPECT_EQ(batch[0].base_rev, "3");
   EXPECT_EQ(batch[0].data, json({{"v", 1}, {"mine", true}}));
   EXPECT_TRUE(MustGet("notes", "a").dirty);
   EXPECT_OK(store_->Verify());
@@ -199,7 +199,7 @@ TEST_F(ConflictsTest, ReplaceWritesTheMergedDocumentAsOnePutOnTheRemoteBase) {
   ASSERT_OK(store_->ResolveConflict(id, Resolution::Replace(merged)));
   Document doc = MustGet("notes", "a");
   EXPECT_EQ(doc.data, merged);
-  EXPECT_EQ(doc.base_version, 3);
+  EXPECT_EQ(doc.base_rev, "3");
   EXPECT_EQ(doc.base_data, json({{"v", 3}, {"theirs", true}}));
   EXPECT_TRUE(doc.dirty);
   auto batch = Peek();
@@ -207,7 +207,7 @@ TEST_F(ConflictsTest, ReplaceWritesTheMergedDocumentAsOnePutOnTheRemoteBase) {
   EXPECT_EQ(OutboxCount(), 1);
   EXPECT_EQ(batch[0].op, MutationOp::kPut);
   EXPECT_EQ(batch[0].data, merged);
-  EXPECT_EQ(batch[0].base_version, 3);
+  EXPECT_EQ(batch[0].base_rev, "3");
   EXPECT_FALSE(batch[0].force);
   EXPECT_NE(batch[0].mutation_id, pending_.mutation_id);
   EXPECT_EQ(store_->GetConflict(id)->resolution, "replace");

@@ -43,13 +43,13 @@ TEST_F(OutboxTest, TakeBatchMarksWhatItTakesSoLaterWritesQueueSeparately) {
   EXPECT_EQ((*all)[0].mutation_id, sent.mutation_id);
   EXPECT_EQ((*all)[0].data, json({{"v", 1}}));
   EXPECT_GE((*all)[0].attempts, 1);
-  ASSERT_OK(store_->Ack({sent.mutation_id, 1, "h1"}));
+  ASSERT_OK(store_->Ack({sent.mutation_id, "1", "h1"}));
   auto rest = Peek(10);
   ASSERT_EQ(rest.size(), 1u);
   EXPECT_NE(rest[0].mutation_id, sent.mutation_id);
   EXPECT_EQ(rest[0].data, json({{"late", true}}));
   // An empty outbox gives an empty batch.
-  ASSERT_OK(store_->Ack({rest[0].mutation_id, 2, "h2"}));
+  ASSERT_OK(store_->Ack({rest[0].mutation_id, "2", "h2"}));
   auto none = store_->TakeBatch(10, 1 << 20);
   ASSERT_TRUE(none.ok());
   EXPECT_TRUE(none->empty());
@@ -81,15 +81,15 @@ TEST_F(OutboxTest, TakeBatchAfterSkipsTheBatchOnTheWireAndStopsAtItsDocuments) {
   EXPECT_GE(head[3].attempts, 1);
 
   // Once the first batch is answered, the second "a" is rebased and comes next, then e.
-  ASSERT_OK(store_->Ack({(*on_wire)[0].mutation_id, 1, "h1"}));
-  ASSERT_OK(store_->Ack({(*on_wire)[1].mutation_id, 1, "h2"}));
-  ASSERT_OK(store_->Ack({(*next)[0].mutation_id, 1, "h3"}));
-  ASSERT_OK(store_->Ack({(*next)[1].mutation_id, 1, "h4"}));
+  ASSERT_OK(store_->Ack({(*on_wire)[0].mutation_id, "1", "h1"}));
+  ASSERT_OK(store_->Ack({(*on_wire)[1].mutation_id, "1", "h2"}));
+  ASSERT_OK(store_->Ack({(*next)[0].mutation_id, "1", "h3"}));
+  ASSERT_OK(store_->Ack({(*next)[1].mutation_id, "1", "h4"}));
   auto rest = store_->TakeBatch(10, 1 << 20);
   ASSERT_TRUE(rest.ok());
   ASSERT_EQ(rest->size(), 2u);
   EXPECT_EQ((*rest)[0].key, "a");
-  EXPECT_EQ((*rest)[0].base_version, 1);
+  EXPECT_EQ((*rest)[0].base_rev, "1");
   EXPECT_EQ((*rest)[1].key, "e");
 
   // Nothing after the last seq: an empty batch.
@@ -136,17 +136,17 @@ TEST_F(OutboxTest, MarkAttemptedCountsAndRecordsTheLastError) {
 TEST_F(OutboxTest, AckMakesTheDocumentCleanAtTheServerVersion) {
   ASSERT_OK(store_->Put("notes", "a", {{"v", 1}}));
   Mutation m = Peek()[0];
-  ASSERT_OK(store_->Ack({m.mutation_id, 7, ""}));
+  ASSERT_OK(store_->Ack({m.mutation_id, "7", ""}));
   Document doc = MustGet("notes", "a");
-  EXPECT_EQ(doc.version, 7);
-  EXPECT_EQ(doc.base_version, 7);
+  EXPECT_EQ(doc.rev, "7");
+  EXPECT_EQ(doc.base_rev, "7");
   EXPECT_EQ(doc.base_data, json({{"v", 1}}));
   EXPECT_FALSE(doc.dirty);
   EXPECT_EQ(OutboxCount(), 0);
   // Replaying the ack is harmless.
-  Status replay = store_->Ack({m.mutation_id, 7, ""});
+  Status replay = store_->Ack({m.mutation_id, "7", ""});
   EXPECT_EQ(replay.code(), StatusCode::kNotFound);
-  EXPECT_EQ(MustGet("notes", "a").version, 7);
+  EXPECT_EQ(MustGet("notes", "a").rev, "7");
   EXPECT_OK(store_->Verify());
 }
 
@@ -155,18 +155,18 @@ TEST_F(OutboxTest, AckRebasesLaterMutationsOfTheDocument) {
   Mutation first = Peek()[0];
   ASSERT_OK(store_->MarkAttempted({first.mutation_id}).status());
   ASSERT_OK(store_->Patch("notes", "a", {{"w", 2}}));
-  ASSERT_OK(store_->Ack({first.mutation_id, 3, ""}));
+  ASSERT_OK(store_->Ack({first.mutation_id, "3", ""}));
   Document doc = MustGet("notes", "a");
   EXPECT_TRUE(doc.dirty);
-  EXPECT_EQ(doc.version, 3);
-  EXPECT_EQ(doc.base_version, 3);
+  EXPECT_EQ(doc.rev, "3");
+  EXPECT_EQ(doc.base_rev, "3");
   EXPECT_EQ(doc.base_data, json({{"v", 1}}));  // the server's body, not the local one
   EXPECT_EQ(doc.data, json({{"v", 1}, {"w", 2}}));
   auto batch = Peek();
   ASSERT_EQ(batch.size(), 1u);
   EXPECT_EQ(batch[0].op, MutationOp::kPatch);
-  EXPECT_EQ(batch[0].base_version, 3);
-  ASSERT_OK(store_->Ack({batch[0].mutation_id, 4, ""}));
+  EXPECT_EQ(batch[0].base_rev, "3");
+  ASSERT_OK(store_->Ack({batch[0].mutation_id, "4", ""}));
   doc = MustGet("notes", "a");
   EXPECT_FALSE(doc.dirty);
   EXPECT_EQ(doc.base_data, doc.data);
@@ -175,14 +175,14 @@ TEST_F(OutboxTest, AckRebasesLaterMutationsOfTheDocument) {
 
 TEST_F(OutboxTest, AckOfADeleteLeavesATombstoneWithANullBase) {
   ASSERT_OK(store_->Put("notes", "a", {{"v", 1}}));
-  ASSERT_OK(store_->Ack({Peek()[0].mutation_id, 1, ""}));
+  ASSERT_OK(store_->Ack({Peek()[0].mutation_id, "1", ""}));
   ASSERT_OK(store_->Delete("notes", "a"));
-  ASSERT_OK(store_->Ack({Peek()[0].mutation_id, 2, ""}));
+  ASSERT_OK(store_->Ack({Peek()[0].mutation_id, "2", ""}));
   Document doc = MustGet("notes", "a", true);
   EXPECT_TRUE(doc.deleted);
   EXPECT_FALSE(doc.dirty);
-  EXPECT_EQ(doc.version, 2);
-  EXPECT_FALSE(doc.base_version.has_value());
+  EXPECT_EQ(doc.rev, "2");
+  EXPECT_FALSE(doc.base_rev.has_value());
 }
 
 TEST_F(OutboxTest, AckBatchAppliesSeveralAndSkipsUnknownIds) {
@@ -190,23 +190,23 @@ TEST_F(OutboxTest, AckBatchAppliesSeveralAndSkipsUnknownIds) {
                            WriteOp::Put("notes", "b", {{"v", 1}})}));
   auto batch = Peek();
   ASSERT_EQ(batch.size(), 2u);
-  auto acked = store_->AckBatch({{batch[0].mutation_id, 1, ""},
-                                 {"not-a-mutation", 5, ""},
-                                 {batch[1].mutation_id, 2, ""}});
+  auto acked = store_->AckBatch({{batch[0].mutation_id, "1", ""},
+                                 {"not-a-mutation", "5", ""},
+                                 {batch[1].mutation_id, "2", ""}});
   ASSERT_TRUE(acked.ok()) << acked.status().ToString();
   EXPECT_EQ(*acked, 2);
-  EXPECT_EQ(MustGet("notes", "b").version, 2);
+  EXPECT_EQ(MustGet("notes", "b").rev, "2");
   EXPECT_EQ(OutboxCount(), 0);
 }
 
 TEST_F(OutboxTest, SeqKeepsIncreasingAfterTheNewestIsAcked) {
   ASSERT_OK(store_->Put("notes", "a", {{"v", 1}}));
   Mutation first = Peek()[0];
-  ASSERT_OK(store_->Ack({first.mutation_id, 1, ""}));
+  ASSERT_OK(store_->Ack({first.mutation_id, "1", ""}));
   ASSERT_OK(store_->Put("notes", "b", {{"v", 1}}));
   EXPECT_GT(Peek()[0].seq, first.seq);
   Reopen();
-  ASSERT_OK(store_->Ack({Peek()[0].mutation_id, 1, ""}));
+  ASSERT_OK(store_->Ack({Peek()[0].mutation_id, "1", ""}));
   ASSERT_OK(store_->Put("notes", "c", {{"v", 1}}));
   EXPECT_GT(Peek()[0].seq, first.seq + 1);
 }
@@ -256,7 +256,7 @@ TEST_F(OutboxTest, DeadLetterMovesTheMutationWithAllItsFields) {
 
 TEST_F(OutboxTest, RetryReenqueuesADeadLetterAsANewRebasedMutation) {
   ASSERT_OK(store_->Put("notes", "a", {{"v", 1}}));
-  ASSERT_OK(store_->Ack({Peek()[0].mutation_id, 5, ""}));
+  ASSERT_OK(store_->Ack({Peek()[0].mutation_id, "5", ""}));
   ASSERT_OK(store_->Patch("notes", "a", {{"w", 1}}));
   Mutation rejected = Peek()[0];
   auto dl = store_->DeadLetter(rejected.mutation_id, "rejected", "nope");
@@ -267,7 +267,7 @@ TEST_F(OutboxTest, RetryReenqueuesADeadLetterAsANewRebasedMutation) {
   EXPECT_GT(retried->seq, rejected.seq);
   EXPECT_EQ(retried->op, MutationOp::kPatch);
   EXPECT_EQ(retried->data, rejected.data);
-  EXPECT_EQ(retried->base_version, 5);
+  EXPECT_EQ(retried->base_rev, "5");
   EXPECT_EQ(retried->attempts, 0);
   EXPECT_TRUE(MustGet("notes", "a").dirty);
   EXPECT_TRUE(store_->ListDeadLetters()->empty());

@@ -12,7 +12,7 @@ using RemoteApplyTest = StoreTest;
 
 RemoteChange Change(const std::string& key, int64_t version, json data, bool deleted = false,
                     std::string hlc = "") {
-  return {"notes", key, version, deleted, deleted ? json(nullptr) : std::move(data),
+  return {"notes", key, version == 0 ? std::string() : std::to_string(version), deleted, deleted ? json(nullptr) : std::move(data),
           std::move(hlc), ""};
 }
 
@@ -25,16 +25,16 @@ TEST_F(RemoteApplyTest, StoresNewDocumentsTombstonesAndTheCursor) {
   EXPECT_EQ(result->skipped, 0);
   EXPECT_TRUE(result->conflicts.empty());
   Document a = MustGet("notes", "a");
-  EXPECT_EQ(a.version, 1);
-  EXPECT_EQ(a.base_version, 1);
+  EXPECT_EQ(a.rev, "1");
+  EXPECT_EQ(a.base_rev, "1");
   EXPECT_EQ(a.data, json({{"v", 1}}));
   EXPECT_EQ(a.base_data, a.data);
   EXPECT_FALSE(a.dirty);
   Document b = MustGet("notes", "b", true);
   EXPECT_TRUE(b.deleted);
-  EXPECT_EQ(b.version, 4);
+  EXPECT_EQ(b.rev, "4");
   EXPECT_TRUE(b.data.is_null());
-  EXPECT_FALSE(b.base_version.has_value());
+  EXPECT_FALSE(b.base_rev.has_value());
   auto cp = store_->GetCheckpoint(Store::kPullCheckpoint);
   ASSERT_TRUE(cp.ok());
   ASSERT_TRUE(cp->has_value());
@@ -51,7 +51,7 @@ TEST_F(RemoteApplyTest, OverwritesCleanDocumentsAndSkipsStaleChanges) {
   EXPECT_EQ(result->skipped, 2);
   EXPECT_EQ(result->applied, 1);
   EXPECT_EQ(MustGet("notes", "a").data, json({{"v", 5}}));
-  EXPECT_EQ(MustGet("notes", "a").version, 5);
+  EXPECT_EQ(MustGet("notes", "a").rev, "5");
   auto deleted = store_->ApplyRemotePage({Change("a", 6, nullptr, true)}, "c3");
   ASSERT_TRUE(deleted.ok());
   EXPECT_FALSE(store_->Get("notes", "a")->has_value());
@@ -70,17 +70,17 @@ TEST_F(RemoteApplyTest, DirtyDocumentsAreNotOverwrittenButConflicted) {
   EXPECT_EQ(result->conflicts[0].key, "a");
   Document a = MustGet("notes", "a");
   EXPECT_EQ(a.data, json({{"v", 1}, {"mine", true}}));
-  EXPECT_EQ(a.version, 1);
+  EXPECT_EQ(a.rev, "1");
   EXPECT_TRUE(a.dirty);
   auto conflict = store_->GetConflict(result->conflicts[0].id);
   ASSERT_TRUE(conflict.ok());
   EXPECT_EQ(conflict->origin, ConflictOrigin::kPull);
   EXPECT_EQ(conflict->status, ConflictStatus::kOpen);
   EXPECT_EQ(conflict->local_data, a.data);
-  EXPECT_EQ(conflict->remote_version, 2);
+  EXPECT_EQ(conflict->remote_rev, "2");
   EXPECT_EQ(conflict->remote_data, json({{"v", 2}}));
   EXPECT_EQ(conflict->remote_hlc, remote_hlc);
-  EXPECT_EQ(conflict->base_version, 1);
+  EXPECT_EQ(conflict->base_rev, "1");
   EXPECT_EQ(conflict->base_data, json({{"v", 1}}));
   EXPECT_FALSE(conflict->mutation_id.has_value());
   EXPECT_EQ((*store_->GetCheckpoint("pull"))->value, "c2");
@@ -98,7 +98,7 @@ TEST_F(RemoteApplyTest, AnInvalidChangeRollsBackThePageAndTheCursor) {
   EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(result.status().message().find("remote change #2"), std::string::npos)
       << result.status().ToString();
-  EXPECT_EQ(MustGet("notes", "a").version, 1);
+  EXPECT_EQ(MustGet("notes", "a").rev, "1");
   EXPECT_FALSE(store_->Get("notes", "b")->has_value());
   EXPECT_EQ((*store_->GetCheckpoint("pull"))->value, "c1");
   page[2].collection = "bad collection";
@@ -112,7 +112,7 @@ TEST_F(RemoteApplyTest, DocumentsGivenAsTextAreStoredAsIsAndConflictLikeDom) {
   Document t = MustGet("notes", "t");
   EXPECT_EQ(t.data, json({{"a", "x"}, {"b", {1, 2}}}));
   EXPECT_EQ(t.base_data, t.data);
-  EXPECT_EQ(t.version, 2);
+  EXPECT_EQ(t.rev, "2");
   // A local edit, then a newer text version: a conflict, the local edit kept.
   ASSERT_TRUE(store_->Patch("notes", "t", {{"mine", true}}).ok());
   RemoteChange newer = Change("t", 3, nullptr);

@@ -15,7 +15,7 @@ RemoteChange Change(const std::string& key, int64_t version, json data) {
   RemoteChange c;
   c.collection = "notes";
   c.key = key;
-  c.version = version;
+  c.rev = version == 0 ? std::string() : std::to_string(version);
   c.data = std::move(data);
   return c;
 }
@@ -51,15 +51,15 @@ TEST_F(ServerResetStoreTest, ReuploadQueuesOneCreatePerLiveDocumentAndKeepsLocal
   ASSERT_EQ(by_key.size(), 3u);
   EXPECT_EQ(by_key["clean"].op, MutationOp::kPut);
   EXPECT_EQ(by_key["clean"].data, json({{"v", 3}}));
-  EXPECT_EQ(by_key["clean"].base_version, 0);  // only where the server never had it
-  EXPECT_FALSE(by_key["edited"].base_version.has_value());
+  EXPECT_EQ(by_key["clean"].base_rev, "");  // only where the server never had it
+  EXPECT_FALSE(by_key["edited"].base_rev.has_value());
   EXPECT_EQ(by_key["edited"].op, MutationOp::kPut);
   EXPECT_EQ(by_key["edited"].data, json({{"v", 2}, {"mine", true}}));
   EXPECT_EQ(by_key["removed"].op, MutationOp::kDelete);
-  EXPECT_FALSE(by_key["removed"].base_version.has_value());
-  EXPECT_EQ(MustGet("notes", "clean").version, 0);
+  EXPECT_FALSE(by_key["removed"].base_rev.has_value());
+  EXPECT_EQ(MustGet("notes", "clean").rev, "");
   // The synced delete stays, as one the server does not know of.
-  EXPECT_EQ(MustGet("notes", "gone", /*include_deleted=*/true).version, 0);
+  EXPECT_EQ(MustGet("notes", "gone", /*include_deleted=*/true).rev, "");
   EXPECT_TRUE(MustGet("notes", "gone", /*include_deleted=*/true).deleted);
   EXPECT_FALSE(store_->GetCheckpoint(Store::kPullCheckpoint)->has_value());
   EXPECT_OK(store_->Verify());
@@ -99,8 +99,8 @@ TEST_F(ServerResetStoreTest, ADeleteTheServerDoesNotKnowOfBeatsAnOlderVersionOnl
   Document gone = MustGet("notes", "gone", true);
   EXPECT_TRUE(gone.deleted);
   EXPECT_TRUE(gone.dirty);
-  EXPECT_EQ(gone.version, 1);
-  EXPECT_EQ(gone.base_version, 1);
+  EXPECT_EQ(gone.rev, "1");
+  EXPECT_EQ(gone.base_rev, "1");
   EXPECT_OK(store_->Verify());
   // A version written after the delete (a later stamp) is taken.
   ASSERT_OK(store_->Put("notes", "late", {{"v", 1}}));
@@ -138,13 +138,13 @@ TEST_F(ServerResetTest, AnUnusableChangeIsRecordedAndTheLocalDocumentLeftAlone) 
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   ASSERT_EQ(result->unusable.size(), 1u);
   EXPECT_EQ(MustGet("notes", "a").data, json({{"v", 1}}));
-  EXPECT_EQ(MustGet("notes", "a").version, 1);
-  EXPECT_EQ(MustGet("notes", "b").version, 1);
+  EXPECT_EQ(MustGet("notes", "a").rev, "1");
+  EXPECT_EQ(MustGet("notes", "b").rev, "1");
   EXPECT_EQ((*store_->GetCheckpoint(Store::kPullCheckpoint))->value, "c2");
   auto skips = store_->ListRemoteSkips();
   ASSERT_TRUE(skips.ok());
   ASSERT_EQ(skips->size(), 1u);
-  EXPECT_EQ((*skips)[0].version, 2);
+  EXPECT_EQ((*skips)[0].rev, "2");
   EXPECT_EQ(store_->Stats()->remote_skips, 1);
   // A usable version clears it.
   ASSERT_OK(store_->ApplyRemotePage({Change("a", 3, {{"v", 3}})}, "c3").status());

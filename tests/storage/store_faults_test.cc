@@ -309,7 +309,7 @@ TEST_F(DiskFullTest, ARunTheFullLogCannotTakeIsKeptInTheFallbackSlotAndListed) {
         auto batch = store->PeekBatch(3, 1 << 20);
         if (!batch.ok()) ::_exit(3);
         std::vector<AckInfo> acks;
-        for (const Mutation& m : *batch) acks.push_back({m.mutation_id, i + 1, ""});
+        for (const Mutation& m : *batch) acks.push_back({m.mutation_id, std::to_string(i + 1), ""});
         status = store->AckBatch(acks).status();
         break;
       }

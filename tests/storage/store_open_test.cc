@@ -75,8 +75,8 @@ TEST(StoreOpenTest, UsesWalStrictTablesAndTheLatestSchemaVersion) {
   // STRICT really rejects a wrongly typed value.
   EXPECT_EQ(RawQueryInt(path, "SELECT count(*) FROM documents"), 0);
   EXPECT_EQ(RawQueryInt(path,
-                        "INSERT INTO documents (collection, key, version, hlc, updated_at) VALUES "
-                        "('c', 'k', 'not a number', 'h', 0) RETURNING 1"),
+                        "INSERT INTO documents (collection, key, rev, hlc, updated_at) VALUES "
+                        "('c', 'k', '1', 'h', 'not a number') RETURNING 1"),
             -1);
 }
 

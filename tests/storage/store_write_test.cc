@@ -17,10 +17,10 @@ TEST_F(StoreWriteTest, PutCreatesADirtyDocumentAndOneCreateMutation) {
   ASSERT_OK(store_->Put("notes", "n1", {{"title", "hello"}}));
   Document doc = MustGet("notes", "n1");
   EXPECT_EQ(doc.data, json({{"title", "hello"}}));
-  EXPECT_EQ(doc.version, 0);
+  EXPECT_EQ(doc.rev, "");
   EXPECT_TRUE(doc.dirty);
   EXPECT_FALSE(doc.deleted);
-  EXPECT_FALSE(doc.base_version.has_value());
+  EXPECT_FALSE(doc.base_rev.has_value());
   EXPECT_TRUE(doc.base_data.is_null());
   EXPECT_EQ(doc.updated_at, clock_.WallMs());
   auto batch = Peek();
@@ -28,7 +28,7 @@ TEST_F(StoreWriteTest, PutCreatesADirtyDocumentAndOneCreateMutation) {
   EXPECT_EQ(batch[0].op, MutationOp::kPut);
   EXPECT_EQ(batch[0].collection, "notes");
   EXPECT_EQ(batch[0].key, "n1");
-  EXPECT_FALSE(batch[0].base_version.has_value());
+  EXPECT_FALSE(batch[0].base_rev.has_value());
   EXPECT_EQ(batch[0].data, json({{"title", "hello"}}));
   EXPECT_EQ(batch[0].mutation_id.size(), 36u);
   EXPECT_EQ(batch[0].mutation_id[14], '4');  // UUID v4
@@ -85,7 +85,7 @@ TEST_F(StoreWriteTest, PatchAppliesAnRfc7396MergePatch) {
 TEST_F(StoreWriteTest, DeleteLeavesATombstoneWhenTheServerKnowsTheDocument) {
   ASSERT_OK(store_->Put("notes", "n1", {{"a", 1}}));
   Mutation create = Peek().at(0);
-  ASSERT_OK(store_->Ack({create.mutation_id, 1, ""}));
+  ASSERT_OK(store_->Ack({create.mutation_id, "1", ""}));
   ASSERT_OK(store_->Delete("notes", "n1"));
   auto live = store_->Get("notes", "n1");
   ASSERT_TRUE(live.ok());
@@ -97,7 +97,7 @@ TEST_F(StoreWriteTest, DeleteLeavesATombstoneWhenTheServerKnowsTheDocument) {
   auto batch = Peek();
   ASSERT_EQ(batch.size(), 1u);
   EXPECT_EQ(batch[0].op, MutationOp::kDelete);
-  EXPECT_EQ(batch[0].base_version, 1);
+  EXPECT_EQ(batch[0].base_rev, "1");
   EXPECT_TRUE(batch[0].data.is_null());
 }
 
@@ -199,13 +199,13 @@ TEST_F(StoreWriteTest, PatchAfterPutBecomesPutOfThePatchedData) {
 
 TEST_F(StoreWriteTest, PatchAfterPatchCombinesThePatches) {
   ASSERT_OK(store_->Put("notes", "n1", {{"a", 1}, {"o", {{"x", 1}, {"y", 2}}}}));
-  ASSERT_OK(store_->Ack({Peek()[0].mutation_id, 1, ""}));
+  ASSERT_OK(store_->Ack({Peek()[0].mutation_id, "1", ""}));
   ASSERT_OK(store_->Patch("notes", "n1", {{"a", 2}, {"o", {{"x", nullptr}}}}));
   ASSERT_OK(store_->Patch("notes", "n1", {{"b", 3}, {"o", {{"z", 9}}}, {"a", nullptr}}));
   auto batch = Peek();
   ASSERT_EQ(batch.size(), 1u);
   EXPECT_EQ(batch[0].op, MutationOp::kPatch);
-  EXPECT_EQ(batch[0].base_version, 1);
+  EXPECT_EQ(batch[0].base_rev, "1");
   const json combined = batch[0].data;
   EXPECT_EQ(combined, json({{"a", nullptr}, {"b", 3}, {"o", {{"x", nullptr}, {"z", 9}}}}));
   // Applying the combined patch to the base gives the local document.
@@ -217,14 +217,14 @@ TEST_F(StoreWriteTest, PatchAfterPatchCombinesThePatches) {
 
 TEST_F(StoreWriteTest, InexpressiblePatchCompositionFallsBackToPut) {
   ASSERT_OK(store_->Put("notes", "n1", {{"o", {{"x", 1}}}}));
-  ASSERT_OK(store_->Ack({Peek()[0].mutation_id, 1, ""}));
+  ASSERT_OK(store_->Ack({Peek()[0].mutation_id, "1", ""}));
   ASSERT_OK(store_->Patch("notes", "n1", {{"o", nullptr}}));
   ASSERT_OK(store_->Patch("notes", "n1", {{"o", {{"y", 2}}}}));
   auto batch = Peek();
   ASSERT_EQ(batch.size(), 1u);
   EXPECT_EQ(batch[0].op, MutationOp::kPut);
   EXPECT_EQ(batch[0].data, json({{"o", {{"y", 2}}}}));
-  EXPECT_EQ(batch[0].base_version, 1);
+  EXPECT_EQ(batch[0].base_rev, "1");
 }
 
 TEST(ComposePatchesTest, MatchesSequentialApplicationWhenExpressible) {
@@ -256,34 +256,34 @@ TEST_F(StoreWriteTest, DeleteAfterAnUnsentCreateRemovesBoth) {
 
 TEST_F(StoreWriteTest, DeleteAfterCreateOverAKnownTombstoneRestoresTheCleanTombstone) {
   ASSERT_OK(store_->Put("notes", "n1", {{"a", 1}}));
-  ASSERT_OK(store_->Ack({Peek()[0].mutation_id, 1, ""}));
+  ASSERT_OK(store_->Ack({Peek()[0].mutation_id, "1", ""}));
   ASSERT_OK(store_->Delete("notes", "n1"));
-  ASSERT_OK(store_->Ack({Peek()[0].mutation_id, 2, ""}));
+  ASSERT_OK(store_->Ack({Peek()[0].mutation_id, "2", ""}));
   ASSERT_OK(store_->Put("notes", "n1", {{"again", true}}));
-  EXPECT_FALSE(Peek()[0].base_version.has_value());  // create over a tombstone
+  EXPECT_FALSE(Peek()[0].base_rev.has_value());  // create over a tombstone
   ASSERT_OK(store_->Delete("notes", "n1"));
   EXPECT_EQ(OutboxCount(), 0);
   Document tomb = MustGet("notes", "n1", true);
   EXPECT_TRUE(tomb.deleted);
   EXPECT_FALSE(tomb.dirty);
-  EXPECT_EQ(tomb.version, 2);
+  EXPECT_EQ(tomb.rev, "2");
   EXPECT_OK(store_->Verify());
 }
 
 TEST_F(StoreWriteTest, DeleteAfterUpdateBecomesDelete) {
   ASSERT_OK(store_->Put("notes", "n1", {{"a", 1}}));
-  ASSERT_OK(store_->Ack({Peek()[0].mutation_id, 4, ""}));
+  ASSERT_OK(store_->Ack({Peek()[0].mutation_id, "4", ""}));
   ASSERT_OK(store_->Put("notes", "n1", {{"a", 2}}));
   ASSERT_OK(store_->Delete("notes", "n1"));
   auto batch = Peek();
   ASSERT_EQ(batch.size(), 1u);
   EXPECT_EQ(batch[0].op, MutationOp::kDelete);
-  EXPECT_EQ(batch[0].base_version, 4);
+  EXPECT_EQ(batch[0].base_rev, "4");
   ASSERT_OK(store_->Put("notes", "n1", {{"a", 3}}));  // put after delete -> put
   batch = Peek();
   ASSERT_EQ(batch.size(), 1u);
   EXPECT_EQ(batch[0].op, MutationOp::kPut);
-  EXPECT_EQ(batch[0].base_version, 4);
+  EXPECT_EQ(batch[0].base_rev, "4");
 }
 
 TEST_F(StoreWriteTest, AttemptedMutationsAreNeverAltered) {
