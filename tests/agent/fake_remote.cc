@@ -7,19 +7,7 @@
 #include "storage/json_merge_patch.h"
 
 namespace syncagent::testing {
-namespace {
-
 using nlohmann::json;
-
-std::optional<int64_t> ParseInt(std::string_view text) {
-  int64_t value = 0;
-  const char* end = text.data() + text.size();
-  auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (ec != std::errc() || ptr != end || value < 0) return std::nullopt;
-  return value;
-}
-
-}  // namespace
 
 // --- Remote ---
 
@@ -162,11 +150,12 @@ StatusOr<RemoteChange> FakeRemote::Fetch(const std::string& collection, const st
 
 RevisionOrder FakeRemote::CompareRevisions(std::string_view local,
                                            std::string_view remote) const {
-  const auto a = ParseInt(local);
-  const auto b = ParseInt(remote);
-  if (!a || !b) return RevisionOrder::kDiverged;
-  if (*a == *b) return RevisionOrder::kSame;
-  return *a < *b ? RevisionOrder::kRemoteNewer : RevisionOrder::kLocalNewer;
+  // The fake's revisions are its versions in decimal, without leading zeros: the longer text is
+  // the larger number, and equal lengths compare as text.
+  if (local == remote) return RevisionOrder::kSame;
+  const bool remote_newer =
+      local.size() != remote.size() ? local.size() < remote.size() : local < remote;
+  return remote_newer ? RevisionOrder::kRemoteNewer : RevisionOrder::kLocalNewer;
 }
 
 // --- The server, written by "another device" ---
@@ -456,8 +445,10 @@ std::optional<int64_t> FakeRemote::ParseCursor(const std::string& cursor) const 
   if (cursor.empty()) return 0;
   const std::string prefix = "e" + std::to_string(epoch_) + ".";
   if (cursor.rfind(prefix, 0) != 0) return std::nullopt;
-  std::optional<int64_t> seq = ParseInt(std::string_view(cursor).substr(prefix.size()));
-  if (!seq || *seq > head_) return std::nullopt;
+  int64_t seq = 0;
+  const char* end = cursor.data() + cursor.size();
+  auto [ptr, ec] = std::from_chars(cursor.data() + prefix.size(), end, seq);
+  if (ec != std::errc() || ptr != end || seq < 0 || seq > head_) return std::nullopt;
   return seq;
 }
 

@@ -15,7 +15,7 @@
 //       a patch of an absent or deleted document is a conflict unless forced; a delete of one is
 //       applied without a change (its current version, 0 when it never existed).
 //   - Pull: a compacted change log (every change moves its document to a new sequence number).
-//     Cursors are "<epoch>.<seq>"; a page's tag names (its cursor, the collection filter), and a
+//     Cursors are "e<epoch>.<seq>"; a page's tag names (its cursor, the collection filter), and a
 //     query whose tag is that of its cursor, with nothing new after it, is answered "unchanged".
 //     A cursor of another epoch (see LoseAllData) or ahead of the log is kCursorRefused.
 //     `max_bytes` is ignored (a server without §4.6).
@@ -32,16 +32,19 @@
 //   LoseNextPushAnswer()          the next push is applied, then fails as a transient error;
 //   RejectNextWrite / ConflictNextWrite  the next write of one document is answered rejected
 //                                 (kind, code) or conflict, whatever its base;
-//   SetUnusable(doc, reason)      the document's current version is one the client cannot take
+//   SetUnusable(doc, reason)      the document gets a new version that the client cannot take
 //                                 (pull pages and conflict answers carry `unusable`);
+//   set_push_hook(fn)             runs at the start of every push, on the calling thread;
 //   set_latency(d)                every call advances the VirtualClock by d and reports d as the
 //                                 smoothed RTT (CycleContext::MayStartRequest uses it); a call
 //                                 that ends past its deadline fails as kDeadlineExceeded, applying
 //                                 nothing (so does one whose cancel token is cancelled).
-// Every call is logged (calls()); the log keeps each push's mutation ids and each pull's query.
+// Every call is logged (calls()); the log keeps each push's mutation ids and each pull's query
+// and page.
 //
 // Thread safety: one call at a time (net/remote.h). A pipelined push makes its call on a helper
-// thread: tests read the fake only between phases.
+// thread: tests read the fake only between phases. A use of the remote while a call is in
+// progress on another thread breaks that contract and is counted (overlapping_uses()).
 #ifndef SYNCAGENT_TESTS_AGENT_FAKE_REMOTE_H_
 #define SYNCAGENT_TESTS_AGENT_FAKE_REMOTE_H_
 

@@ -26,6 +26,9 @@
 
 namespace syncagent::testing {
 
+// "n0", "n1", ...: the keys tests write.
+inline std::string Key(int i) { return "n" + std::to_string(i); }
+
 struct PhaseHarnessOptions {
   SyncEngineOptions engine;
   ResolutionPolicy policy = ResolutionPolicy::kServerWins;
@@ -55,12 +58,15 @@ class PhaseHarness {
   CycleReport& report() { return report_; }
   const std::vector<SyncEvent>& events() const { return events_; }
   CycleContext& ctx() { return ctx_; }
+  // The current cycle's token (what the OS's expiration handler cancels).
+  CancelToken& cancel() { return *cancel_; }
   // Also called with every event, on the cycle's thread, after it is recorded.
   void set_on_event(EventCallback on_event) { on_event_ = std::move(on_event); }
 
-  // Starts a cycle that ends `budget` from now: a fresh report, events and settler.
+  // Starts a cycle that ends `budget` from now: a fresh report, events, cancel token and settler.
   CycleContext& NewCycle(Millis budget = Millis(60000)) {
     report_ = CycleReport{};
+    cancel_ = std::make_unique<CancelToken>();
     events_.clear();
     emitter_ = std::make_unique<EventEmitter>(&clock_, Recorder(), Millis(0));
     ctx_ = CycleContext{};
@@ -71,6 +77,7 @@ class PhaseHarness {
     ctx_.events = emitter_.get();
     ctx_.options = &options_.engine;
     ctx_.deadline = clock_.Now() + budget;
+    ctx_.cancel = cancel_.get();
     ctx_.report = &report_;
     settler_ = std::make_unique<ConflictSettler>(&ctx_);
     remote_.BeginCycle(store_->client_id());
@@ -164,6 +171,7 @@ class PhaseHarness {
   std::vector<SyncEvent> events_;
   EventCallback on_event_;
   std::unique_ptr<EventEmitter> emitter_;
+  std::unique_ptr<CancelToken> cancel_;
   CycleContext ctx_;
   std::unique_ptr<ConflictSettler> settler_;
 };

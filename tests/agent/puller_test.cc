@@ -17,6 +17,7 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 using testing::FakeRemote;
+using testing::Key;
 using testing::PhaseHarness;
 using testing::PhaseHarnessOptions;
 using testing::Rev;
@@ -26,8 +27,6 @@ PhaseHarnessOptions Options(int page_size) {
   options.engine.pull_page_size = page_size;
   return options;
 }
-
-std::string Key(int i) { return "n" + std::to_string(i); }
 
 // Another device writes notes/n0 .. n(count-1) on the server.
 void ServerNotes(PhaseHarness& h, int count, size_t padding = 0) {

@@ -3,8 +3,10 @@
 // and partial cycles at the deadline. Real SQLite store, virtual time.
 #include "agent/pusher.h"
 
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +20,7 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 using testing::FakeRemote;
+using testing::Key;
 using testing::PhaseHarness;
 using testing::PhaseHarnessOptions;
 using testing::Rev;
@@ -28,8 +31,6 @@ PhaseHarnessOptions Options(int batch_size, bool pipeline = false) {
   options.engine.pipeline_push = pipeline;
   return options;
 }
-
-std::string Key(int i) { return "n" + std::to_string(i); }
 
 // notes/n0 .. n(count-1), each {"i": i} plus `padding` bytes of text.
 void PutNotes(PhaseHarness& h, int count, size_t padding = 0) {
@@ -53,6 +54,64 @@ void ExpectAllAcked(PhaseHarness& h, int count) {
     EXPECT_FALSE(doc->dirty) << Key(i);
   }
   EXPECT_EQ(h.QueueDepth(), 0);
+}
+
+// --- The fake itself: docs/protocol.md §3.4, row by row ---
+
+TEST(FakeRemoteTest, FollowsTheConcurrencyRuleOfTheProtocol) {
+  struct Row {
+    std::string key;
+    MutationOp op;
+    std::optional<int64_t> base;
+    json data;
+    bool force;
+    PushAnswer::Kind kind;
+    int64_t version;  // applied: the new version; conflict: the current one
+    bool deleted;     // conflict: the current document is a tombstone
+  };
+  using K = PushAnswer::Kind;
+  const std::vector<Row> rows = {
+      {"n1", MutationOp::kPut, std::nullopt, {{"a", 1}}, false, K::kApplied, 1, false},
+      {"n1", MutationOp::kPut, std::nullopt, {{"a", 9}}, false, K::kConflict, 1, false},
+      {"n1", MutationOp::kPatch, 1, {{"b", 2}}, false, K::kApplied, 2, false},
+      {"n1", MutationOp::kPut, 1, {{"a", 3}}, false, K::kConflict, 2, false},
+      {"n1", MutationOp::kPut, 1, {{"a", 3}}, true, K::kApplied, 3, false},
+      {"n1", MutationOp::kDelete, 3, nullptr, false, K::kApplied, 4, false},
+      {"n1", MutationOp::kDelete, std::nullopt, nullptr, false, K::kApplied, 4, false},
+      {"n1", MutationOp::kPatch, 4, {{"c", 1}}, false, K::kConflict, 4, true},
+      {"n1", MutationOp::kPut, std::nullopt, {{"d", 1}}, false, K::kApplied, 5, false},
+      {"ghost", MutationOp::kPut, 7, json::object(), false, K::kConflict, 0, true},
+  };
+  VirtualClock clock;
+  FakeRemote remote(&clock);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const Row& row = rows[i];
+    Mutation m;
+    m.mutation_id = "m" + std::to_string(i);
+    m.collection = "notes";
+    m.key = row.key;
+    m.op = row.op;
+    if (row.base) m.base_version = Rev(*row.base);
+    m.data = row.data;
+    m.force = row.force;
+    auto answers = remote.Push({m}, CallContext{});
+    ASSERT_OK(answers.status());
+    ASSERT_EQ(answers->size(), 1u);
+    const PushAnswer& answer = answers->front();
+    EXPECT_EQ(answer.kind, row.kind) << "row " << i + 1;
+    if (row.kind == K::kApplied) {
+      EXPECT_EQ(answer.ack.server_version, Rev(row.version)) << "row " << i + 1;
+    }
+    if (row.kind == K::kConflict) {
+      ASSERT_TRUE(answer.current.has_value()) << "row " << i + 1;
+      EXPECT_EQ(answer.current->version, Rev(row.version)) << "row " << i + 1;
+      EXPECT_EQ(answer.current->deleted, row.deleted) << "row " << i + 1;
+    }
+  }
+  EXPECT_EQ(remote.ServerGet("notes", "n1")->data, json({{"d", 1}}));
+  EXPECT_EQ(remote.CompareRevisions("9", "10"), RevisionOrder::kRemoteNewer);
+  EXPECT_EQ(remote.CompareRevisions("10", "9"), RevisionOrder::kLocalNewer);
+  EXPECT_EQ(remote.CompareRevisions("7", "7"), RevisionOrder::kSame);
 }
 
 // --- Batching ---
@@ -102,6 +161,9 @@ TEST(PusherTest, TheRemotesBatchLimitsWinOverTheConfiguredOnes) {
 TEST(PusherTest, PipelinedPushSendsEveryMutationOnceInOutboxOrder) {
   PhaseHarness h(Options(2, /*pipeline=*/true));
   PutNotes(h, 7);
+  // n3's answer, a conflict, is recorded while the next batch is on the wire. The server never
+  // had n3 and the write was a create: a conflict, not a sign of a server reset.
+  h.remote().ConflictNextWrite("notes", Key(3));
   const std::vector<std::string> queued = Ids(h.Outbox());
   h.NewCycle();
   EXPECT_EQ(h.Push(), PhaseEnd::kComplete);
@@ -110,8 +172,16 @@ TEST(PusherTest, PipelinedPushSendsEveryMutationOnceInOutboxOrder) {
     sent.insert(sent.end(), call->mutation_ids.begin(), call->mutation_ids.end());
   }
   EXPECT_EQ(sent, queued);
-  for (const std::string& id : queued) EXPECT_EQ(h.remote().EffectsOf(id), 1) << id;
-  ExpectAllAcked(h, 7);
+  for (int i = 0; i < 7; ++i) {
+    EXPECT_EQ(h.remote().EffectsOf(queued[i]), i == 3 ? 0 : 1) << Key(i);
+    EXPECT_EQ(h.Doc("notes", Key(i))->version, Rev(i == 3 ? 0 : 1)) << Key(i);
+  }
+  const auto conflicts = h.Conflicts();
+  ASSERT_EQ(conflicts.size(), 1u);
+  EXPECT_EQ(conflicts[0].key, Key(3));
+  EXPECT_EQ(conflicts[0].remote_version, Rev(0));
+  EXPECT_FALSE(h.report().server_reset);
+  EXPECT_EQ(h.remote().overlapping_uses(), 0);
 }
 
 // --- Too large: the request, the answer ---
@@ -373,6 +443,41 @@ TEST(PusherTest, ALostAnswerIsReplayedAndTakesEffectOnce) {
   ExpectAllAcked(h, 3);
 }
 
+TEST(PusherTest, CancelledByTheOsMidRequestEndsPartialWithWhatWasAnswered) {
+  PhaseHarness h(Options(1));
+  PutNotes(h, 3);
+  h.remote().set_push_hook([&](size_t index, const std::vector<Mutation>&) {
+    if (index == 1) h.cancel().Cancel("expired by the OS");
+  });
+  h.NewCycle();
+  EXPECT_EQ(h.Push(), PhaseEnd::kStopped);
+  EXPECT_EQ(h.report().outcome, CycleOutcome::kPartial);
+  EXPECT_EQ(h.report().stop_reason, "expired by the OS");
+  EXPECT_EQ(h.remote().PushSizes(), (std::vector<size_t>{1, 1}));
+  EXPECT_EQ(h.Doc("notes", Key(0))->version, Rev(1));
+  EXPECT_EQ(h.QueueDepth(), 2);
+  EXPECT_TRUE(h.DeadLetters().empty());
+}
+
+TEST(PusherTest, ThroughTheEngineALostAnswerIsRecordedNextCycleAndAnIdleCycleIsOneRequest) {
+  PhaseHarness h(Options(10, /*pipeline=*/true));
+  PutNotes(h, 3);
+  const std::vector<std::string> ids = Ids(h.Outbox());
+  h.remote().LoseNextPushAnswer();
+  EXPECT_EQ(h.RunCycle().outcome, CycleOutcome::kRetry);
+
+  const CycleReport replayed = h.RunCycle();
+  EXPECT_EQ(replayed.outcome, CycleOutcome::kDone) << replayed.ToJson().dump();
+  EXPECT_EQ(replayed.applied, 3);
+  for (const std::string& id : ids) EXPECT_EQ(h.remote().EffectsOf(id), 1);
+  ExpectAllAcked(h, 3);
+
+  const CycleReport idle = h.RunCycle();
+  EXPECT_EQ(idle.outcome, CycleOutcome::kDone);
+  EXPECT_EQ(idle.requests, 1);
+  EXPECT_TRUE(h.remote().calls().back().page.unchanged);
+}
+
 class PusherDeadlineTest : public ::testing::TestWithParam<bool> {};
 
 TEST_P(PusherDeadlineTest, StopsBeforeTheDeadlineWithEverythingDoneSoFarCommitted) {
@@ -417,6 +522,89 @@ INSTANTIATE_TEST_SUITE_P(Pipelined, PusherDeadlineTest, ::testing::Bool(),
                          [](const ::testing::TestParamInfo<bool>& param) {
                            return param.param ? "Pipelined" : "Sequential";
                          });
+
+// --- Found in the engine (disabled until fixed; see the comments) ---
+
+// A one-shot gate between two threads. Wait() gives up after a minute (a hang guard for an
+// engine that no longer interleaves as expected, not a timing the test relies on).
+class Gate {
+ public:
+  void Open() {
+    std::lock_guard<std::mutex> lock(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+  bool Wait() {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, std::chrono::minutes(1), [this] { return open_; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool open_ = false;
+};
+
+// ENGINE BUG (data race). While a pipelined request is on the wire, the cycle's thread records
+// the previous batch's answers (Pusher::FlushAnswered). When an applied answer cannot be
+// recorded (its mutation left the outbox meanwhile: dead-lettered or replaced from another
+// thread), Pusher::ApplyResults calls CycleContext::AbandonOrigin -> Remote::DistrustOwnWrites on
+// the cycle's thread while the helper thread is inside Remote::Push — against pusher.h ("during
+// it the Remote ... are touched by that thread only") and net/remote.h (one call at a time).
+// SyncagentRemote::DistrustOwnWrites clears origin_, which SyncagentRemote::Push reads and
+// assigns: an unsynchronised std::string. Fix: remember the abandonment in ApplyResults and call
+// AbandonOrigin after reply.get().
+// The gates make the interleaving certain: batch 1 = [n0, n1], batch 2 = [n2]; n0 is applied
+// but dead-lettered "elsewhere" while batch 1 is on the wire; n1 is refused, and its dead-letter
+// event (recorded before the acks) waits until batch 2's push has started; batch 2's push waits
+// until batch 1 is recorded.
+TEST(PusherTest, DISABLED_ThePipelineLeavesTheRemoteAloneWhileARequestIsOnTheWire) {
+  PhaseHarness h(Options(2, /*pipeline=*/true));
+  PutNotes(h, 3);
+  const std::vector<std::string> ids = Ids(h.Outbox());
+  h.remote().RejectNextWrite("notes", Key(1), RejectKind::kForbidden, "forbidden");
+  Gate second_push_started;
+  Gate first_batch_recorded;
+  h.remote().set_push_hook([&](size_t index, const std::vector<Mutation>&) {
+    if (index == 0) EXPECT_OK(h.store().DeadLetter(ids[0], "test", "dropped elsewhere").status());
+    if (index == 1) {
+      second_push_started.Open();
+      EXPECT_TRUE(first_batch_recorded.Wait());
+    }
+  });
+  h.set_on_event([&](const SyncEvent& e) {
+    if (e.type == SyncEventType::kDeadLetter && e.key == Key(1)) {
+      EXPECT_TRUE(second_push_started.Wait());
+    }
+    if (e.type == SyncEventType::kBatchPushed) first_batch_recorded.Open();
+  });
+  h.NewCycle();
+  EXPECT_EQ(h.Push(), PhaseEnd::kComplete);
+  EXPECT_EQ(h.remote().PushSizes(), (std::vector<size_t>{2, 1}));
+  EXPECT_GE(h.remote().distrusted(), 1);  // the unrecorded answer did abandon the origin...
+  EXPECT_EQ(h.remote().overlapping_uses(), 0);  // ...but while the second push was in progress
+}
+
+// ENGINE BUG (minor). Pusher::ApplyResults records a batch's answers in order — dead letters
+// and conflicts at once, acknowledgements all together at the end — and returns at the first
+// failure. When the Fetch of a conflict's current document fails, the applied answers of the
+// batch are therefore not recorded (those before the conflict and those after it), while its
+// dead letters are: the cycle ends (retry) having received answers it did not keep, and the
+// applied mutations stay queued until a replay next cycle. Expected: every answer that needs no
+// fetch is recorded; only the conflicting mutation waits for the next cycle.
+TEST(PusherTest, DISABLED_AFailedFetchKeepsTheBatchsOtherAnswers) {
+  PhaseHarness h(Options(10));
+  h.remote().mutable_capabilities().conflict_includes_current = false;
+  h.EditOnBothSides({{"title", "base"}}, {{"title", "server"}}, {{"title", "local"}});
+  ASSERT_OK(h.store().Put("notes", "after", {{"applied", true}}));
+  h.remote().FailNext(FakeRemote::CallKind::kFetch, UnavailableError("fetch: 503"));
+  h.NewCycle();
+  EXPECT_EQ(h.Push(), PhaseEnd::kFailed);
+  EXPECT_EQ(h.report().outcome, CycleOutcome::kRetry);
+  ASSERT_TRUE(h.remote().ServerGet("notes", "after").has_value());  // the server applied it
+  EXPECT_EQ(h.Doc("notes", "after")->version, Rev(1));
+  EXPECT_FALSE(h.Doc("notes", "after")->dirty);
+}
 
 }  // namespace
 }  // namespace syncagent
