@@ -60,32 +60,14 @@ StatusOr<std::vector<PushAnswer>> FakeRemote::DoPush(const std::vector<Mutation>
   const std::optional<Scripted> scripted = TakeScripted(CallKind::kPush);
   if (scripted && !scripted->lose_answer) return Failed(scripted->status, scripted->failure);
 
-  int64_t request_bytes = 0;
-  for (const Mutation& m : batch) request_bytes += ItemBytes(m.data);
-  if (max_request_bytes_ > 0 && request_bytes > max_request_bytes_) {
-    return Failed(Status(StatusCode::kResourceExhausted,
-                         "payload_too_large: the request's " + std::to_string(request_bytes) +
-                             " bytes are over the server's " + std::to_string(max_request_bytes_),
-                         RetryClass::kPermanent),
-                  RemoteFailure::Kind::kBatchTooLarge);
-  }
-  if (std::string reused = ReusedId(batch); !reused.empty()) {
-    RemoteFailure failure;
-    failure.kind = RemoteFailure::Kind::kIdReused;
-    failure.mutation_id = reused;
-    return Failed(Status(StatusCode::kInvalidArgument,
-                         "mutation_id_reused: " + reused + "; nothing in this request was applied",
-                         RetryClass::kPermanent),
-                  failure);
-  }
-
+  if (auto refused = Refused(batch)) return *refused;
   std::vector<PushAnswer> answers;
   answers.reserve(batch.size());
   for (const Mutation& m : batch) answers.push_back(Answer(m));
   if (scripted) return Failed(scripted->status, scripted->failure);  // applied, answer lost
   std::vector<PushAnswer> reply = Reply(std::move(answers));
-  if (max_reply_bytes_ > 0 && ReplyBytes(reply) > max_reply_bytes_) {
-    return Failed(ReplyTooLarge(ReplyBytes(reply)), RemoteFailure::Kind::kReplyTooLarge);
+  if (const int64_t bytes = ReplyBytes(reply); max_reply_bytes_ > 0 && bytes > max_reply_bytes_) {
+    return Failed(ReplyTooLarge(bytes), RemoteFailure::Kind::kReplyTooLarge);
   }
   Succeeded();
   return reply;
@@ -315,6 +297,27 @@ json FakeRemote::PayloadOf(const Mutation& m) {
               {"base", m.base_version ? json(VersionOf(*m.base_version)) : json()},
               {"data", m.data},
               {"force", m.force}};
+}
+
+std::optional<Status> FakeRemote::Refused(const std::vector<Mutation>& batch) {
+  int64_t request_bytes = 0;
+  for (const Mutation& m : batch) request_bytes += ItemBytes(m.data);
+  if (max_request_bytes_ > 0 && request_bytes > max_request_bytes_) {
+    return Failed(Status(StatusCode::kResourceExhausted,
+                         "payload_too_large: the request's " + std::to_string(request_bytes) +
+                             " bytes are over the server's " + std::to_string(max_request_bytes_),
+                         RetryClass::kPermanent),
+                  RemoteFailure::Kind::kBatchTooLarge);
+  }
+  std::string reused = ReusedId(batch);
+  if (reused.empty()) return std::nullopt;
+  RemoteFailure failure;
+  failure.kind = RemoteFailure::Kind::kIdReused;
+  failure.mutation_id = reused;
+  return Failed(Status(StatusCode::kInvalidArgument,
+                       "mutation_id_reused: " + reused + "; nothing in this request was applied",
+                       RetryClass::kPermanent),
+                failure);
 }
 
 std::string FakeRemote::ReusedId(const std::vector<Mutation>& batch) const {

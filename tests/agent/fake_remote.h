@@ -210,6 +210,9 @@ class FakeRemote final : public Remote {
   void Succeeded();
   Status ReplyTooLarge(int64_t bytes) const;
 
+  // Push: a refusal of the whole request (over max_request_bytes, or a reused id), applying
+  // nothing; nullopt when the request is taken.
+  std::optional<Status> Refused(const std::vector<Mutation>& batch);
   // Push: the first reused id of the batch (another payload than remembered, or than earlier in
   // the batch), or "".
   std::string ReusedId(const std::vector<Mutation>& batch) const;
