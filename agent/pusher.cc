@@ -87,6 +87,8 @@ PhaseEnd Pusher::Run() {
         // No thread to be had (resource limits): the same exchange, one step after the other.
         return ctx_->remote->Push(batch, ctx_->Call());
       }
+      // Until reply.get(), the remote belongs to the helper thread (see AbandonOriginSoon).
+      request_on_wire_ = true;
       local = FlushAnswered();
       if (local.ok()) {
         auto next = ctx_->store->TakeBatchAfter(batch_size_, batch_bytes_,
@@ -97,7 +99,13 @@ PhaseEnd Pusher::Run() {
           local = next.status();
         }
       }
-      return reply.get();
+      auto answers = reply.get();
+      request_on_wire_ = false;
+      if (distrust_pending_) {
+        distrust_pending_ = false;
+        ctx_->AbandonOrigin();
+      }
+      return answers;
     };
     StatusOr<std::vector<PushAnswer>> response = exchange();
     if (!response.ok()) {
@@ -194,13 +202,15 @@ std::optional<PhaseEnd> Pusher::HandleFailure(const Status& status,
   return ctx_->Fail(status);
 }
 
-Status Pusher::RecordConflict(const Mutation& m, PushAnswer& answer) {
-  if (!answer.current) {
-    // The remote's conflict answer carries no body: ask for the document.
-    auto fetched = ctx_->remote->Fetch(m.collection, m.key, ctx_->Call());
-    if (!fetched.ok()) return fetched.status().WithContext("fetching " + m.collection + "/" + m.key);
-    answer.current = std::move(*fetched);
+void Pusher::AbandonOriginSoon() {
+  if (request_on_wire_) {
+    distrust_pending_ = true;  // the helper thread is inside Push: tell the remote afterwards
+  } else {
+    ctx_->AbandonOrigin();
   }
+}
+
+Status Pusher::RecordConflict(const Mutation& m, const PushAnswer& answer) {
   const RemoteChange& current = *answer.current;
   if (current.never_existed() && NamesAcknowledged(m)) {
     // The server acknowledged this document once and now never had it: it lost its data. No
@@ -236,6 +246,7 @@ Status Pusher::ApplyResults(const std::vector<Mutation>& batch, std::vector<Push
                       std::to_string(batch.size()) + " mutations");
   }
   std::vector<AckInfo> acks;
+  Status deferred = Status::Ok();  // a failed Fetch: reported once the other answers are kept
   for (size_t i = 0; i < batch.size(); ++i) {
     const Mutation& m = batch[i];
     PushAnswer& answer = answers[i];
@@ -251,6 +262,18 @@ Status Pusher::ApplyResults(const std::vector<Mutation>& batch, std::vector<Push
         acks.push_back(std::move(answer.ack));
         break;
       case PushAnswer::Kind::kConflict:
+        if (!answer.current) {
+          // The remote's conflict answer carries no body: ask for the document. If that fails,
+          // this mutation stays queued (its replay is answered again) and the others are kept.
+          auto fetched = ctx_->remote->Fetch(m.collection, m.key, ctx_->Call());
+          if (!fetched.ok()) {
+            if (deferred.ok()) {
+              deferred = fetched.status().WithContext("fetching " + m.collection + "/" + m.key);
+            }
+            break;
+          }
+          answer.current = std::move(*fetched);
+        }
         SYNCAGENT_RETURN_IF_ERROR(RecordConflict(m, answer));
         break;
       case PushAnswer::Kind::kRejected:
@@ -263,9 +286,9 @@ Status Pusher::ApplyResults(const std::vector<Mutation>& batch, std::vector<Push
     // A mutation that left the outbox meanwhile (dead-lettered, or replaced by a conflict
     // decision from another thread) was not recorded: its version is not known locally, so the
     // pull must not skip it.
-    if (acked != static_cast<int64_t>(acks.size())) ctx_->AbandonOrigin();
+    if (acked != static_cast<int64_t>(acks.size())) AbandonOriginSoon();
   }
-  return Status::Ok();
+  return deferred;
 }
 
 }  // namespace syncagent

@@ -55,8 +55,12 @@ class Pusher {
   // Handles a failed push of `batch`; returns nullopt to continue with the next batch.
   std::optional<PhaseEnd> HandleFailure(const Status& status, const std::vector<Mutation>& batch);
   Status ApplyResults(const std::vector<Mutation>& batch, std::vector<PushAnswer>& answers);
-  // Records a conflict answer for `m` (fetching the server's document if the answer has none).
-  Status RecordConflict(const Mutation& m, PushAnswer& answer);
+  // Records a conflict answer for `m`. REQUIRES: answer.current is set.
+  Status RecordConflict(const Mutation& m, const PushAnswer& answer);
+  // The remote must stop leaving this cycle's own writes out of pulls: now, or (while a
+  // pipelined request is on the wire and the remote belongs to the helper thread) as soon as
+  // its answer is back.
+  void AbandonOriginSoon();
   Status DeadLetter(const Mutation& m, const std::string& code, const std::string& message);
   // After a flush, when an answer showed the server lost its data: applies
   // sync.on_server_reset (CycleContext::ForgetServer) and drops *ready, which it rewrote.
@@ -70,6 +74,8 @@ class Pusher {
   int max_batch_size_;  // the configured size within the remote's limit
   int64_t batch_bytes_;
   bool pipeline_ = false;
+  bool request_on_wire_ = false;   // a pipelined Push runs on the helper thread
+  bool distrust_pending_ = false;  // AbandonOriginSoon waits for that Push to return
   std::optional<Answered> answered_;
 };
 
