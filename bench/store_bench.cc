@@ -149,13 +149,13 @@ double RunBare(const std::string& path, const std::vector<nlohmann::json>& docs,
   sqlite3_busy_timeout(db, 5000);
   sqlite3_stmt* outbox = Prepare(
       db,
-      "INSERT INTO outbox (seq, mutation_id, collection, key, op, base_version, data, hlc, "
+      "INSERT INTO outbox (seq, mutation_id, collection, key, op, base_rev, data, hlc, "
       "created_at, attempts, last_error, force) "
       "VALUES (?6, ?1, 'notes', ?2, 'put', NULL, ?3, ?4, ?5, 0, NULL, 0)");
   sqlite3_stmt* doc = Prepare(
       db,
-      "INSERT INTO documents (collection, key, version, deleted, data, dirty, base_version, "
-      "base_data, hlc, updated_at, pending_seqs) VALUES ('notes', ?1, 0, 0, ?2, 1, NULL, NULL, ?3, "
+      "INSERT INTO documents (collection, key, rev, deleted, data, dirty, base_rev, "
+      "base_data, hlc, updated_at, pending_seqs) VALUES ('notes', ?1, '', 0, ?2, 1, NULL, NULL, ?3, "
       "?4, ?5)");
   sqlite3_stmt* begin = Prepare(db, "BEGIN IMMEDIATE");
   sqlite3_stmt* commit = Prepare(db, "COMMIT");

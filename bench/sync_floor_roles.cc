@@ -92,12 +92,12 @@ int RolePullFloor(const std::string& url, int docs, const std::string& dir) {
   sqlite3_stmt* save = nullptr;
   sqlite3_stmt* checkpoint = nullptr;
   sqlite3_prepare_v3(db,
-                     "INSERT INTO documents (collection, key, version, deleted, data, dirty, "
-                     "base_version, base_data, hlc, updated_at, pending_seqs) VALUES "
+                     "INSERT INTO documents (collection, key, rev, deleted, data, dirty, "
+                     "base_rev, base_data, hlc, updated_at, pending_seqs) VALUES "
                      "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (collection, key) "
-                     "DO UPDATE SET version = excluded.version, deleted = excluded.deleted, "
-                     "data = excluded.data, dirty = excluded.dirty, base_version = "
-                     "excluded.base_version, base_data = excluded.base_data, hlc = excluded.hlc, "
+                     "DO UPDATE SET rev = excluded.rev, deleted = excluded.deleted, "
+                     "data = excluded.data, dirty = excluded.dirty, base_rev = "
+                     "excluded.base_rev, base_data = excluded.base_data, hlc = excluded.hlc, "
                      "updated_at = excluded.updated_at, pending_seqs = excluded.pending_seqs",
                      -1, SQLITE_PREPARE_PERSISTENT, &save, nullptr);
   sqlite3_prepare_v3(db,
@@ -120,7 +120,7 @@ int RolePullFloor(const std::string& url, int docs, const std::string& dir) {
     for (size_t i = 0; i < keys.size(); ++i) {
       sqlite3_bind_text(save, 1, "notes", 5, SQLITE_STATIC);
       sqlite3_bind_text(save, 2, keys[i].data(), static_cast<int>(keys[i].size()), SQLITE_STATIC);
-      sqlite3_bind_int64(save, 3, 1);
+      sqlite3_bind_text(save, 3, "1", 1, SQLITE_STATIC);
       sqlite3_bind_int64(save, 4, 0);
       sqlite3_bind_text(save, 5, datas[i].data(), static_cast<int>(datas[i].size()), SQLITE_STATIC);
       sqlite3_bind_int64(save, 6, 0);
