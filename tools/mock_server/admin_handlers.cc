@@ -10,11 +10,6 @@ using nlohmann::json;
 
 constexpr std::string_view kDocsPrefix = "/_admin/docs/";
 
-void MethodNotAllowed(httplib::Response& res, const char* allowed) {
-  SetError(res, 405, "method_not_allowed", std::string("use ") + allowed);
-  res.set_header("Allow", allowed);
-}
-
 int StatusFor(const Status& status) {
   switch (status.code()) {
     case StatusCode::kInvalidArgument:
@@ -49,11 +44,11 @@ void AdminHandlers::Handle(const httplib::Request& req, httplib::Response& res) 
   if (path == "/_admin/docs") return Docs(req, res);
   if (path.rfind(kDocsPrefix, 0) == 0) return Document(req, res);
   if (path == "/_admin/stats") {
-    if (req.method != "GET") return MethodNotAllowed(res, "GET");
+    if (req.method != "GET") return SetMethodNotAllowed(res, "GET");
     return SetJson(res, 200, StatsToJson(state_->GetStats(), log_->total()));
   }
   if (path == "/_admin/reset") {
-    if (req.method != "POST") return MethodNotAllowed(res, "POST");
+    if (req.method != "POST") return SetMethodNotAllowed(res, "POST");
     Status status = reset_();
     if (!status.ok()) return SetError(res, 500, "internal", status.ToString());
     return SetJson(res, 200, json::object());
@@ -67,7 +62,7 @@ void AdminHandlers::Faults(const httplib::Request& req, httplib::Response& res) 
     faults_->Clear();
     return SetJson(res, 200, faults_->ToJson());
   }
-  if (req.method != "POST") return MethodNotAllowed(res, "GET, POST, DELETE");
+  if (req.method != "POST") return SetMethodNotAllowed(res, "GET, POST, DELETE");
   std::optional<json> body = ParseJson(req.body);
   if (!body) return SetError(res, 400, "invalid_request", "body is not valid JSON");
   StatusOr<std::vector<FaultRule>> rules = ParseFaultScenario(*body);
@@ -89,11 +84,11 @@ void AdminHandlers::Requests(const httplib::Request& req, httplib::Response& res
     log_->Clear();
     return SetJson(res, 200, log_->ToJson());
   }
-  MethodNotAllowed(res, "GET, DELETE");
+  SetMethodNotAllowed(res, "GET, DELETE");
 }
 
 void AdminHandlers::Docs(const httplib::Request& req, httplib::Response& res) const {
-  if (req.method != "GET") return MethodNotAllowed(res, "GET");
+  if (req.method != "GET") return SetMethodNotAllowed(res, "GET");
   const std::string collection = req.get_param_value("collection");
   json documents = json::array();
   for (const DocumentState& document : state_->Documents()) {
@@ -129,7 +124,7 @@ void AdminHandlers::Document(const httplib::Request& req, httplib::Response& res
   } else if (req.method == "DELETE") {
     written = state_->AdminDelete(collection, key, hlc);
   } else {
-    return MethodNotAllowed(res, "GET, PUT, DELETE");
+    return SetMethodNotAllowed(res, "GET, PUT, DELETE");
   }
   if (!written.ok()) {
     return SetError(res, StatusFor(written.status()), DefaultErrorCode(StatusFor(written.status())),

@@ -29,6 +29,11 @@ void SetError(httplib::Response& res, int status, std::string_view code, std::st
   }
 }
 
+void SetMethodNotAllowed(httplib::Response& res, const char* allowed) {
+  SetError(res, 405, "method_not_allowed", std::string("use ") + allowed);
+  res.set_header("Allow", allowed);
+}
+
 std::string_view DefaultErrorCode(int status) {
   switch (status) {
     case 400:

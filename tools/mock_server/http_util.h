@@ -23,6 +23,8 @@ void SetJson(httplib::Response& res, int status, const nlohmann::json& body);
 void SetJsonText(httplib::Response& res, int status, std::string body);
 // Sets `status` and {"error":{"code":code,"message":message}}; 401 also gets WWW-Authenticate.
 void SetError(httplib::Response& res, int status, std::string_view code, std::string_view message);
+// 405 method_not_allowed ("use <allowed>") with an Allow header; `allowed` is e.g. "GET, POST".
+void SetMethodNotAllowed(httplib::Response& res, const char* allowed);
 // The error code syncagent/1 uses for `status` when nothing more specific applies.
 std::string_view DefaultErrorCode(int status);
 

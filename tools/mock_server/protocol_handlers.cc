@@ -10,15 +10,6 @@
 #include "tools/mock_server/mutation_parser.h"
 
 namespace syncagent::mock {
-namespace {
-
-void MethodNotAllowed(httplib::Response& res, const char* allowed) {
-  SetError(res, 405, "method_not_allowed", std::string("use ") + allowed);
-  res.set_header("Allow", allowed);
-}
-
-}  // namespace
-
 bool ProtocolHandlers::Authorized(const httplib::Request& req) const {
   if (token_.empty()) return true;
   const std::string header = req.get_header_value("Authorization");
@@ -36,11 +27,11 @@ void ProtocolHandlers::Handle(const httplib::Request& req, httplib::Response& re
     return;
   }
   if (req.path == "/v1/push") {
-    if (req.method != "POST") return MethodNotAllowed(res, "POST");
+    if (req.method != "POST") return SetMethodNotAllowed(res, "POST");
     return Push(req, res);
   }
   if (req.path == "/v1/pull") {
-    if (req.method != "GET" && req.method != "HEAD") return MethodNotAllowed(res, "GET");
+    if (req.method != "GET" && req.method != "HEAD") return SetMethodNotAllowed(res, "GET");
     return Pull(req, res);
   }
   SetError(res, 404, "not_found", "no such endpoint: " + req.path);
