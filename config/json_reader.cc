@@ -11,7 +11,7 @@
 namespace syncagent::config_internal {
 namespace {
 
-using json = nlohmann::ordered_json;
+using Json = nlohmann::ordered_json;
 
 // One open object or array while parsing, to know the path of each key.
 struct Frame {
@@ -76,29 +76,29 @@ JsonReadResult ReadJson(std::string_view text) {
   auto finish_element = [&stack] {
     if (!stack.empty() && stack.back().is_array) ++stack.back().index;
   };
-  json::parser_callback_t callback = [&](int /*depth*/, json::parse_event_t event,
-                                         json& parsed) -> bool {
+  Json::parser_callback_t callback = [&](int /*depth*/, Json::parse_event_t event,
+                                         Json& parsed) -> bool {
     switch (event) {
-      case json::parse_event_t::object_start:
-      case json::parse_event_t::array_start: {
+      case Json::parse_event_t::object_start:
+      case Json::parse_event_t::array_start: {
         Frame frame;
-        frame.is_array = event == json::parse_event_t::array_start;
+        frame.is_array = event == Json::parse_event_t::array_start;
         frame.path = stack.empty() ? std::string() : ChildPath(stack.back());
         stack.push_back(std::move(frame));
         break;
       }
-      case json::parse_event_t::key: {
+      case Json::parse_event_t::key: {
         Frame& top = stack.back();
         top.key = parsed.get<std::string>();
         if (!top.keys.insert(top.key).second) duplicates.push_back(ChildPath(top));
         break;
       }
-      case json::parse_event_t::object_end:
-      case json::parse_event_t::array_end:
+      case Json::parse_event_t::object_end:
+      case Json::parse_event_t::array_end:
         stack.pop_back();
         finish_element();
         break;
-      case json::parse_event_t::value:
+      case Json::parse_event_t::value:
         finish_element();
         break;
     }
@@ -106,9 +106,9 @@ JsonReadResult ReadJson(std::string_view text) {
   };
 
   try {
-    result.value = json::parse(text.begin(), text.end(), callback);
+    result.value = Json::parse(text.begin(), text.end(), callback);
     result.parsed = true;
-  } catch (const json::parse_error& e) {
+  } catch (const Json::parse_error& e) {
     // `byte` counts the characters read, so the offending character is at byte - 1.
     const size_t offset = e.byte == 0 ? 0 : e.byte - 1;
     auto [line, column] = LineAndColumn(text, offset);

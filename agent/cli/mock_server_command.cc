@@ -1,9 +1,9 @@
-// `syncagent mock-server ...`: the syncagent/1 mock server (tests/mock_server), with the same
+// `syncagent mock-server ...`: the syncagent/1 mock server (tools/mock_server), with the same
 // flags as syncagent-mock-server. Everything after `mock-server` goes to MockServerMain as is.
 #include <memory>
 
 #include "agent/cli/command_host.h"
-#include "tests/mock_server/mock_server_main.h"
+#include "tools/mock_server/mock_server_main.h"
 
 namespace syncagent::cli {
 

@@ -18,7 +18,7 @@
 #include "agent/sync_engine.h"
 #include "net/curl_http_client.h"
 #include "net/syncagent_remote.h"
-#include "tests/mock_server/mock_server.h"
+#include "tools/mock_server/mock_server.h"
 
 namespace syncagent::testing {
 

@@ -25,9 +25,9 @@
 #include "agent/headless_task.h"
 #include "platform/cancel_token.h"
 #include "tests/agent/engine_harness.h"
-#include "tests/mock_server/mock_server.h"
-#include "tests/mock_server/test_certs.h"
 #include "tests/common/small_stack.h"
+#include "tools/mock_server/mock_server.h"
+#include "tools/mock_server/test_certs.h"
 
 namespace syncagent {
 namespace {

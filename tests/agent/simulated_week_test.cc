@@ -31,11 +31,11 @@
 #include "agent/agent.h"
 #include "agent/headless_task.h"
 #include "platform/backoff_policy.h"
-#include "platform/fake_device_state.h"
-#include "platform/simulated_android_scheduler.h"
-#include "platform/simulated_ios_scheduler.h"
 #include "tests/agent/engine_harness.h"
-#include "tests/mock_server/mock_server.h"
+#include "tools/mock_server/mock_server.h"
+#include "tools/simulators/fake_device_state.h"
+#include "tools/simulators/simulated_android_scheduler.h"
+#include "tools/simulators/simulated_ios_scheduler.h"
 
 namespace syncagent {
 namespace {

@@ -14,7 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/capi/capi_suite.h"
-#include "tests/mock_server/mock_server.h"
+#include "tools/mock_server/mock_server.h"
 #include "syncagent/syncagent.h"
 #include "tests/common/small_stack.h"
 

@@ -12,7 +12,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "tests/mock_server/fault_scenario.h"
+#include "tools/mock_server/fault_scenario.h"
 
 extern char** environ;
 

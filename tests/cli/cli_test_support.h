@@ -16,7 +16,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "tests/mock_server/mock_server.h"
+#include "tools/mock_server/mock_server.h"
 
 namespace syncagent::cli::testing {
 

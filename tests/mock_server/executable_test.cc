@@ -11,9 +11,9 @@
 #include <regex>
 #include <thread>
 
-#include "tests/mock_server/mock_server_main.h"
-#include "tests/mock_server/test_certs.h"
 #include "tests/mock_server/test_support.h"
+#include "tools/mock_server/mock_server_main.h"
+#include "tools/mock_server/test_certs.h"
 
 extern char** environ;
 

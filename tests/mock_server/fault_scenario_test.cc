@@ -1,12 +1,12 @@
 // Parsing and matching of fault scenarios.
-#include "tests/mock_server/fault_scenario.h"
+#include "tools/mock_server/fault_scenario.h"
 
 #include <gtest/gtest.h>
 
 #include <fstream>
 
-#include "tests/mock_server/fault_injector.h"
 #include "tests/mock_server/test_support.h"
+#include "tools/mock_server/fault_injector.h"
 
 namespace syncagent::mock::testing {
 namespace {

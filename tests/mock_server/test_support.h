@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/mock_server/mock_server.h"
+#include "tools/mock_server/mock_server.h"
 
 namespace syncagent::mock::testing {
 

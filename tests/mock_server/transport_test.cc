@@ -13,8 +13,8 @@
 #include <fstream>
 #include <thread>
 
-#include "tests/mock_server/test_certs.h"
 #include "tests/mock_server/test_support.h"
+#include "tools/mock_server/test_certs.h"
 
 namespace syncagent::mock::testing {
 namespace {

@@ -8,7 +8,7 @@
 
 #include "net/curl_http_client.h"
 #include "platform/cancel_token.h"
-#include "tests/mock_server/mock_server.h"
+#include "tools/mock_server/mock_server.h"
 
 namespace syncagent {
 namespace {

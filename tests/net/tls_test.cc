@@ -6,8 +6,8 @@
 
 #include "net/curl_http_client.h"
 #include "net/sync_client.h"
-#include "tests/mock_server/mock_server.h"
-#include "tests/mock_server/test_certs.h"
+#include "tools/mock_server/mock_server.h"
+#include "tools/mock_server/test_certs.h"
 
 namespace syncagent {
 namespace {

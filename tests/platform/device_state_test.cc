@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "platform/fake_device_state.h"
+#include "tools/simulators/fake_device_state.h"
 
 namespace syncagent {
 namespace {

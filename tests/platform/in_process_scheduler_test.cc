@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "platform/cancel_token.h"
-#include "platform/fake_device_state.h"
+#include "tools/simulators/fake_device_state.h"
 
 namespace syncagent {
 namespace {

@@ -8,8 +8,8 @@
 
 #include "platform/cancel_token.h"
 #include "platform/clock.h"
-#include "platform/fake_device_state.h"
 #include "platform/scheduler.h"
+#include "tools/simulators/fake_device_state.h"
 
 namespace syncagent {
 namespace testing_util {

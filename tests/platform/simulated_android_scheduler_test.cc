@@ -1,4 +1,4 @@
-#include "platform/simulated_android_scheduler.h"
+#include "tools/simulators/simulated_android_scheduler.h"
 
 #include <gtest/gtest.h>
 

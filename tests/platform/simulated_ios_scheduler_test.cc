@@ -1,4 +1,4 @@
-#include "platform/simulated_ios_scheduler.h"
+#include "tools/simulators/simulated_ios_scheduler.h"
 
 #include <gtest/gtest.h>
 

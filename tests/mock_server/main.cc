@@ -1,4 +1,0 @@
-// syncagent-mock-server: the syncagent/1 mock sync server as a process (docs/mock-server.md).
-#include "tests/mock_server/mock_server_main.h"
-
-int main(int argc, char** argv) { return syncagent::mock::MockServerMain(argc, argv); }
