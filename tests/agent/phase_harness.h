@@ -36,6 +36,14 @@ struct PhaseHarnessOptions {
   CustomResolverFn custom;
 };
 
+// The push tests' options: `batch_size` mutations per push, pipelined or not.
+inline PhaseHarnessOptions PushOptions(int batch_size, bool pipeline = false) {
+  PhaseHarnessOptions options;
+  options.engine.push_batch_size = batch_size;
+  options.engine.pipeline_push = pipeline;
+  return options;
+}
+
 class PhaseHarness {
  public:
   explicit PhaseHarness(PhaseHarnessOptions options = {}) : options_(std::move(options)) {
@@ -175,6 +183,31 @@ class PhaseHarness {
   CycleContext ctx_;
   std::unique_ptr<ConflictSettler> settler_;
 };
+
+// notes/n0 .. n(count-1), each {"i": i} plus `padding` bytes of text.
+inline void PutNotes(PhaseHarness& h, int count, size_t padding = 0) {
+  for (int i = 0; i < count; ++i) {
+    ASSERT_OK(h.store().Put("notes", Key(i), {{"i", i}, {"text", std::string(padding, 'x')}}));
+  }
+}
+
+// The mutation ids of a batch, in order.
+inline std::vector<std::string> Ids(const std::vector<Mutation>& batch) {
+  std::vector<std::string> ids;
+  for (const Mutation& m : batch) ids.push_back(m.mutation_id);
+  return ids;
+}
+
+// Every document of notes/n0..n(count-1) is acknowledged at version 1 and clean.
+inline void ExpectAllAcked(PhaseHarness& h, int count) {
+  for (int i = 0; i < count; ++i) {
+    auto doc = h.Doc("notes", Key(i));
+    ASSERT_TRUE(doc.has_value()) << Key(i);
+    EXPECT_EQ(doc->rev, Rev(1)) << Key(i);
+    EXPECT_FALSE(doc->dirty) << Key(i);
+  }
+  EXPECT_EQ(h.QueueDepth(), 0);
+}
 
 }  // namespace syncagent::testing
 

@@ -23,38 +23,12 @@ using testing::FakeRemote;
 using testing::Key;
 using testing::PhaseHarness;
 using testing::PhaseHarnessOptions;
+using testing::ExpectAllAcked;
+using testing::Ids;
+using testing::PushOptions;
+using testing::PutNotes;
 using testing::Rev;
 
-PhaseHarnessOptions Options(int batch_size, bool pipeline = false) {
-  PhaseHarnessOptions options;
-  options.engine.push_batch_size = batch_size;
-  options.engine.pipeline_push = pipeline;
-  return options;
-}
-
-// notes/n0 .. n(count-1), each {"i": i} plus `padding` bytes of text.
-void PutNotes(PhaseHarness& h, int count, size_t padding = 0) {
-  for (int i = 0; i < count; ++i) {
-    ASSERT_OK(h.store().Put("notes", Key(i), {{"i", i}, {"text", std::string(padding, 'x')}}));
-  }
-}
-
-std::vector<std::string> Ids(const std::vector<Mutation>& batch) {
-  std::vector<std::string> ids;
-  for (const Mutation& m : batch) ids.push_back(m.mutation_id);
-  return ids;
-}
-
-// Every document of notes/n0..n(count-1) is acknowledged at version 1 and clean.
-void ExpectAllAcked(PhaseHarness& h, int count) {
-  for (int i = 0; i < count; ++i) {
-    auto doc = h.Doc("notes", Key(i));
-    ASSERT_TRUE(doc.has_value()) << Key(i);
-    EXPECT_EQ(doc->rev, Rev(1)) << Key(i);
-    EXPECT_FALSE(doc->dirty) << Key(i);
-  }
-  EXPECT_EQ(h.QueueDepth(), 0);
-}
 
 // --- The fake itself: docs/protocol.md §3.4, row by row ---
 
@@ -117,7 +91,7 @@ TEST(FakeRemoteTest, FollowsTheConcurrencyRuleOfTheProtocol) {
 // --- Batching ---
 
 TEST(PusherTest, BatchesByCount) {
-  PhaseHarness h(Options(3));
+  PhaseHarness h(PushOptions(3));
   PutNotes(h, 7);
   h.NewCycle();
   EXPECT_EQ(h.Push(), PhaseEnd::kComplete);
@@ -132,7 +106,7 @@ TEST(PusherTest, BatchesByCount) {
 
 TEST(PusherTest, BatchesByBytes) {
   // ~1,000 bytes of data per mutation (about 1,250 by the store's estimate): two fit in 3,000.
-  PhaseHarnessOptions options = Options(100);
+  PhaseHarnessOptions options = PushOptions(100);
   options.engine.push_batch_bytes = 3000;
   PhaseHarness h(options);
   PutNotes(h, 5, 1000);
@@ -143,14 +117,14 @@ TEST(PusherTest, BatchesByBytes) {
 }
 
 TEST(PusherTest, TheRemotesBatchLimitsWinOverTheConfiguredOnes) {
-  PhaseHarness by_count(Options(100));
+  PhaseHarness by_count(PushOptions(100));
   by_count.remote().mutable_capabilities().max_batch_mutations = 2;
   PutNotes(by_count, 5);
   by_count.NewCycle();
   EXPECT_EQ(by_count.Push(), PhaseEnd::kComplete);
   EXPECT_EQ(by_count.remote().PushSizes(), (std::vector<size_t>{2, 2, 1}));
 
-  PhaseHarness by_bytes(Options(100));
+  PhaseHarness by_bytes(PushOptions(100));
   by_bytes.remote().mutable_capabilities().max_batch_bytes = 3000;
   PutNotes(by_bytes, 5, 1000);
   by_bytes.NewCycle();
@@ -159,7 +133,7 @@ TEST(PusherTest, TheRemotesBatchLimitsWinOverTheConfiguredOnes) {
 }
 
 TEST(PusherTest, PipelinedPushSendsEveryMutationOnceInOutboxOrder) {
-  PhaseHarness h(Options(2, /*pipeline=*/true));
+  PhaseHarness h(PushOptions(2, /*pipeline=*/true));
   PutNotes(h, 7);
   // n3's answer, a conflict, is recorded while the next batch is on the wire. The server never
   // had n3 and the write was a create: a conflict, not a sign of a server reset.
@@ -187,7 +161,7 @@ TEST(PusherTest, PipelinedPushSendsEveryMutationOnceInOutboxOrder) {
 // --- Too large: the request, the answer ---
 
 TEST(PusherTest, BatchTooLargeHalvesDownToOneThenDeadLettersPayloadTooLarge) {
-  PhaseHarness h(Options(8));
+  PhaseHarness h(PushOptions(8));
   // n0, n1, big, n3, n4: the server takes at most 1,000 bytes a request; `big` alone is over.
   h.remote().set_max_request_bytes(1000);
   PutNotes(h, 5);
@@ -214,7 +188,7 @@ TEST(PusherTest, BatchTooLargeHalvesDownToOneThenDeadLettersPayloadTooLarge) {
 }
 
 TEST(PusherTest, ReplyTooLargeHalvesTheBatchAndEachMutationTakesEffectOnce) {
-  PhaseHarness h(Options(8));
+  PhaseHarness h(PushOptions(8));
   // Two answers fit in the client's reply cap; the server applies a batch before answering, so
   // every halving is a replay of mutations it already applied.
   h.remote().set_max_reply_bytes(2 * FakeRemote::kItemBytes);
@@ -229,7 +203,7 @@ TEST(PusherTest, ReplyTooLargeHalvesTheBatchAndEachMutationTakesEffectOnce) {
 }
 
 TEST(PusherTest, ASingleMutationsReplyTooLargeIsRetriedNotDeadLettered) {
-  PhaseHarness h(Options(8));
+  PhaseHarness h(PushOptions(8));
   h.remote().set_max_reply_bytes(FakeRemote::kItemBytes - 1);  // no answer fits
   PutNotes(h, 1);
   const std::string id = h.Outbox().at(0).mutation_id;
@@ -251,7 +225,7 @@ TEST(PusherTest, ASingleMutationsReplyTooLargeIsRetriedNotDeadLettered) {
 // --- Rejections ---
 
 TEST(PusherTest, IdReusedDeadLettersOnlyTheNamedMutation) {
-  PhaseHarness h(Options(10));
+  PhaseHarness h(PushOptions(10));
   PutNotes(h, 3);
   const std::vector<std::string> ids = Ids(h.Outbox());
   h.remote().PoisonMutationId(ids[1]);
@@ -281,7 +255,7 @@ TEST(PusherTest, EveryRejectKindIsDeadLetteredWithTheRemotesCodeAndAnEvent) {
                                    {RejectKind::kIdReused, "mutation_id_reused"},
                                    {RejectKind::kForbidden, "forbidden"},
                                    {RejectKind::kOther, "quota_exceeded"}};
-  PhaseHarness h(Options(10));
+  PhaseHarness h(PushOptions(10));
   PutNotes(h, static_cast<int>(cases.size()) + 1);  // the last one is accepted
   for (size_t i = 0; i < cases.size(); ++i) {
     h.remote().RejectNextWrite("notes", Key(static_cast<int>(i)), cases[i].kind, cases[i].code,
@@ -313,7 +287,7 @@ TEST(PusherTest, EveryRejectKindIsDeadLetteredWithTheRemotesCodeAndAnEvent) {
 // --- Conflicts ---
 
 TEST(PusherTest, ConflictWithTheCurrentDocumentIncludedIsRecorded) {
-  PhaseHarness h(Options(10));
+  PhaseHarness h(PushOptions(10));
   h.EditOnBothSides({{"title", "base"}}, {{"title", "server"}}, {{"title", "local"}});
   const std::string id = h.Outbox().at(0).mutation_id;
   h.NewCycle();
@@ -331,7 +305,7 @@ TEST(PusherTest, ConflictWithTheCurrentDocumentIncludedIsRecorded) {
 }
 
 TEST(PusherTest, ConflictWithoutTheCurrentDocumentFetchesIt) {
-  PhaseHarness h(Options(10, /*pipeline=*/true));  // pipelining is off for such a remote
+  PhaseHarness h(PushOptions(10, /*pipeline=*/true));  // pipelining is off for such a remote
   h.remote().mutable_capabilities().conflict_includes_current = false;
   h.EditOnBothSides({{"title", "base"}}, {{"title", "server"}}, {{"title", "local"}});
   h.NewCycle();
@@ -347,7 +321,7 @@ TEST(PusherTest, ConflictWithoutTheCurrentDocumentFetchesIt) {
 }
 
 TEST(PusherTest, AFailedFetchFailsTheCycleAndKeepsTheMutation) {
-  PhaseHarness h(Options(10));
+  PhaseHarness h(PushOptions(10));
   h.remote().mutable_capabilities().conflict_includes_current = false;
   h.EditOnBothSides({{"title", "base"}}, {{"title", "server"}}, {{"title", "local"}});
   h.remote().FailNext(FakeRemote::CallKind::kFetch, UnavailableError("fetch: 503"),
@@ -368,7 +342,7 @@ TEST(PusherTest, AFailedFetchFailsTheCycleAndKeepsTheMutation) {
 }
 
 TEST(PusherTest, AnAcknowledgedDocumentThatNeverExistedMeansTheServerLostItsData) {
-  PhaseHarness h(Options(10));
+  PhaseHarness h(PushOptions(10));
   ASSERT_OK(h.store().Put("notes", "n1", {{"title", "v1"}}));
   h.NewCycle();
   ASSERT_EQ(h.Push(), PhaseEnd::kComplete);
@@ -390,7 +364,7 @@ TEST(PusherTest, AnAcknowledgedDocumentThatNeverExistedMeansTheServerLostItsData
 }
 
 TEST(PusherTest, AConflictWithAVersionTheClientCannotTakeIsDeadLetteredRemoteUnusable) {
-  PhaseHarness h(Options(10));
+  PhaseHarness h(PushOptions(10));
   ASSERT_OK(h.store().Put("notes", "n1", {{"title", "v1"}}));
   h.NewCycle();
   ASSERT_EQ(h.Push(), PhaseEnd::kComplete);
@@ -405,197 +379,6 @@ TEST(PusherTest, AConflictWithAVersionTheClientCannotTakeIsDeadLetteredRemoteUnu
   EXPECT_EQ(h.EventsOf(SyncEventType::kDeadLetter).size(), 1u);
   EXPECT_TRUE(h.Conflicts().empty());
   EXPECT_EQ(h.Doc("notes", "n1")->data, json({{"title", "local"}}));  // the local edit is kept
-}
-
-// --- Failures and time ---
-
-TEST(PusherTest, ATransientFailureIsARetryWithTheRemotesDelayAndKeepsTheQueue) {
-  PhaseHarness h(Options(10));
-  PutNotes(h, 2);
-  h.remote().FailNext(FakeRemote::CallKind::kPush, UnavailableError("503"),
-                      RemoteFailure::Kind::kOther, 30s);
-  h.NewCycle();
-  EXPECT_EQ(h.Push(), PhaseEnd::kFailed);
-  EXPECT_EQ(h.report().outcome, CycleOutcome::kRetry);
-  EXPECT_EQ(h.report().retry_after, 30s);
-  EXPECT_EQ(h.QueueDepth(), 2);
-  EXPECT_TRUE(h.DeadLetters().empty());
-}
-
-TEST(PusherTest, ALostAnswerIsReplayedAndTakesEffectOnce) {
-  PhaseHarness h(Options(10));
-  PutNotes(h, 3);
-  const std::vector<std::string> ids = Ids(h.Outbox());
-  h.remote().LoseNextPushAnswer();
-  h.NewCycle();
-  EXPECT_EQ(h.Push(), PhaseEnd::kFailed);
-  EXPECT_EQ(h.report().outcome, CycleOutcome::kRetry);
-  EXPECT_GE(h.remote().distrusted(), 1);  // its own writes must come back in the pull
-  EXPECT_EQ(h.QueueDepth(), 3);
-  for (const std::string& id : ids) EXPECT_EQ(h.remote().EffectsOf(id), 1);
-
-  h.NewCycle();
-  EXPECT_EQ(h.Push(), PhaseEnd::kComplete);
-  const auto pushes = h.remote().CallsOf(FakeRemote::CallKind::kPush);
-  ASSERT_EQ(pushes.size(), 2u);
-  EXPECT_EQ(pushes[1]->mutation_ids, ids);  // the same mutations, the same ids
-  for (const std::string& id : ids) EXPECT_EQ(h.remote().EffectsOf(id), 1);
-  ExpectAllAcked(h, 3);
-}
-
-TEST(PusherTest, CancelledByTheOsMidRequestEndsPartialWithWhatWasAnswered) {
-  PhaseHarness h(Options(1));
-  PutNotes(h, 3);
-  h.remote().set_push_hook([&](size_t index, const std::vector<Mutation>&) {
-    if (index == 1) h.cancel().Cancel("expired by the OS");
-  });
-  h.NewCycle();
-  EXPECT_EQ(h.Push(), PhaseEnd::kStopped);
-  EXPECT_EQ(h.report().outcome, CycleOutcome::kPartial);
-  EXPECT_EQ(h.report().stop_reason, "expired by the OS");
-  EXPECT_EQ(h.remote().PushSizes(), (std::vector<size_t>{1, 1}));
-  EXPECT_EQ(h.Doc("notes", Key(0))->rev, Rev(1));
-  EXPECT_EQ(h.QueueDepth(), 2);
-  EXPECT_TRUE(h.DeadLetters().empty());
-}
-
-TEST(PusherTest, ThroughTheEngineALostAnswerIsRecordedNextCycleAndAnIdleCycleIsOneRequest) {
-  PhaseHarness h(Options(10, /*pipeline=*/true));
-  PutNotes(h, 3);
-  const std::vector<std::string> ids = Ids(h.Outbox());
-  h.remote().LoseNextPushAnswer();
-  EXPECT_EQ(h.RunCycle().outcome, CycleOutcome::kRetry);
-
-  const CycleReport replayed = h.RunCycle();
-  EXPECT_EQ(replayed.outcome, CycleOutcome::kDone) << replayed.ToJson().dump();
-  EXPECT_EQ(replayed.applied, 3);
-  for (const std::string& id : ids) EXPECT_EQ(h.remote().EffectsOf(id), 1);
-  ExpectAllAcked(h, 3);
-
-  const CycleReport idle = h.RunCycle();
-  EXPECT_EQ(idle.outcome, CycleOutcome::kDone);
-  EXPECT_EQ(idle.requests, 1);
-  EXPECT_TRUE(h.remote().calls().back().page.unchanged);
-}
-
-class PusherDeadlineTest : public ::testing::TestWithParam<bool> {};
-
-TEST_P(PusherDeadlineTest, StopsBeforeTheDeadlineWithEverythingDoneSoFarCommitted) {
-  // Each request takes 1 s; after the first the margin is 3 x RTT = 3 s, so in a 5 s budget the
-  // request at t=1 s may start (1 + 3 < 5) and the one at t=2 s may not (2 + 3 >= 5).
-  PhaseHarnessOptions options = Options(1, /*pipeline=*/GetParam());
-  options.engine.min_margin = 500ms;
-  options.engine.rtt_factor = 3.0;
-  PhaseHarness h(options);
-  h.remote().set_latency(1s);
-  PutNotes(h, 5);
-  h.NewCycle(5s);
-  EXPECT_EQ(h.Push(), PhaseEnd::kStopped);
-  EXPECT_EQ(h.report().outcome, CycleOutcome::kPartial);
-  EXPECT_EQ(h.report().stop_reason, "deadline");
-  EXPECT_EQ(h.remote().PushSizes(), (std::vector<size_t>{1, 1}));
-  EXPECT_EQ(h.QueueDepth(), 3);
-  for (int i = 0; i < 2; ++i) {
-    EXPECT_EQ(h.Doc("notes", Key(i))->rev, Rev(1)) << Key(i);
-    EXPECT_FALSE(h.Doc("notes", Key(i))->dirty) << Key(i);
-  }
-
-  h.NewCycle(60s);
-  EXPECT_EQ(h.Push(), PhaseEnd::kComplete);
-  ExpectAllAcked(h, 5);
-}
-
-TEST_P(PusherDeadlineTest, ARequestCutByTheDeadlineEndsTheCyclePartial) {
-  PhaseHarnessOptions options = Options(10, /*pipeline=*/GetParam());
-  options.engine.min_margin = 500ms;
-  PhaseHarness h(options);
-  h.remote().set_latency(2s);  // longer than the whole budget
-  PutNotes(h, 2);
-  h.NewCycle(1s);
-  EXPECT_EQ(h.Push(), PhaseEnd::kStopped);
-  EXPECT_EQ(h.report().outcome, CycleOutcome::kPartial);
-  EXPECT_EQ(h.report().stop_reason, "deadline");
-  EXPECT_EQ(h.QueueDepth(), 2);
-}
-
-INSTANTIATE_TEST_SUITE_P(Pipelined, PusherDeadlineTest, ::testing::Bool(),
-                         [](const ::testing::TestParamInfo<bool>& param) {
-                           return param.param ? "Pipelined" : "Sequential";
-                         });
-
-// --- Found in the engine (disabled until fixed; see the comments) ---
-
-// A one-shot gate between two threads. Wait() gives up after a minute (a hang guard for an
-// engine that no longer interleaves as expected, not a timing the test relies on).
-class Gate {
- public:
-  void Open() {
-    std::lock_guard<std::mutex> lock(mu_);
-    open_ = true;
-    cv_.notify_all();
-  }
-  bool Wait() {
-    std::unique_lock<std::mutex> lock(mu_);
-    return cv_.wait_for(lock, std::chrono::minutes(1), [this] { return open_; });
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool open_ = false;
-};
-
-// Regression (a data race found with the fake): while a pipelined request is on the wire, the
-// cycle's thread records the previous batch's answers. When an applied answer cannot be recorded
-// (its mutation left the outbox meanwhile), the origin must be abandoned — but the remote belongs
-// to the helper thread until the request returns (pusher.h, net/remote.h): the pusher tells the
-// remote afterwards (Pusher::AbandonOriginSoon).
-// The gates make the interleaving certain: batch 1 = [n0, n1], batch 2 = [n2]; n0 is applied
-// but dead-lettered "elsewhere" while batch 1 is on the wire; n1 is refused, and its dead-letter
-// event (recorded before the acks) waits until batch 2's push has started; batch 2's push waits
-// until batch 1 is recorded.
-TEST(PusherTest, ThePipelineLeavesTheRemoteAloneWhileARequestIsOnTheWire) {
-  PhaseHarness h(Options(2, /*pipeline=*/true));
-  PutNotes(h, 3);
-  const std::vector<std::string> ids = Ids(h.Outbox());
-  h.remote().RejectNextWrite("notes", Key(1), RejectKind::kForbidden, "forbidden");
-  Gate second_push_started;
-  Gate first_batch_recorded;
-  h.remote().set_push_hook([&](size_t index, const std::vector<Mutation>&) {
-    if (index == 0) EXPECT_OK(h.store().DeadLetter(ids[0], "test", "dropped elsewhere").status());
-    if (index == 1) {
-      second_push_started.Open();
-      EXPECT_TRUE(first_batch_recorded.Wait());
-    }
-  });
-  h.set_on_event([&](const SyncEvent& e) {
-    if (e.type == SyncEventType::kDeadLetter && e.key == Key(1)) {
-      EXPECT_TRUE(second_push_started.Wait());
-    }
-    if (e.type == SyncEventType::kBatchPushed) first_batch_recorded.Open();
-  });
-  h.NewCycle();
-  EXPECT_EQ(h.Push(), PhaseEnd::kComplete);
-  EXPECT_EQ(h.remote().PushSizes(), (std::vector<size_t>{2, 1}));
-  EXPECT_GE(h.remote().distrusted(), 1);  // the unrecorded answer did abandon the origin...
-  EXPECT_EQ(h.remote().overlapping_uses(), 0);  // ...but while the second push was in progress
-}
-
-// When the Fetch of a conflict's current document fails, every other answer of the batch is
-// still recorded (acknowledgements included); only the conflicting mutation waits for its replay
-// in the next cycle, which reports retry.
-TEST(PusherTest, AFailedFetchKeepsTheBatchsOtherAnswers) {
-  PhaseHarness h(Options(10));
-  h.remote().mutable_capabilities().conflict_includes_current = false;
-  h.EditOnBothSides({{"title", "base"}}, {{"title", "server"}}, {{"title", "local"}});
-  ASSERT_OK(h.store().Put("notes", "after", {{"applied", true}}));
-  h.remote().FailNext(FakeRemote::CallKind::kFetch, UnavailableError("fetch: 503"));
-  h.NewCycle();
-  EXPECT_EQ(h.Push(), PhaseEnd::kFailed);
-  EXPECT_EQ(h.report().outcome, CycleOutcome::kRetry);
-  ASSERT_TRUE(h.remote().ServerGet("notes", "after").has_value());  // the server applied it
-  EXPECT_EQ(h.Doc("notes", "after")->rev, Rev(1));
-  EXPECT_FALSE(h.Doc("notes", "after")->dirty);
 }
 
 }  // namespace
