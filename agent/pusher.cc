@@ -277,7 +277,10 @@ Status Pusher::ApplyResults(const std::vector<Mutation>& batch, std::vector<Push
         SYNCAGENT_RETURN_IF_ERROR(RecordConflict(m, answer));
         break;
       case PushAnswer::Kind::kRejected:
-        SYNCAGENT_RETURN_IF_ERROR(DeadLetter(m, answer.code, answer.message));
+        // A remote that names no code gets its refusal's kind as the code (never an empty one).
+        SYNCAGENT_RETURN_IF_ERROR(DeadLetter(
+            m, answer.code.empty() ? std::string(RejectKindName(answer.reject)) : answer.code,
+            answer.message));
         break;
     }
   }

@@ -381,5 +381,19 @@ TEST(PusherTest, AConflictWithAVersionTheClientCannotTakeIsDeadLetteredRemoteUnu
   EXPECT_EQ(h.Doc("notes", "n1")->data, json({{"title", "local"}}));  // the local edit is kept
 }
 
+TEST(PusherTest, ARejectionWithoutACodeIsDeadLetteredUnderItsKind) {
+  PhaseHarness h(PushOptions(10));
+  PutNotes(h, 1);
+  h.remote().RejectNextWrite("notes", Key(0), RejectKind::kForbidden, "", "no reason given");
+  h.NewCycle();
+  EXPECT_EQ(h.Push(), PhaseEnd::kComplete);
+  const auto letters = h.DeadLetters();
+  ASSERT_EQ(letters.size(), 1u);
+  EXPECT_EQ(letters[0].code, "forbidden");
+  EXPECT_EQ(letters[0].message, "no reason given");
+  ASSERT_EQ(h.EventsOf(SyncEventType::kDeadLetter).size(), 1u);
+  EXPECT_EQ(h.EventsOf(SyncEventType::kDeadLetter)[0].detail, "forbidden");
+}
+
 }  // namespace
 }  // namespace syncagent
