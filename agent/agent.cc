@@ -191,6 +191,8 @@ CycleReport Agent::SyncNow(std::optional<Millis> budget, const CancelToken* canc
 
 StatusOr<SyncStatus> Agent::GetStatus() { return engine_->GetStatus(); }
 
+StatusOr<std::vector<RunRecord>> Agent::ListRuns(int64_t limit) { return store_->ListRuns(limit); }
+
 StatusOr<std::vector<Conflict>> Agent::ListConflicts(bool open_only) {
   return store_->ListConflicts(open_only);
 }

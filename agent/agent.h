@@ -79,6 +79,9 @@ class Agent {
   StatusOr<Mutation> RetryDeadLetter(int64_t id);
   Status DropDeadLetter(int64_t id);
 
+  // --- Run history (newest first; includes a run noted in the run log's fallback slot). ---
+  StatusOr<std::vector<RunRecord>> ListRuns(int64_t limit = 20);
+
   void SetEventCallback(EventCallback on_event);
   void SetConflictResolver(CustomResolverFn resolver);
 
