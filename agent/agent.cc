@@ -191,6 +191,36 @@ CycleReport Agent::SyncNow(std::optional<Millis> budget, const CancelToken* canc
 
 StatusOr<SyncStatus> Agent::GetStatus() { return engine_->GetStatus(); }
 
+StatusOr<int64_t> Agent::BeginRun(const RunStart& start) { return store_->BeginRun(start); }
+
+Status Agent::FinishRun(int64_t id, const RunFinish& finish) { return store_->FinishRun(id, finish); }
+
+Status Agent::NoteUnloggedRun(int64_t id, const RunStart& start, const RunFinish& finish) {
+  return store_->NoteUnloggedRun(id, start, finish);
+}
+
+StatusOr<std::vector<RunRecord>> Agent::ListRuns(int64_t limit) { return store_->ListRuns(limit); }
+
+StatusOr<bool> Agent::AcquireLease(std::string_view name, std::string_view owner, Millis ttl) {
+  return store_->AcquireLease(name, owner, ttl);
+}
+
+Status Agent::ReleaseLease(std::string_view name, std::string_view owner) {
+  return store_->ReleaseLease(name, owner);
+}
+
+StatusOr<std::optional<Checkpoint>> Agent::GetCheckpoint(std::string_view name) {
+  return store_->GetCheckpoint(name);
+}
+
+Status Agent::SetCheckpoint(std::string_view name, std::string_view value) {
+  return store_->SetCheckpoint(name, value);
+}
+
+StatusOr<std::vector<RemoteSkip>> Agent::ListRemoteSkips(int64_t limit) {
+  return store_->ListRemoteSkips(limit);
+}
+
 StatusOr<std::vector<Conflict>> Agent::ListConflicts(bool open_only) {
   return store_->ListConflicts(open_only);
 }

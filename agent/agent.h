@@ -79,10 +79,29 @@ class Agent {
   StatusOr<Mutation> RetryDeadLetter(int64_t id);
   Status DropDeadLetter(int64_t id);
 
+  // --- Bookkeeping of the headless task and the CLI: the run log, leases and checkpoints. ---
+  // The run log (storage/run_log.h). ListRuns is newest first, with a run noted in the fallback
+  // slot (NoteUnloggedRun) while it is the latest.
+  StatusOr<int64_t> BeginRun(const RunStart& start);
+  Status FinishRun(int64_t id, const RunFinish& finish);
+  Status NoteUnloggedRun(int64_t id, const RunStart& start, const RunFinish& finish);
+  StatusOr<std::vector<RunRecord>> ListRuns(int64_t limit = 20);
+  // Named leases, atomic across processes (storage/lease_table.h).
+  StatusOr<bool> AcquireLease(std::string_view name, std::string_view owner, Millis ttl);
+  Status ReleaseLease(std::string_view name, std::string_view owner);
+  // Named checkpoints (small persisted values, e.g. the headless task's retry counter).
+  StatusOr<std::optional<Checkpoint>> GetCheckpoint(std::string_view name);
+  Status SetCheckpoint(std::string_view name, std::string_view value);
+  // Remote documents this device could not take, newest first.
+  StatusOr<std::vector<RemoteSkip>> ListRemoteSkips(int64_t limit);
+  const std::string& store_path() const { return store_->path(); }
+  const std::string& client_id() const { return store_->client_id(); }
+
   void SetEventCallback(EventCallback on_event);
   void SetConflictResolver(CustomResolverFn resolver);
 
   const AgentConfig& config() const { return config_; }
+  // The store itself, for tests; the library's callers use the methods above.
   Store& store() { return *store_; }
   Clock& clock() { return *clock_; }
 

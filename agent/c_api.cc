@@ -342,7 +342,7 @@ int syncagent_status_json(syncagent_agent* agent, char** out_json, syncagent_err
     SYNCAGENT_RETURN_IF_ERROR(NeedArg(out_json, "out_json"));
     Agent& a = *agent->agent;
     SYNCAGENT_ASSIGN_OR_RETURN(SyncStatus status, a.GetStatus());
-    SYNCAGENT_ASSIGN_OR_RETURN(std::vector<RunRecord> runs, a.store().ListRuns(100));
+    SYNCAGENT_ASSIGN_OR_RETURN(std::vector<RunRecord> runs, a.ListRuns(100));
     nlohmann::json j = status.ToJson();
     j["schedule_health"] =
         AnalyzeSchedule(runs, Millis(a.config().schedule.minimum_interval_minutes * 60000),

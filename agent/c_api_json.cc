@@ -48,6 +48,16 @@ StatusOr<nlohmann::json> DataOf(const nlohmann::json& answer, std::string_view w
   return *it;
 }
 
+// An answer built in C++ (not parsed from text) may nest deeper than a document allows.
+Status CheckAnswerDepth(const nlohmann::json& answer, std::string_view what) {
+  if (JsonValueDepth(answer, kMaxAnswerDepth) > kMaxAnswerDepth) {
+    return InvalidArgumentError(std::string(what) + ": nested deeper than " +
+                                std::to_string(kMaxAnswerDepth) + " levels (its data is a " +
+                                "document: at most " + std::to_string(kMaxDocumentDepth) + " levels)");
+  }
+  return Status();
+}
+
 StatusOr<std::string> ActionOf(const nlohmann::json& answer, std::string_view what) {
   if (!answer.is_object())
     return InvalidArgumentError(std::string(what) + ": expected a JSON object");
@@ -106,9 +116,42 @@ nlohmann::json ConflictToJson(const Conflict& c) {
   return j;
 }
 
+nlohmann::json DeadLetterToJson(const DeadLetter& d) {
+  return {{"id", d.id},
+          {"collection", d.mutation.collection},
+          {"key", d.mutation.key},
+          {"op", MutationOpName(d.mutation.op)},
+          {"mutation_id", d.mutation.mutation_id},
+          {"data", d.mutation.data},
+          {"code", d.code},
+          {"message", d.message},
+          {"dead_at", d.dead_at}};
+}
+
+nlohmann::json RunRecordToJson(const RunRecord& r) {
+  return {{"id", r.id},
+          {"task_id", r.task_id},
+          {"requested_at_ms", r.requested_at},
+          {"started_at_ms", r.started_at},
+          {"finished_at_ms", r.finished_at ? nlohmann::json(*r.finished_at) : nlohmann::json()},
+          {"budget_ms", r.budget_ms},
+          {"result", RunResultName(r.result)},
+          {"reason", r.reason},
+          {"pushed", r.pushed},
+          {"pulled", r.pulled},
+          {"conflicts", r.conflicts},
+          {"error", r.error},
+          {"in_run_log", !r.unlogged}};
+}
+
 StatusOr<CustomResolution> ParseCustomResolution(std::string_view text) {
+  SYNCAGENT_ASSIGN_OR_RETURN(nlohmann::json answer, Parse(text, "resolver answer", kMaxAnswerDepth));
+  return CustomResolutionFromJson(answer);
+}
+
+StatusOr<CustomResolution> CustomResolutionFromJson(const nlohmann::json& answer) {
   constexpr std::string_view kWhat = "resolver answer";
-  SYNCAGENT_ASSIGN_OR_RETURN(nlohmann::json answer, Parse(text, kWhat, kMaxAnswerDepth));
+  SYNCAGENT_RETURN_IF_ERROR(CheckAnswerDepth(answer, kWhat));
   SYNCAGENT_ASSIGN_OR_RETURN(std::string action, ActionOf(answer, kWhat));
   CustomResolution r;
   using Kind = CustomResolution::Kind;
@@ -134,8 +177,14 @@ StatusOr<CustomResolution> ParseCustomResolution(std::string_view text) {
 }
 
 StatusOr<Resolution> ParseResolution(const char* text) {
+  SYNCAGENT_ASSIGN_OR_RETURN(nlohmann::json answer,
+                             ParseJsonArg(text, "resolution_json", kMaxAnswerDepth));
+  return ResolutionFromJson(answer);
+}
+
+StatusOr<Resolution> ResolutionFromJson(const nlohmann::json& answer) {
   constexpr std::string_view kWhat = "resolution_json";
-  SYNCAGENT_ASSIGN_OR_RETURN(nlohmann::json answer, ParseJsonArg(text, kWhat, kMaxAnswerDepth));
+  SYNCAGENT_RETURN_IF_ERROR(CheckAnswerDepth(answer, kWhat));
   SYNCAGENT_ASSIGN_OR_RETURN(std::string action, ActionOf(answer, kWhat));
   if (action == "take_remote") return Resolution::TakeRemote();
   if (action == "keep_local") return Resolution::KeepLocal();

@@ -35,10 +35,20 @@ nlohmann::json SidesToJson(const ConflictSides& sides);
 // {"id","collection","key","origin","status","base","local","remote","created_at",...}
 nlohmann::json ConflictToJson(const Conflict& conflict);
 
+// {"id","collection","key","op","mutation_id","data","code","message","dead_at"}
+nlohmann::json DeadLetterToJson(const DeadLetter& letter);
+// {"id","task_id","requested_at_ms","started_at_ms","finished_at_ms","budget_ms","result",
+//  "reason","pushed","pulled","conflicts","error","in_run_log"}
+nlohmann::json RunRecordToJson(const RunRecord& run);
+
 // A resolver callback's answer {"action": ..., "data": {...}}.
 StatusOr<CustomResolution> ParseCustomResolution(std::string_view text);
+// The same answer, already parsed (a C++ resolver's).
+StatusOr<CustomResolution> CustomResolutionFromJson(const nlohmann::json& answer);
 // syncagent_resolve_conflict's argument {"action": ..., "data": {...}}.
 StatusOr<Resolution> ParseResolution(const char* text);
+// The same resolution, already parsed.
+StatusOr<Resolution> ResolutionFromJson(const nlohmann::json& answer);
 
 }  // namespace syncagent::capi
 

@@ -20,15 +20,15 @@ std::string RetriesCheckpoint(const std::string& task_id) { return "headless." +
 // Device-wide: no request to the server before this wall-clock instant (ms; see retry_plan.h).
 constexpr std::string_view kNotBeforeCheckpoint = "headless.not_before";
 
-int64_t ReadInt(Store& store, std::string_view name) {
-  auto value = store.GetCheckpoint(name);
+int64_t ReadInt(Agent& agent, std::string_view name) {
+  auto value = agent.GetCheckpoint(name);
   if (!value.ok() || !value->has_value()) return 0;
   return std::atoll((*value)->value.c_str());
 }
 
-std::string NewOwner(const Store& store) {
+std::string NewOwner(const Agent& agent) {
   static std::atomic<int64_t> counter{0};
-  return store.client_id() + "/" + std::to_string(::getpid()) + "/" + std::to_string(++counter);
+  return agent.client_id() + "/" + std::to_string(::getpid()) + "/" + std::to_string(++counter);
 }
 
 // What the worker thread and Run share; kept alive by both.
@@ -83,16 +83,16 @@ TaskHandler HeadlessTask::AsHandler() {
 
 HeadlessResult HeadlessTask::Run(const TaskInvocation& invocation) {
   HeadlessResult result;
-  Store& store = agent_->store();
+  Agent& a = *agent_;
   Clock& clock = agent_->clock();
-  const std::string owner = NewOwner(store);
+  const std::string owner = NewOwner(a);
 
   RunStart start;
   start.task_id = invocation.task_id;
   start.requested_at = invocation.requested_at_wall_ms ? invocation.requested_at_wall_ms : clock.WallMs();
   start.budget_ms = invocation.budget.count();
   start.constraints = invocation.constraints_seen;
-  auto run_id = store.BeginRun(start);
+  auto run_id = a.BeginRun(start);
   if (!run_id.ok()) return RunLogFailed(invocation, start, run_id.status());
   result.run_id = *run_id;
   auto finish = [&](RunResult run_result, const std::string& error) {
@@ -106,12 +106,12 @@ HeadlessResult HeadlessTask::Run(const TaskInvocation& invocation) {
       f.conflicts = result.report->conflicts;
     }
     // The result stands even if logging fails; a full store may still take the fallback slot.
-    if (!store.FinishRun(result.run_id, f).ok()) {
-      store.NoteUnloggedRun(result.run_id, start, f).IgnoreError();
+    if (!a.FinishRun(result.run_id, f).ok()) {
+      a.NoteUnloggedRun(result.run_id, start, f).IgnoreError();
     }
   };
 
-  auto acquired = store.AcquireLease(kLease, owner, invocation.budget + options_.lease_grace);
+  auto acquired = a.AcquireLease(kLease, owner, invocation.budget + options_.lease_grace);
   if (!acquired.ok() || !*acquired) {
     result.skipped = acquired.ok();
     result.task_result = acquired.ok() ? TaskResult::kSuccess : TaskResult::kRetry;
@@ -121,19 +121,19 @@ HeadlessResult HeadlessTask::Run(const TaskInvocation& invocation) {
     return result;
   }
 
-  const int previous_retries = static_cast<int>(ReadInt(store, RetriesCheckpoint(invocation.task_id)));
+  const int previous_retries = static_cast<int>(ReadInt(a, RetriesCheckpoint(invocation.task_id)));
   result.attempt = previous_retries + 1;
 
   // The server asked this device to stay quiet (retry_plan.h, rule 2): a periodic wake makes no
   // request at all.
-  const int64_t not_before = ReadInt(store, kNotBeforeCheckpoint);
+  const int64_t not_before = ReadInt(a, kNotBeforeCheckpoint);
   if (invocation.periodic && not_before > clock.WallMs()) {
-    store.ReleaseLease(kLease, owner).IgnoreError();
+    a.ReleaseLease(kLease, owner).IgnoreError();
     const RetryPlan plan = PlanQuietWake(clock.WallMs(), not_before);
     result.deferred = true;
     result.task_result = plan.result;
     result.reason = plan.note;
-    store.SetCheckpoint(RetriesCheckpoint(invocation.task_id), std::to_string(plan.retries))
+    a.SetCheckpoint(RetriesCheckpoint(invocation.task_id), std::to_string(plan.retries))
         .IgnoreError();
     finish(RunResult::kSkipped, "");
     return result;
@@ -156,7 +156,7 @@ HeadlessResult HeadlessTask::Run(const TaskInvocation& invocation) {
       std::max(Millis(0), std::chrono::duration_cast<Millis>(cycle_deadline - clock.Now()));
   std::thread worker([state, agent, cycle_budget, owner] {
     CycleReport report = agent->SyncNow(cycle_budget, &state->cancel);
-    agent->store().ReleaseLease(kLease, owner).IgnoreError();
+    agent->ReleaseLease(kLease, owner).IgnoreError();
     std::lock_guard<std::mutex> lock(state->mu);
     state->report = std::move(report);
     state->done = true;
@@ -223,13 +223,13 @@ HeadlessResult HeadlessTask::Run(const TaskInvocation& invocation) {
   if (!plan.note.empty()) result.reason = plan.note + " (" + result.reason + ")";
   result.task_result = plan.result;
   result.retry_delay = plan.retry_delay;
-  store.SetCheckpoint(RetriesCheckpoint(invocation.task_id), std::to_string(plan.retries))
+  a.SetCheckpoint(RetriesCheckpoint(invocation.task_id), std::to_string(plan.retries))
       .IgnoreError();
   if (plan.quiet_for.count() > 0) {
-    store.SetCheckpoint(kNotBeforeCheckpoint, std::to_string(clock.WallMs() + plan.quiet_for.count()))
+    a.SetCheckpoint(kNotBeforeCheckpoint, std::to_string(clock.WallMs() + plan.quiet_for.count()))
         .IgnoreError();
   } else if (finished && result.report->outcome == CycleOutcome::kDone && not_before != 0) {
-    store.SetCheckpoint(kNotBeforeCheckpoint, "0").IgnoreError();
+    a.SetCheckpoint(kNotBeforeCheckpoint, "0").IgnoreError();
   }
   finish(ToRunResult(result.task_result), error);
   return result;
@@ -245,10 +245,10 @@ RetryPlan HeadlessTask::Plan(const RetryPlanInput& in) const {
 
 HeadlessResult HeadlessTask::RunLogFailed(const TaskInvocation& invocation, const RunStart& start,
                                           const Status& error) {
-  Store& store = agent_->store();
+  Agent& a = *agent_;
   HeadlessResult result;
   result.reason = "run log: " + error.message();
-  const int previous_retries = static_cast<int>(ReadInt(store, RetriesCheckpoint(invocation.task_id)));
+  const int previous_retries = static_cast<int>(ReadInt(a, RetriesCheckpoint(invocation.task_id)));
   result.attempt = previous_retries + 1;
   if (error.retry_class() != RetryClass::kTransient) {
     result.task_result = TaskResult::kFailure;
@@ -263,7 +263,7 @@ HeadlessResult HeadlessTask::RunLogFailed(const TaskInvocation& invocation, cons
     result.task_result = plan.result;
     result.retry_delay = plan.retry_delay;
     // An existing row is rewritten in place, which a full database usually still allows.
-    store.SetCheckpoint(RetriesCheckpoint(invocation.task_id), std::to_string(plan.retries))
+    a.SetCheckpoint(RetriesCheckpoint(invocation.task_id), std::to_string(plan.retries))
         .IgnoreError();
   }
   RunFinish f;
@@ -271,7 +271,7 @@ HeadlessResult HeadlessTask::RunLogFailed(const TaskInvocation& invocation, cons
   f.reason = result.task_result == TaskResult::kRetry ? "store unavailable: nothing synced"
                                                      : "store failed: nothing synced";
   f.error = result.reason;
-  store.NoteUnloggedRun(0, start, f).IgnoreError();
+  a.NoteUnloggedRun(0, start, f).IgnoreError();
   return result;
 }
 

@@ -1,9 +1,10 @@
 # Install and packaging rules: `cmake --install build --prefix P` installs
-#   include/syncagent/{syncagent.h,status.h}     the public headers
+#   include/syncagent/{syncagent.h,status.h,agent.h}  the public headers (C, and C++ SyncAgent)
 #   lib/libsyncagent.so*                         the C API (target `syncagent`, when it exists)
 #   bin/syncagent                                the CLI (target `syncagent-cli`)
 #   share/syncagent/syncagent.schema.json        the config's JSON Schema
 #   lib/cmake/syncagent/syncagentConfig*.cmake   find_package(syncagent CONFIG) -> syncagent::syncagent
+#                                                (C API) and syncagent::cxx (C++ API, + nlohmann_json)
 #   lib/pkgconfig/syncagent.pc                   pkg-config --cflags --libs syncagent
 # Both package files are relocatable (paths relative to where they are installed), so the tree may
 # be installed under any prefix, at install time, without reconfiguring.
@@ -11,6 +12,7 @@ include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
 install(FILES
+  ${PROJECT_SOURCE_DIR}/include/syncagent/agent.h
   ${PROJECT_SOURCE_DIR}/include/syncagent/status.h
   ${PROJECT_SOURCE_DIR}/include/syncagent/syncagent.h
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/syncagent)

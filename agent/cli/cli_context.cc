@@ -91,8 +91,8 @@ std::variant<std::shared_ptr<Agent>, ExitCode> CliContext::OpenAgent(AgentOption
   if (!agent.ok()) {
     return ExitCode{Fail(kExitFailure, "cannot open the agent: " + agent.status().ToString())};
   }
-  console_->Log(LogLevel::kTrace, "store " + (*agent)->store().path() + " opened (client " +
-                                      (*agent)->store().client_id() + ")");
+  console_->Log(LogLevel::kTrace, "store " + (*agent)->store_path() + " opened (client " +
+                                      (*agent)->client_id() + ")");
   return std::shared_ptr<Agent>(std::move(*agent));
 }
 

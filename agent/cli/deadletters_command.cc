@@ -2,6 +2,7 @@
 // permanently, kept for inspection; retry re-queues one (new mutation id), drop forgets it.
 #include <memory>
 
+#include "agent/c_api_json.h"
 #include "agent/cli/command_host.h"
 #include "agent/cli/exit_codes.h"
 #include "agent/cli/time_format.h"
@@ -21,17 +22,7 @@ int List(CliContext& ctx, const DeadLetterFlags& flags) {
   if (!letters.ok()) return ctx.Fail(kExitFailure, letters.status().ToString());
   if (flags.json) {
     nlohmann::json array = nlohmann::json::array();
-    for (const DeadLetter& d : *letters) {
-      array.push_back({{"id", d.id},
-                       {"collection", d.mutation.collection},
-                       {"key", d.mutation.key},
-                       {"op", MutationOpName(d.mutation.op)},
-                       {"mutation_id", d.mutation.mutation_id},
-                       {"data", d.mutation.data},
-                       {"code", d.code},
-                       {"message", d.message},
-                       {"dead_at", d.dead_at}});
-    }
+    for (const DeadLetter& d : *letters) array.push_back(capi::DeadLetterToJson(d));
     ctx.console().PrintLine(array.dump(2));
     return kExitOk;
   }

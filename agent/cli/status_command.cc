@@ -32,7 +32,7 @@ NextRun EstimateNextRun(Agent& agent, const std::vector<RunRecord>& runs) {
   if (runs.empty()) return {std::nullopt, "no run recorded yet"};
   const RunRecord& last = runs.front();
   int retries = 0;
-  auto checkpoint = agent.store().GetCheckpoint("headless." + config.schedule.task_id + ".retries");
+  auto checkpoint = agent.GetCheckpoint("headless." + config.schedule.task_id + ".retries");
   if (checkpoint.ok() && checkpoint->has_value()) retries = std::atoi((*checkpoint)->value.c_str());
   if (retries > 0) {
     const Millis delay = BackoffPolicy().DelayForRetry(retries);
@@ -72,7 +72,7 @@ int ShowStatus(CliContext& ctx, const StatusFlags& flags) {
   Agent& agent = *std::get<std::shared_ptr<Agent>>(opened);
   auto status = agent.GetStatus();
   if (!status.ok()) return ctx.Fail(kExitFailure, status.status().ToString());
-  auto runs = agent.store().ListRuns(50);
+  auto runs = agent.ListRuns(50);
   if (!runs.ok()) return ctx.Fail(kExitFailure, runs.status().ToString());
   const int64_t now = agent.clock().WallMs();
   const AgentConfig& config = agent.config();
@@ -84,7 +84,7 @@ int ShowStatus(CliContext& ctx, const StatusFlags& flags) {
 
   std::vector<RemoteSkip> skips;
   if (s.remote_skips > 0) {
-    auto listed = agent.store().ListRemoteSkips(kSkipsShown);
+    auto listed = agent.ListRemoteSkips(kSkipsShown);
     if (!listed.ok()) return ctx.Fail(kExitFailure, listed.status().ToString());
     skips = std::move(*listed);
   }
@@ -97,7 +97,7 @@ int ShowStatus(CliContext& ctx, const StatusFlags& flags) {
                                         {"rev", skip.rev}, {"reason", skip.reason},
                                         {"skipped_at_ms", skip.skipped_at}});
     }
-    j["store_path"] = agent.store().path();
+    j["store_path"] = agent.store_path();
     j["schedule"] = health.ToJson();
     if (!runs->empty()) {
       const RunRecord& r = runs->front();
@@ -120,7 +120,7 @@ int ShowStatus(CliContext& ctx, const StatusFlags& flags) {
     return padded + value + "\n";
   };
   std::string out;
-  out += row("store", agent.store().path());
+  out += row("store", agent.store_path());
   out += row("documents", std::to_string(s.documents));
   std::string queue = std::to_string(s.queue_depth) + " pending";
   if (s.oldest_pending_age_ms) queue += " (oldest " + FormatDuration(*s.oldest_pending_age_ms) + ")";

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the build tree into a temp prefix, checks the installed files, then builds and runs the
-# C consumer with find_package(syncagent CONFIG) and with pkg-config.
-# Usage: run_consumer_test.sh BUILD_DIR CONSUMER_DIR VERSION CMAKE CC
+# C consumer with find_package(syncagent CONFIG) and with pkg-config, and the C++ consumer (only
+# the installed include/ and nlohmann_json on its include path) with find_package.
+# Usage: run_consumer_test.sh BUILD_DIR CONSUMER_DIR VERSION CMAKE CC CXX
 set -euo pipefail
-build_dir=$1 consumer=$2 version=$3 cmake=$4 cc=$5
+build_dir=$1 consumer=$2 version=$3 cmake=$4 cc=$5 cxx=$6
 
 if [ -z "$(find "$build_dir" -maxdepth 3 -name "libsyncagent.so*" -print -quit)" ]; then
   echo "SKIP: libsyncagent.so is not built in $build_dir"
@@ -18,7 +19,8 @@ echo "== cmake --install $build_dir --prefix $prefix"
 "$cmake" --install "$build_dir" --prefix "$prefix" >"$work/install.log"
 
 libdir=$(dirname "$(find "$prefix" -name 'libsyncagent.so' | head -n 1)")
-for f in include/syncagent/syncagent.h include/syncagent/status.h bin/syncagent \
+for f in include/syncagent/syncagent.h include/syncagent/status.h include/syncagent/agent.h \
+         bin/syncagent \
          share/syncagent/syncagent.schema.json; do
   [ -e "$prefix/$f" ] || { echo "FAIL: $f not installed"; exit 1; }
 done
@@ -33,9 +35,10 @@ echo "== the installed CLI"
 
 echo "== find_package(syncagent CONFIG)"
 "$cmake" -S "$consumer" -B "$work/cmake-build" -DCMAKE_PREFIX_PATH="$prefix" \
-  -DCMAKE_C_COMPILER="$cc" >"$work/configure.log" || { cat "$work/configure.log"; exit 1; }
+  -DCMAKE_C_COMPILER="$cc" -DCMAKE_CXX_COMPILER="$cxx" >"$work/configure.log" || { cat "$work/configure.log"; exit 1; }
 "$cmake" --build "$work/cmake-build" >"$work/build.log" || { cat "$work/build.log"; exit 1; }
 "$work/cmake-build/consumer" "$version" "$work"
+"$work/cmake-build/consumer_cxx" "$work"
 
 echo "== pkg-config"
 export PKG_CONFIG_PATH=$libdir/pkgconfig

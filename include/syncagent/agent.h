@@ -1,0 +1,130 @@
+// syncagent::SyncAgent: the public C++ API of syncagent (libsyncagent.so), for an app that embeds
+// the agent. It needs only this directory (include/), the standard library and nlohmann/json
+// (>= 3.10) on the include path; with CMake: find_package(syncagent 0.2 CONFIG) and link
+// syncagent::cxx.
+//
+// Documents, reports and callbacks' arguments are JSON (nlohmann::json) in the shapes of the C API
+// (syncagent.h): the cycle report, the headless result, the status, a conflict, a resolver's sides
+// and answer, a resolution. Errors are Status values (status.h); no exception leaves this API.
+//
+// Local writes are durable and queued in one transaction; nothing is sent from the write path.
+// Only SyncNow and RunHeadless talk to the network.
+//
+// Thread safety: every method may be called from any thread, concurrently. Local reads and writes
+// are serialised by the store; one sync cycle runs at a time (a second SyncNow waits). Cancel may
+// be called from any thread, also from a callback. Event and resolver callbacks run on the thread
+// running the cycle; a callback must not call SetEventCallback / SetConflictResolver (they wait
+// for a running callback to return, so that no callback is ever called after the call that
+// replaced it returned).
+#ifndef SYNCAGENT_INCLUDE_SYNCAGENT_AGENT_H_
+#define SYNCAGENT_INCLUDE_SYNCAGENT_AGENT_H_
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "syncagent/status.h"
+
+#if defined(__GNUC__) || defined(__clang__)
+#define SYNCAGENT_CXX_API __attribute__((visibility("default")))
+#else
+#define SYNCAGENT_CXX_API
+#endif
+
+namespace syncagent {
+
+class Agent;  // the internal composition root (not part of this API)
+
+// What a headless run (RunHeadless) tells the OS scheduler.
+enum class HeadlessOutcome : int {
+  kSuccess = 0,  // done, partial at the deadline (more next time), skipped or deferred
+  kRetry = 1,    // ask the scheduler to retry after `report["retry_delay_ms"]`
+  kFailure = 2,  // permanent: a retry would fail the same way
+};
+
+struct HeadlessRun {
+  HeadlessOutcome outcome = HeadlessOutcome::kSuccess;
+  nlohmann::json report;  // the headless result, as syncagent_run_headless's out_result_json
+};
+
+class SYNCAGENT_CXX_API SyncAgent {
+ public:
+  // Called with each sync event ({"type": ..., ...}, as the C API's event callback).
+  using EventFn = std::function<void(const nlohmann::json& event)>;
+  // Asked first for each conflict with its sides {"collection","key","base","local","remote"};
+  // answers {"action": "take_remote"|"keep_local"|"use"|"delete"|"leave_open"|"defer",
+  // "data": {...} for "use"}. A null answer defers to the configured policy; a non-OK Status
+  // leaves the conflict open for the app.
+  using ResolverFn = std::function<StatusOr<nlohmann::json>(const nlohmann::json& sides)>;
+
+  // Opens the agent described by a config (docs/config.md): JSON text, or a file. On failure the
+  // message lists every config error with its JSON path.
+  static StatusOr<std::unique_ptr<SyncAgent>> OpenJson(std::string_view config_json);
+  static StatusOr<std::unique_ptr<SyncAgent>> OpenFile(const std::string& config_path);
+
+  // Cancels the running operations, stops the callbacks and closes the store. A cycle that a
+  // headless watchdog left running finishes on its own thread without calling back.
+  ~SyncAgent();
+  SyncAgent(const SyncAgent&) = delete;
+  SyncAgent& operator=(const SyncAgent&) = delete;
+
+  // --- Local data (never touches the network). ---
+  // REQUIRES: `data` / `patch` is an object nested at most 32 levels (else kInvalidArgument).
+  Status Put(std::string_view collection, std::string_view key, const nlohmann::json& data);
+  // An RFC 7386 JSON merge patch over the current document.
+  Status Patch(std::string_view collection, std::string_view key, const nlohmann::json& patch);
+  Status Delete(std::string_view collection, std::string_view key);
+  // The document's data, or nullopt when there is none (never written, or deleted).
+  StatusOr<std::optional<nlohmann::json>> Get(std::string_view collection, std::string_view key);
+
+  // --- Sync. ---
+  // One cycle with `budget` (default: the config's schedule.time_budget_seconds); returns the
+  // cycle report (as syncagent_sync_now's). Cancel stops it early.
+  StatusOr<nlohmann::json> SyncNow(std::optional<std::chrono::milliseconds> budget = std::nullopt);
+  // What `syncagent run` and syncagent_run_headless do: one OS wake-up (single flight across
+  // processes, run log, watchdog, retry delay). `task_id` "" means the config's schedule.task_id.
+  StatusOr<HeadlessRun> RunHeadless(std::string_view task_id = {},
+                                    std::optional<std::chrono::milliseconds> budget = std::nullopt);
+  // Cancels every SyncNow / RunHeadless running on this agent now. Never blocks on them.
+  void Cancel(std::string_view reason = "cancelled by the app");
+
+  // The local state without the network: queue, conflicts, dead letters, last cycle, and the
+  // schedule's health (as syncagent_status_json's).
+  StatusOr<nlohmann::json> GetStatus();
+  // The newest `limit` runs of the run log, newest first:
+  // [{"id","task_id","requested_at_ms","started_at_ms","finished_at_ms","budget_ms","result",
+  //   "reason","pushed","pulled","conflicts","error","in_run_log"}].
+  StatusOr<nlohmann::json> ListRuns(int limit = 20);
+
+  // --- Callbacks (each replaces the previous one; nullptr removes it). ---
+  void SetEventCallback(EventFn on_event);
+  void SetConflictResolver(ResolverFn resolver);
+
+  // --- Conflicts and dead letters (the app's side of the `manual` policy). ---
+  // [{"id","collection","key","origin","status","base","local","remote","created_at",...}]
+  StatusOr<nlohmann::json> ListConflicts(bool open_only = true);
+  // `resolution`: {"action": "take_remote"|"keep_local"|"use"|"delete", "data": {...} for "use"}.
+  Status ResolveConflict(int64_t id, const nlohmann::json& resolution);
+  // [{"id","collection","key","op","mutation_id","data","code","message","dead_at"}]
+  StatusOr<nlohmann::json> ListDeadLetters();
+  // Queues the dead letter's write again (a new write, sent by the next cycle).
+  Status RetryDeadLetter(int64_t id);
+  Status DropDeadLetter(int64_t id);
+
+ private:
+  struct Impl;
+  friend struct SyncAgentAccess;  // the library's own shims (agent/sync_agent_access.h)
+  explicit SyncAgent(std::unique_ptr<Impl> impl);
+
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace syncagent
+
+#endif  // SYNCAGENT_INCLUDE_SYNCAGENT_AGENT_H_
