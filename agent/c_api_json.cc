@@ -144,9 +144,8 @@ nlohmann::json RunRecordToJson(const RunRecord& r) {
           {"in_run_log", !r.unlogged}};
 }
 
-StatusOr<CustomResolution> ParseCustomResolution(std::string_view text) {
-  SYNCAGENT_ASSIGN_OR_RETURN(nlohmann::json answer, Parse(text, "resolver answer", kMaxAnswerDepth));
-  return CustomResolutionFromJson(answer);
+StatusOr<nlohmann::json> ParseAnswerArg(const char* text, std::string_view what) {
+  return ParseJsonArg(text, what, kMaxAnswerDepth);
 }
 
 StatusOr<CustomResolution> CustomResolutionFromJson(const nlohmann::json& answer) {
@@ -174,12 +173,6 @@ StatusOr<CustomResolution> CustomResolutionFromJson(const nlohmann::json& answer
         "defer");
   }
   return r;
-}
-
-StatusOr<Resolution> ParseResolution(const char* text) {
-  SYNCAGENT_ASSIGN_OR_RETURN(nlohmann::json answer,
-                             ParseJsonArg(text, "resolution_json", kMaxAnswerDepth));
-  return ResolutionFromJson(answer);
 }
 
 StatusOr<Resolution> ResolutionFromJson(const nlohmann::json& answer) {

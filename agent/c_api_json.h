@@ -41,13 +41,12 @@ nlohmann::json DeadLetterToJson(const DeadLetter& letter);
 //  "reason","pushed","pulled","conflicts","error","in_run_log"}
 nlohmann::json RunRecordToJson(const RunRecord& run);
 
-// A resolver callback's answer {"action": ..., "data": {...}}.
-StatusOr<CustomResolution> ParseCustomResolution(std::string_view text);
-// The same answer, already parsed (a C++ resolver's).
+// An answer's text (a resolver's answer, syncagent_resolve_conflict's argument) parsed, nested at
+// most one level deeper than a document (its "data" is one); `what` names it in errors.
+StatusOr<nlohmann::json> ParseAnswerArg(const char* text, std::string_view what);
+// A resolver's answer {"action": ..., "data": {...}}.
 StatusOr<CustomResolution> CustomResolutionFromJson(const nlohmann::json& answer);
-// syncagent_resolve_conflict's argument {"action": ..., "data": {...}}.
-StatusOr<Resolution> ParseResolution(const char* text);
-// The same resolution, already parsed.
+// An app's resolution {"action": ..., "data": {...}} (syncagent_resolve_conflict's argument).
 StatusOr<Resolution> ResolutionFromJson(const nlohmann::json& answer);
 
 }  // namespace syncagent::capi

@@ -286,15 +286,26 @@ HeadlessResult HeadlessTask::RunCold(const std::string& config_path, const std::
   }
   std::shared_ptr<Agent> agent = std::move(*opened);
   CancelToken never;
-  TaskInvocation invocation;
-  invocation.task_id = task_id.empty() ? agent->config().schedule.task_id : task_id;
-  invocation.requested_at_wall_ms = agent->clock().WallMs();
-  invocation.started_at_wall_ms = invocation.requested_at_wall_ms;
-  invocation.budget = budget;
-  invocation.deadline = agent->clock().Now() + budget;
-  invocation.cancel = cancel ? cancel : &never;
+  WakeRequest request;
+  request.task_id = task_id;
+  request.budget = budget;
+  request.cancel = cancel ? cancel : &never;
   HeadlessTask task(agent);
-  return task.Run(invocation);
+  return task.Run(InvocationNow(*agent, request));
+}
+
+TaskInvocation InvocationNow(Agent& agent, const WakeRequest& request) {
+  const ScheduleConfig& schedule = agent.config().schedule;
+  TaskInvocation invocation;
+  invocation.task_id = request.task_id.empty() ? schedule.task_id : request.task_id;
+  invocation.budget = request.budget.value_or(Millis(schedule.time_budget_seconds * 1000));
+  invocation.requested_at_wall_ms = agent.clock().WallMs();
+  invocation.started_at_wall_ms = invocation.requested_at_wall_ms;
+  invocation.deadline = agent.clock().Now() + invocation.budget;
+  invocation.cancel = request.cancel;
+  invocation.constraints_seen = request.constraints_seen;
+  invocation.periodic = request.periodic;
+  return invocation;
 }
 
 }  // namespace syncagent

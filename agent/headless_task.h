@@ -66,6 +66,22 @@ struct HeadlessResult {
   nlohmann::json ToJson() const;
 };
 
+// A wake-up as its caller knows it; InvocationNow turns it into the TaskInvocation that Run takes.
+// The one place where the CLI's `run`, SyncAgent::RunHeadless (and so the C API) and RunCold
+// build an invocation.
+struct WakeRequest {
+  std::string task_id;           // "" = the config's schedule.task_id
+  std::optional<Millis> budget;  // nullopt = the config's schedule.time_budget_seconds
+  const CancelToken* cancel = nullptr;  // REQUIRES: non-null, outlives the run
+  // The OS's periodic schedule woke it (a systemd timer, WorkManager, BGAppRefresh): the
+  // server's quiet period applies (retry_plan.h, rule 2). False for a one-off request.
+  bool periodic = true;
+  std::string constraints_seen;  // how the caller saw the device ("cli", a DeviceSnapshot)
+};
+
+// Requested and started now on the agent's clock; the deadline is `budget` from now.
+TaskInvocation InvocationNow(Agent& agent, const WakeRequest& request);
+
 class HeadlessTask {
  public:
   explicit HeadlessTask(std::shared_ptr<Agent> agent, HeadlessOptions options = {});

@@ -58,11 +58,7 @@ StatusOr<CustomResolution> AskResolver(ResolverSlot& slot, const ConflictSides& 
   std::lock_guard<std::mutex> lock(slot.mu);
   if (!slot.fn) return CustomResolution{};  // defer to the configured policy
   StatusOr<nlohmann::json> answer = Guard([&] { return slot.fn(capi::SidesToJson(sides)); });
-  if (!answer.ok()) {
-    CustomResolution leave_open;
-    leave_open.kind = CustomResolution::Kind::kLeaveOpen;
-    return leave_open;
-  }
+  if (!answer.ok()) return answer.status();  // left open, with the resolver's reason
   if (answer->is_null()) return CustomResolution{};
   return capi::CustomResolutionFromJson(*answer);
 }
@@ -178,14 +174,12 @@ StatusOr<HeadlessRun> SyncAgent::RunHeadless(std::string_view task_id,
   return Guard([&]() -> StatusOr<HeadlessRun> {
     Agent& a = *impl_->agent;
     ActiveOp<Impl> op(*impl_);
-    TaskInvocation invocation;
-    invocation.task_id = task_id.empty() ? a.config().schedule.task_id : std::string(task_id);
-    invocation.budget = budget.value_or(Millis(a.config().schedule.time_budget_seconds * 1000));
-    invocation.requested_at_wall_ms = a.clock().WallMs();
-    invocation.started_at_wall_ms = invocation.requested_at_wall_ms;
-    invocation.deadline = a.clock().Now() + invocation.budget;
-    invocation.cancel = op.token();
-    invocation.periodic = true;
+    WakeRequest request;
+    request.task_id = std::string(task_id);
+    request.budget = budget;
+    request.cancel = op.token();
+    request.periodic = true;  // what an OS scheduler's adapter calls
+    const TaskInvocation invocation = InvocationNow(a, request);
     HeadlessResult result = HeadlessTask(impl_->agent).Run(invocation);
     return HeadlessRun{static_cast<HeadlessOutcome>(result.task_result), result.ToJson()};
   });

@@ -225,7 +225,7 @@ StatusOr<SystemdUnits> GenerateSystemdUnits(const SystemdOptions& options) {
   service += "[Service]\n";
   service += "Type=oneshot\n";
   service += "ExecStart=" + SystemdQuoteExecArg(options.executable) + " --config " +
-             SystemdQuoteExecArg(options.config_path) + " run --task-id " +
+             SystemdQuoteExecArg(options.config_path) + " run --periodic --task-id " +
              SystemdQuoteExecArg(options.task_id) + " --budget-seconds " +
              std::to_string(budget_seconds) + "\n";
   service += "TimeoutStartSec=" + std::to_string(budget_seconds + 15) + "s\n";

@@ -1,7 +1,7 @@
 // SystemdUnits: the Linux scheduler adapter, a systemd *user* timer + oneshot service pair.
 //
 // What: GenerateSystemdUnits() renders `syncagent-<task>.timer` and `syncagent-<task>.service`
-// which run `<exe> --config <config> run --task-id <id> --budget-seconds <n>`. The timer:
+// which run `<exe> --config <config> run --periodic --task-id <id> --budget-seconds <n>`. The timer:
 //   OnBootSec=<on_boot>           first run after boot; already in the past when the timer is
 //                                 started (login long after boot) = it elapses immediately
 //   OnUnitActiveSec=<interval>    then every interval after the previous activation

@@ -20,6 +20,7 @@ struct RunFlags {
   std::string task_id;
   int budget_seconds = 0;
   bool json = false;
+  bool periodic = false;
 };
 
 int RunOnce(CliContext& ctx, const RunFlags& flags) {
@@ -37,18 +38,16 @@ int RunOnce(CliContext& ctx, const RunFlags& flags) {
   if (auto* exit = std::get_if<ExitCode>(&opened)) return exit->code;
   std::shared_ptr<Agent> agent = std::get<std::shared_ptr<Agent>>(opened);
 
-  const int64_t budget_s =
-      flags.budget_seconds > 0 ? flags.budget_seconds : agent->config().schedule.time_budget_seconds;
-  TaskInvocation invocation;
-  invocation.task_id = flags.task_id.empty() ? agent->config().schedule.task_id : flags.task_id;
-  invocation.requested_at_wall_ms = agent->clock().WallMs();
-  invocation.started_at_wall_ms = invocation.requested_at_wall_ms;
-  invocation.budget = std::chrono::seconds(budget_s);
-  invocation.deadline = agent->clock().Now() + invocation.budget;
-  invocation.cancel = &os_cancel;
-  invocation.constraints_seen = "cli";
+  WakeRequest request;
+  request.task_id = flags.task_id;
+  if (flags.budget_seconds > 0) request.budget = std::chrono::seconds(flags.budget_seconds);
+  request.cancel = &os_cancel;
+  request.periodic = flags.periodic;
+  request.constraints_seen = "cli";
+  const TaskInvocation invocation = InvocationNow(*agent, request);
   console.Log(LogLevel::kDebug, "run: task " + invocation.task_id + ", budget " +
-                                    std::to_string(budget_s) + " s");
+                                    std::to_string(invocation.budget.count() / 1000) + " s" +
+                                    (flags.periodic ? ", periodic" : ""));
 
   HeadlessTask task(agent);
   HeadlessResult result = task.Run(invocation);
@@ -84,6 +83,9 @@ void RegisterRunCommand(CLI::App& app, CommandHost& host) {
                   "time budget (default: schedule.time_budget_seconds)")
       ->check(CLI::Range(1, 3600));
   run->add_flag("--json", flags->json, "print the run's result as JSON on stdout");
+  run->add_flag("--periodic", flags->periodic,
+                "a periodic wake (what the systemd timer passes): during the server's quiet\n"
+                "period after a Retry-After the run makes no request and exits 0");
   host.Bind(run, "run", [&host, flags] { return RunOnce(*host.ctx, *flags); });
 }
 

@@ -96,7 +96,7 @@ TEST_F(CliScheduleTest, ShowPrintsBothUnits) {
   EXPECT_NE(r.out.find("[Service]"), std::string::npos);
   EXPECT_NE(r.out.find("[Timer]"), std::string::npos);
   EXPECT_NE(r.out.find("ExecStart=" + CliBinary() + " --config " + config_ +
-                       " run --task-id syncagent.refresh --budget-seconds 20"),
+                       " run --periodic --task-id syncagent.refresh --budget-seconds 20"),
             std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("OnUnitActiveSec=30min"), std::string::npos);

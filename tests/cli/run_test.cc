@@ -86,6 +86,30 @@ TEST_F(CliRunTest, ServerUnavailableExits75WithTheRetryDelay) {
   EXPECT_EQ(ServerDoc("notes", "n1"), json({{"a", 1}}));
 }
 
+// What the systemd timer runs (`run --periodic`) keeps the server's quiet period after a
+// Retry-After (agent/retry_plan.h, rule 2): the next periodic wake makes no request and exits 0;
+// a one-off `run` (someone typed it) is not held back.
+TEST_F(CliRunTest, PeriodicRunKeepsTheServersQuietPeriod) {
+  const std::string config = WriteConfig();
+  ASSERT_EQ(Cli({"--config", config, "put", "notes", "n1", R"({"a":1})"}).exit_code, 0);
+  SetFaults({{"faults",
+              {{{"match", {{"path", "/v1/*"}, {"times", -1}}},
+                {"action", {{"kind", "status"}, {"status", 503}, {"retry_after", "600"}}}}}}});
+  ProcResult first = Cli({"--config", config, "run", "--periodic", "--json"});
+  ASSERT_EQ(first.exit_code, 0) << first.Describe();  // rule 1: the next periodic slot retries
+  const int64_t requests = server_->requests().total();
+  ASSERT_GE(requests, 1);
+
+  ProcResult quiet = Cli({"--config", config, "run", "--periodic", "--json"});
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.Describe();
+  EXPECT_TRUE(json::parse(quiet.out).value("deferred", false)) << quiet.out;
+  EXPECT_EQ(server_->requests().total(), requests) << "a periodic wake in the quiet period";
+
+  ProcResult one_off = Cli({"--config", config, "run"});
+  EXPECT_EQ(one_off.exit_code, 75) << one_off.Describe();
+  EXPECT_GT(server_->requests().total(), requests);
+}
+
 TEST_F(CliRunTest, AFullStoreExits75BeforeAnyRequestAndStatusShowsTheAttempt) {
   const std::string config = WriteConfig("agent", {{"storage", {{"max_size_mb", 1}}}});
   ASSERT_EQ(Cli({"--config", config, "put", "notes", "n1", R"({"a":1})"}).exit_code, 0);

@@ -58,7 +58,7 @@ TEST(SystemdUnitsTest, GeneratesTheServiceUnit) {
            "[Service]\n",
            "Type=oneshot\n",
            "ExecStart=/usr/bin/syncagent --config /home/ada/.config/notes/syncagent.json run "
-           "--task-id syncagent.refresh --budget-seconds 25\n",
+           "--periodic --task-id syncagent.refresh --budget-seconds 25\n",
            "TimeoutStartSec=40s\n",
            "PassEnvironment=NOTES_SYNC_TOKEN\n",
            "NoNewPrivileges=yes\n",
