@@ -209,12 +209,12 @@ Status Agent::ReleaseLease(std::string_view name, std::string_view owner) {
   return store_->ReleaseLease(name, owner);
 }
 
-StatusOr<std::optional<Checkpoint>> Agent::GetCheckpoint(std::string_view name) {
-  return store_->GetCheckpoint(name);
+StatusOr<std::optional<Checkpoint>> Agent::GetCheckpoint(const CheckpointKey& key) {
+  return store_->GetCheckpoint(key.name());
 }
 
-Status Agent::SetCheckpoint(std::string_view name, std::string_view value) {
-  return store_->SetCheckpoint(name, value);
+Status Agent::SetCheckpoint(const CheckpointKey& key, std::string_view value) {
+  return store_->SetCheckpoint(key.name(), value);
 }
 
 StatusOr<std::vector<RemoteSkip>> Agent::ListRemoteSkips(int64_t limit) {

@@ -89,9 +89,10 @@ class Agent {
   // Named leases, atomic across processes (storage/lease_table.h).
   StatusOr<bool> AcquireLease(std::string_view name, std::string_view owner, Millis ttl);
   Status ReleaseLease(std::string_view name, std::string_view owner);
-  // Named checkpoints (small persisted values, e.g. the headless task's retry counter).
-  StatusOr<std::optional<Checkpoint>> GetCheckpoint(std::string_view name);
-  Status SetCheckpoint(std::string_view name, std::string_view value);
+  // Checkpoints (small persisted values, e.g. the headless task's retry counter), named only
+  // through the registry (storage/checkpoint_key.h).
+  StatusOr<std::optional<Checkpoint>> GetCheckpoint(const CheckpointKey& key);
+  Status SetCheckpoint(const CheckpointKey& key, std::string_view value);
   // Remote documents this device could not take, newest first.
   StatusOr<std::vector<RemoteSkip>> ListRemoteSkips(int64_t limit);
   const std::string& store_path() const { return store_->path(); }

@@ -7,16 +7,17 @@ namespace syncagent {
 bool CycleContext::MayStartRequest() {
   if (cancel && cancel->IsCancelled()) {
     report->outcome = CycleOutcome::kPartial;
-    report->stop_reason = cancel->reason();
+    report->stop = StopKind::kCancelled;
+    report->cancel_reason = cancel->reason();
     return false;
   }
   const auto rtt = remote->stats().smoothed_rtt;
-  const Millis margin = std::max(options->min_margin,
-                                 Millis(static_cast<int64_t>(options->rtt_factor *
-                                                             static_cast<double>(rtt.count()))));
+  const Millis margin = std::max(
+      options->min_margin,
+      Millis(static_cast<int64_t>(options->rtt_factor * static_cast<double>(rtt.count()))));
   if (clock->Now() + margin >= deadline) {
     report->outcome = CycleOutcome::kPartial;
-    report->stop_reason = "deadline";
+    report->stop = StopKind::kDeadline;
     return false;
   }
   return true;
@@ -36,13 +37,14 @@ StatusOr<int64_t> CycleContext::ForgetServer(std::string_view how_detected) {
 PhaseEnd CycleContext::Fail(const Status& status) {
   if (status.code() == StatusCode::kCancelled) {
     report->outcome = CycleOutcome::kPartial;
-    report->stop_reason = cancel && cancel->IsCancelled() ? cancel->reason() : status.message();
+    report->stop = StopKind::kCancelled;
+    report->cancel_reason = cancel && cancel->IsCancelled() ? cancel->reason() : status.message();
     return PhaseEnd::kStopped;
   }
   if (status.code() == StatusCode::kDeadlineExceeded &&
       status.retry_class() == RetryClass::kTransient && clock->Now() >= deadline) {
     report->outcome = CycleOutcome::kPartial;
-    report->stop_reason = "deadline";
+    report->stop = StopKind::kDeadline;
     return PhaseEnd::kStopped;
   }
   report->error = status;
@@ -59,8 +61,8 @@ PhaseEnd CycleContext::Fail(const Status& status) {
   return PhaseEnd::kFailed;
 }
 
-void CycleContext::Emit(SyncEventType type, int64_t count, std::string collection,
-                        std::string key, std::string detail) {
+void CycleContext::Emit(SyncEventType type, int64_t count, std::string collection, std::string key,
+                        std::string detail) {
   SyncEvent event;
   event.type = type;
   event.count = count;

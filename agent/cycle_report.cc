@@ -4,10 +4,14 @@ namespace syncagent {
 
 std::string_view CycleOutcomeName(CycleOutcome outcome) {
   switch (outcome) {
-    case CycleOutcome::kDone: return "done";
-    case CycleOutcome::kPartial: return "partial";
-    case CycleOutcome::kRetry: return "retry";
-    case CycleOutcome::kFailed: return "failed";
+    case CycleOutcome::kDone:
+      return "done";
+    case CycleOutcome::kPartial:
+      return "partial";
+    case CycleOutcome::kRetry:
+      return "retry";
+    case CycleOutcome::kFailed:
+      return "failed";
   }
   return "failed";
 }
@@ -32,8 +36,28 @@ nlohmann::json CycleReport::ToJson() const {
                   {"message", error.message()}};
   }
   if (retry_after.count() > 0) j["retry_after_ms"] = retry_after.count();
-  if (!stop_reason.empty()) j["stop_reason"] = stop_reason;
+  if (stop != StopKind::kNone) {
+    j["stop"] = StopKindName(stop);
+    j["stop_reason"] = StopReason();
+  }
   return j;
+}
+
+std::string_view StopKindName(StopKind kind) {
+  switch (kind) {
+    case StopKind::kNone:
+      return "";
+    case StopKind::kDeadline:
+      return "deadline";
+    case StopKind::kCancelled:
+      return "cancelled";
+  }
+  return "";
+}
+
+std::string CycleReport::StopReason() const {
+  if (stop == StopKind::kCancelled) return cancel_reason.empty() ? "cancelled" : cancel_reason;
+  return std::string(StopKindName(stop));
 }
 
 }  // namespace syncagent

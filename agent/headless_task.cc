@@ -16,12 +16,12 @@ namespace {
 constexpr std::string_view kLease = "sync";
 constexpr auto kPoll = std::chrono::milliseconds(5);
 
-std::string RetriesCheckpoint(const std::string& task_id) { return "headless." + task_id + ".retries"; }
-// Device-wide: no request to the server before this wall-clock instant (ms; see retry_plan.h).
-constexpr std::string_view kNotBeforeCheckpoint = "headless.not_before";
+CheckpointKey RetriesCheckpoint(const std::string& task_id) {
+  return CheckpointKey::HeadlessRetries(task_id);
+}
 
-int64_t ReadInt(Agent& agent, std::string_view name) {
-  auto value = agent.GetCheckpoint(name);
+int64_t ReadInt(Agent& agent, const CheckpointKey& key) {
+  auto value = agent.GetCheckpoint(key);
   if (!value.ok() || !value->has_value()) return 0;
   return std::atoll((*value)->value.c_str());
 }
@@ -42,9 +42,12 @@ struct CycleState {
 
 RunResult ToRunResult(TaskResult r) {
   switch (r) {
-    case TaskResult::kSuccess: return RunResult::kSuccess;
-    case TaskResult::kRetry: return RunResult::kRetry;
-    case TaskResult::kFailure: return RunResult::kFailure;
+    case TaskResult::kSuccess:
+      return RunResult::kSuccess;
+    case TaskResult::kRetry:
+      return RunResult::kRetry;
+    case TaskResult::kFailure:
+      return RunResult::kFailure;
   }
   return RunResult::kFailure;
 }
@@ -54,7 +57,7 @@ std::string Summary(const CycleReport& r) {
   s += ": pushed " + std::to_string(r.pushed) + ", pulled " + std::to_string(r.pulled);
   if (r.conflicts) s += ", conflicts " + std::to_string(r.conflicts);
   if (r.rejected) s += ", dead-lettered " + std::to_string(r.rejected);
-  if (!r.stop_reason.empty()) s += " (stopped: " + r.stop_reason + ")";
+  if (r.stop != StopKind::kNone) s += " (stopped: " + r.StopReason() + ")";
   if (!r.error.ok()) s += " — " + r.error.message();
   return s;
 }
@@ -89,7 +92,8 @@ HeadlessResult HeadlessTask::Run(const TaskInvocation& invocation) {
 
   RunStart start;
   start.task_id = invocation.task_id;
-  start.requested_at = invocation.requested_at_wall_ms ? invocation.requested_at_wall_ms : clock.WallMs();
+  start.requested_at =
+      invocation.requested_at_wall_ms ? invocation.requested_at_wall_ms : clock.WallMs();
   start.budget_ms = invocation.budget.count();
   start.constraints = invocation.constraints_seen;
   auto run_id = a.BeginRun(start);
@@ -126,7 +130,7 @@ HeadlessResult HeadlessTask::Run(const TaskInvocation& invocation) {
 
   // The server asked this device to stay quiet (retry_plan.h, rule 2): a periodic wake makes no
   // request at all.
-  const int64_t not_before = ReadInt(a, kNotBeforeCheckpoint);
+  const int64_t not_before = ReadInt(a, CheckpointKey::QuietUntil());
   if (invocation.periodic && not_before > clock.WallMs()) {
     a.ReleaseLease(kLease, owner).IgnoreError();
     const RetryPlan plan = PlanQuietWake(clock.WallMs(), not_before);
@@ -198,7 +202,8 @@ HeadlessResult HeadlessTask::Run(const TaskInvocation& invocation) {
         result.task_result = TaskResult::kSuccess;
         break;
       case CycleOutcome::kPartial:
-        result.task_result = r.stop_reason == "deadline" ? TaskResult::kSuccess : TaskResult::kRetry;
+        result.task_result =
+            r.stop == StopKind::kDeadline ? TaskResult::kSuccess : TaskResult::kRetry;
         break;
       case CycleOutcome::kRetry:
         result.task_result = TaskResult::kRetry;
@@ -226,10 +231,11 @@ HeadlessResult HeadlessTask::Run(const TaskInvocation& invocation) {
   a.SetCheckpoint(RetriesCheckpoint(invocation.task_id), std::to_string(plan.retries))
       .IgnoreError();
   if (plan.quiet_for.count() > 0) {
-    a.SetCheckpoint(kNotBeforeCheckpoint, std::to_string(clock.WallMs() + plan.quiet_for.count()))
+    a.SetCheckpoint(CheckpointKey::QuietUntil(),
+                    std::to_string(clock.WallMs() + plan.quiet_for.count()))
         .IgnoreError();
   } else if (finished && result.report->outcome == CycleOutcome::kDone && not_before != 0) {
-    a.SetCheckpoint(kNotBeforeCheckpoint, "0").IgnoreError();
+    a.SetCheckpoint(CheckpointKey::QuietUntil(), "0").IgnoreError();
   }
   finish(ToRunResult(result.task_result), error);
   return result;
@@ -269,7 +275,7 @@ HeadlessResult HeadlessTask::RunLogFailed(const TaskInvocation& invocation, cons
   RunFinish f;
   f.result = ToRunResult(result.task_result);
   f.reason = result.task_result == TaskResult::kRetry ? "store unavailable: nothing synced"
-                                                     : "store failed: nothing synced";
+                                                      : "store failed: nothing synced";
   f.error = result.reason;
   a.NoteUnloggedRun(0, start, f).IgnoreError();
   return result;

@@ -9,7 +9,7 @@ PhaseEnd Puller::Run(int* queued_writes) {
   if (auto aligned = ctx_->store->AlignPullCollections(ctx_->options->collections); !aligned.ok()) {
     return ctx_->Fail(aligned.status());
   }
-  auto checkpoint = ctx_->store->GetCheckpoint(Store::kPullCheckpoint);
+  auto checkpoint = ctx_->store->GetCheckpoint(CheckpointKey::PullCursor().name());
   if (!checkpoint.ok()) return ctx_->Fail(checkpoint.status());
   PullQuery request;
   request.limit = ctx_->options->pull_page_size;

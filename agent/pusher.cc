@@ -5,6 +5,7 @@
 #include <system_error>
 
 #include "common/json_limits.h"
+#include "storage/json_merge_patch.h"
 
 namespace syncagent {
 namespace {
@@ -63,6 +64,7 @@ PhaseEnd Pusher::Run() {
       batch = std::move(*taken);
       if (Status kept = DropOverLimit(&batch); !kept.ok()) return ctx_->Fail(kept);
       if (batch.empty()) continue;
+      if (Status whole = SendWholeBodies(&batch); !whole.ok()) return ctx_->Fail(whole);
     } else {
       // Left in the outbox, attempted: the next push (this cycle or the next) sends it again.
       if (!ctx_->MayStartRequest()) return Stop(PhaseEnd::kStopped);
@@ -70,6 +72,7 @@ PhaseEnd Pusher::Run() {
       ready.clear();
       if (Status kept = DropOverLimit(&batch); !kept.ok()) return Stop(ctx_->Fail(kept));
       if (batch.empty()) continue;
+      if (Status whole = SendWholeBodies(&batch); !whole.ok()) return Stop(ctx_->Fail(whole));
     }
 
     Status local = Status::Ok();
@@ -239,6 +242,38 @@ Status Pusher::RecordConflict(const Mutation& m, const PushAnswer& answer) {
   return Status::Ok();
 }
 
+namespace {
+
+// The whole document a kPatch makes on a remote that takes no patches: the server's body at
+// the mutation's base (the document's base_data: the batch holds the oldest queued mutation of
+// each document, so its base is the document's) with the patch applied. Without a known base
+// body, the local document as it is now: never a partial document.
+StatusOr<nlohmann::json> WholeBodyOf(const Document* doc, const nlohmann::json& patch) {
+  nlohmann::json body = nlohmann::json::object();
+  if (doc != nullptr && doc->base_data.is_object()) {
+    body = doc->base_data;
+  } else if (doc != nullptr && doc->data.is_object()) {
+    return doc->data;
+  }
+  ApplyMergePatch(body, patch);
+  return body;
+}
+
+}  // namespace
+
+Status Pusher::SendWholeBodies(std::vector<Mutation>* batch) {
+  if (ctx_->remote->capabilities().patch) return Status::Ok();
+  for (Mutation& m : *batch) {
+    if (m.op != MutationOp::kPatch) continue;
+    SYNCAGENT_ASSIGN_OR_RETURN(std::optional<Document> doc,
+                               ctx_->store->Get(m.collection, m.key, /*include_deleted=*/true));
+    SYNCAGENT_ASSIGN_OR_RETURN(nlohmann::json body, WholeBodyOf(doc ? &*doc : nullptr, m.data));
+    m.op = MutationOp::kPut;
+    m.data = std::move(body);
+  }
+  return Status::Ok();
+}
+
 Status Pusher::ApplyResults(const std::vector<Mutation>& batch, std::vector<PushAnswer>& answers) {
   if (answers.size() != batch.size()) {
     return Status(StatusCode::kInternal,
@@ -264,7 +299,9 @@ Status Pusher::ApplyResults(const std::vector<Mutation>& batch, std::vector<Push
       case PushAnswer::Kind::kConflict:
         if (!answer.current) {
           // The remote's conflict answer carries no body: ask for the document. If that fails,
-          // this mutation stays queued (its replay is answered again) and the others are kept.
+          // or the deadline leaves no room for the request, this mutation stays queued (its
+          // replay is answered again) and the others are kept.
+          if (!ctx_->MayStartRequest()) break;
           auto fetched = ctx_->remote->Fetch(m.collection, m.key, ctx_->Call());
           if (!fetched.ok()) {
             if (deferred.ok()) {

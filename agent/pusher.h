@@ -68,6 +68,9 @@ class Pusher {
   // Dead-letters the mutations of *batch whose data breaks the document limit (queued by an
   // older version, before the limit was enforced at write time) and removes them from it.
   Status DropOverLimit(std::vector<Mutation>* batch);
+  // For a remote without merge patches (capabilities().patch false): each kPatch of *batch
+  // becomes a kPut of the whole document it makes (WholeBodyOf).
+  Status SendWholeBodies(std::vector<Mutation>* batch);
 
   CycleContext* ctx_;
   int batch_size_;      // the current cap, halved after a too-large batch or answer

@@ -9,11 +9,6 @@
 namespace syncagent {
 namespace {
 
-constexpr std::string_view kLastSuccess = "engine.last_success";
-constexpr std::string_view kLastAttempt = "engine.last_attempt";
-constexpr std::string_view kLastOutcome = "engine.last_outcome";
-constexpr std::string_view kLastError = "engine.last_error";
-
 std::optional<int64_t> ParseMs(const std::string& text) {
   int64_t v = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
@@ -24,14 +19,11 @@ std::optional<int64_t> ParseMs(const std::string& text) {
 }  // namespace
 
 nlohmann::json SyncStatus::ToJson() const {
-  nlohmann::json j = {{"queue_depth", store.queue_depth},
-                      {"local_only", store.local_only},
-                      {"remote_skips", store.remote_skips},
-                      {"dead_letters", store.dead_letters},
-                      {"open_conflicts", store.open_conflicts},
-                      {"documents", store.documents},
-                      {"last_outcome", last_outcome},
-                      {"last_error", last_error}};
+  nlohmann::json j = {
+      {"queue_depth", store.queue_depth},       {"local_only", store.local_only},
+      {"remote_skips", store.remote_skips},     {"dead_letters", store.dead_letters},
+      {"open_conflicts", store.open_conflicts}, {"documents", store.documents},
+      {"last_outcome", last_outcome},           {"last_error", last_error}};
   j["oldest_pending_age_ms"] =
       store.oldest_pending_age_ms ? nlohmann::json(*store.oldest_pending_age_ms) : nlohmann::json();
   j["last_success_ms"] = last_success_ms ? nlohmann::json(*last_success_ms) : nlohmann::json();
@@ -39,9 +31,8 @@ nlohmann::json SyncStatus::ToJson() const {
   return j;
 }
 
-SyncEngine::SyncEngine(Store* store, Remote* remote, Clock* clock,
-                       const ConflictResolver* resolver, SyncEngineOptions options,
-                       EventCallback on_event)
+SyncEngine::SyncEngine(Store* store, Remote* remote, Clock* clock, const ConflictResolver* resolver,
+                       SyncEngineOptions options, EventCallback on_event)
     : store_(store),
       remote_(remote),
       clock_(clock),
@@ -118,22 +109,27 @@ void SyncEngine::RecordOutcome(const CycleReport& report) {
   const bool success =
       report.outcome == CycleOutcome::kDone || report.outcome == CycleOutcome::kPartial;
   // Best effort: a store that cannot record the outcome has already failed the cycle loudly.
-  store_->SetCheckpoint(kLastAttempt, now).IgnoreError();
-  store_->SetCheckpoint(kLastOutcome, CycleOutcomeName(report.outcome)).IgnoreError();
-  store_->SetCheckpoint(kLastError, success ? "" : report.error.message()).IgnoreError();
-  if (success) store_->SetCheckpoint(kLastSuccess, now).IgnoreError();
+  store_->SetCheckpoint(CheckpointKey::LastAttempt().name(), now).IgnoreError();
+  store_->SetCheckpoint(CheckpointKey::LastOutcome().name(), CycleOutcomeName(report.outcome))
+      .IgnoreError();
+  store_->SetCheckpoint(CheckpointKey::LastError().name(), success ? "" : report.error.message())
+      .IgnoreError();
+  if (success) store_->SetCheckpoint(CheckpointKey::LastSuccess().name(), now).IgnoreError();
 }
 
 StatusOr<SyncStatus> SyncEngine::GetStatus() {
   SyncStatus status;
   SYNCAGENT_ASSIGN_OR_RETURN(status.store, store_->Stats());
-  SYNCAGENT_ASSIGN_OR_RETURN(auto success, store_->GetCheckpoint(kLastSuccess));
+  SYNCAGENT_ASSIGN_OR_RETURN(auto success,
+                             store_->GetCheckpoint(CheckpointKey::LastSuccess().name()));
   if (success) status.last_success_ms = ParseMs(success->value);
-  SYNCAGENT_ASSIGN_OR_RETURN(auto attempt, store_->GetCheckpoint(kLastAttempt));
+  SYNCAGENT_ASSIGN_OR_RETURN(auto attempt,
+                             store_->GetCheckpoint(CheckpointKey::LastAttempt().name()));
   if (attempt) status.last_attempt_ms = ParseMs(attempt->value);
-  SYNCAGENT_ASSIGN_OR_RETURN(auto outcome, store_->GetCheckpoint(kLastOutcome));
+  SYNCAGENT_ASSIGN_OR_RETURN(auto outcome,
+                             store_->GetCheckpoint(CheckpointKey::LastOutcome().name()));
   if (outcome) status.last_outcome = outcome->value;
-  SYNCAGENT_ASSIGN_OR_RETURN(auto error, store_->GetCheckpoint(kLastError));
+  SYNCAGENT_ASSIGN_OR_RETURN(auto error, store_->GetCheckpoint(CheckpointKey::LastError().name()));
   if (error) status.last_error = error->value;
   return status;
 }

@@ -42,6 +42,7 @@
 #include <nlohmann/json.hpp>
 
 #include "platform/clock.h"
+#include "storage/checkpoint_key.h"
 #include "storage/checkpoint_table.h"
 #include "storage/conflict_store.h"
 #include "storage/dead_letter_queue.h"
@@ -68,9 +69,9 @@ namespace syncagent {
 class Store {
  public:
   // The checkpoint ApplyRemotePage uses unless told otherwise.
-  static constexpr std::string_view kPullCheckpoint = "pull";
+  static constexpr std::string_view kPullCheckpoint = CheckpointKey::kPullName;
   // The collection set kPullCheckpoint's cursor covers (see pull_scope.h).
-  static constexpr std::string_view kPullCollectionsCheckpoint = "pull.collections";
+  static constexpr std::string_view kPullCollectionsCheckpoint = CheckpointKey::kPullCollectionsName;
 
   // Opens (creating if needed) the database at options.path.
   // REQUIRES: options.clock != nullptr and outlives the Store.

@@ -32,7 +32,7 @@ NextRun EstimateNextRun(Agent& agent, const std::vector<RunRecord>& runs) {
   if (runs.empty()) return {std::nullopt, "no run recorded yet"};
   const RunRecord& last = runs.front();
   int retries = 0;
-  auto checkpoint = agent.GetCheckpoint("headless." + config.schedule.task_id + ".retries");
+  auto checkpoint = agent.GetCheckpoint(CheckpointKey::HeadlessRetries(config.schedule.task_id));
   if (checkpoint.ok() && checkpoint->has_value()) retries = std::atoi((*checkpoint)->value.c_str());
   if (retries > 0) {
     const Millis delay = BackoffPolicy().DelayForRetry(retries);
@@ -47,8 +47,8 @@ NextRun EstimateNextRun(Agent& agent, const std::vector<RunRecord>& runs) {
 std::string TimerPath(const AgentConfig& config) {
   auto dir = DefaultUserUnitDir();
   if (!dir.ok()) return "";
-  const std::string path = *dir + "/syncagent-" + SystemdEscapeUnitName(config.schedule.task_id) +
-                           ".timer";
+  const std::string path =
+      *dir + "/syncagent-" + SystemdEscapeUnitName(config.schedule.task_id) + ".timer";
   std::error_code ec;
   return std::filesystem::exists(path, ec) ? path : "";
 }
@@ -76,8 +76,8 @@ int ShowStatus(CliContext& ctx, const StatusFlags& flags) {
   if (!runs.ok()) return ctx.Fail(kExitFailure, runs.status().ToString());
   const int64_t now = agent.clock().WallMs();
   const AgentConfig& config = agent.config();
-  const ScheduleHealth health = AnalyzeSchedule(
-      *runs, std::chrono::minutes(config.schedule.minimum_interval_minutes), now);
+  const ScheduleHealth health =
+      AnalyzeSchedule(*runs, std::chrono::minutes(config.schedule.minimum_interval_minutes), now);
   const NextRun next = EstimateNextRun(agent, *runs);
   const std::string timer = TimerPath(config);
   const StoreStats& s = status->store;
@@ -93,17 +93,22 @@ int ShowStatus(CliContext& ctx, const StatusFlags& flags) {
     nlohmann::json j = status->ToJson();
     j["remote_skips_list"] = nlohmann::json::array();
     for (const RemoteSkip& skip : skips) {
-      j["remote_skips_list"].push_back({{"collection", skip.collection}, {"key", skip.key},
-                                        {"rev", skip.rev}, {"reason", skip.reason},
+      j["remote_skips_list"].push_back({{"collection", skip.collection},
+                                        {"key", skip.key},
+                                        {"rev", skip.rev},
+                                        {"reason", skip.reason},
                                         {"skipped_at_ms", skip.skipped_at}});
     }
     j["store_path"] = agent.store_path();
     j["schedule"] = health.ToJson();
     if (!runs->empty()) {
       const RunRecord& r = runs->front();
-      j["last_run"] = {{"task_id", r.task_id},     {"started_at_ms", r.started_at},
-                       {"result", RunResultName(r.result)}, {"reason", r.reason},
-                       {"error", r.error},       {"in_run_log", !r.unlogged}};
+      j["last_run"] = {{"task_id", r.task_id},
+                       {"started_at_ms", r.started_at},
+                       {"result", RunResultName(r.result)},
+                       {"reason", r.reason},
+                       {"error", r.error},
+                       {"in_run_log", !r.unlogged}};
     } else {
       j["last_run"] = nullptr;
     }
@@ -123,9 +128,11 @@ int ShowStatus(CliContext& ctx, const StatusFlags& flags) {
   out += row("store", agent.store_path());
   out += row("documents", std::to_string(s.documents));
   std::string queue = std::to_string(s.queue_depth) + " pending";
-  if (s.oldest_pending_age_ms) queue += " (oldest " + FormatDuration(*s.oldest_pending_age_ms) + ")";
+  if (s.oldest_pending_age_ms)
+    queue += " (oldest " + FormatDuration(*s.oldest_pending_age_ms) + ")";
   if (s.local_only > 0) {
-    queue += ", " + std::to_string(s.local_only) + " local-only (collections not in sync.collections)";
+    queue +=
+        ", " + std::to_string(s.local_only) + " local-only (collections not in sync.collections)";
   }
   out += row("queue", queue);
   out += row("conflicts", std::to_string(s.open_conflicts) + " open");
@@ -135,8 +142,8 @@ int ShowStatus(CliContext& ctx, const StatusFlags& flags) {
     out += row("last run", "never");
   } else {
     const RunRecord& r = runs->front();
-    std::string last = FormatWallRelative(r.started_at, now) + ": " +
-                       std::string(RunResultName(r.result));
+    std::string last =
+        FormatWallRelative(r.started_at, now) + ": " + std::string(RunResultName(r.result));
     if (!r.reason.empty()) last += " - " + r.reason;
     out += row("last run", last);
     // A run the store could not log (e.g. the disk is full) has no cycle to report its error.
@@ -150,13 +157,13 @@ int ShowStatus(CliContext& ctx, const StatusFlags& flags) {
                                  ? FormatWallRelative(*status->last_success_ms, now)
                                  : std::string("never"));
   if (!status->last_error.empty()) out += row("last error", status->last_error);
-  out += row("next run", next.wall_ms ? "~" + FormatWallRelative(*next.wall_ms, now) + ", " +
-                                            next.why
-                                      : next.why);
+  out +=
+      row("next run",
+          next.wall_ms ? "~" + FormatWallRelative(*next.wall_ms, now) + ", " + next.why : next.why);
   out += row("schedule", health.verdict + " (" + std::to_string(health.runs) + " run(s), " +
                              std::to_string(health.successes) + " succeeded)");
-  out += row("systemd timer", timer.empty() ? "not installed (syncagent schedule install)"
-                                            : "installed: " + timer);
+  out += row("systemd timer",
+             timer.empty() ? "not installed (syncagent schedule install)" : "installed: " + timer);
   ctx.console().Print(out);
   return kExitOk;
 }
@@ -166,8 +173,9 @@ int ShowStatus(CliContext& ctx, const StatusFlags& flags) {
 void RegisterStatusCommand(CLI::App& app, CommandHost& host) {
   auto flags = std::make_shared<StatusFlags>();
   CLI::App* sub = app.add_subcommand(
-      "status", "Queue depth, oldest pending change, last and next run, conflicts, dead letters "
-                "and schedule health.");
+      "status",
+      "Queue depth, oldest pending change, last and next run, conflicts, dead letters "
+      "and schedule health.");
   sub->add_flag("--json", flags->json, "print as JSON");
   host.Bind(sub, "status", [&host, flags] { return ShowStatus(*host.ctx, *flags); });
 }

@@ -100,7 +100,7 @@ std::string SyncProgress::Summary(const CycleReport& r) {
   if (r.rejected) s += ", dead-lettered " + std::to_string(r.rejected);
   s += ", " + FormatBytes(r.bytes_up) + " up / " + FormatBytes(r.bytes_down) + " down in " +
        std::to_string(r.requests) + " request(s), " + FormatDuration(r.duration.count());
-  if (!r.stop_reason.empty()) s += " (stopped: " + r.stop_reason + ")";
+  if (r.stop != StopKind::kNone) s += " (stopped: " + r.StopReason() + ")";
   if (!r.error.ok()) s += " - " + r.error.message();
   return s;
 }

@@ -321,7 +321,7 @@ TEST(SlowServerDeadlineTest, ReturnsBeforeTheDeadlineAndResumes) {
     EXPECT_EQ(static_cast<int64_t>(ServerLive(**server, kCollection).size()), applied);
     if (cycles == 1) {
       EXPECT_EQ(report.outcome, CycleOutcome::kPartial);
-      EXPECT_EQ(report.stop_reason, "deadline");
+      EXPECT_EQ(report.stop, StopKind::kDeadline);
       EXPECT_GT(report.applied, 0);
       EXPECT_LT(report.applied, kWrites);
     } else if (report.outcome != CycleOutcome::kDone) {

@@ -307,7 +307,7 @@ TEST_F(HeadlessTaskTest, RetryAfterKeepsTheWholeDeviceQuietAcrossProcesses) {
   EXPECT_FALSE(after.deferred);
   EXPECT_EQ(after.task_result, TaskResult::kSuccess) << after.ToJson().dump();
   EXPECT_EQ(QueueDepth(*agent), 0);
-  auto stored = agent->store().GetCheckpoint("headless.not_before");
+  auto stored = agent->store().GetCheckpoint(CheckpointKey::QuietUntil().name());
   ASSERT_TRUE(stored.ok());
   ASSERT_TRUE(stored->has_value());
   EXPECT_EQ((*stored)->value, "0");
@@ -339,7 +339,8 @@ TEST_F(HeadlessTaskTest, OsExpirationCancelsTheCycleAndAsksForARetry) {
   EXPECT_EQ(r.task_result, TaskResult::kRetry);
   ASSERT_TRUE(r.report.has_value());
   EXPECT_EQ(r.report->outcome, CycleOutcome::kPartial);
-  EXPECT_EQ(r.report->stop_reason, "BGTask expiration");
+  EXPECT_EQ(r.report->stop, StopKind::kCancelled);
+  EXPECT_EQ(r.report->cancel_reason, "BGTask expiration");
   EXPECT_EQ(r.report->requests, 0);  // an expiration before the start stops the first request
 }
 

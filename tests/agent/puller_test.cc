@@ -245,7 +245,7 @@ TEST(PullerTest, StopsBeforeTheDeadlineWithThePagesSoFarCommitted) {
   h.NewCycle(5s);
   EXPECT_EQ(h.Pull(), PhaseEnd::kStopped);
   EXPECT_EQ(h.report().outcome, CycleOutcome::kPartial);
-  EXPECT_EQ(h.report().stop_reason, "deadline");
+  EXPECT_EQ(h.report().stop, StopKind::kDeadline);
   ASSERT_EQ(Pulls(h).size(), 2u);
   EXPECT_EQ(h.report().pulled, 4);
   EXPECT_EQ(h.PullCheckpoint()->value, Pulls(h)[1]->page.cursor);

@@ -74,7 +74,8 @@ TEST(PusherTest, CancelledByTheOsMidRequestEndsPartialWithWhatWasAnswered) {
   h.NewCycle();
   EXPECT_EQ(h.Push(), PhaseEnd::kStopped);
   EXPECT_EQ(h.report().outcome, CycleOutcome::kPartial);
-  EXPECT_EQ(h.report().stop_reason, "expired by the OS");
+  EXPECT_EQ(h.report().stop, StopKind::kCancelled);
+  EXPECT_EQ(h.report().cancel_reason, "expired by the OS");
   EXPECT_EQ(h.remote().PushSizes(), (std::vector<size_t>{1, 1}));
   EXPECT_EQ(h.Doc("notes", Key(0))->rev, Rev(1));
   EXPECT_EQ(h.QueueDepth(), 2);
@@ -114,7 +115,7 @@ TEST_P(PusherDeadlineTest, StopsBeforeTheDeadlineWithEverythingDoneSoFarCommitte
   h.NewCycle(5s);
   EXPECT_EQ(h.Push(), PhaseEnd::kStopped);
   EXPECT_EQ(h.report().outcome, CycleOutcome::kPartial);
-  EXPECT_EQ(h.report().stop_reason, "deadline");
+  EXPECT_EQ(h.report().stop, StopKind::kDeadline);
   EXPECT_EQ(h.remote().PushSizes(), (std::vector<size_t>{1, 1}));
   EXPECT_EQ(h.QueueDepth(), 3);
   for (int i = 0; i < 2; ++i) {
@@ -136,7 +137,7 @@ TEST_P(PusherDeadlineTest, ARequestCutByTheDeadlineEndsTheCyclePartial) {
   h.NewCycle(1s);
   EXPECT_EQ(h.Push(), PhaseEnd::kStopped);
   EXPECT_EQ(h.report().outcome, CycleOutcome::kPartial);
-  EXPECT_EQ(h.report().stop_reason, "deadline");
+  EXPECT_EQ(h.report().stop, StopKind::kDeadline);
   EXPECT_EQ(h.QueueDepth(), 2);
 }
 
@@ -218,6 +219,33 @@ TEST(PusherTest, AFailedFetchKeepsTheBatchsOtherAnswers) {
   ASSERT_TRUE(h.remote().ServerGet("notes", "after").has_value());  // the server applied it
   EXPECT_EQ(h.Doc("notes", "after")->rev, Rev(1));
   EXPECT_FALSE(h.Doc("notes", "after")->dirty);
+}
+
+// A conflict answered without the current document near the deadline: the Fetch is not started
+// when the margin leaves no room for it; the mutation stays queued, the batch's acknowledgements
+// are kept, and the cycle stops partial at the deadline.
+TEST(PusherTest, NoFetchIsStartedPastTheDeadlineMargin) {
+  PhaseHarnessOptions options = PushOptions(10);
+  options.engine.min_margin = 500ms;
+  options.engine.rtt_factor = 3.0;
+  PhaseHarness h(options);
+  h.remote().mutable_capabilities().conflict_includes_current = false;
+  h.EditOnBothSides({{"title", "base"}}, {{"title", "server"}}, {{"title", "local"}});
+  ASSERT_OK(h.store().Put("notes", "after", {{"applied", true}}));
+  h.remote().set_latency(1s);  // after the push: t = 1 s, margin 3 s, budget 3.5 s
+  h.NewCycle(3500ms);
+  EXPECT_EQ(h.Push(), PhaseEnd::kStopped);
+  EXPECT_TRUE(h.remote().CallsOf(FakeRemote::CallKind::kFetch).empty());
+  EXPECT_EQ(h.report().outcome, CycleOutcome::kPartial);
+  EXPECT_EQ(h.report().stop, StopKind::kDeadline);
+  EXPECT_EQ(h.Doc("notes", "after")->rev, Rev(1));
+  EXPECT_TRUE(h.Conflicts().empty());
+  EXPECT_EQ(h.QueueDepth(), 1);
+
+  h.NewCycle(60s);  // the replay meets the conflict again and fetches it
+  EXPECT_EQ(h.Push(), PhaseEnd::kComplete);
+  ASSERT_EQ(h.Conflicts().size(), 1u);
+  EXPECT_EQ(h.Conflicts()[0].remote_data, json({{"title", "server"}}));
 }
 
 }  // namespace

@@ -286,6 +286,49 @@ TEST(PusherTest, EveryRejectKindIsDeadLetteredWithTheRemotesCodeAndAnEvent) {
 
 // --- Conflicts ---
 
+// A remote without merge patches receives each patch as the whole document it makes: the
+// server's body at the patch's base with the patch applied (not the local document, which may
+// already hold later writes, and never the bare patch).
+TEST(PusherTest, ARemoteWithoutPatchesGetsWholeDocuments) {
+  PhaseHarness h(PushOptions(10));
+  h.remote().mutable_capabilities().patch = false;
+  ASSERT_OK(h.store().Put("notes", "n1", {{"title", "a"}, {"body", "b"}, {"tags", {{"x", 1}}}}));
+  h.NewCycle();
+  ASSERT_EQ(h.Push(), PhaseEnd::kComplete);
+  ASSERT_OK(h.store().Patch("notes", "n1", {{"title", "A"}, {"tags", {{"x", nullptr}, {"y", 2}}}}));
+  std::vector<Mutation> sent;
+  h.remote().set_push_hook([&](size_t, const std::vector<Mutation>& batch) {
+    sent.insert(sent.end(), batch.begin(), batch.end());
+  });
+  h.NewCycle();
+  ASSERT_EQ(h.Push(), PhaseEnd::kComplete);
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].op, MutationOp::kPut);
+  const json whole = {{"title", "A"}, {"body", "b"}, {"tags", {{"y", 2}}}};
+  EXPECT_EQ(sent[0].data, whole);
+  EXPECT_EQ(h.remote().ServerGet("notes", "n1")->data, whole);
+  EXPECT_EQ(h.Doc("notes", "n1")->data, whole);
+  EXPECT_FALSE(h.Doc("notes", "n1")->dirty);
+}
+
+TEST(PusherTest, ARemoteWithPatchesGetsThePatch) {
+  PhaseHarness h(PushOptions(10));
+  ASSERT_OK(h.store().Put("notes", "n1", {{"title", "a"}, {"body", "b"}}));
+  h.NewCycle();
+  ASSERT_EQ(h.Push(), PhaseEnd::kComplete);
+  ASSERT_OK(h.store().Patch("notes", "n1", {{"title", "A"}}));
+  std::vector<Mutation> sent;
+  h.remote().set_push_hook([&](size_t, const std::vector<Mutation>& batch) {
+    sent.insert(sent.end(), batch.begin(), batch.end());
+  });
+  h.NewCycle();
+  ASSERT_EQ(h.Push(), PhaseEnd::kComplete);
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].op, MutationOp::kPatch);
+  EXPECT_EQ(sent[0].data, json({{"title", "A"}}));
+  EXPECT_EQ(h.remote().ServerGet("notes", "n1")->data, json({{"title", "A"}, {"body", "b"}}));
+}
+
 TEST(PusherTest, ConflictWithTheCurrentDocumentIncludedIsRecorded) {
   PhaseHarness h(PushOptions(10));
   h.EditOnBothSides({{"title", "base"}}, {{"title", "server"}}, {{"title", "local"}});

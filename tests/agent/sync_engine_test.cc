@@ -511,7 +511,8 @@ TEST_F(SyncEngineTest, CancelledCycleStopsAsPartialAndResumes) {
   cancel.Cancel("expiration handler");
   CycleReport report = a->Sync(60s, &cancel);
   EXPECT_EQ(report.outcome, CycleOutcome::kPartial);
-  EXPECT_EQ(report.stop_reason, "expiration handler");
+  EXPECT_EQ(report.stop, StopKind::kCancelled);
+  EXPECT_EQ(report.cancel_reason, "expiration handler");
   EXPECT_EQ(report.requests, 0);
   EXPECT_EQ(a->Sync().outcome, CycleOutcome::kDone);
   EXPECT_EQ(ServerLive(*server_, "notes").size(), 1u);
@@ -522,7 +523,7 @@ TEST_F(SyncEngineTest, ExhaustedBudgetStopsBeforeStartingARequest) {
   ASSERT_TRUE(a->store().Put("notes", "n", {{"v", 1}}).ok());
   CycleReport report = a->Sync(100ms);  // below the minimum margin
   EXPECT_EQ(report.outcome, CycleOutcome::kPartial);
-  EXPECT_EQ(report.stop_reason, "deadline");
+  EXPECT_EQ(report.stop, StopKind::kDeadline);
   EXPECT_EQ(report.requests, 0);
 }
 
