@@ -286,22 +286,31 @@ TEST(PusherTest, EveryRejectKindIsDeadLetteredWithTheRemotesCodeAndAnEvent) {
 
 // --- Conflicts ---
 
-// A remote without merge patches receives each patch as the whole document it makes: the
-// server's body at the patch's base with the patch applied (not the local document, which may
-// already hold later writes, and never the bare patch).
-TEST(PusherTest, ARemoteWithoutPatchesGetsWholeDocuments) {
-  PhaseHarness h(PushOptions(10));
-  h.remote().mutable_capabilities().patch = false;
-  ASSERT_OK(h.store().Put("notes", "n1", {{"title", "a"}, {"body", "b"}, {"tags", {{"x", 1}}}}));
+// notes/n1 `put` is written and pushed, then `patch` is written; returns the mutations that the
+// next push sends.
+std::vector<Mutation> SentForAPatch(PhaseHarness& h, const json& put, const json& patch) {
+  EXPECT_OK(h.store().Put("notes", "n1", put));
   h.NewCycle();
-  ASSERT_EQ(h.Push(), PhaseEnd::kComplete);
-  ASSERT_OK(h.store().Patch("notes", "n1", {{"title", "A"}, {"tags", {{"x", nullptr}, {"y", 2}}}}));
+  EXPECT_EQ(h.Push(), PhaseEnd::kComplete);
+  EXPECT_OK(h.store().Patch("notes", "n1", patch));
   std::vector<Mutation> sent;
   h.remote().set_push_hook([&](size_t, const std::vector<Mutation>& batch) {
     sent.insert(sent.end(), batch.begin(), batch.end());
   });
   h.NewCycle();
-  ASSERT_EQ(h.Push(), PhaseEnd::kComplete);
+  EXPECT_EQ(h.Push(), PhaseEnd::kComplete);
+  h.remote().set_push_hook(nullptr);
+  return sent;
+}
+
+// A remote without merge patches receives each patch as the whole document it makes: the
+// server's body at the patch's base with the patch applied (never the bare patch).
+TEST(PusherTest, ARemoteWithoutPatchesGetsWholeDocuments) {
+  PhaseHarness h(PushOptions(10));
+  h.remote().mutable_capabilities().patch = false;
+  const std::vector<Mutation> sent =
+      SentForAPatch(h, {{"title", "a"}, {"body", "b"}, {"tags", {{"x", 1}}}},
+                    {{"title", "A"}, {"tags", {{"x", nullptr}, {"y", 2}}}});
   ASSERT_EQ(sent.size(), 1u);
   EXPECT_EQ(sent[0].op, MutationOp::kPut);
   const json whole = {{"title", "A"}, {"body", "b"}, {"tags", {{"y", 2}}}};
@@ -313,16 +322,8 @@ TEST(PusherTest, ARemoteWithoutPatchesGetsWholeDocuments) {
 
 TEST(PusherTest, ARemoteWithPatchesGetsThePatch) {
   PhaseHarness h(PushOptions(10));
-  ASSERT_OK(h.store().Put("notes", "n1", {{"title", "a"}, {"body", "b"}}));
-  h.NewCycle();
-  ASSERT_EQ(h.Push(), PhaseEnd::kComplete);
-  ASSERT_OK(h.store().Patch("notes", "n1", {{"title", "A"}}));
-  std::vector<Mutation> sent;
-  h.remote().set_push_hook([&](size_t, const std::vector<Mutation>& batch) {
-    sent.insert(sent.end(), batch.begin(), batch.end());
-  });
-  h.NewCycle();
-  ASSERT_EQ(h.Push(), PhaseEnd::kComplete);
+  const std::vector<Mutation> sent =
+      SentForAPatch(h, {{"title", "a"}, {"body", "b"}}, {{"title", "A"}});
   ASSERT_EQ(sent.size(), 1u);
   EXPECT_EQ(sent[0].op, MutationOp::kPatch);
   EXPECT_EQ(sent[0].data, json({{"title", "A"}}));
