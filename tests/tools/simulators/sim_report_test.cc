@@ -1,0 +1,245 @@
+// RunSimulation: the device script, the work model and the summary, with the OS's random delays
+// pinned (IosSimOptions / AndroidSimOptions) so every expected number follows from the model
+// (sim_report.h) by hand; and the parsers of the command's flags.
+#include "tools/simulators/sim_report.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+namespace syncagent {
+namespace {
+
+using namespace std::chrono_literals;  // NOLINT(google-build-using-namespace)
+
+// iOS runs exactly 20 min after earliest-begin and as soon as the network returns; every run has
+// exactly `work` to do.
+SimulationSpec FixedIos(Millis work) {
+  SimulationSpec spec;
+  spec.platform = SimPlatform::kIos;
+  spec.days = 1;
+  spec.ios.usage_delay.custom = [](std::mt19937_64&) { return Millis(20min); };
+  spec.ios.resume_delay_max = 0ms;
+  spec.work.work_min = spec.work.work_max = work;
+  spec.work.backlog_probability = 0;
+  return spec;  // schedule: ScheduleOptions' defaults (15 min, 25 s budget)
+}
+
+StatusOr<DailyWindow> Window(std::string_view text) { return ParseDailyWindow(text); }
+
+TEST(SimReportTest, IosFixedDelaysGiveARunEvery35MinutesAnd10Seconds) {
+  auto report = RunSimulation(FixedIos(10s));
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  // Run k starts at 15 min (interval) + 20 min (usage delay) after the previous run's end (10 s
+  // of work): 35 min + (k-1) * 35 min 10 s. The 40th starts at 23:26:30, the 41st would start
+  // at 24:01:40, after the day.
+  ASSERT_EQ(report->runs.size(), 40u);
+  for (size_t k = 0; k < report->runs.size(); ++k) {
+    const SimRun& run = report->runs[k];
+    EXPECT_EQ(run.started, Millis(35min) + k * Millis(35min + 10s)) << k;
+    EXPECT_EQ(run.requested, run.started - 20min) << k;
+    EXPECT_EQ(run.duration, 10s);
+    EXPECT_EQ(run.outcome, RunOutcome::kOk);
+    EXPECT_EQ(run.reported, TaskResult::kSuccess);
+    EXPECT_EQ(run.reason, "synced 10.0 s of work");
+    EXPECT_EQ(run.deferred_by, "");
+  }
+  const SimSummary& s = report->summary;
+  EXPECT_EQ(s.runs, 40);
+  EXPECT_EQ(s.ok, 40);
+  EXPECT_EQ(s.cut_by_budget, 0);
+  EXPECT_EQ(s.offline, 0);
+  EXPECT_EQ(s.skipped_by_constraints, 0);
+  EXPECT_EQ(s.mean_interval, 35min + 10s);
+  EXPECT_EQ(s.max_interval, 35min + 10s);
+  // From 00:00 to the first end (00:35:10), and between ends: 35 min 10 s; the last end is
+  // 23:26:40, 33 min 20 s before midnight.
+  EXPECT_EQ(s.longest_without_success, 35min + 10s);
+  EXPECT_EQ(s.budget, 25s);
+  EXPECT_EQ(s.interval, 15min);
+}
+
+TEST(SimReportTest, AnOfflineWindowHoldsTheRefreshBackUntilTheNetworkReturns) {
+  SimulationSpec spec = FixedIos(10s);
+  spec.offline = {*Window("00:30-02:00")};
+  auto report = RunSimulation(spec);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  ASSERT_GE(report->runs.size(), 2u);
+  // Due at 00:35 while offline: it waits, and starts when the network returns at 02:00.
+  const SimRun& first = report->runs[0];
+  EXPECT_EQ(first.requested, 15min);
+  EXPECT_EQ(first.started, 2h);
+  EXPECT_EQ(first.deferred_by, "network any required, have none");
+  EXPECT_EQ(first.outcome, RunOutcome::kOk);
+  // The next one is back on the rhythm: 02:00:10 + 15 min + 20 min.
+  EXPECT_EQ(report->runs[1].started, 2h + 35min + 10s);
+  EXPECT_EQ(report->runs[1].deferred_by, "");
+  EXPECT_EQ(report->summary.skipped_by_constraints, 1);
+  EXPECT_EQ(report->summary.offline, 0);  // the network constraint kept every run online
+  EXPECT_EQ(report->summary.longest_without_success, 2h + 10s);
+}
+
+TEST(SimReportTest, WorkBeyondTheBudgetIsCutAndCarriedOver) {
+  auto report = RunSimulation(FixedIos(40s));
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  ASSERT_GE(report->runs.size(), 3u);
+  // 40 s > 25 s: cut with 15 s left; then 15 + 40 = 55 s, 30 s left; then 70 s, 45 s left.
+  EXPECT_EQ(report->runs[0].reason, "cut at the 25.0 s budget; 15.0 s of work left for the next run");
+  EXPECT_EQ(report->runs[1].reason, "cut at the 25.0 s budget; 30.0 s of work left for the next run");
+  EXPECT_EQ(report->runs[2].reason, "cut at the 25.0 s budget; 45.0 s of work left for the next run");
+  for (const SimRun& run : report->runs) {
+    EXPECT_EQ(run.outcome, RunOutcome::kCut);
+    EXPECT_EQ(run.reported, TaskResult::kSuccess);  // stopped at its own deadline: success
+    EXPECT_EQ(run.duration, 25s);
+  }
+  EXPECT_EQ(report->summary.cut_by_budget, report->summary.runs);
+  EXPECT_EQ(report->summary.ok, 0);
+  EXPECT_EQ(report->summary.longest_without_success, 24h);  // never a completed sync
+  EXPECT_EQ(report->summary.mean_interval, 35min + 25s);
+}
+
+TEST(SimReportTest, ABudgetAtTheOsLimitIsCancelledByTheOsAndRetriedWithBackoff) {
+  SimulationSpec spec = FixedIos(40s);
+  spec.schedule.time_budget = 60s;  // capped to iOS's 30 s: the expiration handler fires first
+  auto report = RunSimulation(spec);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  ASSERT_GE(report->runs.size(), 2u);
+  const SimRun& first = report->runs[0];
+  EXPECT_EQ(first.started, 35min);
+  EXPECT_EQ(first.duration, 30s);
+  EXPECT_EQ(first.outcome, RunOutcome::kCut);
+  EXPECT_EQ(first.reported, TaskResult::kRetry);
+  EXPECT_EQ(first.reason, "cancelled by the OS at its limit; 10.0 s of work left for the next run");
+  // Re-submitted 30 s (BackoffPolicy's first delay) after its end, then the 20 min usage delay.
+  EXPECT_EQ(report->runs[1].requested, 35min + 30s + 30s);
+  EXPECT_EQ(report->runs[1].started, 35min + 60s + 20min);
+  EXPECT_EQ(report->runs[1].attempt, 2);
+  EXPECT_EQ(report->summary.budget, 30s);
+}
+
+TEST(SimReportTest, OfflineRunsWithoutANetworkConstraintFailAndClimbTheBackoffLadder) {
+  SimulationSpec spec;
+  spec.platform = SimPlatform::kAndroid;
+  spec.days = 1;
+  spec.schedule.constraints.network = NetworkRequirement::kNone;
+  spec.offline = {*Window("00:00-24:00")};
+  spec.android.dispatch_delay_max = 0ms;
+  auto report = RunSimulation(spec);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  // First period eligible at once (flex = interval); each failure waits 30 s * 2^(n-1), capped at
+  // 5 h: starts at 0, 30, 90, 210, 450, 930, 1890, 3810, 7650, 15330, 30690 s, then every 5 h:
+  // 48690, 66690, 84690 s; the next (102690 s) is after the day.
+  const int64_t expected_s[] = {0,    30,    90,    210,   450,   930,   1890,
+                                3810, 7650, 15330, 30690, 48690, 66690, 84690};
+  ASSERT_EQ(report->runs.size(), std::size(expected_s));
+  for (size_t k = 0; k < report->runs.size(); ++k) {
+    const SimRun& run = report->runs[k];
+    EXPECT_EQ(run.started, Millis(expected_s[k] * 1000)) << k;
+    EXPECT_EQ(run.outcome, RunOutcome::kOffline);
+    EXPECT_EQ(run.reported, TaskResult::kRetry);
+    EXPECT_EQ(run.attempt, static_cast<int>(k) + 1);
+  }
+  EXPECT_EQ(report->summary.offline, 14);
+  EXPECT_EQ(report->summary.max_interval, 5h);
+  EXPECT_EQ(report->summary.longest_without_success, 24h);
+  EXPECT_EQ(report->summary.skipped_by_constraints, 0);
+}
+
+TEST(SimReportTest, IosNeverRunsAfterAForceQuit) {
+  for (uint64_t seed = 1; seed <= 5; ++seed) {
+    SimulationSpec spec;
+    spec.platform = SimPlatform::kIos;
+    spec.days = 4;
+    spec.seed = seed;
+    spec.force_quit_at = 24h + 9h;
+    auto report = RunSimulation(spec);
+    ASSERT_TRUE(report.ok()) << report.status().ToString();
+    EXPECT_GT(report->summary.runs, 5) << seed;  // day 1 alone has more
+    for (const SimRun& run : report->runs) EXPECT_LT(run.started, 33h) << seed;
+    EXPECT_GE(report->summary.longest_without_success, 96h - 33h) << seed;
+    ASSERT_FALSE(report->notes.empty());
+    EXPECT_NE(report->notes.back().find("day 2 09:00:00 force-quit"), std::string::npos)
+        << report->notes.back();
+  }
+}
+
+TEST(SimReportTest, AndroidKeepsRunningHeadlessAfterAForceQuit) {
+  SimulationSpec spec;
+  spec.platform = SimPlatform::kAndroid;
+  spec.days = 2;
+  spec.force_quit_at = 12h;
+  auto report = RunSimulation(spec);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  int after = 0;
+  for (const SimRun& run : report->runs) after += run.started > 12h;
+  EXPECT_GT(after, 30);  // a 15-min rhythm for 36 h
+}
+
+TEST(SimReportTest, AndroidChargingConstraintRunsOnlyInTheChargingWindow) {
+  SimulationSpec spec;
+  spec.platform = SimPlatform::kAndroid;
+  spec.days = 3;
+  spec.schedule.constraints.requires_charging = true;
+  spec.charging = {*Window("22:00-07:00")};
+  auto report = RunSimulation(spec);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  ASSERT_GT(report->summary.runs, 0);
+  const DailyWindow window = spec.charging[0];
+  for (const SimRun& run : report->runs) {
+    const int minute = static_cast<int>(run.started.count() / 60'000 % kMinutesPerDay);
+    EXPECT_TRUE(window.Contains(minute)) << FormatSimTime(run.started);
+  }
+  // Every day's first run after 07:00 waits for 22:00.
+  EXPECT_GE(report->summary.skipped_by_constraints, 3);
+}
+
+TEST(SimReportTest, RefusesDaysOutOfRangeAndAForceQuitAfterTheEnd) {
+  SimulationSpec spec;
+  spec.days = 0;
+  EXPECT_EQ(RunSimulation(spec).status().code(), StatusCode::kInvalidArgument);
+  spec.days = kMaxSimDays + 1;
+  EXPECT_EQ(RunSimulation(spec).status().code(), StatusCode::kInvalidArgument);
+  spec.days = 2;
+  spec.force_quit_at = 48h;
+  EXPECT_EQ(RunSimulation(spec).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(SimReportParseTest, DailyWindows) {
+  auto night = Window("22:00-07:00");
+  ASSERT_TRUE(night.ok());
+  EXPECT_EQ(night->from_minute, 22 * 60);
+  EXPECT_EQ(night->to_minute, 7 * 60);
+  EXPECT_TRUE(night->wraps());
+  EXPECT_TRUE(night->Contains(23 * 60));
+  EXPECT_TRUE(night->Contains(0));
+  EXPECT_FALSE(night->Contains(7 * 60));
+  EXPECT_EQ(night->ToString(), "22:00-07:00");
+  auto day = Window("9:30-24:00");
+  ASSERT_TRUE(day.ok());
+  EXPECT_EQ(day->to_minute, kMinutesPerDay);
+  EXPECT_FALSE(day->Contains(9 * 60 + 29));
+  EXPECT_TRUE(day->Contains(kMinutesPerDay - 1));
+  for (const char* bad : {"", "07:00", "25:00-03:00", "01:60-02:00", "24:00-01:00", "01:00-02:0",
+                          "01:00-24:01", "a1:00-02:00", "01:00-01:00", "01:00--02:00"}) {
+    EXPECT_FALSE(Window(bad).ok()) << bad;
+  }
+}
+
+TEST(SimReportParseTest, DayTimesAndFormats) {
+  auto at = ParseDayTime("2:09:05");
+  ASSERT_TRUE(at.ok());
+  EXPECT_EQ(*at, 24h + 9h + 5min);
+  EXPECT_EQ(FormatSimTime(*at), "day 2 09:05:00");
+  for (const char* bad : {"", "0:09:00", "1:24:00", "1:9", "x:01:00", "1:01:00:00"}) {
+    EXPECT_FALSE(ParseDayTime(bad).ok()) << bad;
+  }
+  EXPECT_EQ(FormatSimDuration(7500ms), "7.5 s");
+  EXPECT_EQ(FormatSimDuration(65s), "1 min 05 s");
+  EXPECT_EQ(FormatSimDuration(25min), "25 min");
+  EXPECT_EQ(FormatSimDuration(2h + 5min + 30s), "2 h 05 min");
+  EXPECT_EQ(ParseSimPlatform("android").value(), SimPlatform::kAndroid);
+  EXPECT_FALSE(ParseSimPlatform("wp").ok());
+}
+
+}  // namespace
+}  // namespace syncagent
