@@ -319,7 +319,8 @@ std::string FormatSimDuration(Millis d) {
     const int64_t seconds = ms / 1000 % 60;
     return std::to_string(minutes) + " min" + (seconds ? " " + TwoDigits(seconds) + " s" : "");
   }
-  return std::to_string(minutes / 60) + " h " + TwoDigits(minutes % 60) + " min";
+  const std::string hours = std::to_string(minutes / 60) + " h";
+  return minutes % 60 == 0 ? hours : hours + " " + TwoDigits(minutes % 60) + " min";
 }
 
 StatusOr<SimReport> RunSimulation(const SimulationSpec& spec) {

@@ -10,8 +10,8 @@
 // disables headless runs or asks stop_on_terminate).
 //
 // The work model (no network is used; every random draw comes from `seed`):
-//   - A run that starts while the device is offline (possible only when the config's network
-//     constraint is "none") cannot reach the server: outcome kOffline, the body reports kRetry
+//   - A run that starts while the device is offline (possible only on Android with the config's
+//     network constraint "none": iOS's refresh task always needs a network) cannot reach the server: outcome kOffline, the body reports kRetry
 //     (HeadlessTask keeps the OS retry for connectivity failures, agent/retry_plan.h).
 //   - Otherwise the run has work to do: what the last cut run left over, plus a fresh amount drawn
 //     uniformly from [work_min, work_max], or with `backlog_probability` from
@@ -68,7 +68,7 @@ StatusOr<DailyWindow> ParseDailyWindow(std::string_view text);
 StatusOr<Millis> ParseDayTime(std::string_view text);
 // "day 2 08:15:03" for a time since the start (millisecond part dropped).
 std::string FormatSimTime(Millis since_start);
-// "7.5 s", "1 min 05 s", "25 min", "2 h 05 min" (below a minute to 0.1 s, then truncated).
+// "7.5 s", "1 min 05 s", "25 min", "1 h", "2 h 05 min" (below a minute to 0.1 s, then truncated).
 std::string FormatSimDuration(Millis duration);
 
 struct WorkModel {

@@ -236,6 +236,7 @@ TEST(SimReportParseTest, DayTimesAndFormats) {
   EXPECT_EQ(FormatSimDuration(7500ms), "7.5 s");
   EXPECT_EQ(FormatSimDuration(65s), "1 min 05 s");
   EXPECT_EQ(FormatSimDuration(25min), "25 min");
+  EXPECT_EQ(FormatSimDuration(60min + 59s), "1 h");
   EXPECT_EQ(FormatSimDuration(2h + 5min + 30s), "2 h 05 min");
   EXPECT_EQ(ParseSimPlatform("android").value(), SimPlatform::kAndroid);
   EXPECT_FALSE(ParseSimPlatform("wp").ok());
