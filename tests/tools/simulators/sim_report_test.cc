@@ -27,15 +27,21 @@ SimulationSpec FixedIos(Millis work) {
 
 StatusOr<DailyWindow> Window(std::string_view text) { return ParseDailyWindow(text); }
 
+// RunSimulation's report; an empty one (and a test failure) when it refuses the spec.
+SimReport MustRun(const SimulationSpec& spec) {
+  auto report = RunSimulation(spec);
+  EXPECT_TRUE(report.ok()) << report.status().ToString();
+  return report.ok() ? *std::move(report) : SimReport{};
+}
+
 TEST(SimReportTest, IosFixedDelaysGiveARunEvery35MinutesAnd10Seconds) {
-  auto report = RunSimulation(FixedIos(10s));
-  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  const SimReport r = MustRun(FixedIos(10s));
   // Run k starts at 15 min (interval) + 20 min (usage delay) after the previous run's end (10 s
   // of work): 35 min + (k-1) * 35 min 10 s. The 40th starts at 23:26:30, the 41st would start
   // at 24:01:40, after the day.
-  ASSERT_EQ(report->runs.size(), 40u);
-  for (size_t k = 0; k < report->runs.size(); ++k) {
-    const SimRun& run = report->runs[k];
+  ASSERT_EQ(r.runs.size(), 40u);
+  for (size_t k = 0; k < r.runs.size(); ++k) {
+    const SimRun& run = r.runs[k];
     EXPECT_EQ(run.started, Millis(35min) + k * Millis(35min + 10s)) << k;
     EXPECT_EQ(run.requested, run.started - 20min) << k;
     EXPECT_EQ(run.duration, 10s);
@@ -44,7 +50,7 @@ TEST(SimReportTest, IosFixedDelaysGiveARunEvery35MinutesAnd10Seconds) {
     EXPECT_EQ(run.reason, "synced 10.0 s of work");
     EXPECT_EQ(run.deferred_by, "");
   }
-  const SimSummary& s = report->summary;
+  const SimSummary& s = r.summary;
   EXPECT_EQ(s.runs, 40);
   EXPECT_EQ(s.ok, 40);
   EXPECT_EQ(s.cut_by_budget, 0);
@@ -62,59 +68,56 @@ TEST(SimReportTest, IosFixedDelaysGiveARunEvery35MinutesAnd10Seconds) {
 TEST(SimReportTest, AnOfflineWindowHoldsTheRefreshBackUntilTheNetworkReturns) {
   SimulationSpec spec = FixedIos(10s);
   spec.offline = {*Window("00:30-02:00")};
-  auto report = RunSimulation(spec);
-  ASSERT_TRUE(report.ok()) << report.status().ToString();
-  ASSERT_GE(report->runs.size(), 2u);
+  const SimReport r = MustRun(spec);
+  ASSERT_GE(r.runs.size(), 2u);
   // Due at 00:35 while offline: it waits, and starts when the network returns at 02:00.
-  const SimRun& first = report->runs[0];
+  const SimRun& first = r.runs[0];
   EXPECT_EQ(first.requested, 15min);
   EXPECT_EQ(first.started, 2h);
   EXPECT_EQ(first.deferred_by, "network any required, have none");
   EXPECT_EQ(first.outcome, RunOutcome::kOk);
   // The next one is back on the rhythm: 02:00:10 + 15 min + 20 min.
-  EXPECT_EQ(report->runs[1].started, 2h + 35min + 10s);
-  EXPECT_EQ(report->runs[1].deferred_by, "");
-  EXPECT_EQ(report->summary.skipped_by_constraints, 1);
-  EXPECT_EQ(report->summary.offline, 0);  // the network constraint kept every run online
-  EXPECT_EQ(report->summary.longest_without_success, 2h + 10s);
+  EXPECT_EQ(r.runs[1].started, 2h + 35min + 10s);
+  EXPECT_EQ(r.runs[1].deferred_by, "");
+  EXPECT_EQ(r.summary.skipped_by_constraints, 1);
+  EXPECT_EQ(r.summary.offline, 0);  // the network constraint kept every run online
+  EXPECT_EQ(r.summary.longest_without_success, 2h + 10s);
 }
 
 TEST(SimReportTest, WorkBeyondTheBudgetIsCutAndCarriedOver) {
-  auto report = RunSimulation(FixedIos(40s));
-  ASSERT_TRUE(report.ok()) << report.status().ToString();
-  ASSERT_GE(report->runs.size(), 3u);
+  const SimReport r = MustRun(FixedIos(40s));
+  ASSERT_GE(r.runs.size(), 3u);
   // 40 s > 25 s: cut with 15 s left; then 15 + 40 = 55 s, 30 s left; then 70 s, 45 s left.
-  EXPECT_EQ(report->runs[0].reason, "cut at the 25.0 s budget; 15.0 s of work left for the next run");
-  EXPECT_EQ(report->runs[1].reason, "cut at the 25.0 s budget; 30.0 s of work left for the next run");
-  EXPECT_EQ(report->runs[2].reason, "cut at the 25.0 s budget; 45.0 s of work left for the next run");
-  for (const SimRun& run : report->runs) {
+  EXPECT_EQ(r.runs[0].reason, "cut at the 25.0 s budget; 15.0 s of work left for the next run");
+  EXPECT_EQ(r.runs[1].reason, "cut at the 25.0 s budget; 30.0 s of work left for the next run");
+  EXPECT_EQ(r.runs[2].reason, "cut at the 25.0 s budget; 45.0 s of work left for the next run");
+  for (const SimRun& run : r.runs) {
     EXPECT_EQ(run.outcome, RunOutcome::kCut);
     EXPECT_EQ(run.reported, TaskResult::kSuccess);  // stopped at its own deadline: success
     EXPECT_EQ(run.duration, 25s);
   }
-  EXPECT_EQ(report->summary.cut_by_budget, report->summary.runs);
-  EXPECT_EQ(report->summary.ok, 0);
-  EXPECT_EQ(report->summary.longest_without_success, 24h);  // never a completed sync
-  EXPECT_EQ(report->summary.mean_interval, 35min + 25s);
+  EXPECT_EQ(r.summary.cut_by_budget, r.summary.runs);
+  EXPECT_EQ(r.summary.ok, 0);
+  EXPECT_EQ(r.summary.longest_without_success, 24h);  // never a completed sync
+  EXPECT_EQ(r.summary.mean_interval, 35min + 25s);
 }
 
 TEST(SimReportTest, ABudgetAtTheOsLimitIsCancelledByTheOsAndRetriedWithBackoff) {
   SimulationSpec spec = FixedIos(40s);
   spec.schedule.time_budget = 60s;  // capped to iOS's 30 s: the expiration handler fires first
-  auto report = RunSimulation(spec);
-  ASSERT_TRUE(report.ok()) << report.status().ToString();
-  ASSERT_GE(report->runs.size(), 2u);
-  const SimRun& first = report->runs[0];
+  const SimReport r = MustRun(spec);
+  ASSERT_GE(r.runs.size(), 2u);
+  const SimRun& first = r.runs[0];
   EXPECT_EQ(first.started, 35min);
   EXPECT_EQ(first.duration, 30s);
   EXPECT_EQ(first.outcome, RunOutcome::kCut);
   EXPECT_EQ(first.reported, TaskResult::kRetry);
   EXPECT_EQ(first.reason, "cancelled by the OS at its limit; 10.0 s of work left for the next run");
   // Re-submitted 30 s (BackoffPolicy's first delay) after its end, then the 20 min usage delay.
-  EXPECT_EQ(report->runs[1].requested, 35min + 30s + 30s);
-  EXPECT_EQ(report->runs[1].started, 35min + 60s + 20min);
-  EXPECT_EQ(report->runs[1].attempt, 2);
-  EXPECT_EQ(report->summary.budget, 30s);
+  EXPECT_EQ(r.runs[1].requested, 35min + 30s + 30s);
+  EXPECT_EQ(r.runs[1].started, 35min + 60s + 20min);
+  EXPECT_EQ(r.runs[1].attempt, 2);
+  EXPECT_EQ(r.summary.budget, 30s);
 }
 
 TEST(SimReportTest, OfflineRunsWithoutANetworkConstraintFailAndClimbTheBackoffLadder) {
@@ -124,25 +127,24 @@ TEST(SimReportTest, OfflineRunsWithoutANetworkConstraintFailAndClimbTheBackoffLa
   spec.schedule.constraints.network = NetworkRequirement::kNone;
   spec.offline = {*Window("00:00-24:00")};
   spec.android.dispatch_delay_max = 0ms;
-  auto report = RunSimulation(spec);
-  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  const SimReport r = MustRun(spec);
   // First period eligible at once (flex = interval); each failure waits 30 s * 2^(n-1), capped at
   // 5 h: starts at 0, 30, 90, 210, 450, 930, 1890, 3810, 7650, 15330, 30690 s, then every 5 h:
   // 48690, 66690, 84690 s; the next (102690 s) is after the day.
   const int64_t expected_s[] = {0,    30,    90,    210,   450,   930,   1890,
                                 3810, 7650, 15330, 30690, 48690, 66690, 84690};
-  ASSERT_EQ(report->runs.size(), std::size(expected_s));
-  for (size_t k = 0; k < report->runs.size(); ++k) {
-    const SimRun& run = report->runs[k];
+  ASSERT_EQ(r.runs.size(), std::size(expected_s));
+  for (size_t k = 0; k < r.runs.size(); ++k) {
+    const SimRun& run = r.runs[k];
     EXPECT_EQ(run.started, Millis(expected_s[k] * 1000)) << k;
     EXPECT_EQ(run.outcome, RunOutcome::kOffline);
     EXPECT_EQ(run.reported, TaskResult::kRetry);
     EXPECT_EQ(run.attempt, static_cast<int>(k) + 1);
   }
-  EXPECT_EQ(report->summary.offline, 14);
-  EXPECT_EQ(report->summary.max_interval, 5h);
-  EXPECT_EQ(report->summary.longest_without_success, 24h);
-  EXPECT_EQ(report->summary.skipped_by_constraints, 0);
+  EXPECT_EQ(r.summary.offline, 14);
+  EXPECT_EQ(r.summary.max_interval, 5h);
+  EXPECT_EQ(r.summary.longest_without_success, 24h);
+  EXPECT_EQ(r.summary.skipped_by_constraints, 0);
 }
 
 TEST(SimReportTest, IosNeverRunsAfterAForceQuit) {
@@ -152,14 +154,13 @@ TEST(SimReportTest, IosNeverRunsAfterAForceQuit) {
     spec.days = 4;
     spec.seed = seed;
     spec.force_quit_at = 24h + 9h;
-    auto report = RunSimulation(spec);
-    ASSERT_TRUE(report.ok()) << report.status().ToString();
-    EXPECT_GT(report->summary.runs, 5) << seed;  // day 1 alone has more
-    for (const SimRun& run : report->runs) EXPECT_LT(run.started, 33h) << seed;
-    EXPECT_GE(report->summary.longest_without_success, 96h - 33h) << seed;
-    ASSERT_FALSE(report->notes.empty());
-    EXPECT_NE(report->notes.back().find("day 2 09:00:00 force-quit"), std::string::npos)
-        << report->notes.back();
+    const SimReport r = MustRun(spec);
+    EXPECT_GT(r.summary.runs, 5) << seed;  // day 1 alone has more
+    for (const SimRun& run : r.runs) EXPECT_LT(run.started, 33h) << seed;
+    EXPECT_GE(r.summary.longest_without_success, 96h - 33h) << seed;
+    ASSERT_FALSE(r.notes.empty());
+    EXPECT_NE(r.notes.back().find("day 2 09:00:00 force-quit"), std::string::npos)
+        << r.notes.back();
   }
 }
 
@@ -168,10 +169,9 @@ TEST(SimReportTest, AndroidKeepsRunningHeadlessAfterAForceQuit) {
   spec.platform = SimPlatform::kAndroid;
   spec.days = 2;
   spec.force_quit_at = 12h;
-  auto report = RunSimulation(spec);
-  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  const SimReport r = MustRun(spec);
   int after = 0;
-  for (const SimRun& run : report->runs) after += run.started > 12h;
+  for (const SimRun& run : r.runs) after += run.started > 12h;
   EXPECT_GT(after, 30);  // a 15-min rhythm for 36 h
 }
 
@@ -181,16 +181,15 @@ TEST(SimReportTest, AndroidChargingConstraintRunsOnlyInTheChargingWindow) {
   spec.days = 3;
   spec.schedule.constraints.requires_charging = true;
   spec.charging = {*Window("22:00-07:00")};
-  auto report = RunSimulation(spec);
-  ASSERT_TRUE(report.ok()) << report.status().ToString();
-  ASSERT_GT(report->summary.runs, 0);
+  const SimReport r = MustRun(spec);
+  ASSERT_GT(r.summary.runs, 0);
   const DailyWindow window = spec.charging[0];
-  for (const SimRun& run : report->runs) {
+  for (const SimRun& run : r.runs) {
     const int minute = static_cast<int>(run.started.count() / 60'000 % kMinutesPerDay);
     EXPECT_TRUE(window.Contains(minute)) << FormatSimTime(run.started);
   }
   // Every day's first run after 07:00 waits for 22:00.
-  EXPECT_GE(report->summary.skipped_by_constraints, 3);
+  EXPECT_GE(r.summary.skipped_by_constraints, 3);
 }
 
 TEST(SimReportTest, RefusesDaysOutOfRangeAndAForceQuitAfterTheEnd) {
