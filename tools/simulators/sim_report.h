@@ -74,9 +74,9 @@ std::string FormatSimDuration(Millis duration);
 struct WorkModel {
   Millis work_min = std::chrono::seconds(2);
   Millis work_max = std::chrono::seconds(12);
-  double backlog_probability = 0.1;
+  double backlog_probability = 0.05;
   Millis backlog_min = std::chrono::seconds(30);
-  Millis backlog_max = std::chrono::seconds(120);
+  Millis backlog_max = std::chrono::seconds(90);
 };
 
 inline constexpr int kMinSimDays = 1;

@@ -156,6 +156,12 @@ std::string Legend(const SimReport& report) {
     out += Text(x + 16, y + 10, item.label);
     x += 30 + 7.0 * static_cast<double>(std::string_view(item.label).size());
   }
+  if (report.spec.force_quit_at) {
+    out += "<line x1=\"" + Num(x + 6) + "\" y1=\"" + Num(y - 2) + "\" x2=\"" + Num(x + 6) +
+           "\" y2=\"" + Num(y + 14) +
+           "\" stroke=\"#b71c1c\" stroke-width=\"2\" stroke-dasharray=\"3,2\"/>\n";
+    out += Text(x + 16, y + 10, "force-quit");
+  }
   const SimSummary& s = report.summary;
   out += Text(kLeft, y + 32,
               std::to_string(s.runs) + " runs (" + std::to_string(s.ok) + " ok, " +

@@ -5,7 +5,8 @@
 // windows, a dashed red line at a force-quit, and one mark per run at its start time, coloured by
 // result (green ok, orange cut by the budget, red offline). Every run mark is a <rect> with
 // class "run ok" | "run cut" | "run offline" and a <title> (the run's line, shown as a tooltip);
-// no other element has a class starting with "run". A legend and the summary sit under the lanes.
+// no other element has a class starting with "run". A legend (with the force-quit line when there
+// is one) and the summary sit under the lanes.
 // No scripts, no external files or fonts (generic font-family only), no entities beyond the five
 // XML ones.
 //
