@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <memory>
 #include <random>
 #include <utility>
 
@@ -74,20 +75,13 @@ void ScheduleWindow(Sim* sim, const DailyWindow& window, int days, DeviceScript*
   }
 }
 
-// What one run did, in call order (the task body's side of a WakeRecord).
-struct BodyRecord {
-  RunOutcome outcome = RunOutcome::kOk;
-  std::string reason;
-};
-
-// The task body: the work model of sim_report.h.
+// The task body of the work model (sim_report.h); the device's network is checked before it.
 class ModelBody {
  public:
-  ModelBody(Clock* clock, FakeDeviceState* device, const WorkModel& model, uint64_t seed)
-      : clock_(clock), device_(device), model_(model), rng_(seed * 0x9E3779B97F4A7C15ULL + 1) {}
+  ModelBody(Clock* clock, const WorkModel& model, uint64_t seed)
+      : clock_(clock), model_(model), rng_(seed * 0x9E3779B97F4A7C15ULL + 1) {}
 
-  TaskResult Run(const TaskInvocation& invocation);
-  const std::vector<BodyRecord>& records() const { return records_; }
+  SimBodyResult Run(const TaskInvocation& invocation);
 
  private:
   Millis Draw(Millis low, Millis high) {
@@ -96,19 +90,12 @@ class ModelBody {
   }
 
   Clock* clock_;
-  FakeDeviceState* device_;
   WorkModel model_;
   std::mt19937_64 rng_;
   Millis carried_{0};
-  std::vector<BodyRecord> records_;
 };
 
-TaskResult ModelBody::Run(const TaskInvocation& invocation) {
-  if (device_->Snapshot().network == NetworkKind::kNone) {
-    records_.push_back({RunOutcome::kOffline,
-                        "offline: the server is unreachable; the OS retries with its backoff"});
-    return TaskResult::kRetry;
-  }
+SimBodyResult ModelBody::Run(const TaskInvocation& invocation) {
   const bool backlog = std::bernoulli_distribution(
       std::clamp(model_.backlog_probability, 0.0, 1.0))(rng_);
   const Millis fresh = backlog ? Draw(model_.backlog_min, model_.backlog_max)
@@ -118,20 +105,46 @@ TaskResult ModelBody::Run(const TaskInvocation& invocation) {
   carried_ = work - slice;
   const std::string left = FormatSimDuration(carried_) + " of work left for the next run";
   if (!clock_->SleepFor(slice, invocation.cancel)) {
-    records_.push_back({RunOutcome::kCut, "cancelled by the OS at its limit; " + left});
-    return TaskResult::kRetry;
+    return {RunOutcome::kCut, TaskResult::kRetry, "cancelled by the OS at its limit; " + left};
   }
   if (carried_ > Millis(0)) {
-    records_.push_back(
-        {RunOutcome::kCut, "cut at the " + FormatSimDuration(invocation.budget) + " budget; " + left});
-    return TaskResult::kSuccess;
+    return {RunOutcome::kCut, TaskResult::kSuccess,
+            "cut at the " + FormatSimDuration(invocation.budget) + " budget; " + left};
   }
-  records_.push_back({RunOutcome::kOk, "synced " + FormatSimDuration(work) + " of work"});
-  return TaskResult::kSuccess;
+  return {RunOutcome::kOk, TaskResult::kSuccess, "synced " + FormatSimDuration(work) + " of work"};
+}
+
+// Runs `body` unless the device is offline, and records what each run did in call order (the
+// task body's side of a WakeRecord).
+class RecordingHandler {
+ public:
+  RecordingHandler(FakeDeviceState* device, SimBody body) : device_(device), body_(std::move(body)) {}
+
+  TaskResult Run(const TaskInvocation& invocation) {
+    if (device_->Snapshot().network == NetworkKind::kNone) {
+      records_.push_back({RunOutcome::kOffline, TaskResult::kRetry,
+                          "offline: the server is unreachable; the OS retries with its backoff"});
+    } else {
+      records_.push_back(body_(invocation));
+    }
+    return records_.back().reported;
+  }
+  const std::vector<SimBodyResult>& records() const { return records_; }
+
+ private:
+  FakeDeviceState* device_;
+  SimBody body_;
+  std::vector<SimBodyResult> records_;
+};
+
+StatusOr<SimBody> MakeBody(const SimulationSpec& spec, Clock* clock) {
+  if (spec.make_body) return spec.make_body(clock);
+  auto model = std::make_shared<ModelBody>(clock, spec.work, spec.seed);
+  return SimBody([model](const TaskInvocation& invocation) { return model->Run(invocation); });
 }
 
 // Joins the trace's records with the body's (both in start order: no duplicate fires).
-std::vector<SimRun> JoinRuns(const SimTrace& trace, const std::vector<BodyRecord>& body) {
+std::vector<SimRun> JoinRuns(const SimTrace& trace, const std::vector<SimBodyResult>& body) {
   std::vector<SimRun> runs;
   const auto& records = trace.records();
   for (size_t i = 0; i < records.size(); ++i) {
@@ -174,6 +187,8 @@ SimSummary Summarize(const SimTrace& trace, const std::vector<SimRun>& runs,
     summary.ok += run.outcome == RunOutcome::kOk;
     summary.cut_by_budget += run.outcome == RunOutcome::kCut;
     summary.offline += run.outcome == RunOutcome::kOffline;
+    summary.failed += run.outcome == RunOutcome::kFailed;
+    summary.skipped += run.outcome == RunOutcome::kSkipped;
     summary.skipped_by_constraints += !run.deferred_by.empty();
   }
   for (const PendingTaskStatus& pending : status.pending) {
@@ -199,14 +214,17 @@ StatusOr<SimReport> Simulate(const SimulationSpec& spec, SimOptions sim_options,
     ScheduleWindow(&sim, w, spec.days, &script, &DeviceScript::Charging);
   }
   if (spec.force_quit_at) sim.AddEvent(MonoTime{} + *spec.force_quit_at, [&] { (sim.*force_quit)(); });
-  ModelBody body(sim.clock(), &device, spec.work, spec.seed);
-  SYNCAGENT_RETURN_IF_ERROR(sim.Configure(
-      spec.schedule, [&body](const TaskInvocation& invocation) { return body.Run(invocation); }));
+  auto body = MakeBody(spec, sim.clock());
+  if (!body.ok()) return body.status();
+  RecordingHandler handler(&device, *std::move(body));
+  SYNCAGENT_RETURN_IF_ERROR(sim.Configure(spec.schedule, [&handler](const TaskInvocation& inv) {
+    return handler.Run(inv);
+  }));
 
   SimReport report;
   report.spec = spec;
   sim.RunUntil(MonoTime{} + report.span());
-  report.runs = JoinRuns(sim.trace(), body.records());
+  report.runs = JoinRuns(sim.trace(), handler.records());
   report.summary = Summarize(sim.trace(), report.runs, sim.GetStatus(), report.span());
   report.summary.budget = std::min(spec.schedule.time_budget, os_limit);
   report.summary.interval = spec.schedule.minimum_interval;
@@ -255,6 +273,8 @@ std::string_view ToString(RunOutcome outcome) {
     case RunOutcome::kOk: return "ok";
     case RunOutcome::kCut: return "cut";
     case RunOutcome::kOffline: return "offline";
+    case RunOutcome::kFailed: return "failed";
+    case RunOutcome::kSkipped: return "skipped";
   }
   return "?";
 }

@@ -20,6 +20,9 @@
 //     OS's limit): outcome kOk, kSuccess. When it does not: the body stops at the budget, the rest
 //     carries over to the next run, outcome kCut, kSuccess (HeadlessTask reports a cycle stopped at
 //     its deadline as success); if the OS cancelled it first (budget == the OS limit), kRetry.
+// With SimulationSpec::make_body, a task body of the caller's replaces the work model (the CLI's
+// --server: a real sync against a mock server); a run that starts offline is still kOffline and
+// never reaches that body.
 // The OS's side (delays, constraints, backoff) is the simulators' (simulated_*_scheduler.h); the
 // backoff is BackoffOptions' default (WorkManager's exponential 30 s): the config has no OS backoff
 // setting.
@@ -31,6 +34,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -79,6 +83,25 @@ struct WorkModel {
   Millis backlog_max = std::chrono::seconds(90);
 };
 
+// kFailed and kSkipped come only from a caller's body (SimulationSpec::make_body): a sync that
+// failed, and a wake-up that made no request (e.g. the server's quiet period after Retry-After).
+enum class RunOutcome { kOk, kCut, kOffline, kFailed, kSkipped };
+std::string_view ToString(RunOutcome outcome);  // "ok", "cut", "offline", "failed", "skipped"
+
+// What one run did, as its task body tells it.
+struct SimBodyResult {
+  RunOutcome outcome = RunOutcome::kOk;
+  TaskResult reported = TaskResult::kSuccess;  // what the body tells the OS
+  std::string reason;                          // one line
+};
+// A task body: called for every run that starts online, on the simulator's thread; it may sleep
+// on the simulator's clock (given to the factory) and must return before the invocation's
+// deadline to count as finished.
+using SimBody = std::function<SimBodyResult(const TaskInvocation& invocation)>;
+// Builds the body once per simulation, given the simulator's clock (a SimClock: the body's
+// sleeps see the OS's expiration). An error ends RunSimulation with it.
+using SimBodyFactory = std::function<StatusOr<SimBody>(Clock* clock)>;
+
 inline constexpr int kMinSimDays = 1;
 inline constexpr int kMaxSimDays = 60;
 
@@ -91,12 +114,10 @@ struct SimulationSpec {
   std::optional<Millis> force_quit_at;  // since the start
   uint64_t seed = 1;
   WorkModel work;
+  SimBodyFactory make_body;   // empty: the work model above
   IosSimOptions ios;          // the OS model's knobs (tests pin the delays)
   AndroidSimOptions android;  // duplicate_probability is ignored (always 0)
 };
-
-enum class RunOutcome { kOk, kCut, kOffline };
-std::string_view ToString(RunOutcome outcome);  // "ok", "cut", "offline"
 
 struct SimRun {
   Millis requested{0};  // since the start: when the run became due (earliest begin / eligible)
@@ -114,6 +135,8 @@ struct SimSummary {
   int ok = 0;
   int cut_by_budget = 0;
   int offline = 0;
+  int failed = 0;   // only with a caller's body
+  int skipped = 0;  // only with a caller's body
   // Wake-ups the OS held back because the constraints did not hold when they came due: the runs
   // with a deferred_by, plus a request still waiting at the end.
   int skipped_by_constraints = 0;

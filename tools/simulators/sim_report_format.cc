@@ -43,9 +43,11 @@ std::string SummaryText(const SimSummary& s) {
   };
   const bool any_interval = s.runs > 1;
   std::string out = "summary:\n";
-  out += row("runs", std::to_string(s.runs) + " (" + std::to_string(s.ok) + " ok, " +
-                         std::to_string(s.cut_by_budget) + " cut, " + std::to_string(s.offline) +
-                         " offline)");
+  std::string counts = std::to_string(s.ok) + " ok, " + std::to_string(s.cut_by_budget) +
+                       " cut, " + std::to_string(s.offline) + " offline";
+  if (s.failed > 0) counts += ", " + std::to_string(s.failed) + " failed";
+  if (s.skipped > 0) counts += ", " + std::to_string(s.skipped) + " skipped";
+  out += row("runs", std::to_string(s.runs) + " (" + counts + ")");
   out += row("mean interval", any_interval ? FormatSimDuration(s.mean_interval) : "-");
   out += row("max interval", any_interval ? FormatSimDuration(s.max_interval) : "-");
   out += row("longest without a successful sync", FormatSimDuration(s.longest_without_success));
@@ -91,6 +93,8 @@ ordered_json SummaryJson(const SimReport& report) {
       {"ok", s.ok},
       {"cut_by_budget", s.cut_by_budget},
       {"offline", s.offline},
+      {"failed", s.failed},
+      {"skipped", s.skipped},
       {"skipped_by_constraints", s.skipped_by_constraints},
       {"mean_interval_ms", s.mean_interval.count()},
       {"max_interval_ms", s.max_interval.count()},

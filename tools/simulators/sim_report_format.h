@@ -7,11 +7,11 @@
 // JSON: one object {"runs":[...],"summary":{...}} with these fields (times in milliseconds since
 // the start of day 1, midnight; also as "day N HH:MM:SS" text):
 //   runs[]:  index (1-based), requested_ms, requested, started_ms, started, duration_ms, attempt,
-//            result ("ok" | "cut" | "offline"), os_result ("success" | "retry" | "failure": what
+//            result ("ok" | "cut" | "offline" | "failed" | "skipped"), os_result ("success" | "retry" | "failure": what
 //            the body told the OS), reason, deferred_by ("" or the constraints that held it back)
 //   summary: platform, days, seed, interval_ms, budget_ms, offline_windows[], charging_windows[],
-//            force_quit_at_ms (null when none), runs, ok, cut_by_budget, offline,
-//            skipped_by_constraints, mean_interval_ms, max_interval_ms,
+//            force_quit_at_ms (null when none), runs, ok, cut_by_budget, offline, failed,
+//            skipped, skipped_by_constraints, mean_interval_ms, max_interval_ms,
 //            longest_without_success_ms, notes[]
 // The meaning of each number is SimSummary's (sim_report.h); docs/platforms.md lists them too.
 //

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <string_view>
+#include <vector>
 
 namespace syncagent {
 namespace {
@@ -21,6 +22,8 @@ const char* Colour(RunOutcome outcome) {
     case RunOutcome::kOk: return "#2e7d32";
     case RunOutcome::kCut: return "#ef6c00";
     case RunOutcome::kOffline: return "#c62828";
+    case RunOutcome::kFailed: return "#6a1b9a";
+    case RunOutcome::kSkipped: return "#546e7a";
   }
   return "#000000";
 }
@@ -139,22 +142,25 @@ std::string RunMarks(const SimReport& report) {
 std::string Legend(const SimReport& report) {
   const double y = LaneTop(report.spec.days) + 12;
   struct Item {
-    const char* label;
+    std::string label;
     std::string swatch;
   };
-  const Item items[] = {
-      {"ok", "fill=\"" + std::string(Colour(RunOutcome::kOk)) + "\""},
-      {"cut by the budget", "fill=\"" + std::string(Colour(RunOutcome::kCut)) + "\""},
-      {"offline (failed)", "fill=\"" + std::string(Colour(RunOutcome::kOffline)) + "\""},
-      {"offline window", "fill=\"#9e9e9e\" fill-opacity=\"0.45\""},
-      {"charging window", "fill=\"#fbc02d\""},
+  auto run_item = [](const char* label, RunOutcome outcome) {
+    return Item{label, "fill=\"" + std::string(Colour(outcome)) + "\""};
   };
+  std::vector<Item> items = {run_item("ok", RunOutcome::kOk),
+                             run_item("cut by the budget", RunOutcome::kCut),
+                             run_item("offline (failed)", RunOutcome::kOffline)};
+  if (report.summary.failed > 0) items.push_back(run_item("sync failed", RunOutcome::kFailed));
+  if (report.summary.skipped > 0) items.push_back(run_item("no request", RunOutcome::kSkipped));
+  items.push_back({"offline window", "fill=\"#9e9e9e\" fill-opacity=\"0.45\""});
+  items.push_back({"charging window", "fill=\"#fbc02d\""});
   std::string out;
   double x = kLeft;
   for (const Item& item : items) {
     out += Rect(x, y, 12, 12, item.swatch);
     out += Text(x + 16, y + 10, item.label);
-    x += 30 + 7.0 * static_cast<double>(std::string_view(item.label).size());
+    x += 30 + 7.0 * static_cast<double>(item.label.size());
   }
   if (report.spec.force_quit_at) {
     out += "<line x1=\"" + Num(x + 6) + "\" y1=\"" + Num(y - 2) + "\" x2=\"" + Num(x + 6) +

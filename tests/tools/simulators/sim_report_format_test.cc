@@ -53,7 +53,7 @@ TEST(SimReportFormatTest, JsonHasTheDocumentedFieldsAndValues) {
   EXPECT_EQ(keys, (std::vector<std::string>{
                       "platform", "days", "seed", "interval_ms", "budget_ms", "offline_windows",
                       "charging_windows", "force_quit_at_ms", "runs", "ok", "cut_by_budget",
-                      "offline", "skipped_by_constraints", "mean_interval_ms", "max_interval_ms",
+                      "offline", "failed", "skipped", "skipped_by_constraints", "mean_interval_ms", "max_interval_ms",
                       "longest_without_success_ms", "notes"}));
   EXPECT_EQ(summary["platform"], "ios");
   EXPECT_EQ(summary["days"], 1);

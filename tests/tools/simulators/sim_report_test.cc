@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <memory>
 
 namespace syncagent {
 namespace {
@@ -190,6 +191,35 @@ TEST(SimReportTest, AndroidChargingConstraintRunsOnlyInTheChargingWindow) {
   }
   // Every day's first run after 07:00 waits for 22:00.
   EXPECT_GE(r.summary.skipped_by_constraints, 3);
+}
+
+// A caller's body replaces the work model; runs that start offline never reach it.
+TEST(SimReportTest, ACallersBodyReplacesTheModelButNotTheOfflineCheck) {
+  SimulationSpec spec;
+  spec.platform = SimPlatform::kAndroid;
+  spec.days = 1;
+  spec.schedule.constraints.network = NetworkRequirement::kNone;
+  spec.offline = {*Window("12:00-13:00")};
+  auto calls = std::make_shared<int>(0);
+  spec.make_body = [calls](Clock* clock) -> StatusOr<SimBody> {
+    EXPECT_NE(clock, nullptr);
+    return SimBody([calls](const TaskInvocation&) {
+      const bool even = ++*calls % 2 == 0;
+      return SimBodyResult{even ? RunOutcome::kSkipped : RunOutcome::kFailed,
+                           TaskResult::kSuccess, even ? "quiet" : "500"};
+    });
+  };
+  const SimReport r = MustRun(spec);
+  EXPECT_EQ(r.summary.failed + r.summary.skipped, *calls);
+  EXPECT_EQ(r.summary.failed, (*calls + 1) / 2);
+  EXPECT_GT(r.summary.offline, 0);  // the 12:00 slot, then its retries until 13:00
+  EXPECT_EQ(r.summary.runs, *calls + r.summary.offline);
+  for (const SimRun& run : r.runs) {
+    const bool offline = run.started >= 12h && run.started < 13h;
+    EXPECT_EQ(run.outcome == RunOutcome::kOffline, offline) << FormatSimTime(run.started);
+  }
+  spec.make_body = [](Clock*) -> StatusOr<SimBody> { return InternalError("no agent"); };
+  EXPECT_EQ(RunSimulation(spec).status().message(), "no agent");
 }
 
 TEST(SimReportTest, RefusesDaysOutOfRangeAndAForceQuitAfterTheEnd) {

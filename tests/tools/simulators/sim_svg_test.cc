@@ -54,6 +54,23 @@ TEST(SimSvgTest, WellFormedWithOneMarkPerRun) {
   }
 }
 
+TEST(SimSvgTest, FailedAndSkippedRunsGetTheirOwnMarksAndLegend) {
+  SimReport report = Week(SimPlatform::kAndroid, 4);
+  ASSERT_GT(report.runs.size(), 2u);
+  report.runs[0].outcome = RunOutcome::kFailed;
+  report.runs[1].outcome = RunOutcome::kSkipped;
+  report.summary.failed = report.summary.skipped = 1;
+  const std::string svg = RenderSimTimelineSvg(report);
+  const auto doc = ParseXml(svg);
+  ASSERT_TRUE(doc.ok()) << doc.error;
+  EXPECT_EQ(doc.CountClassPrefix("run failed"), 1);
+  EXPECT_EQ(doc.CountClassPrefix("run skipped"), 1);
+  EXPECT_NE(svg.find(">sync failed<"), std::string::npos);
+  EXPECT_NE(svg.find(">no request<"), std::string::npos);
+  EXPECT_EQ(RenderSimTimelineSvg(Week(SimPlatform::kAndroid, 4)).find(">sync failed<"),
+            std::string::npos);
+}
+
 TEST(SimSvgTest, SelfContained) {
   const std::string svg = RenderSimTimelineSvg(Week(SimPlatform::kIos, 1));
   for (const char* banned : {"<script", "href", "url(", "@import", "<foreignObject", "<!"}) {
