@@ -1,8 +1,9 @@
 // `syncagent simulate ios|android [--days N] [--offline HH:MM-HH:MM]... [--charging HH:MM-HH:MM]...
-// [--force-quit-at DAY:HH:MM] [--seed N] [--json] [--svg FILE]`: the config's schedule run through
-// the simulated iOS or Android scheduler on a virtual clock (tools/simulators/sim_report.h has the
-// device and work model; no network is used). Prints each wake-up and a summary (plain or --json)
-// and may write the timeline as an SVG picture.
+// [--force-quit-at DAY:HH:MM] [--seed N] [--json] [--svg FILE] [--server URL]`: the config's
+// schedule run through the simulated iOS or Android scheduler on a virtual clock
+// (tools/simulators/sim_report.h has the device and work model; no network is used, unless
+// --server makes each run a real sync against a mock server: simulate_server.h). Prints each
+// wake-up and a summary (plain or --json) and may write the timeline as an SVG picture.
 //
 // The command only turns flags into a SimulationSpec, loads the config and prints: every bad flag
 // is reported as one line naming the flag and its value, exit 2, before the config is read; an
@@ -16,6 +17,7 @@
 #include "agent/cli/command_host.h"
 #include "agent/cli/exit_codes.h"
 #include "agent/cli/schedule_mapping.h"
+#include "agent/cli/simulate_server.h"
 #include "tools/simulators/sim_report.h"
 #include "tools/simulators/sim_report_format.h"
 #include "tools/simulators/sim_svg.h"
@@ -32,6 +34,7 @@ struct SimulateFlags {
   std::string seed = "1";
   bool json = false;
   std::string svg;
+  std::string server;
 };
 
 template <typename Int>
@@ -80,6 +83,7 @@ StatusOr<SimulationSpec> SpecFromFlags(const SimulateFlags& flags) {
     }
     spec.force_quit_at = *at;
   }
+  if (!flags.server.empty()) SYNCAGENT_RETURN_IF_ERROR(CheckServerUrl(flags.server));
   return spec;
 }
 
@@ -103,10 +107,15 @@ int Simulate(CliContext& ctx, const SimulateFlags& flags) {
   if (!spec.ok()) return ctx.Fail(kExitUsage, spec.status().message());
   auto loaded = ctx.LoadConfig();
   if (auto* exit = std::get_if<ExitCode>(&loaded)) return exit->code;
-  spec->schedule = ToScheduleOptions(std::get<AgentConfig>(loaded).schedule);
+  const AgentConfig& config = std::get<AgentConfig>(loaded);
+  spec->schedule = ToScheduleOptions(config.schedule);
+  if (!flags.server.empty()) spec->make_body = ServerBodyFactory(config, flags.server);
 
   auto report = RunSimulation(*spec);
-  if (!report.ok()) return ctx.Fail(kExitUsage, report.status().message());
+  if (!report.ok()) {
+    const bool usage = report.status().code() == StatusCode::kInvalidArgument;
+    return ctx.Fail(usage ? kExitUsage : kExitFailure, report.status().message());
+  }
   if (!flags.svg.empty()) {
     Status written = WriteSvg(flags.svg, RenderSimTimelineSvg(*report));
     if (!written.ok()) return ctx.Fail(kExitUsage, written.message());
@@ -143,6 +152,10 @@ void RegisterSimulateCommand(CLI::App& app, CommandHost& host) {
   sub->add_flag("--json", flags->json, "print {\"runs\":[...],\"summary\":{...}}");
   sub->add_option("--svg", flags->svg, "also write the timeline picture to FILE")
       ->option_text("FILE");
+  sub->add_option("--server", flags->server,
+                  "sync for real against this (mock) server instead of the work model, with a "
+                  "temporary store")
+      ->option_text("URL");
   host.Bind(sub, "simulate", [&host, flags] { return Simulate(*host.ctx, *flags); });
 }
 

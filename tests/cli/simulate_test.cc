@@ -18,10 +18,10 @@ class CliSimulateTest : public CliTest {
     config_ = WriteConfig("agent", {{"schedule", {{"minimum_interval_minutes", 60}}}});
   }
 
-  json SimulateJson(std::vector<std::string> args) {
+  json SimulateJson(std::vector<std::string> args, EnvChanges env = {}) {
     args.insert(args.begin(), {"--config", config_, "simulate"});
     args.push_back("--json");
-    ProcResult r = Cli(args);
+    ProcResult r = Cli(args, std::move(env));
     EXPECT_EQ(r.exit_code, 0) << r.Describe();
     EXPECT_EQ(r.err, "");
     return json::parse(r.out, nullptr, /*allow_exceptions=*/false);
@@ -150,9 +150,45 @@ TEST_F(CliSimulateTest, BadFlagsExit2NamingTheFlagAndValue) {
   ExpectUsageError({"ios", "--days", "3", "--force-quit-at", "4:00:00"},
                    "--force-quit-at: \"4:00:00\" is after the last simulated day");
   ExpectUsageError({"ios", "--seed", "-1"}, "--seed: \"-1\"");
+  ExpectUsageError({"ios", "--server", "ftp://x"}, "--server: \"ftp://x\" is not a URL");
+  ExpectUsageError({"ios", "--server", "http://example.com"},
+                   "--server: \"http://example.com\": plain http only to a loopback mock server");
   const std::string unwritable = dir_ + "/no-such-dir/timeline.svg";
   ExpectUsageError({"ios", "--svg", unwritable}, "--svg: cannot write \"" + unwritable + "\"");
   EXPECT_FALSE(std::filesystem::exists(unwritable));
+}
+
+// --server: each run is a real sync against the in-process mock server, with a temporary store.
+// The schedule is AndroidHourlyDayJson's (HTTP takes no virtual time), so again 24 runs.
+TEST_F(CliSimulateTest, ServerRunsRealSyncs) {
+  const json out = SimulateJson(
+      {"android", "--days", "1", "--seed", "7", "--server", server_->base_url()}, TokenEnv());
+  ASSERT_EQ(out["runs"].size(), 24u) << out.dump(2);
+  for (const json& run : out["runs"]) {
+    EXPECT_EQ(run["result"], "ok") << run;
+    EXPECT_EQ(run["reason"].get<std::string>().rfind("done:", 0), 0u) << run;
+  }
+  EXPECT_EQ(out["summary"]["ok"], 24);
+  EXPECT_GE(server_->requests().total(), 24u);  // at least one pull per run
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/agent.db")) << "the config's store is not used";
+}
+
+// A server failing every request: every run fails; a periodic wake that failed because of the
+// server reports success to the OS and keeps its slot (agent/retry_plan.h, rule 1), so the
+// schedule is the same 24 hourly runs.
+TEST_F(CliSimulateTest, ServerFailuresAreFailedRunsThatKeepTheirSlot) {
+  SetFaults({{"faults", {{{"match", {{"path", "/v1/*"}, {"times", -1}}},
+                          {"action", {{"kind", "status"}, {"status", 500}}}}}}});
+  const json out = SimulateJson(
+      {"android", "--days", "1", "--seed", "7", "--server", server_->base_url()}, TokenEnv());
+  ASSERT_EQ(out["runs"].size(), 24u) << out.dump(2);
+  for (const json& run : out["runs"]) {
+    EXPECT_EQ(run["result"], "failed") << run;
+    EXPECT_EQ(run["os_result"], "success") << run;
+  }
+  EXPECT_EQ(out["summary"]["failed"], 24);
+  EXPECT_EQ(out["summary"]["ok"], 0);
+  EXPECT_EQ(out["summary"]["longest_without_success_ms"], int64_t{24} * 3'600'000);
 }
 
 TEST_F(CliSimulateTest, BadFlagsAreReportedBeforeTheConfigIsRead) {
