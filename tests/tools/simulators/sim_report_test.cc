@@ -28,6 +28,16 @@ SimulationSpec FixedIos(Millis work) {
 
 StatusOr<DailyWindow> Window(std::string_view text) { return ParseDailyWindow(text); }
 
+// One Android day whose runs ignore the network (constraint "none"), offline in `window`.
+SimulationSpec AndroidDayIgnoringTheNetwork(std::string_view window) {
+  SimulationSpec spec;
+  spec.platform = SimPlatform::kAndroid;
+  spec.days = 1;
+  spec.schedule.constraints.network = NetworkRequirement::kNone;
+  spec.offline = {*Window(window)};
+  return spec;
+}
+
 // RunSimulation's report; an empty one (and a test failure) when it refuses the spec.
 SimReport MustRun(const SimulationSpec& spec) {
   auto report = RunSimulation(spec);
@@ -122,11 +132,7 @@ TEST(SimReportTest, ABudgetAtTheOsLimitIsCancelledByTheOsAndRetriedWithBackoff) 
 }
 
 TEST(SimReportTest, OfflineRunsWithoutANetworkConstraintFailAndClimbTheBackoffLadder) {
-  SimulationSpec spec;
-  spec.platform = SimPlatform::kAndroid;
-  spec.days = 1;
-  spec.schedule.constraints.network = NetworkRequirement::kNone;
-  spec.offline = {*Window("00:00-24:00")};
+  SimulationSpec spec = AndroidDayIgnoringTheNetwork("00:00-24:00");
   spec.android.dispatch_delay_max = 0ms;
   const SimReport r = MustRun(spec);
   // First period eligible at once (flex = interval); each failure waits 30 s * 2^(n-1), capped at
@@ -195,11 +201,7 @@ TEST(SimReportTest, AndroidChargingConstraintRunsOnlyInTheChargingWindow) {
 
 // A caller's body replaces the work model; runs that start offline never reach it.
 TEST(SimReportTest, ACallersBodyReplacesTheModelButNotTheOfflineCheck) {
-  SimulationSpec spec;
-  spec.platform = SimPlatform::kAndroid;
-  spec.days = 1;
-  spec.schedule.constraints.network = NetworkRequirement::kNone;
-  spec.offline = {*Window("12:00-13:00")};
+  SimulationSpec spec = AndroidDayIgnoringTheNetwork("12:00-13:00");
   auto calls = std::make_shared<int>(0);
   spec.make_body = [calls](Clock* clock) -> StatusOr<SimBody> {
     EXPECT_NE(clock, nullptr);
