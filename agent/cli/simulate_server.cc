@@ -11,9 +11,8 @@
 #include "config/http_url.h"
 
 namespace syncagent::cli {
-namespace {
-
 namespace fs = std::filesystem;
+namespace {
 
 // The agent, its task and the temporary directory holding its store, for one simulation.
 class ServerBody {
