@@ -8,7 +8,8 @@ TEST(CliHelpTest, RootHelpListsEveryCommand) {
   ProcResult r = RunCli({"--help"});
   ASSERT_EQ(r.exit_code, 0) << r.Describe();
   for (const char* command : {"run", "daemon", "put", "patch", "delete", "get", "ls", "status",
-                              "conflicts", "deadletters", "config", "schedule", "mock-server"}) {
+                              "conflicts", "deadletters", "config", "schedule", "mock-server",
+                              "simulate"}) {
     EXPECT_NE(r.out.find(std::string("  ") + command + " "), std::string::npos) << command;
   }
   EXPECT_NE(r.out.find("75"), std::string::npos) << "exit codes are documented";
@@ -23,7 +24,8 @@ TEST(CliHelpTest, EveryCommandHasHelp) {
       {"conflicts", "list"}, {"conflicts", "resolve"}, {"deadletters"},
       {"deadletters", "list"}, {"deadletters", "retry"}, {"deadletters", "drop"},
       {"config"},      {"config", "check"},  {"schedule"},
-      {"schedule", "install"}, {"schedule", "uninstall"}, {"schedule", "show"}};
+      {"schedule", "install"}, {"schedule", "uninstall"}, {"schedule", "show"},
+      {"simulate"}};
   for (std::vector<std::string> args : commands) {
     std::string name;
     for (const auto& a : args) name += a + " ";

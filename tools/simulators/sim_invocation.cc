@@ -23,6 +23,7 @@ WakeRecord RunSimInvocation(SimClock* clock, const TaskHandler& handler,
   record.budget = std::min(spec.budget, spec.os_limit);
   record.os_limit = spec.os_limit;
   record.constraints_seen = spec.constraints_seen;
+  record.deferred_by = spec.deferred_by;
   record.attempt = spec.attempt;
 
   TaskInvocation invocation;

@@ -33,6 +33,7 @@ struct SimInvocationSpec {
   bool duplicate = false;
   bool overlapped = false;
   std::string constraints_seen;
+  std::string deferred_by;  // copied to the record (WakeRecord::deferred_by)
 };
 
 WakeRecord RunSimInvocation(SimClock* clock, const TaskHandler& handler,

@@ -39,6 +39,7 @@ std::string WakeRecord::ToString() const {
   if (cancelled) out += " cancelled";
   if (violation) out += " VIOLATION";
   if (!note.empty()) out += " (" + note + ")";
+  if (!deferred_by.empty()) out += " deferred by: " + deferred_by;
   out += " [" + constraints_seen + "]";
   return out;
 }

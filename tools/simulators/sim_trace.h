@@ -36,6 +36,9 @@ struct WakeRecord {
   Millis os_limit{0};  // when the OS cancels (expiration handler / onStopped)
   Millis consumed{0};  // virtual time the body used (clock after - clock before)
   std::string constraints_seen;
+  // Why the OS held this run back when it came due (the constraints that did not hold then, e.g.
+  // "network=none"), or empty when it started without waiting for its constraints.
+  std::string deferred_by;
   int attempt = 1;
   TaskResult result = TaskResult::kSuccess;  // what the body returned
   bool cancelled = false;  // the OS cancelled the invocation (expiration / stop / kill)

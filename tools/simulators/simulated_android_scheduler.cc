@@ -199,6 +199,7 @@ void SimulatedAndroidScheduler::SetEligible(Work* work, MonoTime eligible) {
   work->due = eligible + SampleUniform(Millis(0), cap);
   work->waiting = false;
   work->why_not.clear();
+  work->deferred_by.clear();
 }
 
 SimulatedAndroidScheduler::Work* SimulatedAndroidScheduler::EarliestDue() {
@@ -258,6 +259,7 @@ void SimulatedAndroidScheduler::Attempt(Work* work) {
   if (!Satisfies(work->constraints, snapshot, &why_not)) {
     work->waiting = true;
     work->why_not = why_not;
+    if (work->deferred_by.empty()) work->deferred_by = why_not;
     return;
   }
   const std::string task_id = work->task_id;
@@ -279,6 +281,7 @@ void SimulatedAndroidScheduler::Attempt(Work* work) {
   spec.kill_grace = sim_options_.kill_grace;
   spec.cancel_reason = "stopped: execution limit reached (onStopped)";
   spec.constraints_seen = snapshot.ToString();
+  spec.deferred_by = work->deferred_by;
   work->running = true;
 
   // The duplicate-fire quirk: a second start of the same work shortly after this one.

@@ -119,6 +119,7 @@ class SimulatedAndroidScheduler final : public Scheduler {
     MonoTime due;       // eligible + dispatch delay
     bool waiting = false;
     std::string why_not;
+    std::string deferred_by;  // why_not of the first refused start since it became eligible
     bool running = false;
     BackoffPolicy backoff;
     uint64_t generation = 0;

@@ -124,6 +124,7 @@ void SimulatedIosScheduler::Submit(Request request, MonoTime earliest_begin) {
   request.due = earliest_begin + SampleUsageDelay();
   request.waiting = false;
   request.why_not.clear();
+  request.deferred_by.clear();
   request.generation = next_generation_++;
   std::string id = request.task_id;
   requests_.insert_or_assign(std::move(id), std::move(request));
@@ -208,6 +209,7 @@ void SimulatedIosScheduler::Attempt(Request* request) {
   if (!Allowed(*request, snapshot, &why_not)) {
     request->waiting = true;
     request->why_not = why_not;
+    if (request->deferred_by.empty()) request->deferred_by = why_not;
     return;
   }
   SimInvocationSpec spec;
@@ -220,6 +222,7 @@ void SimulatedIosScheduler::Attempt(Request* request) {
   spec.kill_grace = sim_options_.kill_grace;
   spec.cancel_reason = "expired: the expiration handler fired at the budget";
   spec.constraints_seen = snapshot.ToString();
+  spec.deferred_by = request->deferred_by;
   const uint64_t generation = request->generation;
   // The system launched the task: the request is no longer pending until re-submitted.
   request->due = MonoTime{std::numeric_limits<int64_t>::max()};

@@ -106,6 +106,7 @@ class SimulatedIosScheduler final : public Scheduler {
     MonoTime due;  // when iOS decides to run it
     bool waiting = false;
     std::string why_not;
+    std::string deferred_by;  // why_not of the first refused start since submission
     BackoffPolicy backoff;
     uint64_t generation = 0;
   };
