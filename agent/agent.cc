@@ -99,6 +99,7 @@ StatusOr<std::unique_ptr<Agent>> Agent::Open(const AgentConfig& config, AgentOpt
                                        : ServerResetRule::kReupload;
   // Headroom for the page envelope around the changes the server counts.
   engine_options.pull_max_bytes = std::max<int64_t>(4096, c.server.max_response_bytes - 65536);
+  if (options.tune_engine) options.tune_engine(engine_options);
   agent->engine_ = std::make_unique<SyncEngine>(agent->store_.get(), agent->remote_, clock,
                                                 agent->resolver_.get(), engine_options,
                                                 options.on_event);

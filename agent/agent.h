@@ -17,6 +17,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <functional>
 #include <vector>
 
 #include "agent/conflict_resolver.h"
@@ -44,6 +45,10 @@ struct AgentOptions {
   EventCallback on_event;               // optional
   CustomResolverFn custom_resolver;     // optional; asked before the configured policy
   uint64_t seed = 0;                    // backoff jitter seed; 0 = random
+  // Optional: adjusts the engine's options after they are built from the config's sync.*, for
+  // knobs the config does not expose (the deadline's safety margin, push pipelining, the pull's
+  // byte cap). Tests and benchmarks use it; `collections` must stay the config's.
+  std::function<void(SyncEngineOptions&)> tune_engine;
 };
 
 class Agent {

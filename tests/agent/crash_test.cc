@@ -122,33 +122,26 @@ void ChildMain(const std::string& mode) {
   const int64_t run = std::strtoll(Env(kEnvRun).c_str(), nullptr, 10);
   journal.Line("");  // ends a line torn by the previous kill
   journal.Line("S " + std::to_string(run) + " " + mode);
-  RealClock clock;
-  StoreOptions store_options;
-  store_options.path = Env(kEnvDb);
-  store_options.clock = &clock;
-  auto store = Store::Open(store_options);
-  if (!store.ok()) ChildFatal(journal, "open: " + store.status().ToString());
-  CurlHttpClientOptions http_options;
-  http_options.allow_insecure_http = true;
-  http_options.request_timeout = Millis(5000);
-  auto http = CurlHttpClient::Create(http_options, &clock);
-  if (!http.ok()) ChildFatal(journal, "curl: " + http.status().ToString());
-  SyncagentRemoteOptions remote_options;
-  remote_options.client.base_url = Env(kEnvUrl);
-  remote_options.client.retry.initial_delay = Millis(20);
-  remote_options.client.retry.max_attempts = 3;
-  SyncagentRemote client(http->get(), &clock, nullptr, remote_options, static_cast<uint64_t>(run));
-  ConflictResolver resolver(ResolutionPolicy::kMerge, {}, TieRule::kServer);
-  SyncEngineOptions engine_options;
-  engine_options.push_batch_size = 4;  // several batches per cycle: kills between them
-  engine_options.pull_page_size = 8;
-  SyncEngine engine(store->get(), &client, &clock, &resolver, engine_options);
+  // The agent as an app opens it: Agent::OpenJson, with the real clock and libcurl.
+  const nlohmann::json config = {
+      {"server",
+       {{"base_url", Env(kEnvUrl)}, {"allow_insecure_http", true}, {"timeouts", {{"request_ms", 5000}}}}},
+      {"storage", {{"path", Env(kEnvDb)}}},
+      {"retry", {{"initial_delay_ms", 20}, {"max_attempts_per_cycle", 3}}},
+      // Several batches and pages per cycle: kills between them.
+      {"sync", {{"push_batch_size", 4}, {"pull_page_size", 8}, {"conflict", {{"default", "merge"}}}}}};
+  AgentOptions agent_options;
+  agent_options.seed = static_cast<uint64_t>(run);
+  auto opened = Agent::OpenJson(config.dump(), std::move(agent_options));
+  if (!opened.ok()) ChildFatal(journal, "open: " + opened.status().ToString());
+  Agent& agent = **opened;
+  Store& store = agent.store();
   journal.Line("R " + std::to_string(run));  // the parent may now kill at a random moment
 
   if (mode == "final") {
     for (int cycle = 0; cycle < 30; ++cycle) {
-      CycleReport report = engine.RunCycle(clock.Now() + Millis(20000));
-      auto stats = (*store)->Stats();
+      CycleReport report = agent.SyncNow(Millis(20000));
+      auto stats = store.Stats();
       if (!stats.ok()) ChildFatal(journal, "stats: " + stats.status().ToString());
       journal.Line("F " + report.ToJson().dump());
       if (report.outcome == CycleOutcome::kDone && report.pushed == 0 && report.pulled == 0 &&
@@ -164,8 +157,8 @@ void ChildMain(const std::string& mode) {
   int64_t counter = 0;
   for (;;) {
     const int writes = static_cast<int>(rng() % 4);
-    for (int i = 0; i < writes; ++i) ChildWrite(**store, journal, rng, run, &counter);
-    CycleReport report = engine.RunCycle(clock.Now() + Millis(20000));
+    for (int i = 0; i < writes; ++i) ChildWrite(store, journal, rng, run, &counter);
+    CycleReport report = agent.SyncNow(Millis(20000));
     if (report.outcome != CycleOutcome::kDone) journal.Line("X " + report.ToJson().dump());
   }
 }

@@ -1,6 +1,6 @@
-// Test harness for the sync engine: one "device" = a real SQLite store in a temp dir, the real
-// libcurl transport, a SyncagentRemote and a SyncEngine, talking to an in-process mock server over
-// loopback. Time is a VirtualClock shared by the devices (retry waits are instant; transfers are
+// Test harness for the sync engine: one "device" = an Agent (Agent::Open: a real SQLite store in a
+// temp dir, syncagent/1 over the real libcurl transport, the SyncEngine), talking to an in-process
+// mock server over loopback. Time is a VirtualClock shared by the devices (retry waits are instant; transfers are
 // real).
 #ifndef SYNCAGENT_TESTS_AGENT_ENGINE_HARNESS_H_
 #define SYNCAGENT_TESTS_AGENT_ENGINE_HARNESS_H_
@@ -15,9 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "agent/sync_engine.h"
+#include "agent/agent.h"
 #include "net/curl_http_client.h"
-#include "net/syncagent_remote.h"
 #include "tools/mock_server/mock_server.h"
 
 namespace syncagent::testing {
@@ -53,57 +52,84 @@ struct DeviceOptions {
   std::function<void(const SyncEvent&)> on_event;  // called on the cycle's thread, after recording
 };
 
+// The agent config a Device's options stand for (the inverse of Agent::Open's translations).
+inline AgentConfig DeviceConfig(const std::string& db_path, const std::string& base_url,
+                                const DeviceOptions& o) {
+  AgentConfig c;
+  c.server.base_url = base_url;
+  c.server.allow_insecure_http = true;
+  c.server.max_response_bytes = o.http.max_response_bytes;
+  c.storage.path = db_path;
+  c.storage.busy_timeout_ms = o.busy_timeout_ms;
+  for (ConflictPolicy p : EnumTraits<ConflictPolicy>::kValues) {
+    if (ToResolutionPolicy(p) == o.policy) c.sync.conflict.default_policy = p;
+  }
+  for (MergeTie t : EnumTraits<MergeTie>::kValues) {
+    if (ToTieRule(t) == o.tie) c.sync.conflict.merge_tie = t;
+  }
+  c.sync.collections = o.engine.collections;
+  c.sync.skip_own_changes = o.skip_own_writes;
+  c.retry.initial_delay_ms = o.retry.initial_delay.count();
+  c.retry.multiplier = o.retry.multiplier;
+  c.retry.max_delay_ms = o.retry.max_delay.count();
+  for (JitterKind j : EnumTraits<JitterKind>::kValues) {
+    RetryConfig probe;
+    probe.jitter = j;
+    if (ToRetryOptions(probe).jitter == o.retry.jitter) c.retry.jitter = j;
+  }
+  c.retry.max_attempts_per_cycle = o.retry.max_attempts;
+  c.retry.honor_retry_after = o.retry.honor_retry_after;
+  c.retry.max_retry_after_ms = o.retry.max_retry_after.count();
+  c.retry.max_wait_in_cycle_ms = o.retry.max_wait_in_cycle.count();
+  return c;
+}
+
+// One device: an Agent opened by Agent::Open from DeviceConfig, over the libcurl transport made
+// from options.http (injected: the config does not carry every transport knob) and with the
+// engine options of options.engine (AgentOptions::tune_engine).
 class Device {
  public:
   Device(const std::string& db_path, const std::string& base_url, Clock* clock,
          DeviceOptions options = {})
       : clock_(clock), options_(std::move(options)) {
-    StoreOptions store_options;
-    store_options.path = db_path;
-    store_options.clock = clock;
-    store_options.busy_timeout_ms = options_.busy_timeout_ms;
-    store_options.synced_collections = options_.engine.collections;  // as Agent::Open does
-    auto store = Store::Open(store_options);
-    EXPECT_TRUE(store.ok()) << store.status().ToString();
-    if (!store.ok()) return;
-    store_ = std::move(*store);
     options_.http.allow_insecure_http = true;
     if (options_.http.request_timeout == Millis(30000)) options_.http.request_timeout = Millis(5000);
     auto http = CurlHttpClient::Create(options_.http, clock);
     EXPECT_TRUE(http.ok()) << http.status().ToString();
+    if (!http.ok()) return;
     http_ = std::move(*http);
-    SyncagentRemoteOptions remote_options;
-    remote_options.client.base_url = base_url;
-    remote_options.client.retry = options_.retry;
-    remote_options.skip_own_writes = options_.skip_own_writes;
-    remote_ = std::make_unique<SyncagentRemote>(http_.get(), clock, nullptr, remote_options, 7);
-    resolver_ = std::make_unique<ConflictResolver>(options_.policy,
-                                                   std::map<std::string, ResolutionPolicy>{},
-                                                   options_.tie, options_.custom);
-    engine_ = std::make_unique<SyncEngine>(store_.get(), remote_.get(), clock, resolver_.get(),
-                                           options_.engine,
-                                           [this](const SyncEvent& e) {
-                                             events_.push_back(e);
-                                             if (options_.on_event) options_.on_event(e);
-                                           });
+    AgentOptions agent_options;
+    agent_options.clock = clock;
+    agent_options.http = http_.get();
+    agent_options.custom_resolver = options_.custom;
+    agent_options.seed = 7;
+    agent_options.on_event = [this](const SyncEvent& e) {
+      events_.push_back(e);
+      if (options_.on_event) options_.on_event(e);
+    };
+    agent_options.tune_engine = [engine = options_.engine](SyncEngineOptions& built) {
+      built = engine;
+    };
+    auto agent = Agent::Open(DeviceConfig(db_path, base_url, options_), std::move(agent_options));
+    EXPECT_TRUE(agent.ok()) << agent.status().ToString();
+    if (agent.ok()) agent_ = std::move(*agent);
   }
 
   CycleReport Sync(Millis budget = Millis(120000), const CancelToken* cancel = nullptr) {
-    return engine_->RunCycle(clock_->Now() + budget, cancel);
+    return agent_->SyncNow(budget, cancel);
   }
 
-  Store& store() { return *store_; }
-  SyncEngine& engine() { return *engine_; }
-  SyncagentRemote& remote() { return *remote_; }
+  Agent& agent() { return *agent_; }
+  Store& store() { return agent_->store(); }
   std::vector<SyncEvent>& events() { return events_; }
-  bool ok() const { return engine_ != nullptr; }
+  bool ok() const { return agent_ != nullptr; }
 
   // The live documents of a collection as {key: data}.
   std::map<std::string, nlohmann::json> Live(const std::string& collection) {
     std::map<std::string, nlohmann::json> out;
     ListOptions options;
     options.limit = 10000;
-    auto docs = store_->List(collection, options);
+    auto docs = agent_->List(collection, options);
     EXPECT_TRUE(docs.ok()) << docs.status().ToString();
     if (docs.ok()) {
       for (const Document& d : *docs) out[d.key] = d.data;
@@ -114,11 +140,8 @@ class Device {
  private:
   Clock* clock_;
   DeviceOptions options_;
-  std::unique_ptr<Store> store_;
   std::unique_ptr<CurlHttpClient> http_;
-  std::unique_ptr<SyncagentRemote> remote_;
-  std::unique_ptr<ConflictResolver> resolver_;
-  std::unique_ptr<SyncEngine> engine_;
+  std::unique_ptr<Agent> agent_;
   std::vector<SyncEvent> events_;
 };
 

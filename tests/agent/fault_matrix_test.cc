@@ -308,7 +308,7 @@ TEST(SlowServerDeadlineTest, ReturnsBeforeTheDeadlineAndResumes) {
   do {
     ++cycles;
     const MonoTime deadline = clock.Now() + budget;
-    report = a.engine().RunCycle(deadline);
+    report = a.Sync(budget);
     const MonoTime returned = clock.Now();
     SCOPED_TRACE("cycle " + std::to_string(cycles) + ": " + report.ToJson().dump());
     EXPECT_LT(returned, deadline) << "returned "

@@ -459,7 +459,7 @@ TEST_F(SyncEngineTest, TransientFailureReportsRetryAndKeepsTheQueue) {
   server_->faults().Clear();
   EXPECT_EQ(a->Sync().outcome, CycleOutcome::kDone);
   EXPECT_EQ(ServerLive(*server_, "notes").size(), 1u);
-  auto status = a->engine().GetStatus();
+  auto status = a->agent().GetStatus();
   ASSERT_TRUE(status.ok());
   EXPECT_EQ(status->last_outcome, "done");
   EXPECT_TRUE(status->last_error.empty());
@@ -473,7 +473,7 @@ TEST_F(SyncEngineTest, ServerDownReportsRetryWithTheNetworkClass) {
   CycleReport report = a->Sync();
   EXPECT_EQ(report.outcome, CycleOutcome::kRetry);
   EXPECT_EQ(report.error.retry_class(), RetryClass::kNetwork);
-  auto status = a->engine().GetStatus();
+  auto status = a->agent().GetStatus();
   ASSERT_TRUE(status.ok());
   EXPECT_EQ(status->last_outcome, "retry");
   EXPECT_FALSE(status->last_error.empty());
@@ -536,14 +536,14 @@ TEST_F(SyncEngineTest, PullPagesAreCheckpointedAcrossPartialCycles) {
   auto a = NewDevice("a", options);
   CancelToken cancel;
   int pages = 0;
-  a->engine().SetEventCallback([&](const SyncEvent& e) {
+  a->agent().SetEventCallback([&](const SyncEvent& e) {
     if (e.type == SyncEventType::kPagePulled && ++pages == 1) cancel.Cancel("os");
   });
   CycleReport first = a->Sync(60s, &cancel);
   EXPECT_EQ(first.outcome, CycleOutcome::kPartial);
   EXPECT_EQ(first.pulled, 10);
   EXPECT_EQ(a->Live("notes").size(), 10u);
-  a->engine().SetEventCallback(nullptr);
+  a->agent().SetEventCallback(nullptr);
   CycleReport second = a->Sync();
   EXPECT_EQ(second.outcome, CycleOutcome::kDone);
   EXPECT_EQ(second.pulled, 20);  // resumed from the checkpoint, nothing fetched twice
