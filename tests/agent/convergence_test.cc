@@ -27,7 +27,6 @@
 #include <sstream>
 #include <thread>
 
-#include "agent/sync_engine.h"
 #include "tests/agent/engine_harness.h"
 
 namespace syncagent {
@@ -122,78 +121,72 @@ std::string ReportLine(const CycleReport& r) {
   return out.str();
 }
 
-// One device: a store, one libcurl client, and two engines over it — one talking to the mock
-// server, one to a dead port (the device "offline": its cycles fail with the network class).
+// A transport that is "offline" on demand: it sends each request through libcurl, to the mock
+// server or, while offline, to a dead port on the same host (connection refused: the network
+// retry class), as a device that lost its network would.
+class OfflineSwitch final : public HttpClient {
+ public:
+  OfflineSwitch(HttpClient* real, std::string live_url, std::string dead_url)
+      : real_(real), live_url_(std::move(live_url)), dead_url_(std::move(dead_url)) {}
+  void set_online(bool online) { online_ = online; }
+  bool online() const { return online_; }
+
+  StatusOr<HttpResponse> Send(const HttpRequest& request, const RequestControl& control) override {
+    if (online_ || request.url.rfind(live_url_, 0) != 0) return real_->Send(request, control);
+    HttpRequest rerouted = request;
+    rerouted.url = dead_url_ + request.url.substr(live_url_.size());
+    return real_->Send(rerouted, control);
+  }
+
+ private:
+  HttpClient* real_;
+  std::string live_url_;
+  std::string dead_url_;
+  bool online_ = true;
+};
+
+// One device: an Agent (engine_harness.h's Device: Agent::Open) over an OfflineSwitch.
 class Replica {
  public:
   Replica(int index, Clock* clock) : index_(index), clock_(clock) {}
 
   Status Open(const std::string& db_path, const std::string& url, const std::string& dead_url,
               const PolicyCase& policy) {
-    StoreOptions store_options;
-    store_options.path = db_path;
-    store_options.clock = clock_;
-    SYNCAGENT_ASSIGN_OR_RETURN(store_, Store::Open(store_options));
     CurlHttpClientOptions http_options;
     http_options.allow_insecure_http = true;
     http_options.connect_timeout = Millis(2000);
     http_options.request_timeout = Millis(5000);
     SYNCAGENT_ASSIGN_OR_RETURN(http_, CurlHttpClient::Create(http_options, clock_));
-    SyncagentRemoteOptions remote_options;
-    remote_options.client.retry.max_attempts = 2;
-    remote_options.client.retry.initial_delay = Millis(100);
-    remote_options.client.base_url = url;
-    online_client_ = std::make_unique<SyncagentRemote>(http_.get(), clock_, nullptr,
-                                                       remote_options,
-                                                       static_cast<uint64_t>(index_));
-    remote_options.client.base_url = dead_url;
-    offline_client_ = std::make_unique<SyncagentRemote>(http_.get(), clock_, nullptr,
-                                                        remote_options,
-                                                        static_cast<uint64_t>(index_));
-    resolver_ = std::make_unique<ConflictResolver>(
-        policy.policy, std::map<std::string, ResolutionPolicy>{}, policy.tie,
-        policy.custom ? CustomResolverFn(UnionResolver) : CustomResolverFn());
-    SyncEngineOptions engine_options;
-    engine_options.push_batch_size = 3;  // several batches now and then
-    engine_options.pull_page_size = 4;   // several pages now and then
-    online_engine_ = std::make_unique<SyncEngine>(store_.get(), online_client_.get(), clock_,
-                                                  resolver_.get(), engine_options);
-    offline_engine_ = std::make_unique<SyncEngine>(store_.get(), offline_client_.get(), clock_,
-                                                   resolver_.get(), engine_options);
+    switch_ = std::make_unique<OfflineSwitch>(http_.get(), url, dead_url);
+    testing::DeviceOptions options;
+    options.transport = switch_.get();
+    options.seed = static_cast<uint64_t>(index_) + 1;
+    options.retry.max_attempts = 2;
+    options.retry.initial_delay = Millis(100);
+    options.policy = policy.policy;
+    options.tie = policy.tie;
+    options.custom = policy.custom ? CustomResolverFn(UnionResolver) : CustomResolverFn();
+    options.engine.push_batch_size = 3;  // several batches now and then
+    options.engine.pull_page_size = 4;   // several pages now and then
+    device_ = std::make_unique<testing::Device>(db_path, url, clock_, std::move(options));
+    if (!device_->ok()) return InternalError("replica " + std::to_string(index_) + ": not opened");
     return Status::Ok();
   }
 
-  CycleReport Sync() {
-    SyncEngine* engine = online_ ? online_engine_.get() : offline_engine_.get();
-    return engine->RunCycle(clock_->Now() + Millis(600000));
-  }
+  CycleReport Sync() { return device_->Sync(Millis(600000)); }
 
-  Store& store() { return *store_; }
-  bool online() const { return online_; }
-  void set_online(bool online) { online_ = online; }
+  Store& store() { return device_->store(); }
+  bool online() const { return switch_->online(); }
+  void set_online(bool online) { switch_->set_online(online); }
 
-  std::map<std::string, json> Live() {
-    std::map<std::string, json> out;
-    ListOptions options;
-    options.limit = 10000;
-    auto docs = store_->List(kCollection, options);
-    if (docs.ok()) {
-      for (const Document& d : *docs) out[d.key] = d.data;
-    }
-    return out;
-  }
+  std::map<std::string, json> Live() { return device_->Live(kCollection); }
 
  private:
   int index_;
   Clock* clock_;
-  bool online_ = true;
-  std::unique_ptr<Store> store_;
   std::unique_ptr<CurlHttpClient> http_;
-  std::unique_ptr<SyncagentRemote> online_client_;
-  std::unique_ptr<SyncagentRemote> offline_client_;
-  std::unique_ptr<ConflictResolver> resolver_;
-  std::unique_ptr<SyncEngine> online_engine_;
-  std::unique_ptr<SyncEngine> offline_engine_;
+  std::unique_ptr<OfflineSwitch> switch_;
+  std::unique_ptr<testing::Device> device_;
 };
 
 std::string MapDump(const std::map<std::string, json>& m) {

@@ -50,6 +50,10 @@ struct DeviceOptions {
   bool skip_own_writes = true;                     // sync.skip_own_changes
   int busy_timeout_ms = 5000;                      // the store's wait for another connection's lock
   std::function<void(const SyncEvent&)> on_event;  // called on the cycle's thread, after recording
+  uint64_t seed = 7;                               // the remote's backoff jitter
+  // The transport, when the test brings its own (e.g. one that reroutes requests); default:
+  // libcurl made from `http`. Must outlive the Device.
+  HttpClient* transport = nullptr;
 };
 
 // The agent config a Device's options stand for (the inverse of Agent::Open's translations).
@@ -94,15 +98,18 @@ class Device {
       : clock_(clock), options_(std::move(options)) {
     options_.http.allow_insecure_http = true;
     if (options_.http.request_timeout == Millis(30000)) options_.http.request_timeout = Millis(5000);
-    auto http = CurlHttpClient::Create(options_.http, clock);
-    EXPECT_TRUE(http.ok()) << http.status().ToString();
-    if (!http.ok()) return;
-    http_ = std::move(*http);
     AgentOptions agent_options;
+    agent_options.http = options_.transport;
+    if (agent_options.http == nullptr) {
+      auto http = CurlHttpClient::Create(options_.http, clock);
+      EXPECT_TRUE(http.ok()) << http.status().ToString();
+      if (!http.ok()) return;
+      http_ = std::move(*http);
+      agent_options.http = http_.get();
+    }
     agent_options.clock = clock;
-    agent_options.http = http_.get();
     agent_options.custom_resolver = options_.custom;
-    agent_options.seed = 7;
+    agent_options.seed = options_.seed;
     agent_options.on_event = [this](const SyncEvent& e) {
       events_.push_back(e);
       if (options_.on_event) options_.on_event(e);
