@@ -84,36 +84,70 @@ TaskHandler HeadlessTask::AsHandler() {
   return [this](const TaskInvocation& invocation) { return Run(invocation).task_result; };
 }
 
-HeadlessResult HeadlessTask::Run(const TaskInvocation& invocation) {
-  HeadlessResult result;
-  Agent& a = *agent_;
-  Clock& clock = agent_->clock();
-  const std::string owner = NewOwner(a);
+namespace {
 
+RunStart StartOf(const TaskInvocation& invocation, Clock& clock) {
   RunStart start;
   start.task_id = invocation.task_id;
   start.requested_at =
       invocation.requested_at_wall_ms ? invocation.requested_at_wall_ms : clock.WallMs();
   start.budget_ms = invocation.budget.count();
   start.constraints = invocation.constraints_seen;
+  return start;
+}
+
+// Closes the run's log entry with `result`. The result stands even if logging fails; a full
+// store may still take the fallback slot.
+void LogFinish(Agent& a, const RunStart& start, const HeadlessResult& result, RunResult run_result,
+               const std::string& error) {
+  RunFinish f;
+  f.result = run_result;
+  f.reason = result.reason;
+  f.error = error;
+  if (result.report) {
+    f.pushed = result.report->pushed;
+    f.pulled = result.report->pulled;
+    f.conflicts = result.report->conflicts;
+  }
+  if (!a.FinishRun(result.run_id, f).ok()) {
+    a.NoteUnloggedRun(result.run_id, start, f).IgnoreError();
+  }
+}
+
+// What a finished cycle's report means to the OS; returns the error to log ("" = none).
+std::string ClassifyCycle(HeadlessResult* result) {
+  const CycleReport& r = *result->report;
+  result->reason = Summary(r);
+  switch (r.outcome) {
+    case CycleOutcome::kDone:
+      result->task_result = TaskResult::kSuccess;
+      break;
+    case CycleOutcome::kPartial:
+      result->task_result =
+          r.stop == StopKind::kDeadline ? TaskResult::kSuccess : TaskResult::kRetry;
+      break;
+    case CycleOutcome::kRetry:
+      result->task_result = TaskResult::kRetry;
+      break;
+    case CycleOutcome::kFailed:
+      result->task_result = TaskResult::kFailure;
+      break;
+  }
+  return r.error.ok() ? std::string() : r.error.message();
+}
+
+}  // namespace
+
+HeadlessResult HeadlessTask::Run(const TaskInvocation& invocation) {
+  HeadlessResult result;
+  Agent& a = *agent_;
+  Clock& clock = agent_->clock();
+  const std::string owner = NewOwner(a);
+
+  const RunStart start = StartOf(invocation, clock);
   auto run_id = a.BeginRun(start);
   if (!run_id.ok()) return RunLogFailed(invocation, start, run_id.status());
   result.run_id = *run_id;
-  auto finish = [&](RunResult run_result, const std::string& error) {
-    RunFinish f;
-    f.result = run_result;
-    f.reason = result.reason;
-    f.error = error;
-    if (result.report) {
-      f.pushed = result.report->pushed;
-      f.pulled = result.report->pulled;
-      f.conflicts = result.report->conflicts;
-    }
-    // The result stands even if logging fails; a full store may still take the fallback slot.
-    if (!a.FinishRun(result.run_id, f).ok()) {
-      a.NoteUnloggedRun(result.run_id, start, f).IgnoreError();
-    }
-  };
 
   auto acquired = a.AcquireLease(kLease, owner, invocation.budget + options_.lease_grace);
   if (!acquired.ok() || !*acquired) {
@@ -121,7 +155,7 @@ HeadlessResult HeadlessTask::Run(const TaskInvocation& invocation) {
     result.task_result = acquired.ok() ? TaskResult::kSuccess : TaskResult::kRetry;
     result.reason = acquired.ok() ? "skipped: another run holds the sync lease"
                                   : "lease: " + acquired.status().message();
-    finish(acquired.ok() ? RunResult::kSkipped : RunResult::kRetry, "");
+    LogFinish(a, start, result, acquired.ok() ? RunResult::kSkipped : RunResult::kRetry, "");
     return result;
   }
 
@@ -139,10 +173,26 @@ HeadlessResult HeadlessTask::Run(const TaskInvocation& invocation) {
     result.reason = plan.note;
     a.SetCheckpoint(RetriesCheckpoint(invocation.task_id), std::to_string(plan.retries))
         .IgnoreError();
-    finish(RunResult::kSkipped, "");
+    LogFinish(a, start, result, RunResult::kSkipped, "");
     return result;
   }
 
+  std::string error;
+  if (RunWatched(invocation, owner, &result)) {
+    error = ClassifyCycle(&result);
+  } else {
+    result.watchdog_fired = true;
+    result.task_result = TaskResult::kRetry;
+    result.reason = "watchdog: the cycle did not stop before the OS deadline";
+  }
+  ApplyRetryPlan(invocation, previous_retries, not_before, &result);
+  LogFinish(a, start, result, ToRunResult(result.task_result), error);
+  return result;
+}
+
+bool HeadlessTask::RunWatched(const TaskInvocation& invocation, const std::string& owner,
+                              HeadlessResult* result) {
+  Clock& clock = agent_->clock();
   // The cycle's deadline sits a margin before the OS's; the watchdog uses the rest.
   const Millis margin = std::min(options_.watchdog_margin, invocation.budget / 4);
   const MonoTime os_deadline = invocation.deadline;
@@ -180,65 +230,41 @@ HeadlessResult HeadlessTask::Run(const TaskInvocation& invocation) {
       state->cv.wait_for(lock, kPoll);
     }
     finished = state->done;
-    if (finished) result.report = state->report;
+    if (finished) result->report = state->report;
   }
   if (finished) {
     worker.join();
   } else {
     worker.detach();  // it owns what it uses (agent, state) and releases the lease itself
-    result.watchdog_fired = true;
   }
+  return finished;
+}
 
-  std::string error;
-  if (!finished) {
-    result.task_result = TaskResult::kRetry;
-    result.reason = "watchdog: the cycle did not stop before the OS deadline";
-  } else {
-    const CycleReport& r = *result.report;
-    result.reason = Summary(r);
-    if (!r.error.ok()) error = r.error.message();
-    switch (r.outcome) {
-      case CycleOutcome::kDone:
-        result.task_result = TaskResult::kSuccess;
-        break;
-      case CycleOutcome::kPartial:
-        result.task_result =
-            r.stop == StopKind::kDeadline ? TaskResult::kSuccess : TaskResult::kRetry;
-        break;
-      case CycleOutcome::kRetry:
-        result.task_result = TaskResult::kRetry;
-        break;
-      case CycleOutcome::kFailed:
-        result.task_result = TaskResult::kFailure;
-        break;
-    }
-  }
-
-  // What to tell the OS, and how long the device stays quiet (retry_plan.h), persisted across
-  // processes.
+void HeadlessTask::ApplyRetryPlan(const TaskInvocation& invocation, int previous_retries,
+                                  int64_t not_before, HeadlessResult* result) {
+  Agent& a = *agent_;
   RetryPlanInput in;
   in.periodic = invocation.periodic;
-  in.result = result.task_result;
+  in.result = result->task_result;
   in.previous_retries = previous_retries;
-  if (result.report) {
-    in.error_class = result.report->error.retry_class();
-    in.suggested_delay = result.report->retry_after;
+  if (result->report) {
+    in.error_class = result->report->error.retry_class();
+    in.suggested_delay = result->report->retry_after;
   }
   const RetryPlan plan = Plan(in);
-  if (!plan.note.empty()) result.reason = plan.note + " (" + result.reason + ")";
-  result.task_result = plan.result;
-  result.retry_delay = plan.retry_delay;
+  if (!plan.note.empty()) result->reason = plan.note + " (" + result->reason + ")";
+  result->task_result = plan.result;
+  result->retry_delay = plan.retry_delay;
   a.SetCheckpoint(RetriesCheckpoint(invocation.task_id), std::to_string(plan.retries))
       .IgnoreError();
   if (plan.quiet_for.count() > 0) {
     a.SetCheckpoint(CheckpointKey::QuietUntil(),
-                    std::to_string(clock.WallMs() + plan.quiet_for.count()))
+                    std::to_string(a.clock().WallMs() + plan.quiet_for.count()))
         .IgnoreError();
-  } else if (finished && result.report->outcome == CycleOutcome::kDone && not_before != 0) {
+  } else if (result->report && !result->watchdog_fired &&
+             result->report->outcome == CycleOutcome::kDone && not_before != 0) {
     a.SetCheckpoint(CheckpointKey::QuietUntil(), "0").IgnoreError();
   }
-  finish(ToRunResult(result.task_result), error);
-  return result;
 }
 
 RetryPlan HeadlessTask::Plan(const RetryPlanInput& in) const {

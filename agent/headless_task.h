@@ -102,6 +102,15 @@ class HeadlessTask {
   RetryPlan Plan(const RetryPlanInput& in) const;
   HeadlessResult RunLogFailed(const TaskInvocation& invocation, const RunStart& start,
                               const Status& error);
+  // Runs the cycle on a worker thread under the watchdog (cancel at the soft stop, give up at the
+  // hard stop). True, with result->report set, when the cycle finished in time; false when it was
+  // abandoned (the worker finishes on its own and releases the lease `owner` holds).
+  bool RunWatched(const TaskInvocation& invocation, const std::string& owner,
+                  HeadlessResult* result);
+  // What to tell the OS and how long the device stays quiet (retry_plan.h), persisted across
+  // processes in the retries and quiet-until checkpoints.
+  void ApplyRetryPlan(const TaskInvocation& invocation, int previous_retries, int64_t not_before,
+                      HeadlessResult* result);
 
   std::shared_ptr<Agent> agent_;
   HeadlessOptions options_;
