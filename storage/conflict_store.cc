@@ -31,10 +31,11 @@ constexpr char kUpdate[] =
   "id, collection, key, local_data, local_deleted, local_hlc, remote_rev, "              \
   "remote_deleted, remote_data, remote_hlc, base_rev, base_data, origin, mutation_id, " \
   "status, resolution, created_at, resolved_at"
-constexpr char kListOpen[] = "SELECT " SYNCAGENT_CONFLICT_COLUMNS
-                             " FROM conflicts WHERE status = 'open' ORDER BY id LIMIT ?1";
+constexpr char kListOpen[] =
+    "SELECT " SYNCAGENT_CONFLICT_COLUMNS
+    " FROM conflicts WHERE status = 'open' AND id > ?2 ORDER BY id LIMIT ?1";
 constexpr char kListAll[] =
-    "SELECT " SYNCAGENT_CONFLICT_COLUMNS " FROM conflicts ORDER BY id LIMIT ?1";
+    "SELECT " SYNCAGENT_CONFLICT_COLUMNS " FROM conflicts WHERE id > ?2 ORDER BY id LIMIT ?1";
 constexpr char kGet[] = "SELECT " SYNCAGENT_CONFLICT_COLUMNS " FROM conflicts WHERE id = ?1";
 #undef SYNCAGENT_CONFLICT_COLUMNS
 constexpr char kMarkResolved[] =
@@ -147,9 +148,11 @@ Status ConflictStore::Refresh(int64_t id) {
   return RecordFor(doc, remote, c.origin, c.mutation_id).status();
 }
 
-StatusOr<std::vector<Conflict>> ConflictStore::List(bool open_only, int64_t limit) {
+StatusOr<std::vector<Conflict>> ConflictStore::List(bool open_only, int64_t limit,
+                                                    int64_t after_id) {
   SYNCAGENT_ASSIGN_OR_RETURN(Statement stmt, ctx_.db->Prepare(open_only ? kListOpen : kListAll));
   stmt.BindInt(1, limit);
+  stmt.BindInt(2, after_id);
   std::vector<Conflict> out;
   while (true) {
     SYNCAGENT_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
