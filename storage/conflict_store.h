@@ -71,6 +71,16 @@ class ConflictStore {
   StatusOr<int64_t> CountOpen();
 
  private:
+  struct Resolving;  // one Resolve in progress (conflict_store.cc)
+
+  // kAborted when `doc` is no longer the local side the conflict recorded.
+  Status CheckLocalUnchanged(int64_t id, const Conflict& c, const DocumentRow& doc);
+  // Resolve's effect on the document (its queued mutations already removed), by kind.
+  Status ApplyTo(Resolving& r, Resolution::Kind kind, const std::string& merged_text);
+  // Queues one mutation of the document, based on the remote version.
+  Status Enqueue(Resolving& r, MutationOp op, const std::optional<std::string>& data, bool force);
+  Status MarkResolved(int64_t id, Resolution::Kind kind, int64_t now);
+
   StoreContext ctx_;
 };
 
