@@ -256,26 +256,26 @@ Status ConflictStore::ApplyTo(Resolving& r, Resolution::Kind kind,
       // The queued mutations may already be known to the server under their ids (a conflict
       // answer is remembered), and a patch rebased onto another version would not reproduce the
       // local document: they are replaced with one fresh put (or delete) of the local state.
-      if (!r.doc.deleted) return Enqueue(r, MutationOp::kPut, r.doc.data, false);
-      if (r.remote_base) return Enqueue(r, MutationOp::kDelete, std::nullopt, false);
+      if (!r.doc.deleted) return Enqueue(r, MutationOp::kPut, r.doc.data);
+      if (r.remote_base) return Enqueue(r, MutationOp::kDelete, std::nullopt);
       return Status::Ok();
     case Resolution::Kind::kReplace:
       r.doc.deleted = false;
       r.doc.data = merged_text;
-      return Enqueue(r, MutationOp::kPut, merged_text, false);
+      return Enqueue(r, MutationOp::kPut, merged_text);
     case Resolution::Kind::kDelete:
       r.doc.deleted = true;
       r.doc.data.reset();
       r.doc.hlc = r.stamp;
       // The server still has a live document: delete it there too.
-      if (r.remote_base) return Enqueue(r, MutationOp::kDelete, std::nullopt, false);
+      if (r.remote_base) return Enqueue(r, MutationOp::kDelete, std::nullopt);
       return Status::Ok();
   }
   return InternalError("unknown resolution");
 }
 
-Status ConflictStore::Enqueue(Resolving& r, MutationOp op, const std::optional<std::string>& data,
-                              bool force) {
+Status ConflictStore::Enqueue(Resolving& r, MutationOp op,
+                              const std::optional<std::string>& data) {
   OutboxRow row;
   row.mutation_id = ctx_.ids->NewUuid();
   row.collection = r.c.collection;
@@ -285,7 +285,6 @@ Status ConflictStore::Enqueue(Resolving& r, MutationOp op, const std::optional<s
   row.data = data;
   row.hlc = r.stamp;
   row.created_at = r.now;
-  row.force = force;
   SYNCAGENT_ASSIGN_OR_RETURN(row.seq, ctx_.seqs->Next());
   SYNCAGENT_RETURN_IF_ERROR(ctx_.outbox->Insert(row));
   r.doc.AddPending(row.seq);

@@ -78,7 +78,7 @@ class ConflictStore {
   // Resolve's effect on the document (its queued mutations already removed), by kind.
   Status ApplyTo(Resolving& r, Resolution::Kind kind, const std::string& merged_text);
   // Queues one mutation of the document, based on the remote version.
-  Status Enqueue(Resolving& r, MutationOp op, const std::optional<std::string>& data, bool force);
+  Status Enqueue(Resolving& r, MutationOp op, const std::optional<std::string>& data);
   Status MarkResolved(int64_t id, Resolution::Kind kind, int64_t now);
 
   StoreContext ctx_;

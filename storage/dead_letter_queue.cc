@@ -16,8 +16,8 @@ namespace {
 constexpr int kCode = kMutationRowColumns + 1;
 constexpr char kInsert[] =
     "INSERT INTO dead_letters (" SYNCAGENT_MUTATION_ROW_COLUMNS ", code, message, dead_at) "
-    "VALUES (" SYNCAGENT_MUTATION_ROW_PARAMS ", ?13, ?14, ?15)";
-static_assert(kCode == 13, "kInsert numbers code, message and dead_at after the row's columns");
+    "VALUES (" SYNCAGENT_MUTATION_ROW_PARAMS ", ?12, ?13, ?14)";
+static_assert(kCode == 12, "kInsert numbers code, message and dead_at after the row's columns");
 #define SYNCAGENT_DEAD_LETTER_COLUMNS "id, " SYNCAGENT_MUTATION_ROW_COLUMNS ", code, message, dead_at"
 constexpr char kList[] =
     "SELECT " SYNCAGENT_DEAD_LETTER_COLUMNS " FROM dead_letters ORDER BY id DESC LIMIT ?1";

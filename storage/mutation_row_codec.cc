@@ -2,18 +2,6 @@
 
 namespace syncagent {
 
-namespace {
-
-void BindOptional(Statement& stmt, int index, const std::optional<std::string>& text) {
-  if (text) {
-    stmt.BindTextStatic(index, *text);
-  } else {
-    stmt.BindNull(index);
-  }
-}
-
-}  // namespace
-
 void ReadMutationRow(const Statement& stmt, int first, OutboxRow* row) {
   row->seq = stmt.Int(first);
   row->mutation_id = stmt.TextView(first + 1);
@@ -26,7 +14,6 @@ void ReadMutationRow(const Statement& stmt, int first, OutboxRow* row) {
   row->created_at = stmt.Int(first + 8);
   row->attempts = stmt.Int(first + 9);
   row->last_error = stmt.OptionalText(first + 10);
-  row->force = stmt.Int(first + 11) != 0;
 }
 
 void BindMutationRow(Statement& stmt, int first, const OutboxRow& row) {
@@ -35,13 +22,12 @@ void BindMutationRow(Statement& stmt, int first, const OutboxRow& row) {
   stmt.BindTextStatic(first + 2, row.collection);
   stmt.BindTextStatic(first + 3, row.key);
   stmt.BindTextStatic(first + 4, MutationOpName(row.op));
-  BindOptional(stmt, first + 5, row.base_rev);
-  BindOptional(stmt, first + 6, row.data);
+  stmt.BindOptionalTextStatic(first + 5, row.base_rev);
+  stmt.BindOptionalTextStatic(first + 6, row.data);
   stmt.BindTextStatic(first + 7, row.hlc);
   stmt.BindInt(first + 8, row.created_at);
   stmt.BindInt(first + 9, row.attempts);
-  BindOptional(stmt, first + 10, row.last_error);
-  stmt.BindInt(first + 11, row.force ? 1 : 0);
+  stmt.BindOptionalTextStatic(first + 10, row.last_error);
 }
 
 }  // namespace syncagent

@@ -12,12 +12,12 @@
 namespace syncagent {
 
 // The shared columns, in the order ReadMutationRow and BindMutationRow use (SQL text, for
-// string-literal concatenation into statements), and the matching parameters ?1 .. ?12.
+// string-literal concatenation into statements), and the matching parameters ?1 .. ?11.
 #define SYNCAGENT_MUTATION_ROW_COLUMNS                                                   \
   "seq, mutation_id, collection, key, op, base_rev, data, hlc, created_at, attempts, " \
-  "last_error, force"
-#define SYNCAGENT_MUTATION_ROW_PARAMS "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12"
-inline constexpr int kMutationRowColumns = 12;
+  "last_error"
+#define SYNCAGENT_MUTATION_ROW_PARAMS "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11"
+inline constexpr int kMutationRowColumns = 11;
 
 // Reads the shared columns of the current result row, starting at column `first` (0-based).
 void ReadMutationRow(const Statement& stmt, int first, OutboxRow* row);

@@ -42,14 +42,6 @@ constexpr char kWalkUnattempted[] =
 
 #undef SYNCAGENT_OUTBOX_COLUMNS
 
-void BindData(Statement& stmt, int index, const std::optional<std::string>& data) {
-  if (data) {
-    stmt.BindTextStatic(index, *data);
-  } else {
-    stmt.BindNull(index);
-  }
-}
-
 }  // namespace
 
 std::optional<MutationOp> OutboxRows::ParseOp(std::string_view text) {
@@ -91,7 +83,7 @@ Status OutboxRows::UpdateContent(const OutboxRow& row) {
   SYNCAGENT_ASSIGN_OR_RETURN(Statement stmt, db_.Prepare(kUpdateContent));
   stmt.BindInt(1, row.seq);
   stmt.BindTextStatic(2, MutationOpName(row.op));
-  BindData(stmt, 3, row.data);
+  stmt.BindOptionalTextStatic(3, row.data);
   stmt.BindTextStatic(4, row.hlc);
   stmt.BindOptionalText(5, row.base_rev);
   return stmt.Run();
@@ -221,7 +213,6 @@ StatusOr<Mutation> OutboxRows::ToMutation(const OutboxRow& row) {
   m.created_at = row.created_at;
   m.attempts = static_cast<int>(row.attempts);
   m.last_error = row.last_error.value_or("");
-  m.force = row.force;
   return m;
 }
 
