@@ -28,37 +28,50 @@ ConflictDecision ConflictSettler::Decide(const Conflict& conflict) {
 }
 
 StatusOr<int> ConflictSettler::SettleOpen() {
-  SYNCAGENT_ASSIGN_OR_RETURN(std::vector<Conflict> open, ctx_->store->ListConflicts(true));
+  // Keyset pages over every open conflict: the conflicts left open (manual ones, however many)
+  // never hide the ones after them. Settling a conflict does not move the cursor.
   int queued_writes = 0;
-  for (Conflict conflict : open) {
-    // A local write that lands after the conflict was read makes the decision stale: the store
-    // refuses it (kAborted), the conflict's local side is re-read and the policy decides again.
-    // Still racing after a few rounds (a very busy writer): left open for the next cycle.
-    ConflictDecision decision;
-    Status applied;
-    for (int round = 0; round < kMaxDecideRounds; ++round) {
-      decision = Decide(conflict);
-      if (decision.kind == ConflictDecision::Kind::kLeaveOpen) break;
-      applied = Apply(ctx_->store, conflict.id, decision);
-      if (applied.code() != StatusCode::kAborted) break;
-      SYNCAGENT_RETURN_IF_ERROR(ctx_->store->RefreshConflict(conflict.id));
-      SYNCAGENT_ASSIGN_OR_RETURN(conflict, ctx_->store->GetConflict(conflict.id));
+  int64_t after_id = 0;
+  while (true) {
+    SYNCAGENT_ASSIGN_OR_RETURN(std::vector<Conflict> page,
+                               ctx_->store->ListConflicts(true, kPageSize, after_id));
+    for (Conflict& conflict : page) {
+      after_id = conflict.id;
+      SYNCAGENT_ASSIGN_OR_RETURN(bool queued, SettleOne(std::move(conflict)));
+      if (queued) ++queued_writes;
     }
-    if (decision.kind == ConflictDecision::Kind::kLeaveOpen) {
-      if (announced_.insert(conflict.id).second) {
-        ctx_->Emit(SyncEventType::kConflict, 1, conflict.collection, conflict.key, decision.policy);
-      }
-      continue;
-    }
-    if (applied.code() == StatusCode::kAborted) continue;
-    SYNCAGENT_RETURN_IF_ERROR(applied);
-    ++ctx_->report->resolved;
-    if (decision.kind == ConflictDecision::Kind::kWrite) ++queued_writes;
-    std::string detail = decision.policy;
-    if (!decision.tied_paths.empty()) detail += " (" + std::to_string(decision.tied_paths.size()) + " tied fields)";
-    ctx_->Emit(SyncEventType::kConflictResolved, 1, conflict.collection, conflict.key, detail);
+    if (static_cast<int64_t>(page.size()) < kPageSize) break;
   }
   return queued_writes;
+}
+
+StatusOr<bool> ConflictSettler::SettleOne(Conflict conflict) {
+  // A local write that lands after the conflict was read makes the decision stale: the store
+  // refuses it (kAborted), the conflict's local side is re-read and the policy decides again.
+  // Still racing after a few rounds (a very busy writer): left open for the next cycle.
+  ConflictDecision decision;
+  Status applied;
+  for (int round = 0; round < kMaxDecideRounds; ++round) {
+    decision = Decide(conflict);
+    if (decision.kind == ConflictDecision::Kind::kLeaveOpen) break;
+    applied = Apply(ctx_->store, conflict.id, decision);
+    if (applied.code() != StatusCode::kAborted) break;
+    SYNCAGENT_RETURN_IF_ERROR(ctx_->store->RefreshConflict(conflict.id));
+    SYNCAGENT_ASSIGN_OR_RETURN(conflict, ctx_->store->GetConflict(conflict.id));
+  }
+  if (decision.kind == ConflictDecision::Kind::kLeaveOpen) {
+    if (announced_.insert(conflict.id).second) {
+      ctx_->Emit(SyncEventType::kConflict, 1, conflict.collection, conflict.key, decision.policy);
+    }
+    return false;
+  }
+  if (applied.code() == StatusCode::kAborted) return false;
+  SYNCAGENT_RETURN_IF_ERROR(applied);
+  ++ctx_->report->resolved;
+  std::string detail = decision.policy;
+  if (!decision.tied_paths.empty()) detail += " (" + std::to_string(decision.tied_paths.size()) + " tied fields)";
+  ctx_->Emit(SyncEventType::kConflictResolved, 1, conflict.collection, conflict.key, detail);
+  return decision.kind == ConflictDecision::Kind::kWrite;
 }
 
 }  // namespace syncagent

@@ -22,8 +22,9 @@ class ConflictSettler {
  public:
   explicit ConflictSettler(CycleContext* ctx) : ctx_(ctx) {}
 
-  // Settles every open conflict it can. Returns how many decisions queued new local writes
-  // (which the next push round sends).
+  // Settles every open conflict it can, all of them however many stay open (read in pages of
+  // kPageSize, oldest first). Returns how many decisions queued new local writes (which the next
+  // push round sends).
   StatusOr<int> SettleOpen();
 
   // Applies one decision to conflict `id` (also used by the app-facing API for manual ones).
@@ -31,8 +32,12 @@ class ConflictSettler {
 
  private:
   static constexpr int kMaxDecideRounds = 3;
+  static constexpr int64_t kPageSize = 500;
 
   ConflictDecision Decide(const Conflict& conflict);
+  // Decides and applies one conflict (or announces it left open). True when the decision
+  // queued a local write.
+  StatusOr<bool> SettleOne(Conflict conflict);
 
   CycleContext* ctx_;
   std::set<int64_t> announced_;  // open conflicts already reported this cycle

@@ -150,8 +150,8 @@ double RunBare(const std::string& path, const std::vector<nlohmann::json>& docs,
   sqlite3_stmt* outbox = Prepare(
       db,
       "INSERT INTO outbox (seq, mutation_id, collection, key, op, base_rev, data, hlc, "
-      "created_at, attempts, last_error, force) "
-      "VALUES (?6, ?1, 'notes', ?2, 'put', NULL, ?3, ?4, ?5, 0, NULL, 0)");
+      "created_at, attempts, last_error) "
+      "VALUES (?6, ?1, 'notes', ?2, 'put', NULL, ?3, ?4, ?5, 0, NULL)");
   sqlite3_stmt* doc = Prepare(
       db,
       "INSERT INTO documents (collection, key, rev, deleted, data, dirty, base_rev, "

@@ -86,6 +86,174 @@ int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   return 0;
 }
 
+// Gzips the request body into `*compressed` when it is larger than `min_bytes` (negative:
+// never) and the caller did not encode it already; returns whether it did.
+StatusOr<bool> GzipBodyIfLarge(const HttpRequest& request, int64_t min_bytes,
+                               std::string* compressed) {
+  for (const auto& h : request.headers) {
+    if (Lower(h.first) == "content-encoding") return false;
+  }
+  if (min_bytes < 0 || static_cast<int64_t>(request.body.size()) <= min_bytes) return false;
+  SYNCAGENT_ASSIGN_OR_RETURN(*compressed, GzipCompress(request.body));
+  return true;
+}
+
+// The request's headers as libcurl's list (the caller frees it).
+curl_slist* RequestHeaders(const HttpRequest& request, bool gzip_body) {
+  curl_slist* headers = nullptr;
+  for (const auto& [name, value] : request.headers) {
+    headers = curl_slist_append(headers, (name + ": " + value).c_str());
+  }
+  if (gzip_body) headers = curl_slist_append(headers, "Content-Encoding: gzip");
+  return curl_slist_append(headers, "Expect:");  // no 100-continue round trip
+}
+
+// The URL, the method and the body (which must outlive the transfer).
+void SetRequestOptions(CURL* easy, const HttpRequest& request, const std::string& body) {
+  curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
+  if (request.method == "GET") {
+    curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
+  } else if (request.method == "HEAD") {
+    curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
+  } else {
+    if (request.method != "POST") {
+      curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    }
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, body.data());
+  }
+}
+
+// Drives the transfer through the multi interface so that cancellation and the deadline are
+// checked every kPollInterval even while the socket is silent. Returns the transfer's result.
+CURLcode Perform(CURLM* multi, CURL* easy, Transfer* transfer) {
+  curl_multi_add_handle(multi, easy);
+  CURLcode result = CURLE_OK;
+  bool finished = false;
+  while (!finished) {
+    int running = 0;
+    CURLMcode mc = curl_multi_perform(multi, &running);
+    if (mc != CURLM_OK) {
+      result = CURLE_SEND_ERROR;
+      break;
+    }
+    int queued = 0;
+    while (CURLMsg* msg = curl_multi_info_read(multi, &queued)) {
+      if (msg->msg == CURLMSG_DONE && msg->easy_handle == easy) {
+        result = msg->data.result;
+        finished = true;
+      }
+    }
+    if (finished || running == 0) break;
+    if (OnProgress(transfer, 0, 0, 0, 0) != 0) {
+      result = CURLE_ABORTED_BY_CALLBACK;
+      break;
+    }
+    curl_multi_poll(multi, nullptr, 0, static_cast<int>(kPollInterval.count()), nullptr);
+  }
+  curl_multi_remove_handle(multi, easy);
+  return result;
+}
+
+// The status code and the transfer's sizes of a finished exchange.
+void ReadTransferInfo(CURL* easy, HttpResponse* response) {
+  long status = 0;
+  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+  response->status = static_cast<int>(status);
+  long header_size = 0, request_size = 0, connects = 0;
+  curl_off_t downloaded = 0;
+  curl_easy_getinfo(easy, CURLINFO_HEADER_SIZE, &header_size);
+  curl_easy_getinfo(easy, CURLINFO_REQUEST_SIZE, &request_size);
+  curl_easy_getinfo(easy, CURLINFO_SIZE_DOWNLOAD_T, &downloaded);
+  curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &connects);
+  response->bytes_sent = request_size;
+  response->bytes_received = header_size + downloaded;
+  response->reused_connection = connects == 0;
+}
+
+// The time the request may take (the timeout, cut to what is left before the deadline), or why
+// it must not be sent at all.
+StatusOr<Millis> RequestBudget(const CurlHttpClientOptions& options, const Clock& clock,
+                               const HttpRequest& request, const RequestControl& control,
+                               const std::string& what) {
+  const bool is_https = StartsWithNoCase(request.url, "https://");
+  const bool is_http = StartsWithNoCase(request.url, "http://");
+  if (!is_https && !is_http) {
+    return Status(StatusCode::kInvalidArgument, what + ": only http:// and https:// URLs are supported",
+                  RetryClass::kPermanent);
+  }
+  if (is_http && !options.allow_insecure_http) {
+    return Status(StatusCode::kInvalidArgument,
+                  what + ": plain http:// is refused; use https:// or set "
+                         "server.allow_insecure_http to true",
+                  RetryClass::kPermanent);
+  }
+  if (control.cancel && control.cancel->IsCancelled()) {
+    return CancelledError(what + ": cancelled before sending");
+  }
+  Millis budget = options.request_timeout;
+  if (control.deadline) {
+    auto remaining = std::chrono::duration_cast<Millis>(*control.deadline - clock.Now());
+    if (remaining.count() <= 0) {
+      return DeadlineExceededError(what + ": the deadline passed before the request started");
+    }
+    budget = std::min(budget, remaining);
+  }
+  return budget;
+}
+
+// Everything but the request itself: TLS, timeouts, limits and the callbacks on `transfer`.
+void SetTransferOptions(CURL* easy, const CurlHttpClientOptions& options,
+                        const std::string& pinned_keys, Millis budget, curl_slist* headers,
+                        char* error_buffer, Transfer* transfer) {
+  curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, options.allow_insecure_http ? "http,https" : "https");
+  curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!options.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, options.ca_file.c_str());
+  if (!pinned_keys.empty()) {
+    curl_easy_setopt(easy, CURLOPT_PINNEDPUBLICKEY, pinned_keys.c_str());
+  }
+  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(std::min(options.connect_timeout, budget).count()));
+  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(budget.count()));
+  curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "gzip");
+  curl_easy_setopt(easy, CURLOPT_USERAGENT, options.user_agent.c_str());
+  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, error_buffer);
+  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &OnBody);
+  curl_easy_setopt(easy, CURLOPT_WRITEDATA, transfer);
+  curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &OnHeader);
+  curl_easy_setopt(easy, CURLOPT_HEADERDATA, transfer);
+  curl_easy_setopt(easy, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, &OnProgress);
+  curl_easy_setopt(easy, CURLOPT_XFERINFODATA, transfer);
+  curl_easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE,
+                   static_cast<curl_off_t>(options.max_response_bytes));
+}
+
+// Why a transfer failed: cancelled, past the deadline, over the size cap, or libcurl's error.
+Status TransferError(CURLcode result, const Transfer& transfer, const RequestControl& control,
+                     int64_t max_response_bytes, const char* error_buffer,
+                     const std::string& what) {
+  if (transfer.cancelled) {
+    std::string reason = control.cancel ? control.cancel->reason() : "cancelled";
+    return CancelledError(what + ": " + reason);
+  }
+  if (transfer.deadline_hit) {
+    return DeadlineExceededError(what + ": the cycle's deadline was reached mid-transfer");
+  }
+  if (transfer.over_cap || result == CURLE_FILESIZE_EXCEEDED) {
+    return Status(StatusCode::kResourceExhausted,
+                  what + ": response body exceeds the limit of " +
+                      std::to_string(max_response_bytes) +
+                      " bytes (server.max_response_bytes)",
+                  RetryClass::kPermanent);  // the same request would get the same reply
+  }
+  return StatusFromCurlCode(result, error_buffer, what);
+}
+
 void GlobalInitOnce() {
   static const CURLcode code = curl_global_init(CURL_GLOBAL_DEFAULT);
   SYNCAGENT_CHECK(code == CURLE_OK);
@@ -167,43 +335,13 @@ CurlHttpClient::~CurlHttpClient() = default;
 StatusOr<HttpResponse> CurlHttpClient::Send(const HttpRequest& request,
                                             const RequestControl& control) {
   const std::string what = request.method + " " + request.url;
-  const bool is_https = StartsWithNoCase(request.url, "https://");
-  const bool is_http = StartsWithNoCase(request.url, "http://");
-  if (!is_https && !is_http) {
-    return Status(StatusCode::kInvalidArgument, what + ": only http:// and https:// URLs are supported",
-                  RetryClass::kPermanent);
-  }
-  if (is_http && !options_.allow_insecure_http) {
-    return Status(StatusCode::kInvalidArgument,
-                  what + ": plain http:// is refused; use https:// or set "
-                         "server.allow_insecure_http to true",
-                  RetryClass::kPermanent);
-  }
-  if (control.cancel && control.cancel->IsCancelled()) {
-    return CancelledError(what + ": cancelled before sending");
-  }
-  auto budget = options_.request_timeout;
-  if (control.deadline) {
-    auto remaining = std::chrono::duration_cast<Millis>(*control.deadline - clock_->Now());
-    if (remaining.count() <= 0) {
-      return DeadlineExceededError(what + ": the deadline passed before the request started");
-    }
-    budget = std::min(budget, remaining);
-  }
-
+  SYNCAGENT_ASSIGN_OR_RETURN(const Millis budget,
+                             RequestBudget(options_, *clock_, request, control, what));
   // Compress large bodies unless the caller already encoded them.
   std::string compressed;
-  const std::string* body = &request.body;
-  bool has_content_encoding = false;
-  for (const auto& h : request.headers) {
-    if (Lower(h.first) == "content-encoding") has_content_encoding = true;
-  }
-  bool gzip_body = !has_content_encoding && options_.gzip_request_min_bytes >= 0 &&
-                   static_cast<int64_t>(request.body.size()) > options_.gzip_request_min_bytes;
-  if (gzip_body) {
-    SYNCAGENT_ASSIGN_OR_RETURN(compressed, GzipCompress(request.body));
-    body = &compressed;
-  }
+  SYNCAGENT_ASSIGN_OR_RETURN(const bool gzip_body,
+                             GzipBodyIfLarge(request, options_.gzip_request_min_bytes, &compressed));
+  const std::string& body = gzip_body ? compressed : request.body;
 
   std::lock_guard<std::mutex> lock(mu_);
   CURL* easy = handles_->easy;
@@ -218,111 +356,18 @@ StatusOr<HttpResponse> CurlHttpClient::Send(const HttpRequest& request,
   transfer.deadline = control.deadline;
   char error_buffer[CURL_ERROR_SIZE] = {0};
 
-  curl_slist* headers = nullptr;
-  for (const auto& [name, value] : request.headers) {
-    headers = curl_slist_append(headers, (name + ": " + value).c_str());
-  }
-  if (gzip_body) headers = curl_slist_append(headers, "Content-Encoding: gzip");
-  headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
-
-  curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, options_.allow_insecure_http ? "http,https" : "https");
-  curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
-  if (!options_.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, options_.ca_file.c_str());
-  if (!pinned_keys_joined_.empty()) {
-    curl_easy_setopt(easy, CURLOPT_PINNEDPUBLICKEY, pinned_keys_joined_.c_str());
-  }
-  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(std::min(options_.connect_timeout, budget).count()));
-  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(budget.count()));
-  curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "gzip");
-  curl_easy_setopt(easy, CURLOPT_USERAGENT, options_.user_agent.c_str());
-  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, error_buffer);
-  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &OnBody);
-  curl_easy_setopt(easy, CURLOPT_WRITEDATA, &transfer);
-  curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &OnHeader);
-  curl_easy_setopt(easy, CURLOPT_HEADERDATA, &transfer);
-  curl_easy_setopt(easy, CURLOPT_NOPROGRESS, 0L);
-  curl_easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, &OnProgress);
-  curl_easy_setopt(easy, CURLOPT_XFERINFODATA, &transfer);
-  curl_easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE,
-                   static_cast<curl_off_t>(options_.max_response_bytes));
-  if (request.method == "GET") {
-    curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
-  } else if (request.method == "HEAD") {
-    curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
-  } else {
-    if (request.method != "POST") {
-      curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-    }
-    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body->size()));
-    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, body->data());
-  }
-
-  // Drive the transfer through the multi interface so that cancellation and the deadline are
-  // checked every kPollInterval even while the socket is silent.
-  CURLM* multi = handles_->multi;
-  curl_multi_add_handle(multi, easy);
-  CURLcode result = CURLE_OK;
-  bool finished = false;
-  while (!finished) {
-    int running = 0;
-    CURLMcode mc = curl_multi_perform(multi, &running);
-    if (mc != CURLM_OK) {
-      result = CURLE_SEND_ERROR;
-      break;
-    }
-    int queued = 0;
-    while (CURLMsg* msg = curl_multi_info_read(multi, &queued)) {
-      if (msg->msg == CURLMSG_DONE && msg->easy_handle == easy) {
-        result = msg->data.result;
-        finished = true;
-      }
-    }
-    if (finished || running == 0) break;
-    if (OnProgress(&transfer, 0, 0, 0, 0) != 0) {
-      result = CURLE_ABORTED_BY_CALLBACK;
-      break;
-    }
-    curl_multi_poll(multi, nullptr, 0, static_cast<int>(kPollInterval.count()), nullptr);
-  }
-  curl_multi_remove_handle(multi, easy);
+  curl_slist* headers = RequestHeaders(request, gzip_body);
+  SetTransferOptions(easy, options_, pinned_keys_joined_, budget, headers, error_buffer,
+                     &transfer);
+  SetRequestOptions(easy, request, body);
+  const CURLcode result = Perform(handles_->multi, easy, &transfer);
   curl_slist_free_all(headers);
 
   if (result != CURLE_OK) {
-    if (transfer.cancelled) {
-      std::string reason = control.cancel ? control.cancel->reason() : "cancelled";
-      return CancelledError(what + ": " + reason);
-    }
-    if (transfer.deadline_hit) {
-      return DeadlineExceededError(what + ": the cycle's deadline was reached mid-transfer");
-    }
-    if (transfer.over_cap || result == CURLE_FILESIZE_EXCEEDED) {
-      return Status(StatusCode::kResourceExhausted,
-                    what + ": response body exceeds the limit of " +
-                        std::to_string(options_.max_response_bytes) +
-                        " bytes (server.max_response_bytes)",
-                    RetryClass::kPermanent);  // the same request would get the same reply
-    }
-    return StatusFromCurlCode(result, error_buffer, what);
+    return TransferError(result, transfer, control, options_.max_response_bytes, error_buffer,
+                         what);
   }
-
-  long status = 0;
-  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-  response.status = static_cast<int>(status);
-  long header_size = 0, request_size = 0, connects = 0;
-  curl_off_t downloaded = 0;
-  curl_easy_getinfo(easy, CURLINFO_HEADER_SIZE, &header_size);
-  curl_easy_getinfo(easy, CURLINFO_REQUEST_SIZE, &request_size);
-  curl_easy_getinfo(easy, CURLINFO_SIZE_DOWNLOAD_T, &downloaded);
-  curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &connects);
-  response.bytes_sent = request_size;
-  response.bytes_received = header_size + downloaded;
-  response.reused_connection = connects == 0;
+  ReadTransferInfo(easy, &response);
   return response;
 }
 

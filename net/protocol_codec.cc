@@ -219,7 +219,6 @@ std::string ProtocolCodec::EncodePushRequest(const PushRequest& request) const {
                  {"base_version", m.base_version ? json(*m.base_version) : json(nullptr)},
                  {"data", m.op == WireOp::kDelete ? json(nullptr) : m.data},
                  {"hlc", m.hlc}};
-    if (m.force) item["force"] = true;
     mutations.push_back(std::move(item));
   }
   json body = {{"client_id", request.client_id},

@@ -25,7 +25,6 @@ struct WireMutation {
   std::optional<int64_t> base_version;  // nullopt = create
   nlohmann::json data;                  // object for put/patch, null for delete
   std::string hlc;
-  bool force = false;
 };
 
 struct PushRequest {

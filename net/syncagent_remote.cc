@@ -67,7 +67,6 @@ StatusOr<WireMutation> ToWire(const Mutation& m) {
   SYNCAGENT_ASSIGN_OR_RETURN(w.base_version, VersionOfBase(m.base_rev));
   w.data = m.data;
   w.hlc = m.hlc;
-  w.force = m.force;
   return w;
 }
 

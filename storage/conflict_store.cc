@@ -31,10 +31,11 @@ constexpr char kUpdate[] =
   "id, collection, key, local_data, local_deleted, local_hlc, remote_rev, "              \
   "remote_deleted, remote_data, remote_hlc, base_rev, base_data, origin, mutation_id, " \
   "status, resolution, created_at, resolved_at"
-constexpr char kListOpen[] = "SELECT " SYNCAGENT_CONFLICT_COLUMNS
-                             " FROM conflicts WHERE status = 'open' ORDER BY id LIMIT ?1";
+constexpr char kListOpen[] =
+    "SELECT " SYNCAGENT_CONFLICT_COLUMNS
+    " FROM conflicts WHERE status = 'open' AND id > ?2 ORDER BY id LIMIT ?1";
 constexpr char kListAll[] =
-    "SELECT " SYNCAGENT_CONFLICT_COLUMNS " FROM conflicts ORDER BY id LIMIT ?1";
+    "SELECT " SYNCAGENT_CONFLICT_COLUMNS " FROM conflicts WHERE id > ?2 ORDER BY id LIMIT ?1";
 constexpr char kGet[] = "SELECT " SYNCAGENT_CONFLICT_COLUMNS " FROM conflicts WHERE id = ?1";
 #undef SYNCAGENT_CONFLICT_COLUMNS
 constexpr char kMarkResolved[] =
@@ -147,9 +148,11 @@ Status ConflictStore::Refresh(int64_t id) {
   return RecordFor(doc, remote, c.origin, c.mutation_id).status();
 }
 
-StatusOr<std::vector<Conflict>> ConflictStore::List(bool open_only, int64_t limit) {
+StatusOr<std::vector<Conflict>> ConflictStore::List(bool open_only, int64_t limit,
+                                                    int64_t after_id) {
   SYNCAGENT_ASSIGN_OR_RETURN(Statement stmt, ctx_.db->Prepare(open_only ? kListOpen : kListAll));
   stmt.BindInt(1, limit);
+  stmt.BindInt(2, after_id);
   std::vector<Conflict> out;
   while (true) {
     SYNCAGENT_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
@@ -168,6 +171,17 @@ StatusOr<Conflict> ConflictStore::Get(int64_t id) {
   return ReadConflict(stmt);
 }
 
+// One Resolve in progress: the conflict, its document as it will be saved, and the sides the
+// resolution writes from.
+struct ConflictStore::Resolving {
+  const Conflict& c;
+  DocumentRow doc;
+  std::optional<std::string> remote_text;  // the server's document, null when deleted
+  std::optional<std::string> remote_base;  // the base of queued mutations: the remote revision
+  std::string stamp;                       // the HLC stamp of what the resolution writes
+  int64_t now = 0;
+};
+
 Status ConflictStore::Resolve(int64_t id, const Resolution& resolution) {
   SYNCAGENT_ASSIGN_OR_RETURN(Conflict c, Get(id));
   if (c.status != ConflictStatus::kOpen) {
@@ -181,109 +195,107 @@ Status ConflictStore::Resolve(int64_t id, const Resolution& resolution) {
     SYNCAGENT_RETURN_IF_ERROR(DumpJson(resolution.merged, c.collection, c.key, &merged_text));
     SYNCAGENT_RETURN_IF_ERROR(CheckDocumentSize(merged_text, c.collection, c.key, "merged"));
   }
-  std::optional<std::string> remote_text;
+  Resolving r{c, {}, std::nullopt, std::nullopt, {}, 0};
   if (!c.remote_deleted && !c.remote_data.is_null()) {
     std::string text;
     SYNCAGENT_RETURN_IF_ERROR(DumpJson(c.remote_data, c.collection, c.key, &text));
-    remote_text = std::move(text);
+    r.remote_text = std::move(text);
   }
-  const std::optional<std::string> remote_base =
-      c.remote_deleted ? std::nullopt : std::optional<std::string>(c.remote_rev);
+  if (!c.remote_deleted) r.remote_base = c.remote_rev;
 
-  DocumentRow doc;
-  SYNCAGENT_ASSIGN_OR_RETURN(bool exists, ctx_.docs->Load(c.collection, c.key, &doc));
+  SYNCAGENT_ASSIGN_OR_RETURN(bool exists, ctx_.docs->Load(c.collection, c.key, &r.doc));
   if (exists && resolution.kind != Resolution::Kind::kKeepLocal) {
-    bool same = doc.deleted == c.local_deleted;
-    if (same && !doc.deleted) {
-      SYNCAGENT_ASSIGN_OR_RETURN(
-          nlohmann::json current,
-          ParseStoredJson(doc.data.value_or("null"), c.collection, c.key, "data"));
-      same = JsonEqual(current, c.local_data);
-    }
-    if (!same) {
-      return AbortedError("conflict " + std::to_string(id) + " on " +
-                          DocName(c.collection, c.key) +
-                          ": the local document was written after the conflict was recorded; "
-                          "decide again on the current local side");
-    }
+    SYNCAGENT_RETURN_IF_ERROR(CheckLocalUnchanged(id, c, r.doc));
   }
   if (!exists) {  // a never-synced document whose create was cancelled meanwhile
-    doc.rev.clear();
-    doc.deleted = true;
-    doc.data.reset();
-    doc.ClearPending();
+    r.doc.rev.clear();
+    r.doc.deleted = true;
+    r.doc.data.reset();
+    r.doc.ClearPending();
   }
-  const std::string stamp = ctx_.hlc->NowText();
-  const int64_t now = ctx_.clock->WallMs();
-  if (OrderRevisions(*ctx_.revisions, doc.rev, c.remote_rev) == RevisionOrder::kRemoteNewer) {
-    doc.rev = c.remote_rev;
+  r.stamp = ctx_.hlc->NowText();
+  r.now = ctx_.clock->WallMs();
+  if (OrderRevisions(*ctx_.revisions, r.doc.rev, c.remote_rev) == RevisionOrder::kRemoteNewer) {
+    r.doc.rev = c.remote_rev;
   }
-  doc.base_rev = remote_base;
-  doc.base_data = remote_text;
-  doc.updated_at = now;
+  r.doc.base_rev = r.remote_base;
+  r.doc.base_data = r.remote_text;
+  r.doc.updated_at = r.now;
 
-  auto enqueue = [&](MutationOp op, const std::optional<std::string>& data,
-                     bool force) -> Status {
-    OutboxRow row;
-    row.mutation_id = ctx_.ids->NewUuid();
-    row.collection = c.collection;
-    row.key = c.key;
-    row.op = op;
-    row.base_rev = remote_base;
-    row.data = data;
-    row.hlc = stamp;
-    row.created_at = now;
-    row.force = force;
-    SYNCAGENT_ASSIGN_OR_RETURN(row.seq, ctx_.seqs->Next());
-    SYNCAGENT_RETURN_IF_ERROR(ctx_.outbox->Insert(row));
-    doc.AddPending(row.seq);
-    doc.hlc = stamp;
-    return Status::Ok();
-  };
+  // Every resolution replaces the document's queued mutations.
+  SYNCAGENT_RETURN_IF_ERROR(ctx_.outbox->RemoveAll(r.doc.PendingSeqs()));
+  r.doc.ClearPending();
+  SYNCAGENT_RETURN_IF_ERROR(ApplyTo(r, resolution.kind, merged_text));
+  SYNCAGENT_RETURN_IF_ERROR(ctx_.docs->Save(r.doc));
+  return MarkResolved(id, resolution.kind, r.now);
+}
 
-  switch (resolution.kind) {
+Status ConflictStore::CheckLocalUnchanged(int64_t id, const Conflict& c, const DocumentRow& doc) {
+  bool same = doc.deleted == c.local_deleted;
+  if (same && !doc.deleted) {
+    SYNCAGENT_ASSIGN_OR_RETURN(
+        nlohmann::json current,
+        ParseStoredJson(doc.data.value_or("null"), c.collection, c.key, "data"));
+    same = JsonEqual(current, c.local_data);
+  }
+  if (same) return Status::Ok();
+  return AbortedError("conflict " + std::to_string(id) + " on " + DocName(c.collection, c.key) +
+                      ": the local document was written after the conflict was recorded; "
+                      "decide again on the current local side");
+}
+
+Status ConflictStore::ApplyTo(Resolving& r, Resolution::Kind kind,
+                              const std::string& merged_text) {
+  switch (kind) {
     case Resolution::Kind::kTakeRemote:
-      SYNCAGENT_RETURN_IF_ERROR(ctx_.outbox->RemoveAll(doc.PendingSeqs()));
-      doc.ClearPending();
-      doc.deleted = c.remote_deleted;
-      doc.data = remote_text;
-      doc.hlc = c.remote_hlc.empty() ? stamp : c.remote_hlc;
-      break;
-    case Resolution::Kind::kKeepLocal: {
+      r.doc.deleted = r.c.remote_deleted;
+      r.doc.data = r.remote_text;
+      r.doc.hlc = r.c.remote_hlc.empty() ? r.stamp : r.c.remote_hlc;
+      return Status::Ok();
+    case Resolution::Kind::kKeepLocal:
       // The queued mutations may already be known to the server under their ids (a conflict
       // answer is remembered), and a patch rebased onto another version would not reproduce the
-      // local document: replace them with one fresh put (or delete) of the local state.
-      SYNCAGENT_RETURN_IF_ERROR(ctx_.outbox->RemoveAll(doc.PendingSeqs()));
-      doc.ClearPending();
-      if (doc.deleted) {
-        if (remote_base) SYNCAGENT_RETURN_IF_ERROR(enqueue(MutationOp::kDelete, std::nullopt, false));
-      } else {
-        SYNCAGENT_RETURN_IF_ERROR(enqueue(MutationOp::kPut, doc.data, false));
-      }
-      break;
-    }
+      // local document: they are replaced with one fresh put (or delete) of the local state.
+      if (!r.doc.deleted) return Enqueue(r, MutationOp::kPut, r.doc.data);
+      if (r.remote_base) return Enqueue(r, MutationOp::kDelete, std::nullopt);
+      return Status::Ok();
     case Resolution::Kind::kReplace:
-      SYNCAGENT_RETURN_IF_ERROR(ctx_.outbox->RemoveAll(doc.PendingSeqs()));
-      doc.ClearPending();
-      doc.deleted = false;
-      doc.data = merged_text;
-      SYNCAGENT_RETURN_IF_ERROR(enqueue(MutationOp::kPut, merged_text, false));
-      break;
+      r.doc.deleted = false;
+      r.doc.data = merged_text;
+      return Enqueue(r, MutationOp::kPut, merged_text);
     case Resolution::Kind::kDelete:
-      SYNCAGENT_RETURN_IF_ERROR(ctx_.outbox->RemoveAll(doc.PendingSeqs()));
-      doc.ClearPending();
-      doc.deleted = true;
-      doc.data.reset();
-      doc.hlc = stamp;
-      if (remote_base) {  // the server still has a live document: delete it there too
-        SYNCAGENT_RETURN_IF_ERROR(enqueue(MutationOp::kDelete, std::nullopt, false));
-      }
-      break;
+      r.doc.deleted = true;
+      r.doc.data.reset();
+      r.doc.hlc = r.stamp;
+      // The server still has a live document: delete it there too.
+      if (r.remote_base) return Enqueue(r, MutationOp::kDelete, std::nullopt);
+      return Status::Ok();
   }
-  SYNCAGENT_RETURN_IF_ERROR(ctx_.docs->Save(doc));
+  return InternalError("unknown resolution");
+}
+
+Status ConflictStore::Enqueue(Resolving& r, MutationOp op,
+                              const std::optional<std::string>& data) {
+  OutboxRow row;
+  row.mutation_id = ctx_.ids->NewUuid();
+  row.collection = r.c.collection;
+  row.key = r.c.key;
+  row.op = op;
+  row.base_rev = r.remote_base;
+  row.data = data;
+  row.hlc = r.stamp;
+  row.created_at = r.now;
+  SYNCAGENT_ASSIGN_OR_RETURN(row.seq, ctx_.seqs->Next());
+  SYNCAGENT_RETURN_IF_ERROR(ctx_.outbox->Insert(row));
+  r.doc.AddPending(row.seq);
+  r.doc.hlc = r.stamp;
+  return Status::Ok();
+}
+
+Status ConflictStore::MarkResolved(int64_t id, Resolution::Kind kind, int64_t now) {
   SYNCAGENT_ASSIGN_OR_RETURN(Statement mark, ctx_.db->Prepare(kMarkResolved));
   mark.BindInt(1, id);
-  mark.BindTextStatic(2, ResolutionName(resolution.kind));
+  mark.BindTextStatic(2, ResolutionName(kind));
   mark.BindInt(3, now);
   return mark.Run();
 }

@@ -55,8 +55,9 @@ class ConflictStore {
   // Records a conflict whose local/base sides come from `doc`; returns the conflict id.
   StatusOr<int64_t> RecordFor(const DocumentRow& doc, const RemoteSide& remote,
                               ConflictOrigin origin, const std::optional<std::string>& mutation_id);
-  // Oldest first.
-  StatusOr<std::vector<Conflict>> List(bool open_only, int64_t limit);
+  // At most `limit` conflicts with id > after_id, oldest (lowest id) first. A keyset page: the
+  // next page starts after the last id returned, whatever was resolved meanwhile.
+  StatusOr<std::vector<Conflict>> List(bool open_only, int64_t limit, int64_t after_id = 0);
   // kNotFound for an unknown id.
   StatusOr<Conflict> Get(int64_t id);
   // kNotFound for an unknown id, kFailedPrecondition when already resolved, kInvalidArgument
@@ -70,6 +71,16 @@ class ConflictStore {
   StatusOr<int64_t> CountOpen();
 
  private:
+  struct Resolving;  // one Resolve in progress (conflict_store.cc)
+
+  // kAborted when `doc` is no longer the local side the conflict recorded.
+  Status CheckLocalUnchanged(int64_t id, const Conflict& c, const DocumentRow& doc);
+  // Resolve's effect on the document (its queued mutations already removed), by kind.
+  Status ApplyTo(Resolving& r, Resolution::Kind kind, const std::string& merged_text);
+  // Queues one mutation of the document, based on the remote version.
+  Status Enqueue(Resolving& r, MutationOp op, const std::optional<std::string>& data);
+  Status MarkResolved(int64_t id, Resolution::Kind kind, int64_t now);
+
   StoreContext ctx_;
 };
 

@@ -3,6 +3,7 @@
 #include "platform/clock.h"
 #include "storage/document_rows.h"
 #include "storage/hybrid_logical_clock.h"
+#include "storage/mutation_row_codec.h"
 #include "storage/random_id.h"
 #include "storage/seq_allocator.h"
 #include "storage/validation.h"
@@ -11,13 +12,13 @@ namespace syncagent {
 
 namespace {
 
+// The outbox row's columns, then why it died: parameters and columns after the row's.
+constexpr int kCode = kMutationRowColumns + 1;
 constexpr char kInsert[] =
-    "INSERT INTO dead_letters (seq, mutation_id, collection, key, op, base_rev, data, hlc, "
-    "created_at, attempts, last_error, force, code, message, dead_at) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
-#define SYNCAGENT_DEAD_LETTER_COLUMNS                                                          \
-  "id, seq, mutation_id, collection, key, op, base_rev, data, hlc, created_at, attempts, " \
-  "last_error, force, code, message, dead_at"
+    "INSERT INTO dead_letters (" SYNCAGENT_MUTATION_ROW_COLUMNS ", code, message, dead_at) "
+    "VALUES (" SYNCAGENT_MUTATION_ROW_PARAMS ", ?12, ?13, ?14)";
+static_assert(kCode == 12, "kInsert numbers code, message and dead_at after the row's columns");
+#define SYNCAGENT_DEAD_LETTER_COLUMNS "id, " SYNCAGENT_MUTATION_ROW_COLUMNS ", code, message, dead_at"
 constexpr char kList[] =
     "SELECT " SYNCAGENT_DEAD_LETTER_COLUMNS " FROM dead_letters ORDER BY id DESC LIMIT ?1";
 constexpr char kLoad[] = "SELECT " SYNCAGENT_DEAD_LETTER_COLUMNS " FROM dead_letters WHERE id = ?1";
@@ -27,21 +28,10 @@ constexpr char kCount[] = "SELECT count(*) FROM dead_letters";
 
 void ReadRow(const Statement& stmt, DeadLetter* letter, OutboxRow* row) {
   letter->id = stmt.Int(0);
-  row->seq = stmt.Int(1);
-  row->mutation_id = stmt.TextView(2);
-  row->collection = stmt.TextView(3);
-  row->key = stmt.TextView(4);
-  row->op = OutboxRows::ParseOp(stmt.TextView(5)).value_or(MutationOp::kPut);
-  row->base_rev = stmt.OptionalText(6);
-  row->data = stmt.OptionalText(7);
-  row->hlc = stmt.TextView(8);
-  row->created_at = stmt.Int(9);
-  row->attempts = stmt.Int(10);
-  row->last_error = stmt.OptionalText(11);
-  row->force = stmt.Int(12) != 0;
-  letter->code = stmt.TextView(13);
-  letter->message = stmt.TextView(14);
-  letter->dead_at = stmt.Int(15);
+  ReadMutationRow(stmt, 1, row);
+  letter->code = stmt.TextView(1 + kMutationRowColumns);
+  letter->message = stmt.TextView(2 + kMutationRowColumns);
+  letter->dead_at = stmt.Int(3 + kMutationRowColumns);
 }
 
 }  // namespace
@@ -49,21 +39,10 @@ void ReadRow(const Statement& stmt, DeadLetter* letter, OutboxRow* row) {
 StatusOr<int64_t> DeadLetterQueue::Add(const OutboxRow& row, std::string_view code,
                                        std::string_view message) {
   SYNCAGENT_ASSIGN_OR_RETURN(Statement stmt, ctx_.db->Prepare(kInsert));
-  stmt.BindInt(1, row.seq);
-  stmt.BindTextStatic(2, row.mutation_id);
-  stmt.BindTextStatic(3, row.collection);
-  stmt.BindTextStatic(4, row.key);
-  stmt.BindTextStatic(5, MutationOpName(row.op));
-  stmt.BindOptionalText(6, row.base_rev);
-  stmt.BindOptionalText(7, row.data);
-  stmt.BindTextStatic(8, row.hlc);
-  stmt.BindInt(9, row.created_at);
-  stmt.BindInt(10, row.attempts);
-  stmt.BindOptionalText(11, row.last_error);
-  stmt.BindInt(12, row.force ? 1 : 0);
-  stmt.BindTextStatic(13, code);
-  stmt.BindTextStatic(14, message);
-  stmt.BindInt(15, ctx_.clock->WallMs());
+  BindMutationRow(stmt, 1, row);
+  stmt.BindTextStatic(kCode, code);
+  stmt.BindTextStatic(kCode + 1, message);
+  stmt.BindInt(kCode + 2, ctx_.clock->WallMs());
   SYNCAGENT_RETURN_IF_ERROR(stmt.Run());
   return ctx_.db->LastInsertRowId();
 }

@@ -2,15 +2,14 @@
 
 #include <unordered_set>
 
+#include "storage/mutation_row_codec.h"
 #include "storage/validation.h"
 
 namespace syncagent {
 
 namespace {
 
-#define SYNCAGENT_OUTBOX_COLUMNS                                                              \
-  "seq, mutation_id, collection, key, op, base_rev, data, hlc, created_at, attempts, " \
-  "last_error, force"
+#define SYNCAGENT_OUTBOX_COLUMNS SYNCAGENT_MUTATION_ROW_COLUMNS
 
 constexpr char kLoadBySeq[] = "SELECT " SYNCAGENT_OUTBOX_COLUMNS " FROM outbox WHERE seq = ?1";
 constexpr char kLoadInFlight[] = "SELECT " SYNCAGENT_OUTBOX_COLUMNS
@@ -27,10 +26,8 @@ constexpr char kSummarize[] =
     "SELECT count(*) FILTER (WHERE s), min(created_at) FILTER (WHERE s), count(*) FROM "
     "(SELECT created_at, (?1 IS NULL OR collection IN (SELECT value FROM json_each(?1))) AS s "
     "FROM outbox)";
-constexpr char kInsert[] =
-    "INSERT INTO outbox (seq, mutation_id, collection, key, op, base_rev, data, hlc, "
-    "created_at, attempts, last_error, force) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+constexpr char kInsert[] = "INSERT INTO outbox (" SYNCAGENT_MUTATION_ROW_COLUMNS
+                           ") VALUES (" SYNCAGENT_MUTATION_ROW_PARAMS ")";
 constexpr char kUpdateContent[] =
     "UPDATE outbox SET op = ?2, data = ?3, hlc = ?4, base_rev = ?5 WHERE seq = ?1";
 constexpr char kRemove[] = "DELETE FROM outbox WHERE seq = ?1";
@@ -45,29 +42,6 @@ constexpr char kWalkUnattempted[] =
 
 #undef SYNCAGENT_OUTBOX_COLUMNS
 
-void ReadRow(const Statement& stmt, OutboxRow* row) {
-  row->seq = stmt.Int(0);
-  row->mutation_id = stmt.TextView(1);
-  row->collection = stmt.TextView(2);
-  row->key = stmt.TextView(3);
-  row->op = OutboxRows::ParseOp(stmt.TextView(4)).value_or(MutationOp::kPut);
-  row->base_rev = stmt.OptionalText(5);
-  row->data = stmt.OptionalText(6);
-  row->hlc = stmt.TextView(7);
-  row->created_at = stmt.Int(8);
-  row->attempts = stmt.Int(9);
-  row->last_error = stmt.OptionalText(10);
-  row->force = stmt.Int(11) != 0;
-}
-
-void BindData(Statement& stmt, int index, const std::optional<std::string>& data) {
-  if (data) {
-    stmt.BindTextStatic(index, *data);
-  } else {
-    stmt.BindNull(index);
-  }
-}
-
 }  // namespace
 
 std::optional<MutationOp> OutboxRows::ParseOp(std::string_view text) {
@@ -81,7 +55,7 @@ StatusOr<bool> OutboxRows::LoadBySeq(int64_t seq, OutboxRow* row) {
   SYNCAGENT_ASSIGN_OR_RETURN(Statement stmt, db_.Prepare(kLoadBySeq));
   stmt.BindInt(1, seq);
   SYNCAGENT_ASSIGN_OR_RETURN(bool found, stmt.Step());
-  if (found) ReadRow(stmt, row);
+  if (found) ReadMutationRow(stmt, 0, row);
   return found;
 }
 
@@ -91,7 +65,7 @@ StatusOr<bool> OutboxRows::LoadById(std::string_view mutation_id, OutboxRow* row
     stmt.BindTextStatic(1, mutation_id);
     SYNCAGENT_ASSIGN_OR_RETURN(bool found, stmt.Step());
     if (found) {
-      ReadRow(stmt, row);
+      ReadMutationRow(stmt, 0, row);
       return true;
     }
   }
@@ -101,18 +75,7 @@ StatusOr<bool> OutboxRows::LoadById(std::string_view mutation_id, OutboxRow* row
 Status OutboxRows::Insert(const OutboxRow& row) {
   SYNCAGENT_CHECK(row.seq > 0);
   SYNCAGENT_ASSIGN_OR_RETURN(Statement stmt, db_.Prepare(kInsert));
-  stmt.BindInt(1, row.seq);
-  stmt.BindTextStatic(2, row.mutation_id);
-  stmt.BindTextStatic(3, row.collection);
-  stmt.BindTextStatic(4, row.key);
-  stmt.BindTextStatic(5, MutationOpName(row.op));
-  stmt.BindOptionalText(6, row.base_rev);
-  BindData(stmt, 7, row.data);
-  stmt.BindTextStatic(8, row.hlc);
-  stmt.BindInt(9, row.created_at);
-  stmt.BindInt(10, row.attempts);
-  BindData(stmt, 11, row.last_error);
-  stmt.BindInt(12, row.force ? 1 : 0);
+  BindMutationRow(stmt, 1, row);
   return stmt.Run();
 }
 
@@ -120,7 +83,7 @@ Status OutboxRows::UpdateContent(const OutboxRow& row) {
   SYNCAGENT_ASSIGN_OR_RETURN(Statement stmt, db_.Prepare(kUpdateContent));
   stmt.BindInt(1, row.seq);
   stmt.BindTextStatic(2, MutationOpName(row.op));
-  BindData(stmt, 3, row.data);
+  stmt.BindOptionalTextStatic(3, row.data);
   stmt.BindTextStatic(4, row.hlc);
   stmt.BindOptionalText(5, row.base_rev);
   return stmt.Run();
@@ -186,7 +149,7 @@ StatusOr<std::vector<OutboxRow>> OutboxRows::Oldest(int64_t limit, int64_t after
   while (true) {
     SYNCAGENT_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
     if (!has_row) break;
-    ReadRow(stmt, &out.emplace_back());
+    ReadMutationRow(stmt, 0, &out.emplace_back());
   }
   return out;
 }
@@ -250,7 +213,6 @@ StatusOr<Mutation> OutboxRows::ToMutation(const OutboxRow& row) {
   m.created_at = row.created_at;
   m.attempts = static_cast<int>(row.attempts);
   m.last_error = row.last_error.value_or("");
-  m.force = row.force;
   return m;
 }
 

@@ -34,7 +34,6 @@ struct OutboxRow {
   int64_t created_at = 0;
   int64_t attempts = 0;
   std::optional<std::string> last_error;
-  bool force = false;
 };
 
 class OutboxRows {

@@ -183,10 +183,18 @@ UPDATE remote_skips SET rev = CASE WHEN version = 0 THEN '' ELSE CAST(version AS
 ALTER TABLE remote_skips DROP COLUMN version;
 )sql";
 
+// Version 4: the outbox's and the dead letters' `force` flag goes: nothing ever set it, and the
+// protocol has no unconditional overwrite (docs/protocol.md §3.1). Every row stays.
+constexpr char kSchemaV4[] = R"sql(
+ALTER TABLE outbox DROP COLUMN force;
+ALTER TABLE dead_letters DROP COLUMN force;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
     {2, kSchemaV2},
     {3, kSchemaV3},
+    {4, kSchemaV4},
 };
 
 constexpr char kReadUserVersion[] = "PRAGMA user_version";
@@ -211,19 +219,23 @@ StatusOr<int> SchemaMigrator::CheckVersion(SqliteDb& db) {
   return static_cast<int>(version);
 }
 
-Status SchemaMigrator::Migrate(SqliteDb& db) {
+Status SchemaMigrator::Migrate(SqliteDb& db) { return MigrateTo(db, LatestVersion()); }
+
+Status SchemaMigrator::MigrateTo(SqliteDb& db, int version) {
+  SYNCAGENT_CHECK(version >= 1 && version <= LatestVersion());
   SYNCAGENT_ASSIGN_OR_RETURN(int current, CheckVersion(db));
-  if (current == LatestVersion()) return Status::Ok();
+  if (current >= version) return Status::Ok();
   Transaction txn(db);
   SYNCAGENT_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kImmediate));
   // Another process may have migrated while we waited for the lock.
   SYNCAGENT_ASSIGN_OR_RETURN(current, CheckVersion(db));
+  if (current >= version) return Status::Ok();
   for (const Migration& migration : kMigrations) {
-    if (migration.version <= current) continue;
+    if (migration.version <= current || migration.version > version) continue;
     SYNCAGENT_RETURN_IF_ERROR(db.Exec(
         migration.sql, "migrating the schema to version " + std::to_string(migration.version)));
   }
-  const std::string set_version = "PRAGMA user_version = " + std::to_string(LatestVersion());
+  const std::string set_version = "PRAGMA user_version = " + std::to_string(version);
   SYNCAGENT_RETURN_IF_ERROR(db.Exec(set_version.c_str(), "setting the schema version"));
   return txn.Commit();
 }

@@ -29,6 +29,9 @@ class SchemaMigrator {
 
   // Applies the missing migrations (no-op, and no write, when already current).
   static Status Migrate(SqliteDb& db);
+  // Migrate, up to `version` only (a store as an older build left it; for tests).
+  // REQUIRES: 1 <= version <= LatestVersion().
+  static Status MigrateTo(SqliteDb& db, int version);
 };
 
 }  // namespace syncagent

@@ -55,6 +55,14 @@ void Statement::BindOptionalText(int index, const std::optional<std::string>& va
   }
 }
 
+void Statement::BindOptionalTextStatic(int index, const std::optional<std::string>& value) {
+  if (value) {
+    BindTextStatic(index, *value);
+  } else {
+    BindNull(index);
+  }
+}
+
 StatusOr<bool> Statement::Step() {
   if (bind_rc_ != SQLITE_OK) return db_->ErrorStatus(bind_rc_, "binding parameters");
   const int rc = sqlite3_step(stmt_);

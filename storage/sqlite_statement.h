@@ -43,6 +43,8 @@ class Statement {
   void BindNull(int index);
   void BindOptionalInt(int index, const std::optional<int64_t>& value);
   void BindOptionalText(int index, const std::optional<std::string>& value);
+  // BindTextStatic or BindNull.
+  void BindOptionalTextStatic(int index, const std::optional<std::string>& value);
 
   // Steps once: true when a row is available, false when the statement is done.
   StatusOr<bool> Step();

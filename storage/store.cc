@@ -301,9 +301,10 @@ StatusOr<int64_t> Store::RecordConflict(const ConflictInput& input) {
   return InWriteTransaction([&] { return conflicts_.Record(input); });
 }
 
-StatusOr<std::vector<Conflict>> Store::ListConflicts(bool open_only, int64_t limit) {
+StatusOr<std::vector<Conflict>> Store::ListConflicts(bool open_only, int64_t limit,
+                                                     int64_t after_id) {
   std::lock_guard lock(mu_);
-  return conflicts_.List(open_only, limit);
+  return conflicts_.List(open_only, limit, after_id);
 }
 
 StatusOr<Conflict> Store::GetConflict(int64_t id) {

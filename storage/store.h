@@ -141,7 +141,10 @@ class Store {
 
   // --- Conflicts (see conflict_store.h). ---
   StatusOr<int64_t> RecordConflict(const ConflictInput& input);
-  StatusOr<std::vector<Conflict>> ListConflicts(bool open_only = true, int64_t limit = 1000);
+  // At most `limit` conflicts with id > after_id, oldest first (ConflictStore::List): to see
+  // them all, page on with the last id returned until a page comes back short.
+  StatusOr<std::vector<Conflict>> ListConflicts(bool open_only = true, int64_t limit = 1000,
+                                                int64_t after_id = 0);
   StatusOr<Conflict> GetConflict(int64_t id);
   Status ResolveConflict(int64_t id, const Resolution& resolution);
   // Re-reads an open conflict's local side from its document (after ResolveConflict's kAborted).

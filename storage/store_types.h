@@ -102,7 +102,6 @@ struct Mutation {
   int64_t created_at = 0;  // wall ms
   int attempts = 0;        // times handed to the network (MarkAttempted)
   std::string last_error;  // empty = none
-  bool force = false;      // overwrite regardless of base_rev (client won a conflict)
 };
 
 // One local write for Store::Write (the batch API). For kDelete, data is ignored.

@@ -1,5 +1,6 @@
-// The config's `schedule` section mapped onto the platform layer's option structs (platform/ does
-// not read config/; the agent side owns the translation).
+// The config mapped onto the systemd units (platform/ does not read config/; the agent side owns
+// the translation). ToScheduleOptions and ToTaskConstraints live in agent/schedule_options.h
+// (the agent library), so that what is not the CLI can use them too.
 //
 // Thread safety: pure functions.
 #ifndef SYNCAGENT_AGENT_CLI_SCHEDULE_MAPPING_H_
@@ -7,14 +8,12 @@
 
 #include <string>
 
+#include "agent/schedule_options.h"
 #include "config/agent_config.h"
-#include "platform/scheduler.h"
 #include "platform/systemd_units.h"
 
 namespace syncagent::cli {
 
-TaskConstraints ToTaskConstraints(const Constraints& constraints);
-ScheduleOptions ToScheduleOptions(const ScheduleConfig& schedule);
 // `executable` and `config_path` are made absolute; the store directory is the store file's.
 SystemdOptions ToSystemdOptions(const AgentConfig& config, const std::string& executable,
                                 const std::string& config_path);

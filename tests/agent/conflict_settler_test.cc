@@ -268,5 +268,53 @@ TEST(ConflictSettlerTest, ALocalWriteDuringTheDecisionIsDecidedAgainNotDropped) 
   ExpectWrittenOverTheServer(h, newer);
 }
 
+// Records a conflict against notes' or drafts' local document `key` (the server has version 2).
+void RecordRemoteVersion(PhaseHarness& h, const std::string& collection, const std::string& key) {
+  ConflictInput input;
+  input.collection = collection;
+  input.key = key;
+  input.remote_rev = Rev(2);
+  input.remote_data = kServer;
+  ASSERT_OK(h.store().RecordConflict(input).status());
+}
+
+// More open manual conflicts than one page of the store's list (1,000 by default) come first; the
+// settleable conflicts recorded after them are still reached and settled.
+TEST(ConflictSettlerTest, ConflictsAfterMoreThanAThousandManualOnesAreSettled) {
+  constexpr int kManual = 1500;
+  constexpr int kSettleable = 5;
+  PhaseHarnessOptions options = Policy(ResolutionPolicy::kClientWins);
+  options.collection_policies = {{"drafts", ResolutionPolicy::kManual}};
+  PhaseHarness h(options);
+  std::vector<WriteOp> writes;
+  for (int i = 0; i < kManual; ++i) {
+    writes.push_back(WriteOp::Put("drafts", testing::Key(i), kLocal));
+  }
+  for (int i = 0; i < kSettleable; ++i) {
+    writes.push_back(WriteOp::Put("notes", testing::Key(i), kLocal));
+  }
+  ASSERT_OK(h.store().Write(writes));
+  for (const WriteOp& w : writes) RecordRemoteVersion(h, w.collection, w.key);
+  h.NewCycle();
+
+  Settle(h, kSettleable);  // each client_wins decision queues a put over version 2
+  EXPECT_EQ(h.report().resolved, kSettleable);
+  EXPECT_EQ(h.EventsOf(SyncEventType::kConflictResolved).size(), size_t{kSettleable});
+  EXPECT_EQ(h.EventsOf(SyncEventType::kConflict).size(), size_t{kManual});
+  const auto stats = h.store().Stats();
+  ASSERT_OK(stats.status());
+  EXPECT_EQ(stats->open_conflicts, kManual);
+  for (int i = 0; i < kSettleable; ++i) {
+    const auto doc = h.Doc("notes", testing::Key(i));
+    ASSERT_TRUE(doc.has_value());
+    EXPECT_EQ(doc->rev, Rev(2)) << testing::Key(i);  // rebased on the server's version
+  }
+  int rebased_puts = 0;
+  for (const Mutation& m : h.Outbox()) {
+    if (m.collection == "notes" && m.base_rev == Rev(2)) ++rebased_puts;
+  }
+  EXPECT_EQ(rebased_puts, kSettleable);
+}
+
 }  // namespace
 }  // namespace syncagent

@@ -295,8 +295,7 @@ json FakeRemote::PayloadOf(const Mutation& m) {
               {"key", m.key},
               {"op", MutationOpName(m.op)},
               {"base", m.base_rev ? json(VersionOf(*m.base_rev)) : json()},
-              {"data", m.data},
-              {"force", m.force}};
+              {"data", m.data}};
 }
 
 std::optional<Status> FakeRemote::Refused(const std::vector<Mutation>& batch) {
@@ -352,18 +351,15 @@ PushAnswer FakeRemote::Apply(const Mutation& m) {
   auto it = docs_.find(id);
   const int64_t current = it == docs_.end() ? 0 : it->second.version;
   const bool live = it != docs_.end() && !it->second.deleted;
-  if (!m.force) {
-    const bool base_matches = m.base_rev ? VersionOf(*m.base_rev) == current : !live;
-    if (!base_matches) return Conflict(m.collection, m.key);
-  }
+  const bool base_matches = m.base_rev ? VersionOf(*m.base_rev) == current : !live;
+  if (!base_matches) return Conflict(m.collection, m.key);
   switch (m.op) {
     case MutationOp::kPut:
       Write(m.collection, m.key, /*deleted=*/false, m.data, m.hlc);
       break;
     case MutationOp::kPatch:
-      if (!live && !m.force) return Conflict(m.collection, m.key);
-      Write(m.collection, m.key, /*deleted=*/false,
-            MergePatched(live ? it->second.data : json::object(), m.data), m.hlc);
+      if (!live) return Conflict(m.collection, m.key);
+      Write(m.collection, m.key, /*deleted=*/false, MergePatched(it->second.data, m.data), m.hlc);
       break;
     case MutationOp::kDelete:
       if (!live) return Applied(m.collection, m.key);  // nothing to delete: no change

@@ -7,12 +7,12 @@
 //     to change when revisions become text).
 //   - Push, each mutation in order:
 //       exactly once by mutation id: a replay with the same payload (collection, key, op, base,
-//       data, force) gets the original answer and changes nothing; another payload fails the
-//       whole request as kIdReused before anything in it is applied;
-//       base check unless `force`: a null base matches an absent document or a tombstone, a
-//       number must equal the current version (0 when absent); a mismatch is a conflict whose
-//       current document is included (or left out, see capabilities);
-//       a patch of an absent or deleted document is a conflict unless forced; a delete of one is
+//       data) gets the original answer and changes nothing; another payload fails the whole
+//       request as kIdReused before anything in it is applied;
+//       base check: a null base matches an absent document or a tombstone, a number must equal
+//       the current version (0 when absent); a mismatch is a conflict whose current document is
+//       included (or left out, see capabilities);
+//       a patch of an absent or deleted document is a conflict; a delete of one is
 //       applied without a change (its current version, 0 when it never existed).
 //   - Pull: a compacted change log (every change moves its document to a new sequence number).
 //     Cursors are "e<epoch>.<seq>"; a page's tag names (its cursor, the collection filter), and a

@@ -5,7 +5,8 @@
 // transient and limited, retry (transient class) while it persists, done for faults that only
 // slow the answer — with the data intact (Store::Verify, unsent writes still queued), and once
 // the faults are cleared both devices converge to the server with nothing applied twice.
-// Plus the "slow server" deadline test on the real clock.
+// (A slow server against the cycle's deadline, over several cycles, is tested on the virtual
+// clock with FakeRemote: pusher_failures_test.cc, SlowRemoteDeadlineTest.)
 #include <gtest/gtest.h>
 #include <time.h>
 
@@ -276,65 +277,6 @@ TEST_P(FaultMatrixTest, CycleIsClassifiedDataIntactAndDevicesConverge) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Faults, FaultMatrixTest, ::testing::ValuesIn(AllCases()), CaseName);
-
-// A slow server and a short budget on the real clock: every request takes 300 ms, the OS gives
-// 2 s, the queue needs many batches. The cycle must return before its deadline, as partial, with
-// what it did kept; the next cycles finish the job.
-TEST(SlowServerDeadlineTest, ReturnsBeforeTheDeadlineAndResumes) {
-  mock::FaultRule slow;
-  slow.match.path = "/v1/*";
-  slow.match.times = -1;
-  slow.action.kind = mock::FaultKind::kDelay;
-  slow.action.delay_ms = 300;
-  mock::MockServerOptions server_options;
-  server_options.faults = {slow};
-  auto server = mock::MockServer::Start(server_options);
-  ASSERT_TRUE(server.ok()) << server.status().ToString();
-  ScopedTempDir dir;
-  RealClock clock;
-  DeviceOptions options;
-  options.engine.push_batch_size = 2;
-  options.http.request_timeout = Millis(5000);
-  Device a(dir.path() + "/a.db", (*server)->base_url(), &clock, options);
-  ASSERT_TRUE(a.ok());
-  constexpr int kWrites = 20;
-  for (int i = 0; i < kWrites; ++i) {
-    ASSERT_TRUE(a.store().Put(kCollection, "k" + std::to_string(i), {{"i", i}}).ok());
-  }
-  const Millis budget = 2000ms;
-  int64_t applied = 0;
-  int cycles = 0;
-  CycleReport report;
-  do {
-    ++cycles;
-    const MonoTime deadline = clock.Now() + budget;
-    report = a.Sync(budget);
-    const MonoTime returned = clock.Now();
-    SCOPED_TRACE("cycle " + std::to_string(cycles) + ": " + report.ToJson().dump());
-    EXPECT_LT(returned, deadline) << "returned "
-                                  << std::chrono::duration_cast<Millis>(returned - deadline).count()
-                                  << " ms after the deadline";
-    applied += report.applied;
-    auto stats = a.store().Stats();
-    ASSERT_TRUE(stats.ok());
-    EXPECT_EQ(stats->queue_depth, kWrites - applied);  // progress is kept
-    EXPECT_EQ(static_cast<int64_t>(ServerLive(**server, kCollection).size()), applied);
-    if (cycles == 1) {
-      EXPECT_EQ(report.outcome, CycleOutcome::kPartial);
-      EXPECT_EQ(report.stop, StopKind::kDeadline);
-      EXPECT_GT(report.applied, 0);
-      EXPECT_LT(report.applied, kWrites);
-    } else if (report.outcome != CycleOutcome::kDone) {
-      EXPECT_EQ(report.outcome, CycleOutcome::kPartial);
-      EXPECT_GT(report.applied + report.pulled, 0) << "a cycle made no progress";
-    }
-  } while (report.outcome != CycleOutcome::kDone && cycles < 8);
-  EXPECT_EQ(report.outcome, CycleOutcome::kDone);
-  EXPECT_EQ(applied, kWrites);
-  EXPECT_EQ(ServerLive(**server, kCollection), a.Live(kCollection));
-  EXPECT_TRUE(AppliedTwice(**server).empty());
-  EXPECT_TRUE(a.store().Verify().ok());
-}
 
 }  // namespace
 }  // namespace syncagent

@@ -32,6 +32,9 @@ class OwnChangesTest : public ::testing::Test {
     options.engine.push_batch_size = 100;
     options.engine.pull_page_size = 100;
     options.skip_own_writes = skip_own_changes;
+    return NewDevice(name, std::move(options));
+  }
+  std::unique_ptr<Device> NewDevice(const std::string& name, DeviceOptions options) {
     auto device = std::make_unique<Device>(dir_.path() + "/" + name + ".db", server_->base_url(),
                                            &clock_, std::move(options));
     EXPECT_TRUE(device->ok());
@@ -148,41 +151,40 @@ TEST_F(OwnChangesTest, ALostPushAnswerIsReplayedAndStillSkipped) {
 // the push's `applied` answer cannot be recorded and the device does not know the server's
 // version. The pull must then bring that version in, or the device would never learn it.
 TEST_F(OwnChangesTest, AnAnswerThatCannotBeRecordedIsPulledInstead) {
-  auto a = NewDevice("a");
+  // Pipelined pushes of one mutation each: while "racy"'s push is on the wire, the cycle's thread
+  // records the answer to "first" (kBatchPushed), and only then waits for "racy"'s answer. The app
+  // drops "racy" in that event, so its answer always arrives after it left the outbox; no timing.
+  std::unique_ptr<Device> a;
+  std::string racy_id;
+  bool dropped = false;
+  DeviceOptions options;
+  options.engine.push_batch_size = 1;
+  options.engine.pipeline_push = true;
+  options.engine.pull_page_size = 100;
+  options.on_event = [&](const SyncEvent& e) {
+    if (e.type != SyncEventType::kBatchPushed || dropped) return;
+    dropped = true;
+    EXPECT_TRUE(a->store().DeadLetter(racy_id, "test", "dropped by the app").ok());
+  };
+  a = NewDevice("a", std::move(options));
+  ASSERT_TRUE(a->store().Put("notes", "first", {{"v", 1}}).ok());
   ASSERT_TRUE(a->store().Put("notes", "racy", {{"v", 1}}).ok());
   auto queued = a->store().PeekBatch(10, 1 << 20);
   ASSERT_TRUE(queued.ok());
-  ASSERT_EQ(queued->size(), 1u);
-  const std::string mutation_id = queued->front().mutation_id;
+  ASSERT_EQ(queued->size(), 2u);
+  ASSERT_EQ(queued->back().key, "racy");
+  racy_id = queued->back().mutation_id;
 
-  mock::FaultRule rule;
-  rule.match.method = "POST";
-  rule.match.path = "/v1/push";
-  rule.action.kind = mock::FaultKind::kDelay;
-  rule.action.delay_ms = 300;
-  server_->faults().Replace({rule});
-
-  CycleReport report;
-  std::thread cycle([&] { report = a->Sync(); });
-  bool in_flight = false;
-  for (int i = 0; i < 2000 && !in_flight; ++i) {
-    for (const auto& entry : server_->requests().Entries()) {
-      if (entry.path == "/v1/push") in_flight = true;
-    }
-    if (!in_flight) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  EXPECT_TRUE(in_flight);
-  // The server has the request but applies it only after the delay.
-  EXPECT_TRUE(a->store().DeadLetter(mutation_id, "test", "dropped by the app").ok());
-  cycle.join();
-
+  CycleReport report = a->Sync();
+  ASSERT_TRUE(dropped);
   ASSERT_EQ(report.outcome, CycleOutcome::kDone) << report.ToJson().dump();
-  EXPECT_EQ(report.applied, 1);
-  EXPECT_EQ(report.pulled, 1);
+  EXPECT_EQ(report.applied, 2);  // the server applied both
+  // The cycle's tag was abandoned (an answer under it went unrecorded) and nothing was pushed
+  // after it: the pull skips nothing, so both of the cycle's writes come back, "racy" with the
+  // version the device did not record.
+  EXPECT_EQ(report.pulled, 2);
   EXPECT_EQ(LocalRev(*a, "racy"), "1");
   EXPECT_EQ(a->Live("notes"), ServerLive(*server_, "notes"));
-  // The only tag of the cycle was abandoned and nothing was pushed after it: the pull skips
-  // nothing.
   EXPECT_EQ(PullOrigins(), std::vector<std::string>{""});
 }
 

@@ -32,6 +32,7 @@ inline std::string Key(int i) { return "n" + std::to_string(i); }
 struct PhaseHarnessOptions {
   SyncEngineOptions engine;
   ResolutionPolicy policy = ResolutionPolicy::kServerWins;
+  std::map<std::string, ResolutionPolicy> collection_policies;  // overrides `policy`
   TieRule tie = TieRule::kServer;
   CustomResolverFn custom;
 };
@@ -56,7 +57,7 @@ class PhaseHarness {
     EXPECT_TRUE(store.ok()) << store.status().ToString();
     if (store.ok()) store_ = std::move(*store);
     resolver_ = std::make_unique<ConflictResolver>(
-        options_.policy, std::map<std::string, ResolutionPolicy>{}, options_.tie, options_.custom);
+        options_.policy, options_.collection_policies, options_.tie, options_.custom);
   }
 
   Store& store() { return *store_; }

@@ -146,6 +146,46 @@ INSTANTIATE_TEST_SUITE_P(Pipelined, PusherDeadlineTest, ::testing::Bool(),
                            return param.param ? "Pipelined" : "Sequential";
                          });
 
+// A slow server and a short budget, whole cycles of the real engine: every call takes 300 ms of
+// virtual time, each cycle gets 2 s, the queue needs ten pushes of two. Every cycle returns
+// before its deadline, the first one partial with what it did kept; the next cycles finish the
+// job. (Moved from fault_matrix_test.cc, where it ran on the real clock against a delaying mock
+// server and so depended on the machine's speed.)
+TEST(SlowRemoteDeadlineTest, EveryCycleReturnsBeforeItsDeadlineAndTheNextOnesFinishTheJob) {
+  PhaseHarness h(PushOptions(2, /*pipeline=*/true));
+  h.remote().set_latency(300ms);
+  constexpr int kWrites = 20;
+  PutNotes(h, kWrites);
+  int64_t applied = 0;
+  int cycles = 0;
+  CycleReport report;
+  do {
+    ++cycles;
+    const MonoTime deadline = h.clock().Now() + 2s;
+    report = h.RunCycle(2s);
+    SCOPED_TRACE("cycle " + std::to_string(cycles) + ": " + report.ToJson().dump());
+    EXPECT_LT(h.clock().Now(), deadline);
+    applied += report.applied;
+    EXPECT_EQ(h.QueueDepth(), kWrites - applied);  // progress is kept
+    int on_server = 0;
+    for (int i = 0; i < kWrites; ++i) on_server += h.remote().ServerGet("notes", Key(i)) ? 1 : 0;
+    EXPECT_EQ(on_server, applied);
+    if (cycles == 1) {
+      EXPECT_EQ(report.outcome, CycleOutcome::kPartial);
+      EXPECT_EQ(report.stop, StopKind::kDeadline);
+      EXPECT_GT(report.applied, 0);
+      EXPECT_LT(report.applied, kWrites);
+    } else if (report.outcome != CycleOutcome::kDone) {
+      EXPECT_EQ(report.outcome, CycleOutcome::kPartial);
+      EXPECT_GT(report.applied + report.pulled, 0) << "a cycle made no progress";
+    }
+  } while (report.outcome != CycleOutcome::kDone && cycles < 8);
+  EXPECT_EQ(report.outcome, CycleOutcome::kDone);
+  EXPECT_EQ(applied, kWrites);
+  ExpectAllAcked(h, kWrites);
+  EXPECT_EQ(h.remote().overlapping_uses(), 0);
+}
+
 // --- Found in the engine (disabled until fixed; see the comments) ---
 
 // A one-shot gate between two threads. Wait() gives up after a minute (a hang guard for an

@@ -38,23 +38,22 @@ TEST(FakeRemoteTest, FollowsTheConcurrencyRuleOfTheProtocol) {
     MutationOp op;
     std::optional<int64_t> base;
     json data;
-    bool force;
     PushAnswer::Kind kind;
     int64_t version;  // applied: the new version; conflict: the current one
     bool deleted;     // conflict: the current document is a tombstone
   };
   using K = PushAnswer::Kind;
   const std::vector<Row> rows = {
-      {"n1", MutationOp::kPut, std::nullopt, {{"a", 1}}, false, K::kApplied, 1, false},
-      {"n1", MutationOp::kPut, std::nullopt, {{"a", 9}}, false, K::kConflict, 1, false},
-      {"n1", MutationOp::kPatch, 1, {{"b", 2}}, false, K::kApplied, 2, false},
-      {"n1", MutationOp::kPut, 1, {{"a", 3}}, false, K::kConflict, 2, false},
-      {"n1", MutationOp::kPut, 1, {{"a", 3}}, true, K::kApplied, 3, false},
-      {"n1", MutationOp::kDelete, 3, nullptr, false, K::kApplied, 4, false},
-      {"n1", MutationOp::kDelete, std::nullopt, nullptr, false, K::kApplied, 4, false},
-      {"n1", MutationOp::kPatch, 4, {{"c", 1}}, false, K::kConflict, 4, true},
-      {"n1", MutationOp::kPut, std::nullopt, {{"d", 1}}, false, K::kApplied, 5, false},
-      {"ghost", MutationOp::kPut, 7, json::object(), false, K::kConflict, 0, true},
+      {"n1", MutationOp::kPut, std::nullopt, {{"a", 1}}, K::kApplied, 1, false},
+      {"n1", MutationOp::kPut, std::nullopt, {{"a", 9}}, K::kConflict, 1, false},
+      {"n1", MutationOp::kPatch, 1, {{"b", 2}}, K::kApplied, 2, false},
+      {"n1", MutationOp::kPut, 1, {{"a", 3}}, K::kConflict, 2, false},
+      {"n1", MutationOp::kPut, 2, {{"a", 3}}, K::kApplied, 3, false},
+      {"n1", MutationOp::kDelete, 3, nullptr, K::kApplied, 4, false},
+      {"n1", MutationOp::kDelete, std::nullopt, nullptr, K::kApplied, 4, false},
+      {"n1", MutationOp::kPatch, 4, {{"c", 1}}, K::kConflict, 4, true},
+      {"n1", MutationOp::kPut, std::nullopt, {{"d", 1}}, K::kApplied, 5, false},
+      {"ghost", MutationOp::kPut, 7, json::object(), K::kConflict, 0, true},
   };
   VirtualClock clock;
   FakeRemote remote(&clock);
@@ -67,7 +66,6 @@ TEST(FakeRemoteTest, FollowsTheConcurrencyRuleOfTheProtocol) {
     m.op = row.op;
     if (row.base) m.base_rev = Rev(*row.base);
     m.data = row.data;
-    m.force = row.force;
     auto answers = remote.Push({m}, CallContext{});
     ASSERT_OK(answers.status());
     ASSERT_EQ(answers->size(), 1u);

@@ -1,7 +1,8 @@
 // A store written by schema version 2 (integer versions; tests/fixtures/schema_v2/README.md)
 // opens with this build: the forward migration turns every version into a text revision and
 // keeps every document, queued write, conflict, dead letter and remote skip; the device then
-// syncs with the server that wrote those versions.
+// syncs with the server that wrote those versions. A store of schema version 3 (the fixture
+// migrated that far) loses only the `force` columns on the way to version 4.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -33,6 +34,16 @@ class SchemaMigrationTest : public ::testing::Test {
                                                  std::filesystem::perms::owner_write);
   }
 
+  // The device store, opened (and so migrated) by this build; fails the test when it cannot.
+  std::unique_ptr<Store> OpenStore() {
+    StoreOptions options;
+    options.path = device_db_;
+    options.clock = &clock_;
+    auto opened = Store::Open(options);
+    EXPECT_TRUE(opened.ok()) << opened.status().ToString();
+    return opened.ok() ? std::move(*opened) : nullptr;
+  }
+
   int64_t SchemaVersion() {
     auto db = SqliteDb::Open(device_db_, 1000);
     EXPECT_TRUE(db.ok()) << db.status().ToString();
@@ -46,14 +57,54 @@ class SchemaMigrationTest : public ::testing::Test {
   VirtualClock clock_;
 };
 
+// Whether the device store's `table` has a column `column`.
+bool HasColumn(const std::string& path, const std::string& table, const std::string& column) {
+  auto db = SqliteDb::Open(path, 1000);
+  EXPECT_TRUE(db.ok()) << db.status().ToString();
+  if (!db.ok()) return false;
+  auto count = (*db)->QueryInt(
+      ("SELECT count(*) FROM pragma_table_info('" + table + "') WHERE name = '" + column + "'")
+          .c_str());
+  EXPECT_TRUE(count.ok()) << count.status().ToString();
+  return count.ok() && *count == 1;
+}
+
+void ExpectEveryRowKept(Store& store);
+
 TEST_F(SchemaMigrationTest, KeepsEverythingAsTextRevisions) {
   ASSERT_EQ(SchemaVersion(), 2);
-  StoreOptions options;
-  options.path = device_db_;
-  options.clock = &clock_;
-  auto opened = Store::Open(options);
-  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-  Store& store = **opened;
+  {
+    std::unique_ptr<Store> store = OpenStore();
+    ASSERT_NE(store, nullptr);
+    ExpectEveryRowKept(*store);
+  }
+  EXPECT_EQ(SchemaVersion(), SchemaMigrator::LatestVersion());
+}
+
+// A store as schema version 3 left it (the v2 fixture migrated that far: what the previous
+// release wrote) opens with this build: version 4 drops the outbox's and the dead letters'
+// `force` columns and keeps every row.
+TEST_F(SchemaMigrationTest, AVersion3StoreKeepsItsRowsWithoutTheForceColumns) {
+  {
+    auto db = SqliteDb::Open(device_db_, 1000);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    ASSERT_TRUE(SchemaMigrator::MigrateTo(**db, 3).ok());
+  }
+  ASSERT_EQ(SchemaVersion(), 3);
+  ASSERT_TRUE(HasColumn(device_db_, "outbox", "force"));
+  ASSERT_TRUE(HasColumn(device_db_, "dead_letters", "force"));
+  {
+    std::unique_ptr<Store> store = OpenStore();
+    ASSERT_NE(store, nullptr);
+    ExpectEveryRowKept(*store);
+  }
+  EXPECT_EQ(SchemaVersion(), 4);
+  EXPECT_FALSE(HasColumn(device_db_, "outbox", "force"));
+  EXPECT_FALSE(HasColumn(device_db_, "dead_letters", "force"));
+}
+
+// The fixture's rows (tests/fixtures/schema_v2/README.md) as this build reads them.
+void ExpectEveryRowKept(Store& store) {
   EXPECT_TRUE(store.Verify().ok()) << store.Verify().ToString();
 
   auto doc = [&](const std::string& key) {
@@ -110,8 +161,6 @@ TEST_F(SchemaMigrationTest, KeepsEverythingAsTextRevisions) {
   ASSERT_EQ(skips->size(), 1u);
   EXPECT_EQ((*skips)[0].key, "g");
   EXPECT_EQ((*skips)[0].rev, "2");
-  opened->reset();
-  EXPECT_EQ(SchemaVersion(), SchemaMigrator::LatestVersion());
 }
 
 TEST_F(SchemaMigrationTest, SyncsAfterwardsWithTheServerThatWroteTheVersions) {

@@ -30,6 +30,7 @@
 
 #include "agent/agent.h"
 #include "agent/headless_task.h"
+#include "agent/schedule_options.h"
 #include "platform/backoff_policy.h"
 #include "tests/agent/engine_harness.h"
 #include "tools/mock_server/mock_server.h"
@@ -44,37 +45,6 @@ using namespace std::chrono_literals;  // NOLINT(google-build-using-namespace)
 
 constexpr std::chrono::hours kWeek{7 * 24};
 constexpr const char* kCollection = "notes";
-
-// The agent's ScheduleConfig as the platform's ScheduleOptions (what an adapter does).
-ScheduleOptions ScheduleFromConfig(const ScheduleConfig& s) {
-  ScheduleOptions o;
-  o.task_id = s.task_id;
-  o.minimum_interval = std::chrono::minutes(s.minimum_interval_minutes);
-  o.jitter_percent = static_cast<int>(s.jitter_percent);
-  o.time_budget = std::chrono::seconds(s.time_budget_seconds);
-  o.stop_on_terminate = s.stop_on_terminate;
-  o.start_on_boot = s.start_on_boot;
-  o.enable_headless = s.enable_headless;
-  switch (s.constraints.network) {
-    case NetworkType::kNone:
-      o.constraints.network = NetworkRequirement::kNone;
-      break;
-    case NetworkType::kAny:
-      o.constraints.network = NetworkRequirement::kAny;
-      break;
-    case NetworkType::kUnmetered:
-      o.constraints.network = NetworkRequirement::kUnmetered;
-      break;
-    case NetworkType::kNotRoaming:
-      o.constraints.network = NetworkRequirement::kNotRoaming;
-      break;
-  }
-  o.constraints.requires_charging = s.constraints.requires_charging;
-  o.constraints.requires_battery_not_low = s.constraints.requires_battery_not_low;
-  o.constraints.requires_storage_not_low = s.constraints.requires_storage_not_low;
-  o.constraints.requires_device_idle = s.constraints.requires_device_idle;
-  return o;  // backoff: WorkManager's default (exponential, 30 s), as HeadlessOptions' default
-}
 
 struct Window {
   MonoTime from;
@@ -139,7 +109,7 @@ class Week {
     if (!agent.ok()) return;
     agent_ = std::move(*agent);
     task_ = std::make_unique<HeadlessTask>(agent_);
-    schedule_ = ScheduleFromConfig(agent_->config().schedule);
+    schedule_ = ToScheduleOptions(agent_->config().schedule);
   }
 
   bool ok() const { return task_ != nullptr; }

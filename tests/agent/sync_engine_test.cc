@@ -381,46 +381,41 @@ INSTANTIATE_TEST_SUITE_P(Pipelined, PushOrderTest, ::testing::Bool(),
                            return std::string(param_info.param ? "pipelined" : "sequential");
                          });
 
-// The store fails while a pipelined request is on the wire: the next batch cannot be taken (the
-// database is locked by another connection). The cycle ends with the store's error, the answers to
-// every request that was sent are still recorded, and the batch that could not be taken stays
-// queued, untouched, for the next cycle.
+// The store fails while a pipelined request is on the wire: the next batch cannot be taken (a
+// trigger, installed by another connection once the first batch's answers are recorded, refuses
+// to mark k4 attempted). The cycle ends with the store's error, the answers to every request that
+// was sent are still recorded, and the batch that could not be taken stays queued, untouched, for
+// the next cycle. No timing: the next take always follows the kBatchPushed event on the cycle's
+// thread, and the second answer is only recorded after that take.
 TEST_F(SyncEngineTest, AStoreFailureBesideAPipelinedRequestKeepsEveryAnswer) {
   const std::string db = dir_.path() + "/a.db";
-  sqlite3* other = nullptr;
-  std::thread releaser;
-  bool locked = false;
+  auto exec_on_other_connection = [&db](const char* sql) {
+    sqlite3* other = nullptr;
+    ASSERT_EQ(sqlite3_open(db.c_str(), &other), SQLITE_OK);
+    EXPECT_EQ(sqlite3_exec(other, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(other);
+    sqlite3_close(other);
+  };
+  bool refused = false;
   DeviceOptions options;
   options.engine.push_batch_size = 2;
-  options.busy_timeout_ms = 50;
   options.on_event = [&](const SyncEvent& e) {
-    // The first batch's answers were just recorded and the second request is on the wire (held
-    // 1 s by the server): lock the database before the third batch is taken, and let it go well
-    // before the second answer arrives.
-    if (e.type != SyncEventType::kBatchPushed || locked) return;
-    locked = true;
-    ASSERT_EQ(sqlite3_open(db.c_str(), &other), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
-    releaser = std::thread([&other] {
-      std::this_thread::sleep_for(std::chrono::milliseconds(400));
-      sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
-    });
+    // The first batch's answers were just recorded and the second request is on the wire.
+    if (e.type != SyncEventType::kBatchPushed || refused) return;
+    refused = true;
+    exec_on_other_connection(
+        "CREATE TRIGGER refuse_take BEFORE UPDATE OF attempts ON outbox WHEN OLD.key = 'k4' "
+        "BEGIN SELECT RAISE(ABORT, 'the take is refused'); END");
   };
   auto a = NewDevice("a", options);
   for (int i = 0; i < 6; ++i) {
     ASSERT_TRUE(a->store().Put("notes", "k" + std::to_string(i), {{"v", i}}).ok());
   }
-  mock::FaultRule slow = Fault("POST", "/v1/push", mock::FaultKind::kDelay);
-  slow.match.nth = 2;
-  slow.action.delay_ms = 1000;
-  server_->faults().Replace({slow});
 
   CycleReport report = a->Sync();
-  if (releaser.joinable()) releaser.join();
-  sqlite3_close(other);
-  ASSERT_TRUE(locked);
-  EXPECT_EQ(report.outcome, CycleOutcome::kRetry) << report.ToJson().dump();
-  EXPECT_NE(report.error.message().find("database is locked"), std::string::npos)
+  ASSERT_TRUE(refused);
+  exec_on_other_connection("DROP TRIGGER refuse_take");
+  EXPECT_EQ(report.outcome, CycleOutcome::kFailed) << report.ToJson().dump();
+  EXPECT_NE(report.error.message().find("the take is refused"), std::string::npos)
       << report.error.ToString();
   EXPECT_EQ(report.applied, 4);  // both answers recorded
   EXPECT_EQ(ServerLive(*server_, "notes").size(), 4u);
@@ -436,7 +431,6 @@ TEST_F(SyncEngineTest, AStoreFailureBesideAPipelinedRequestKeepsEveryAnswer) {
   EXPECT_EQ((*queued)[0].key, "k4");
   EXPECT_EQ((*queued)[0].attempts, 0);  // the failed take changed nothing
 
-  server_->faults().Clear();
   EXPECT_EQ(a->Sync().outcome, CycleOutcome::kDone);
   EXPECT_EQ(a->Live("notes"), ServerLive(*server_, "notes"));
   EXPECT_EQ(a->Live("notes").size(), 6u);

@@ -74,11 +74,22 @@ TEST(EventEmitterTest, ChangingProgressTypeFlushesTheOtherType) {
   EXPECT_EQ(seen[2].count, 9);
 }
 
-TEST(EventEmitterTest, NoCallbackIsFine) {
+// Without a callback (an app that does not listen) every path that delivers an event is a
+// no-op: a progress event sent at once, one folded then flushed by another type, a non-progress
+// event, an explicit Flush. Calling the empty callback would throw std::bad_function_call.
+TEST(EventEmitterTest, WithoutACallbackEveryDeliveryIsANoOp) {
   VirtualClock clock;
-  EventEmitter emitter(&clock, nullptr, 10ms);
-  emitter.Emit(Progress(SyncEventType::kPagePulled, 1));
-  emitter.Flush();
+  for (EventCallback none : {EventCallback(nullptr), EventCallback()}) {
+    EventEmitter emitter(&clock, none, 10ms);
+    EXPECT_NO_THROW(emitter.Emit(Progress(SyncEventType::kPagePulled, 1)));   // delivered at once
+    EXPECT_NO_THROW(emitter.Emit(Progress(SyncEventType::kPagePulled, 2)));   // folded
+    EXPECT_NO_THROW(emitter.Emit(Progress(SyncEventType::kBatchPushed, 3)));  // flushes the fold
+    SyncEvent conflict;
+    conflict.type = SyncEventType::kConflict;
+    EXPECT_NO_THROW(emitter.Emit(conflict));  // flushes kBatchPushed, then delivers
+    EXPECT_NO_THROW(emitter.Emit(Progress(SyncEventType::kPagePulled, 4)));
+    EXPECT_NO_THROW(emitter.Flush());
+  }
 }
 
 }  // namespace

@@ -1,4 +1,7 @@
 // `--help` on every command: exit 0, usage on stdout, nothing on stderr.
+#include <algorithm>
+
+#include "agent/cli/exit_codes.h"
 #include "tests/cli/cli_test_support.h"
 
 namespace syncagent::cli::testing {
@@ -12,7 +15,16 @@ TEST(CliHelpTest, RootHelpListsEveryCommand) {
                               "simulate"}) {
     EXPECT_NE(r.out.find(std::string("  ") + command + " "), std::string::npos) << command;
   }
-  EXPECT_NE(r.out.find("75"), std::string::npos) << "exit codes are documented";
+  // Every code of agent/cli/exit_codes.h is documented with its meaning.
+  const size_t codes = r.out.find("Exit codes:");
+  ASSERT_NE(codes, std::string::npos) << r.out;
+  std::string documented = r.out.substr(codes);
+  std::replace(documented.begin(), documented.end(), '\n', ' ');
+  for (const std::string& meaning :
+       {std::to_string(kExitOk) + " ok;", std::to_string(kExitFailure) + " failed",
+        std::to_string(kExitUsage) + " bad usage", std::to_string(kExitRetry) + " (run) retry later"}) {
+    EXPECT_NE(documented.find(meaning), std::string::npos) << meaning << "\n" << documented;
+  }
   EXPECT_EQ(r.err, "");
 }
 

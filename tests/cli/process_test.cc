@@ -17,7 +17,22 @@ namespace {
 using namespace std::chrono_literals;
 using Steady = std::chrono::steady_clock;
 
-using CliProcessTest = CliTest;
+// "Promptly", for a process told to stop: far below what waiting would take (the daemon's next
+// sync is minutes away; a hanging request and its timeout last 10 minutes), and far above what
+// a loaded machine needs to deliver a signal and unwind. No real-time margin is measured.
+constexpr auto kPromptly = 60s;
+constexpr int kHangMs = 600000;
+
+class CliProcessTest : public CliTest {
+ protected:
+  // A config whose requests may last kHangMs, against a server that hangs every request that long.
+  std::string WriteConfigWithAHangingServer() {
+    SetFaults({{"faults", {{{"match", {{"path", "/v1/*"}, {"times", -1}}},
+                            {"action", {{"kind", "hang"}, {"max_ms", kHangMs}}}}}}});
+    return WriteConfig("agent", {{"server", {{"timeouts", {{"request_ms", kHangMs}}}}},
+                                 {"schedule", {{"time_budget_seconds", kHangMs / 1000}}}});
+  }
+};
 
 TEST_F(CliProcessTest, DaemonSyncsAtStartAndStopsCleanlyOnSigterm) {
   const std::string config = WriteConfig();
@@ -26,20 +41,17 @@ TEST_F(CliProcessTest, DaemonSyncsAtStartAndStopsCleanlyOnSigterm) {
   ASSERT_TRUE(daemon.WaitForStderr("daemon: started", 10s)) << daemon.err();
   ASSERT_TRUE(daemon.WaitForStderr("daemon: success", 10s)) << daemon.err();
   EXPECT_EQ(ServerDoc("notes", "d1"), json({{"by", "daemon"}}));
-  const auto start = Steady::now();
   daemon.Signal(SIGTERM);
-  std::optional<int> code = daemon.Wait(1s);
-  ASSERT_TRUE(code.has_value()) << "the daemon did not stop within a second\n" << daemon.err();
+  // Its next sync is an interval (minutes) away: it stops without waiting for it.
+  std::optional<int> code = daemon.Wait(kPromptly);
+  ASSERT_TRUE(code.has_value()) << "the daemon waited for its next sync\n" << daemon.err();
   EXPECT_EQ(*code, 0) << daemon.err();
-  EXPECT_LT(Steady::now() - start, 1s);
   EXPECT_NE(daemon.err().find("SIGTERM: stopping"), std::string::npos) << daemon.err();
   EXPECT_NE(daemon.err().find("daemon: stopped cleanly"), std::string::npos) << daemon.err();
 }
 
-TEST_F(CliProcessTest, DaemonStopsWithinASecondDuringAHangingRequest) {
-  const std::string config = WriteConfig();
-  SetFaults({{"faults", {{{"match", {{"path", "/v1/*"}, {"times", -1}}},
-                          {"action", {{"kind", "hang"}, {"max_ms", 30000}}}}}}});
+TEST_F(CliProcessTest, DaemonStopsDuringAHangingRequestWithoutWaitingForIt) {
+  const std::string config = WriteConfigWithAHangingServer();
   ASSERT_EQ(Cli({"--config", config, "put", "notes", "d1", R"({"a":1})"}).exit_code, 0);
   BackgroundCli daemon({"--config", config, "daemon"}, TokenEnv());
   ASSERT_TRUE(daemon.WaitForStderr("daemon: started", 10s)) << daemon.err();
@@ -48,27 +60,25 @@ TEST_F(CliProcessTest, DaemonStopsWithinASecondDuringAHangingRequest) {
     std::this_thread::sleep_for(10ms);
   }
   ASSERT_GT(server_->requests().total(), 0u);
-  const auto start = Steady::now();
   daemon.Signal(SIGINT);
-  std::optional<int> code = daemon.Wait(1s);
-  ASSERT_TRUE(code.has_value()) << "the daemon did not stop within a second\n" << daemon.err();
+  std::optional<int> code = daemon.Wait(kPromptly);
+  ASSERT_TRUE(code.has_value()) << "the daemon waited for the hanging request\n" << daemon.err();
   EXPECT_EQ(*code, 0) << daemon.err();
-  EXPECT_LT(Steady::now() - start, 1s);
+  EXPECT_NE(daemon.err().find("daemon: stopped cleanly"), std::string::npos) << daemon.err();
 }
 
 TEST_F(CliProcessTest, RunCancelledBySigtermExits75) {
-  const std::string config = WriteConfig();
-  SetFaults({{"faults", {{{"match", {{"path", "/v1/*"}, {"times", -1}}},
-                          {"action", {{"kind", "hang"}, {"max_ms", 30000}}}}}}});
+  const std::string config = WriteConfigWithAHangingServer();
   ASSERT_EQ(Cli({"--config", config, "put", "notes", "r1", R"({"a":1})"}).exit_code, 0);
   BackgroundCli run({"--config", config, "run"}, TokenEnv());
   const auto wait_until = Steady::now() + 10s;
   while (server_->requests().total() == 0 && Steady::now() < wait_until) {
     std::this_thread::sleep_for(10ms);
   }
+  ASSERT_GT(server_->requests().total(), 0u) << run.err();
   run.Signal(SIGTERM);
-  std::optional<int> code = run.Wait(2s);
-  ASSERT_TRUE(code.has_value()) << run.err();
+  std::optional<int> code = run.Wait(kPromptly);
+  ASSERT_TRUE(code.has_value()) << "the run waited for the hanging request\n" << run.err();
   EXPECT_EQ(*code, 75) << run.err();
   EXPECT_NE(run.err().find("SIGTERM: cancelling the sync cycle"), std::string::npos) << run.err();
 }

@@ -113,28 +113,10 @@ TEST_F(OriginTest, AnotherWritersDeleteOfAnOwnVersionIsDelivered) {
   EXPECT_EQ(page.body_json["changes"][0]["version"], 2);
 }
 
-TEST_F(OriginTest, DeletesAreSkippedButAForcedPatchIsDelivered) {
+TEST_F(OriginTest, DeletesAreSkipped) {
   Push("m1", "a", "dev-1");
   Push("m2", "a", "dev-1", 1, "delete");
   EXPECT_EQ(Pull("", 100, "dev-1").body_json["changes"], json::array());
-
-  // A forced patch lands on whatever the server has, which the pusher may not have seen.
-  Push("m3", "b", "dev-1");
-  AdminPut("b");
-  HttpResult forced = client_->Push(
-      WithOrigin(PushBody({[] {
-                            json m = Mutation("m4", "b", "patch", 1, {{"x", 1}});
-                            m["force"] = true;
-                            return m;
-                          }()},
-                          "b-m4"),
-                 "dev-1"),
-      "b-m4");
-  ASSERT_EQ(forced.body_json["results"][0]["status"], "applied") << forced.body;
-  HttpResult page = Pull("", 100, "dev-1");
-  ASSERT_EQ(Keys(page.body_json["changes"]), (std::vector<std::string>{"b"}));
-  EXPECT_EQ(page.body_json["changes"][0]["version"], 3);
-  EXPECT_EQ(page.body_json["changes"][0]["data"], json({{"by", "admin"}, {"x", 1}}));
 }
 
 TEST_F(OriginTest, AReplayDoesNotRetagTheDocument) {

@@ -1,5 +1,6 @@
 // --data FILE: the state survives a restart (documents, feed, cursors, exactly-once memory).
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <sys/stat.h>
 
 #include "tests/mock_server/test_support.h"
@@ -48,6 +49,39 @@ TEST(PersistenceTest, RestartKeepsDocumentsCursorsAndExactlyOnce) {
   // New changes continue the sequence.
   ASSERT_TRUE(server->state().AdminPut("notes", "n3", {{"d", 4}}, nullptr).ok());
   EXPECT_EQ(server->state().Find("notes", "n3")->change_seq, 5);
+}
+
+// A data file written before the protocol dropped `force` keeps `"force":false` in every stored
+// canonical payload; a replay of such a mutation (a client whose answer was lost across the
+// upgrade) is still a replay, not a reused id.
+TEST(PersistenceTest, ReplaysMatchPayloadsStoredWithAForceMember) {
+  MockServerOptions options;
+  options.data_file = MakeTempDir() + "/state.db";
+  const json batch = PushBody({Mutation("m1", "n1", "put", nullptr, {{"a", 1}})});
+  json first_results;
+  {
+    auto server = StartServer(options);
+    TestClient client(*server);
+    HttpResult pushed = client.Push(batch);
+    ASSERT_EQ(pushed.status, 200);
+    first_results = pushed.body_json["results"];
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(options.data_file.c_str(), &db), SQLITE_OK);
+  EXPECT_EQ(sqlite3_exec(db,
+                         "UPDATE mutations SET canonical = json_set(canonical, '$.force', "
+                         "json('false'))",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK)
+      << sqlite3_errmsg(db);
+  EXPECT_EQ(sqlite3_changes(db), 1);
+  sqlite3_close(db);
+  auto server = StartServer(options);
+  TestClient client(*server);
+  HttpResult replay = client.Push(batch);
+  ASSERT_EQ(replay.status, 200) << replay.body;
+  EXPECT_EQ(replay.body_json["results"], first_results);
+  EXPECT_EQ(server->Stats()["applied"], json({{"m1", 1}}));
 }
 
 TEST(PersistenceTest, TheDataFileIsPrivate) {

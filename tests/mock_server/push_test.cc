@@ -73,18 +73,21 @@ TEST_F(PushTest, ConflictOnANeverExistingDocumentReportsVersionZeroTombstone) {
   EXPECT_FALSE(Doc("ghost"));
 }
 
-TEST_F(PushTest, ForceSkipsTheVersionCheck) {
+// The protocol has no `force` (docs/protocol.md §3.1): a mutation that still carries one goes
+// through the concurrency check like any other, and the member is not part of its payload.
+TEST_F(PushTest, AForceMemberIsAnIgnoredUnknownMember) {
   One(Mutation("m1", "n1", "put", nullptr, {{"a", 1}}));
   One(Mutation("m2", "n1", "put", 1, {{"a", 2}}));
   json forced = Mutation("m3", "n1", "put", 1, {{"a", "mine"}});
   forced["force"] = true;
   json r = One(forced);
-  EXPECT_EQ(r["status"], "applied");
-  EXPECT_EQ(r["version"], 3);
-  EXPECT_EQ(Doc("n1")->data, json({{"a", "mine"}}));
-  json create = Mutation("m4", "n1", "put", nullptr, {{"a", "again"}});
-  create["force"] = true;
-  EXPECT_EQ(One(create)["version"], 4);
+  EXPECT_EQ(r["status"], "conflict");
+  EXPECT_EQ(r["current"]["version"], 2);
+  EXPECT_EQ(Doc("n1")->data, json({{"a", 2}}));
+  EXPECT_EQ(One(Mutation("m3", "n1", "put", 1, {{"a", "mine"}})), r);  // a replay, not a reuse
+  json not_boolean = Mutation("m4", "n1", "put", 2, {{"a", 3}});
+  not_boolean["force"] = "yes";
+  EXPECT_EQ(One(not_boolean)["status"], "applied");
 }
 
 TEST_F(PushTest, PatchIsAnRfc7396MergePatch) {
@@ -98,15 +101,10 @@ TEST_F(PushTest, PatchIsAnRfc7396MergePatch) {
   EXPECT_EQ(Doc("n1")->data, json({{"tags", {"z"}}, {"meta", {{"a", 1}, {"c", 3}}}}));
 }
 
-TEST_F(PushTest, PatchOnAMissingOrDeletedDocumentConflictsUnlessForced) {
+TEST_F(PushTest, PatchOnAMissingOrDeletedDocumentConflicts) {
   EXPECT_EQ(One(Mutation("m1", "n1", "patch", nullptr, {{"a", 1}}))["status"], "conflict");
   EXPECT_EQ(One(Mutation("m1b", "n1", "patch", 0, {{"a", 1}}))["status"], "conflict");
-  json forced = Mutation("m2", "n1", "patch", nullptr, {{"a", 1}, {"gone", nullptr}});
-  forced["force"] = true;
-  json r = One(forced);
-  EXPECT_EQ(r["status"], "applied");
-  EXPECT_EQ(r["version"], 1);
-  EXPECT_EQ(Doc("n1")->data, json({{"a", 1}}));
+  One(Mutation("m2", "n1", "put", nullptr, {{"a", 1}}));
   One(Mutation("m3", "n1", "delete", 1, nullptr));
   json on_tombstone = One(Mutation("m4", "n1", "patch", 2, {{"b", 1}}));
   EXPECT_EQ(on_tombstone["status"], "conflict");
@@ -257,7 +255,6 @@ TEST_F(PushTest, InvalidMutationsAreRejectedNamingTheField) {
       {[](json& m) { m["base_version"] = "3"; }, "base_version"},
       {[](json& m) { m["base_version"] = 1.5; }, "base_version"},
       {[](json& m) { m["base_version"] = -1; }, "base_version"},
-      {[](json& m) { m["force"] = "yes"; }, "force"},
       {[](json& m) { m["hlc"] = 12; }, "hlc"},
   };
   std::vector<json> batch;

@@ -29,7 +29,6 @@ PushRequest TwoMutations() {
   del.op = WireOp::kDelete;
   del.base_version = 3;
   del.hlc = "h2";
-  del.force = true;
   r.mutations = {put, del};
   return r;
 }
@@ -49,7 +48,7 @@ TEST(ProtocolCodecTest, EncodesPushRequestPerProtocol) {
   EXPECT_EQ(m2["op"], "delete");
   EXPECT_EQ(m2["base_version"], 3);
   EXPECT_TRUE(m2["data"].is_null());
-  EXPECT_EQ(m2["force"], true);
+  EXPECT_FALSE(m2.contains("force"));  // the protocol has no force (docs/protocol.md §3.1)
   EXPECT_EQ(m2["seq"], 2);
   EXPECT_FALSE(body.contains("origin"));  // only sent when set
 }

@@ -160,7 +160,6 @@ TEST_F(ConflictsTest, KeepLocalReplacesPendingMutationsWithOneFreshPutOnTheRemot
   // A new id: the server remembers the old one with its conflict answer.
   EXPECT_NE(batch[0].mutation_id, pending_.mutation_id);
   EXPECT_EQ(batch[0].op, MutationOp::kPut);
-  EXPECT_FALSE(batch[0].force);
   EXPECT_EQ(batch[0].data, doc.data);  // the whole local document, not a rebased patch
   EXPECT_EQ(batch[0].base_rev, "3");
   EXPECT_EQ(OutboxCount(), 1);
@@ -176,7 +175,6 @@ TEST_F(ConflictsTest, KeepLocalWithNothingPendingEnqueuesAPutOfTheLocalState) {
   auto batch = Peek();
   ASSERT_EQ(batch.size(), 1u);
   EXPECT_EQ(batch[0].op, MutationOp::kPut);
-  EXPECT_FALSE(batch[0].force);  // based on the remote version it has seen: no force needed
   EXPECT_EQ(batch[0].base_rev, "3");
   EXPECT_EQ(batch[0].data, json({{"v", 1}, {"mine", true}}));
   EXPECT_TRUE(MustGet("notes", "a").dirty);
@@ -208,7 +206,6 @@ TEST_F(ConflictsTest, ReplaceWritesTheMergedDocumentAsOnePutOnTheRemoteBase) {
   EXPECT_EQ(batch[0].op, MutationOp::kPut);
   EXPECT_EQ(batch[0].data, merged);
   EXPECT_EQ(batch[0].base_rev, "3");
-  EXPECT_FALSE(batch[0].force);
   EXPECT_NE(batch[0].mutation_id, pending_.mutation_id);
   EXPECT_EQ(store_->GetConflict(id)->resolution, "replace");
   EXPECT_OK(store_->Verify());

@@ -33,7 +33,6 @@ TEST_F(StoreWriteTest, PutCreatesADirtyDocumentAndOneCreateMutation) {
   EXPECT_EQ(batch[0].mutation_id.size(), 36u);
   EXPECT_EQ(batch[0].mutation_id[14], '4');  // UUID v4
   EXPECT_EQ(batch[0].attempts, 0);
-  EXPECT_FALSE(batch[0].force);
   EXPECT_OK(store_->Verify());
 }
 

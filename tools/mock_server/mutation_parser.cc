@@ -99,16 +99,14 @@ ParsedMutation ParseMutation(const json& raw) {
   if (id.is_string() && IsValidMutationId(id.get_ref<const std::string&>())) {
     parsed.mutation_id = id.get<std::string>();
   }
-  const json& force = MemberOrNull(raw, "force");
   // The canonical payload: every member that decides the effect, nothing else (seq, hlc and
-  // unknown members do not take part). nlohmann::json objects keep sorted keys, so dump() is
-  // canonical.
+  // unknown members, `force` included, do not take part). nlohmann::json objects keep sorted
+  // keys, so dump() is canonical.
   json canonical = {{"collection", MemberOrNull(raw, "collection")},
                     {"key", MemberOrNull(raw, "key")},
                     {"op", MemberOrNull(raw, "op")},
                     {"base_version", MemberOrNull(raw, "base_version")},
-                    {"data", MemberOrNull(raw, "data")},
-                    {"force", force.is_null() ? json(false) : force}};
+                    {"data", MemberOrNull(raw, "data")}};
   parsed.canonical = canonical.dump();
 
   auto fail = [&](std::string error) {
@@ -167,10 +165,15 @@ ParsedMutation ParseMutation(const json& raw) {
   const json& hlc = MemberOrNull(raw, "hlc");
   if (!hlc.is_string() && !hlc.is_null()) return fail("hlc: must be a string or null");
   m.hlc = hlc;
-  if (!force.is_null() && !force.is_boolean()) return fail("force: must be a boolean");
-  m.force = force.is_boolean() && force.get<bool>();
   parsed.mutation = std::move(m);
   return parsed;
+}
+
+std::string CurrentCanonical(const std::string& stored) {
+  json canonical = json::parse(stored, nullptr, /*allow_exceptions=*/false);
+  if (!canonical.is_object() || !canonical.contains("force")) return stored;
+  canonical.erase("force");
+  return canonical.dump();
 }
 
 }  // namespace syncagent::mock

@@ -32,7 +32,6 @@ struct Mutation {
   std::optional<int64_t> base_version;  // nullopt = JSON null
   nlohmann::json data;                  // object for put/patch, null for delete
   nlohmann::json hlc;                   // string or null
-  bool force = false;
 };
 
 // The outcome of parsing one element of `mutations`.
@@ -56,6 +55,10 @@ bool IsValidOrigin(std::string_view origin);
 inline constexpr const char* kOriginRule = "1 to 64 letters, digits, '_', '.' or '-'";
 
 ParsedMutation ParseMutation(const nlohmann::json& raw);
+
+// A canonical payload stored by an older server, in today's form: without its `force` member
+// (the protocol dropped it), so that replays of mutations recorded before still match.
+std::string CurrentCanonical(const std::string& stored);
 
 std::string_view MutationOpName(MutationOp op);
 

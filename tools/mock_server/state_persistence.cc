@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tools/mock_server/mutation_parser.h"
+
 namespace syncagent::mock {
 namespace {
 
@@ -136,7 +138,7 @@ StatusOr<StatePersistence::Snapshot> StatePersistence::Load() {
     if (!stmt.ok()) return Error("read mutations");
     while (sqlite3_step(stmt.get()) == SQLITE_ROW) {
       MutationRecord record;
-      record.canonical = stmt.Text(1);
+      record.canonical = CurrentCanonical(stmt.Text(1));  // written before `force` went
       record.result = nlohmann::json::parse(stmt.Text(2), nullptr, false);
       record.applied_count = stmt.Int(3);
       record.replay_count = stmt.Int(4);

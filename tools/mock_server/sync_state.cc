@@ -134,25 +134,23 @@ json SyncState::ApplyLocked(const Mutation& m, const std::string& origin) {
   const DocumentState* current = it == documents_.end() ? nullptr : &it->second;
   const bool live = current && !current->deleted;
   const int64_t current_version = current ? current->version : 0;
-  if (!m.force) {
-    const bool matches = m.base_version ? *m.base_version == current_version : !live;
-    if (!matches) return ConflictResult(m.mutation_id, current);
-  }
+  const bool matches = m.base_version ? *m.base_version == current_version : !live;
+  if (!matches) return ConflictResult(m.mutation_id, current);
   DocumentState next;
   next.collection = m.collection;
   next.key = m.key;
   next.version = current_version + 1;
   next.hlc = m.hlc;
   // The pusher knows the resulting document exactly (what it sent, or its patch applied to the
-  // version it named), except for a forced patch applied to a version it may not have seen.
-  if (!(m.op == MutationOp::kPatch && m.force)) next.origin = origin;
+  // version it named).
+  next.origin = origin;
   switch (m.op) {
     case MutationOp::kPut:
       next.data = m.data;
       break;
     case MutationOp::kPatch:
-      if (!live && !m.force) return ConflictResult(m.mutation_id, current);
-      next.data = MergePatched(live ? current->data : json::object(), m.data);
+      if (!live) return ConflictResult(m.mutation_id, current);
+      next.data = MergePatched(current->data, m.data);
       if (std::string problem = DocumentTextProblem(next.data.dump()); !problem.empty()) {
         return RejectedResult(m.mutation_id, "invalid_document",
                               "data: the patched document is " + problem + " (the document limit)");

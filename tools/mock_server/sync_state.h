@@ -52,8 +52,7 @@ class SyncState {
   static StatusOr<std::unique_ptr<SyncState>> Open(const std::string& data_file);
 
   // REQUIRES: `mutations` is an array (the envelope was validated by the caller). `origin` (the
-  // envelope's, "" when absent) is recorded on every change the request makes, except forced
-  // patches.
+  // envelope's, "" when absent) is recorded on every change the request makes.
   PushOutcome Push(const nlohmann::json& mutations, const std::string& origin = {});
 
   // Changes after `cursor` ("" = from the beginning), at most `limit`, restricted to

@@ -23,7 +23,7 @@ struct DocumentState {
   nlohmann::json hlc;      // the stamp of the mutation that produced `version` (string or null)
   int64_t change_seq = 0;  // position of the last change in the global change sequence
   // The push envelope's `origin` of the mutation that produced `version` ("" when none was sent,
-  // for admin writes, and for forced patches, whose result the pusher cannot know).
+  // and for admin writes).
   std::string origin;
 
   // {"collection","key","version","deleted","data","hlc"}: the wire form of a pulled change.
@@ -38,7 +38,7 @@ struct DocumentState {
 };
 
 struct MutationRecord {
-  std::string canonical;      // canonical payload: collection, key, op, base_version, data, force
+  std::string canonical;      // canonical payload: collection, key, op, base_version, data
   nlohmann::json result;      // the original result object, returned verbatim on replay
   int64_t applied_count = 0;  // how many times the mutation took effect (0 or 1, by design)
   int64_t replay_count = 0;   // how many times it was answered from memory
