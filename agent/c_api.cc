@@ -3,6 +3,8 @@
 // SyncAgent, and turns its Status into {code, message} with the agent's secrets redacted. The
 // callbacks' lifetime rules ("never called after the call that replaced it returned") are
 // SyncAgent's: a C callback is wrapped in a SyncAgent callback. See the header for the contract.
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
