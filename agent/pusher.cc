@@ -248,7 +248,7 @@ namespace {
 // the mutation's base (the document's base_data: the batch holds the oldest queued mutation of
 // each document, so its base is the document's) with the patch applied. Without a known base
 // body, the local document as it is now: never a partial document.
-StatusOr<nlohmann::json> WholeBodyOf(const Document* doc, const nlohmann::json& patch) {
+nlohmann::json WholeBodyOf(const Document* doc, const nlohmann::json& patch) {
   nlohmann::json body = nlohmann::json::object();
   if (doc != nullptr && doc->base_data.is_object()) {
     body = doc->base_data;
@@ -267,9 +267,8 @@ Status Pusher::SendWholeBodies(std::vector<Mutation>* batch) {
     if (m.op != MutationOp::kPatch) continue;
     SYNCAGENT_ASSIGN_OR_RETURN(std::optional<Document> doc,
                                ctx_->store->Get(m.collection, m.key, /*include_deleted=*/true));
-    SYNCAGENT_ASSIGN_OR_RETURN(nlohmann::json body, WholeBodyOf(doc ? &*doc : nullptr, m.data));
+    m.data = WholeBodyOf(doc ? &*doc : nullptr, m.data);
     m.op = MutationOp::kPut;
-    m.data = std::move(body);
   }
   return Status::Ok();
 }
