@@ -173,10 +173,10 @@ TEST_F(DataSafetyTest, AServerIgnoringMaxBytesGetsSmallerPages) {
 // Found by the --hostile soak: an answer to a push larger than max_response_bytes is a lost
 // answer (the server applied the batch), never a reason to dead-letter the mutations.
 TEST_F(DataSafetyTest, AnOversizedPushAnswerIsALostAnswerNotARejection) {
-  mock::FaultRule rule;
+  faults::FaultRule rule;
   rule.match.path = "/v1/push";
   rule.match.times = -1;
-  rule.action.kind = mock::FaultKind::kOversizedBody;
+  rule.action.kind = faults::FaultKind::kOversizedBody;
   rule.action.bytes = 2 << 20;
   rule.action.after_processing = true;
   server_->faults().Replace({rule});

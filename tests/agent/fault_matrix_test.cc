@@ -39,14 +39,14 @@ enum class Effect { kFails, kSlowsDown };
 
 struct FaultSpec {
   const char* name;
-  mock::FaultAction action;
+  faults::FaultAction action;
   Effect effect;
   bool http_date_retry_after = false;  // 429: Retry-After as an HTTP-date, set at install time
   Millis min_retry_after{0};           // persistent: the report's retry_after is at least this
 };
 
-mock::FaultAction Action(mock::FaultKind kind) {
-  mock::FaultAction action;
+faults::FaultAction Action(faults::FaultKind kind) {
+  faults::FaultAction action;
   action.kind = kind;
   return action;
 }
@@ -54,51 +54,51 @@ mock::FaultAction Action(mock::FaultKind kind) {
 std::vector<FaultSpec> Specs() {
   std::vector<FaultSpec> specs;
   {
-    mock::FaultAction a = Action(mock::FaultKind::kStatus);
+    faults::FaultAction a = Action(faults::FaultKind::kStatus);
     a.status = 503;
     a.retry_after = "1";
     specs.push_back({"status_503_retry_after", a, Effect::kFails, false, Millis(1000)});
   }
   {
-    mock::FaultAction a = Action(mock::FaultKind::kStatus);
+    faults::FaultAction a = Action(faults::FaultKind::kStatus);
     a.status = 500;
     specs.push_back({"status_500", a, Effect::kFails});
   }
   {
-    mock::FaultAction a = Action(mock::FaultKind::kStatus);
+    faults::FaultAction a = Action(faults::FaultKind::kStatus);
     a.status = 429;
     // The date lies 1000 s ahead: every wait is the client's cap (max_retry_after, 300 s).
     specs.push_back({"status_429_http_date", a, Effect::kFails, true, Millis(200000)});
   }
   {
-    mock::FaultAction a = Action(mock::FaultKind::kDelay);
+    faults::FaultAction a = Action(faults::FaultKind::kDelay);
     a.delay_ms = 150;
     specs.push_back({"delay", a, Effect::kSlowsDown});
   }
   specs.push_back(
-      {"close_before_response", Action(mock::FaultKind::kCloseBeforeResponse), Effect::kFails});
+      {"close_before_response", Action(faults::FaultKind::kCloseBeforeResponse), Effect::kFails});
   {
-    mock::FaultAction a = Action(mock::FaultKind::kCloseBeforeResponse);
+    faults::FaultAction a = Action(faults::FaultKind::kCloseBeforeResponse);
     a.after_processing = true;
     specs.push_back({"close_after_processing", a, Effect::kFails});
   }
-  specs.push_back({"reset_mid_body", Action(mock::FaultKind::kResetMidBody), Effect::kFails});
-  specs.push_back({"truncated_body", Action(mock::FaultKind::kTruncatedBody), Effect::kFails});
-  specs.push_back({"malformed_json", Action(mock::FaultKind::kMalformedJson), Effect::kFails});
+  specs.push_back({"reset_mid_body", Action(faults::FaultKind::kResetMidBody), Effect::kFails});
+  specs.push_back({"truncated_body", Action(faults::FaultKind::kTruncatedBody), Effect::kFails});
+  specs.push_back({"malformed_json", Action(faults::FaultKind::kMalformedJson), Effect::kFails});
   {
-    mock::FaultAction a = Action(mock::FaultKind::kOversizedBody);
+    faults::FaultAction a = Action(faults::FaultKind::kOversizedBody);
     a.bytes = 3 << 20;  // the device caps responses at 1 MiB
     specs.push_back({"oversized_body", a, Effect::kFails});
   }
   specs.push_back(
-      {"wrong_content_type", Action(mock::FaultKind::kWrongContentType), Effect::kFails});
+      {"wrong_content_type", Action(faults::FaultKind::kWrongContentType), Effect::kFails});
   {
-    mock::FaultAction a = Action(mock::FaultKind::kHang);
+    faults::FaultAction a = Action(faults::FaultKind::kHang);
     a.max_ms = 5000;  // the device gives up after its 1 s request timeout
     specs.push_back({"hang", a, Effect::kFails});
   }
   {
-    mock::FaultAction a = Action(mock::FaultKind::kDrip);
+    faults::FaultAction a = Action(faults::FaultKind::kDrip);
     a.bytes_per_second = 8000;
     specs.push_back({"drip", a, Effect::kSlowsDown});
   }
@@ -206,7 +206,7 @@ TEST_P(FaultMatrixTest, CycleIsClassifiedDataIntactAndDevicesConverge) {
   }
   const std::map<std::string, json> a_before = a->Live(kCollection);
 
-  mock::FaultRule rule;
+  faults::FaultRule rule;
   rule.match.method = c.direction == Direction::kPush ? "POST" : "GET";
   rule.match.path = c.direction == Direction::kPush ? "/v1/push" : "/v1/pull";
   rule.match.times = persistent ? -1 : kFewTimes;
@@ -236,7 +236,7 @@ TEST_P(FaultMatrixTest, CycleIsClassifiedDataIntactAndDevicesConverge) {
       // Faults that process the request first (after_processing, or a cut answer) let the
       // server apply the batch; the others must not.
       const bool processed =
-          c.spec.action.after_processing || !mock::IsReplacingFault(c.spec.action.kind);
+          c.spec.action.after_processing || !faults::IsReplacingFault(c.spec.action.kind);
       int64_t a_docs_on_server = 0;
       for (const auto& [key, value] : ServerLive(*server_, kCollection)) {
         a_docs_on_server += key.rfind("a", 0) == 0 ? 1 : 0;

@@ -59,8 +59,8 @@ class HeadlessTaskTest : public ::testing::Test {
     return inv;
   }
 
-  mock::FaultRule Always(const std::string& path, mock::FaultKind kind) {
-    mock::FaultRule rule;
+  faults::FaultRule Always(const std::string& path, faults::FaultKind kind) {
+    faults::FaultRule rule;
     rule.match.path = path;
     rule.match.times = -1;
     rule.action.kind = kind;
@@ -103,7 +103,7 @@ TEST_F(HeadlessTaskTest, RunsACycleAndLogsTheWakeUp) {
 }
 
 TEST_F(HeadlessTaskTest, OverlappingFiresInOneProcessRunOnce) {
-  mock::FaultRule slow = Always("/v1/*", mock::FaultKind::kDelay);
+  faults::FaultRule slow = Always("/v1/*", faults::FaultKind::kDelay);
   slow.action.delay_ms = 400;
   server_->faults().Replace({slow});
   RealClock clock;
@@ -129,7 +129,7 @@ TEST_F(HeadlessTaskTest, OverlappingFiresInOneProcessRunOnce) {
 }
 
 TEST_F(HeadlessTaskTest, OverlappingFiresInTwoProcessesRunOnce) {
-  mock::FaultRule slow = Always("/v1/push", mock::FaultKind::kDelay);
+  faults::FaultRule slow = Always("/v1/push", faults::FaultKind::kDelay);
   slow.action.delay_ms = 700;
   server_->faults().Replace({slow});
   const std::string config_path = dir_.path() + "/config.json";
@@ -190,7 +190,7 @@ TEST_F(HeadlessTaskTest, WatchdogSignalsCompletionBeforeTheDeadlineEvenIfTheCycl
 }
 
 TEST_F(HeadlessTaskTest, RetriesBackOffLikeWorkManagerAndResetOnSuccess) {
-  server_->faults().Replace({Always("/v1/push", mock::FaultKind::kStatus)});
+  server_->faults().Replace({Always("/v1/push", faults::FaultKind::kStatus)});
   VirtualClock clock;
   auto agent = OpenAgent(&clock, Config());
   ASSERT_TRUE(agent->Put("notes", "n", {{"v", 1}}).ok());
@@ -218,7 +218,7 @@ TEST_F(HeadlessTaskTest, RetriesBackOffLikeWorkManagerAndResetOnSuccess) {
 }
 
 TEST_F(HeadlessTaskTest, RetryDelaysAreSpreadSoAFleetDoesNotRetryInStep) {
-  server_->faults().Replace({Always("/v1/push", mock::FaultKind::kStatus)});
+  server_->faults().Replace({Always("/v1/push", faults::FaultKind::kStatus)});
   std::set<int64_t> delays;
   for (int device = 0; device < 8; ++device) {
     ScopedTempDir dir;
@@ -235,7 +235,7 @@ TEST_F(HeadlessTaskTest, RetryDelaysAreSpreadSoAFleetDoesNotRetryInStep) {
 }
 
 TEST_F(HeadlessTaskTest, PeriodicWakeAgainstAFailingServerWaitsForItsNextSlot) {
-  server_->faults().Replace({Always("/v1/*", mock::FaultKind::kStatus)});
+  server_->faults().Replace({Always("/v1/*", faults::FaultKind::kStatus)});
   VirtualClock clock;
   auto agent = OpenAgent(&clock, Config());
   ASSERT_TRUE(agent->Put("notes", "n", {{"v", 1}}).ok());
@@ -262,7 +262,7 @@ TEST_F(HeadlessTaskTest, PeriodicWakeAgainstAFailingServerWaitsForItsNextSlot) {
 }
 
 TEST_F(HeadlessTaskTest, RetryAfterKeepsTheWholeDeviceQuietAcrossProcesses) {
-  mock::FaultRule rule = Always("/v1/*", mock::FaultKind::kStatus);
+  faults::FaultRule rule = Always("/v1/*", faults::FaultKind::kStatus);
   rule.action.retry_after = "240";  // under retry.max_retry_after (300 s)
   server_->faults().Replace({rule});
   VirtualClock clock;

@@ -134,10 +134,10 @@ TEST_F(OwnChangesTest, TwoDevicesStillSeeEachOthersWrites) {
 TEST_F(OwnChangesTest, ALostPushAnswerIsReplayedAndStillSkipped) {
   auto a = NewDevice("a");
   Write(*a, 5);
-  mock::FaultRule rule;
+  faults::FaultRule rule;
   rule.match.method = "POST";
   rule.match.path = "/v1/push";
-  rule.action.kind = mock::FaultKind::kResetMidBody;  // applied, answer lost
+  rule.action.kind = faults::FaultKind::kResetMidBody;  // applied, answer lost
   server_->faults().Replace({rule});
   CycleReport report = a->Sync();
   ASSERT_EQ(report.outcome, CycleOutcome::kDone) << report.ToJson().dump();

@@ -124,8 +124,8 @@ class SecurityLimitsTest : public ::testing::Test {
     return agent.ok() ? std::move(*agent) : nullptr;
   }
 
-  void Always(const std::string& path, mock::FaultAction action) {
-    mock::FaultRule rule;
+  void Always(const std::string& path, faults::FaultAction action) {
+    faults::FaultRule rule;
     rule.match.path = path;
     rule.match.times = -1;
     rule.action = std::move(action);
@@ -137,8 +137,8 @@ class SecurityLimitsTest : public ::testing::Test {
 };
 
 TEST_F(SecurityLimitsTest, OversizedBodyEndsTheCycleWithRetryAndAClearMessage) {
-  mock::FaultAction action;
-  action.kind = mock::FaultKind::kOversizedBody;
+  faults::FaultAction action;
+  action.kind = faults::FaultKind::kOversizedBody;
   action.bytes = int64_t{1} << 30;  // 1 GiB announced and streamed
   Always("/v1/pull", action);
   auto agent = Open(Config(server_->base_url()));
@@ -175,8 +175,8 @@ TEST_F(SecurityLimitsTest, EndlessChunkedBodyIsCutOffAtTheCap) {
 TEST_F(SecurityLimitsTest, JsonNestedTooDeeplyEndsTheCycleWithRetry) {
   json deep = json::object();
   for (int i = 0; i < 200; ++i) deep = json{{"d", deep}};
-  mock::FaultAction action;
-  action.kind = mock::FaultKind::kStatus;
+  faults::FaultAction action;
+  action.kind = faults::FaultKind::kStatus;
   action.status = 200;
   action.body = json{{"changes", json::array({deep})}, {"cursor", "c"}, {"has_more", false}};
   Always("/v1/pull", action);
@@ -240,9 +240,9 @@ TEST_F(SecurityLimitsTest, ATokenEchoedByTheServerIsNeitherStoredNorEmitted) {
   mock::MockServer& server = **echoing;
   const json echo = {{"error", {{"code", "denied_" + token}, {"message", "you sent Bearer " + token}}}};
   auto fault = [&](const std::string& path, int status, json body) {
-    mock::FaultRule rule;
+    faults::FaultRule rule;
     rule.match.path = path;
-    rule.action.kind = mock::FaultKind::kStatus;
+    rule.action.kind = faults::FaultKind::kStatus;
     rule.action.status = status;
     rule.action.body = std::move(body);
     return rule;
@@ -321,8 +321,8 @@ TEST_F(SecurityLimitsTest, ATokenEchoedByTheServerIsNeitherStoredNorEmitted) {
 }
 
 TEST_F(SecurityLimitsTest, DrippingServerIsCutOffByTheRequestTimeout) {
-  mock::FaultAction action;
-  action.kind = mock::FaultKind::kDrip;
+  faults::FaultAction action;
+  action.kind = faults::FaultKind::kDrip;
   action.bytes_per_second = 20;
   Always("/v1/pull", action);
   auto agent = Open(Config(server_->base_url()));
@@ -336,8 +336,8 @@ TEST_F(SecurityLimitsTest, DrippingServerIsCutOffByTheRequestTimeout) {
 }
 
 TEST_F(SecurityLimitsTest, HangingServerIsCutOffByTheRequestTimeout) {
-  mock::FaultAction action;
-  action.kind = mock::FaultKind::kHang;
+  faults::FaultAction action;
+  action.kind = faults::FaultKind::kHang;
   action.max_ms = 120000;
   Always("/v1/pull", action);
   auto agent = Open(Config(server_->base_url()));

@@ -52,11 +52,11 @@ struct Window {
   bool Contains(MonoTime t) const { return t >= from && t < to; }
 };
 
-mock::FaultRule ServiceUnavailable(const std::string& retry_after) {
-  mock::FaultRule rule;
+faults::FaultRule ServiceUnavailable(const std::string& retry_after) {
+  faults::FaultRule rule;
   rule.match.path = "/v1/*";
   rule.match.times = -1;
-  rule.action.kind = mock::FaultKind::kStatus;
+  rule.action.kind = faults::FaultKind::kStatus;
   rule.action.status = 503;
   rule.action.retry_after = retry_after;
   return rule;

@@ -46,9 +46,9 @@ class SyncEngineTest : public ::testing::Test {
     ASSERT_TRUE(b.store().Patch("notes", "n", {{"body", "B"}}).ok());
     a.Sync();
   }
-  mock::FaultRule Fault(const std::string& method, const std::string& path, mock::FaultKind kind,
+  faults::FaultRule Fault(const std::string& method, const std::string& path, faults::FaultKind kind,
                         int64_t times = 1) {
-    mock::FaultRule rule;
+    faults::FaultRule rule;
     rule.match.method = method;
     rule.match.path = path;
     rule.match.times = times;
@@ -344,7 +344,7 @@ TEST_P(PushOrderTest, TheServerAppliesTheOutboxInOrderEvenWhenABatchFails) {
   auto a = NewDevice("a", options);
   // k0 is sent once and its answer lost, so its second write is a separate mutation.
   ASSERT_TRUE(a->store().Put("notes", "k0", {{"v", 1}}).ok());
-  server_->faults().Replace({Fault("POST", "/v1/push", mock::FaultKind::kStatus, -1)});
+  server_->faults().Replace({Fault("POST", "/v1/push", faults::FaultKind::kStatus, -1)});
   ASSERT_EQ(a->Sync().outcome, CycleOutcome::kRetry);
   server_->faults().Clear();
   for (int i = 1; i < 8; ++i) {
@@ -352,7 +352,7 @@ TEST_P(PushOrderTest, TheServerAppliesTheOutboxInOrderEvenWhenABatchFails) {
   }
   ASSERT_TRUE(a->store().Patch("notes", "k0", {{"w", 2}}).ok());
   // The second push request (k2 and k3) is refused once as too large.
-  mock::FaultRule too_large = Fault("POST", "/v1/push", mock::FaultKind::kStatus);
+  faults::FaultRule too_large = Fault("POST", "/v1/push", faults::FaultKind::kStatus);
   too_large.match.nth = 2;
   too_large.action.status = 413;
   server_->faults().Replace({too_large});
@@ -438,7 +438,7 @@ TEST_F(SyncEngineTest, AStoreFailureBesideAPipelinedRequestKeepsEveryAnswer) {
 }
 
 TEST_F(SyncEngineTest, TransientFailureReportsRetryAndKeepsTheQueue) {
-  server_->faults().Replace({Fault("POST", "/v1/push", mock::FaultKind::kStatus, -1)});
+  server_->faults().Replace({Fault("POST", "/v1/push", faults::FaultKind::kStatus, -1)});
   DeviceOptions options;
   options.retry.max_attempts = 3;
   auto a = NewDevice("a", options);
@@ -486,7 +486,7 @@ TEST_F(SyncEngineTest, AuthFailureFailsTheCycle) {
 }
 
 TEST_F(SyncEngineTest, LostPushReplyIsReplayedWithoutDoubleApply) {
-  mock::FaultRule rule = Fault("POST", "/v1/push", mock::FaultKind::kResetMidBody);
+  faults::FaultRule rule = Fault("POST", "/v1/push", faults::FaultKind::kResetMidBody);
   server_->faults().Replace({rule});
   auto a = NewDevice("a");
   ASSERT_TRUE(a->store().Put("notes", "n", {{"v", 1}}).ok());

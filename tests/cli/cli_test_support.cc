@@ -12,7 +12,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "tools/mock_server/fault_scenario.h"
+#include "tools/faults/fault_scenario.h"
 
 extern char** environ;
 
@@ -260,7 +260,7 @@ json CliTest::ServerDoc(const std::string& collection, const std::string& key) {
 }
 
 void CliTest::SetFaults(const json& scenario) {
-  auto rules = mock::ParseFaultScenario(scenario);
+  auto rules = faults::ParseFaultScenario(scenario);
   ASSERT_TRUE(rules.ok()) << rules.status().ToString();
   server_->faults().Replace(std::move(*rules));
 }

@@ -2,7 +2,7 @@
 # Symbol check: libsyncagent.so carries no simulator, fake or mock-server code.
 #   1. No symbol in the library's full symbol table (nm -C: exported and hidden ones alike) is
 #      named like tool code: Sim<Upper>..., Simulated..., FakeDeviceState, MockServer,
-#      syncagent::mock::.
+#      syncagent::mock::, syncagent::faults:: (the fault engine and the fault proxy).
 #   2. No global function or object that a tool library defines (nm --defined-only, types T/D/B/R
 #      of each archive given after the library) is defined in the library too. Inline and template
 #      code that the tools share with the product (weak symbols) does not count.
@@ -28,7 +28,7 @@ if ! grep -q 'syncagent::' "$work/lib.txt"; then
 fi
 
 failed=0
-pattern='Sim[A-Z]|Simulated|FakeDeviceState|MockServer|syncagent::mock::'
+pattern='Sim[A-Z]|Simulated|FakeDeviceState|MockServer|FaultProxy|syncagent::mock::|syncagent::faults::'
 if grep -E "$pattern" "$work/lib.txt" >"$work/named.txt"; then
   echo "symbols: $lib defines tool code (names matching $pattern):"
   sed 's/^/  /' "$work/named.txt" | head -50

@@ -137,7 +137,7 @@ TEST_F(AdminTest, DocsDumpsEveryDocument) {
 
 TEST_F(AdminTest, ResetForgetsEverything) {
   client_->Push(PushBody({Mutation("m1", "n1", "put", nullptr, {{"a", 1}})}));
-  server_->faults().Replace(*ParseFaultScenario(
+  server_->faults().Replace(*faults::ParseFaultScenario(
       {{"faults", {{{"match", {{"path", "/nowhere"}}}, {"action", {{"kind", "hang"}}}}}}}));
   ASSERT_EQ(client_->Send("POST", "/_admin/reset", "").status, 200);
   EXPECT_EQ(server_->Stats(), json({{"applied", json::object()},

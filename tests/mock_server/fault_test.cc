@@ -15,7 +15,7 @@ class FaultTest : public ::testing::Test {
   void SetUp() override { server_ = StartServer(); }
 
   void Inject(const json& scenario) {
-    StatusOr<std::vector<FaultRule>> rules = ParseFaultScenario(scenario);
+    StatusOr<std::vector<faults::FaultRule>> rules = faults::ParseFaultScenario(scenario);
     ASSERT_TRUE(rules.ok()) << rules.status().ToString();
     server_->faults().Replace(std::move(rules).value());
   }
@@ -303,7 +303,7 @@ TEST(TlsFaultTest, WireFaultsWorkOverTls) {
   TestClient client(*server, cert->cert_file);
   for (const char* kind : {"reset_mid_body", "truncated_body", "close_before_response"}) {
     SCOPED_TRACE(kind);
-    StatusOr<std::vector<FaultRule>> rules = ParseFaultScenario(
+    StatusOr<std::vector<faults::FaultRule>> rules = faults::ParseFaultScenario(
         {{"faults", {{{"match", {{"path", "/v1/pull"}}}, {"action", {{"kind", kind}}}}}}});
     ASSERT_TRUE(rules.ok());
     server->faults().Replace(*rules);
@@ -311,7 +311,7 @@ TEST(TlsFaultTest, WireFaultsWorkOverTls) {
     EXPECT_EQ(result.status, 0);
     EXPECT_EQ(client.Pull().status, 200) << "the next request is served";
   }
-  server->faults().Replace(*ParseFaultScenario(
+  server->faults().Replace(*faults::ParseFaultScenario(
       {{"faults", {{{"action", {{"kind", "drip"}, {"bytes_per_second", 4000}}}}}}}));
   const auto start = std::chrono::steady_clock::now();
   HttpResult dripped = client.Pull();

@@ -33,9 +33,9 @@ class SwitchingTokens final : public TokenProvider {
   std::string first_, refreshed_, current_;
 };
 
-mock::FaultRule Rule(const std::string& method, const std::string& path, mock::FaultKind kind,
+faults::FaultRule Rule(const std::string& method, const std::string& path, faults::FaultKind kind,
                      int64_t nth = 1, int64_t times = 1) {
-  mock::FaultRule rule;
+  faults::FaultRule rule;
   rule.match.method = method;
   rule.match.path = path;
   rule.match.nth = nth;
@@ -103,7 +103,7 @@ class SyncClientTest : public ::testing::Test {
 
   // Every matching request hangs (up to 20 s) without a byte of response.
   void HangForever(const std::string& method, const std::string& path) {
-    mock::FaultRule rule = Rule(method, path, mock::FaultKind::kHang, 1, -1);
+    faults::FaultRule rule = Rule(method, path, faults::FaultKind::kHang, 1, -1);
     rule.action.max_ms = 20000;
     server_->faults().Replace({rule});
   }
@@ -243,14 +243,14 @@ TEST_F(SyncClientTest, LargeBodiesAreGzippedBothWays) {
 // cycle (a pull answer over max_response_bytes: the puller does, with a smaller page), and the
 // second attempt succeeds. Pushes are applied exactly once whatever happened.
 struct FaultCase {
-  mock::FaultKind kind;
+  faults::FaultKind kind;
   bool after_processing;
 };
 
 class FaultKindTest : public SyncClientTest, public ::testing::WithParamInterface<FaultCase> {};
 
 TEST_P(FaultKindTest, PushRecoversAndAppliesExactlyOnce) {
-  mock::FaultRule rule = Rule("POST", "/v1/push", GetParam().kind);
+  faults::FaultRule rule = Rule("POST", "/v1/push", GetParam().kind);
   rule.action.after_processing = GetParam().after_processing;
   rule.action.max_ms = 3000;
   rule.action.bytes = 2 << 20;
@@ -261,7 +261,7 @@ TEST_P(FaultKindTest, PushRecoversAndAppliesExactlyOnce) {
   http_options.request_timeout = 1500ms;
   http_options.max_response_bytes = 1 << 20;
   auto client = MakeClient(nullptr, http_options);
-  const int64_t expected_requests = GetParam().kind == mock::FaultKind::kDelay ? 1 : 2;
+  const int64_t expected_requests = GetParam().kind == faults::FaultKind::kDelay ? 1 : 2;
   PushRequest batch = Batch("f" + std::to_string(static_cast<int>(GetParam().kind)), 3);
   auto pushed = client->Push(batch, {});
   ASSERT_TRUE(pushed.ok()) << pushed.status().ToString();
@@ -276,7 +276,7 @@ TEST_P(FaultKindTest, PushRecoversAndAppliesExactlyOnce) {
 TEST_P(FaultKindTest, PullRecovers) {
   auto setup = MakeClient();
   ASSERT_TRUE(setup->Push(Batch("pull", 4), {}).ok());
-  mock::FaultRule rule = Rule("GET", "/v1/pull", GetParam().kind);
+  faults::FaultRule rule = Rule("GET", "/v1/pull", GetParam().kind);
   rule.action.max_ms = 3000;
   rule.action.bytes = 2 << 20;
   rule.action.bytes_per_second = 5;
@@ -287,37 +287,37 @@ TEST_P(FaultKindTest, PullRecovers) {
   http_options.max_response_bytes = 1 << 20;
   auto client = MakeClient(nullptr, http_options);
   auto page = client->Pull(PullRequest{}, {});
-  if (GetParam().kind == mock::FaultKind::kOversizedBody) {
+  if (GetParam().kind == faults::FaultKind::kOversizedBody) {
     ASSERT_FALSE(page.ok());  // not retried inside the call: the puller asks for a smaller page
     EXPECT_TRUE(client->last_reply_too_large());
     page = client->Pull(PullRequest{}, {});
   }
   ASSERT_TRUE(page.ok()) << page.status().ToString();
   EXPECT_EQ(page->changes.size(), 4u);
-  EXPECT_EQ(client->stats().requests, GetParam().kind == mock::FaultKind::kDelay ? 1 : 2);
+  EXPECT_EQ(client->stats().requests, GetParam().kind == faults::FaultKind::kDelay ? 1 : 2);
 }
 
 INSTANTIATE_TEST_SUITE_P(
     AllKinds, FaultKindTest,
-    ::testing::Values(FaultCase{mock::FaultKind::kStatus, false},
-                      FaultCase{mock::FaultKind::kStatus, true},
-                      FaultCase{mock::FaultKind::kCloseBeforeResponse, false},
-                      FaultCase{mock::FaultKind::kCloseBeforeResponse, true},
-                      FaultCase{mock::FaultKind::kResetMidBody, false},
-                      FaultCase{mock::FaultKind::kTruncatedBody, false},
-                      FaultCase{mock::FaultKind::kMalformedJson, false},
-                      FaultCase{mock::FaultKind::kOversizedBody, false},
-                      FaultCase{mock::FaultKind::kWrongContentType, false},
-                      FaultCase{mock::FaultKind::kHang, false},
-                      FaultCase{mock::FaultKind::kDrip, false},
-                      FaultCase{mock::FaultKind::kDelay, false}),
+    ::testing::Values(FaultCase{faults::FaultKind::kStatus, false},
+                      FaultCase{faults::FaultKind::kStatus, true},
+                      FaultCase{faults::FaultKind::kCloseBeforeResponse, false},
+                      FaultCase{faults::FaultKind::kCloseBeforeResponse, true},
+                      FaultCase{faults::FaultKind::kResetMidBody, false},
+                      FaultCase{faults::FaultKind::kTruncatedBody, false},
+                      FaultCase{faults::FaultKind::kMalformedJson, false},
+                      FaultCase{faults::FaultKind::kOversizedBody, false},
+                      FaultCase{faults::FaultKind::kWrongContentType, false},
+                      FaultCase{faults::FaultKind::kHang, false},
+                      FaultCase{faults::FaultKind::kDrip, false},
+                      FaultCase{faults::FaultKind::kDelay, false}),
     [](const ::testing::TestParamInfo<FaultCase>& param_info) {
-      return std::string(mock::FaultKindName(param_info.param.kind)) +
+      return std::string(faults::FaultKindName(param_info.param.kind)) +
              (param_info.param.after_processing ? "_after_processing" : "");
     });
 
 TEST_F(SyncClientTest, RetryAfterSecondsIsHonoured) {
-  mock::FaultRule rule = Rule("POST", "/v1/push", mock::FaultKind::kStatus, 1, 2);
+  faults::FaultRule rule = Rule("POST", "/v1/push", faults::FaultKind::kStatus, 1, 2);
   rule.action.status = 503;
   rule.action.retry_after = "7";
   server_->faults().Replace({rule});
@@ -329,7 +329,7 @@ TEST_F(SyncClientTest, RetryAfterSecondsIsHonoured) {
 }
 
 TEST_F(SyncClientTest, RetryAfterHttpDateIsHonoured) {
-  mock::FaultRule rule = Rule("GET", "/v1/pull", mock::FaultKind::kStatus);
+  faults::FaultRule rule = Rule("GET", "/v1/pull", faults::FaultKind::kStatus);
   rule.action.status = 429;
   // The virtual wall clock starts at 2026-01-01T00:00:00Z; ask for 20 s later.
   rule.action.retry_after = "Thu, 01 Jan 2026 00:00:20 GMT";
@@ -342,7 +342,7 @@ TEST_F(SyncClientTest, RetryAfterHttpDateIsHonoured) {
 }
 
 TEST_F(SyncClientTest, RetryAfterBeyondTheDeadlineGivesUpForTheCycle) {
-  mock::FaultRule rule = Rule("POST", "/v1/push", mock::FaultKind::kStatus, 1, -1);
+  faults::FaultRule rule = Rule("POST", "/v1/push", faults::FaultKind::kStatus, 1, -1);
   rule.action.status = 503;
   rule.action.retry_after = "120";
   server_->faults().Replace({rule});
@@ -359,7 +359,7 @@ TEST_F(SyncClientTest, RetryAfterBeyondTheDeadlineGivesUpForTheCycle) {
 }
 
 TEST_F(SyncClientTest, TransientFailuresStopAtTheAttemptLimit) {
-  mock::FaultRule rule = Rule("GET", "/v1/pull", mock::FaultKind::kStatus, 1, -1);
+  faults::FaultRule rule = Rule("GET", "/v1/pull", faults::FaultKind::kStatus, 1, -1);
   rule.action.status = 500;
   server_->faults().Replace({rule});
   RetryOptions retry;
@@ -412,7 +412,7 @@ TEST_F(SyncClientTest, TokenEchoedByTheServerIsRedactedFromEverythingReturned) {
   auto client = MakeClient(&tokens);
   const PushRequest batch = Batch("echo", 1);
 
-  mock::FaultRule error = Rule("POST", "/v1/push", mock::FaultKind::kStatus);
+  faults::FaultRule error = Rule("POST", "/v1/push", faults::FaultKind::kStatus);
   error.action.status = 400;
   error.action.body = {{"error", {{"code", "bad_" + token}, {"message", "Bearer " + token}}}};
   server_->faults().Replace({error});
@@ -425,7 +425,7 @@ TEST_F(SyncClientTest, TokenEchoedByTheServerIsRedactedFromEverythingReturned) {
   EXPECT_EQ(client->last_wire_error()->code, "bad_***");
   EXPECT_EQ(client->last_wire_error()->message, "Bearer ***");
 
-  mock::FaultRule rejected = Rule("POST", "/v1/push", mock::FaultKind::kStatus);
+  faults::FaultRule rejected = Rule("POST", "/v1/push", faults::FaultKind::kStatus);
   rejected.action.status = 200;
   rejected.action.body = {
       {"results", json::array({{{"mutation_id", batch.mutations[0].mutation_id},
@@ -438,7 +438,7 @@ TEST_F(SyncClientTest, TokenEchoedByTheServerIsRedactedFromEverythingReturned) {
   EXPECT_EQ(answered->results[0].code, "***");
   EXPECT_EQ(answered->results[0].message, "not for ***");
 
-  mock::FaultRule malformed = rejected;
+  faults::FaultRule malformed = rejected;
   malformed.action.body["results"][0]["mutation_id"] = token;  // quoted by the decoder
   malformed.match.times = -1;
   server_->faults().Replace({malformed});

@@ -1,5 +1,6 @@
 #include "tools/mock_server/admin_handlers.h"
 
+#include "tools/faults/fault_admin.h"
 #include "tools/mock_server/http_util.h"
 #include "tools/mock_server/mutation_parser.h"
 
@@ -39,52 +40,20 @@ json AdminDocumentJson(const DocumentState& document) {
 
 void AdminHandlers::Handle(const httplib::Request& req, httplib::Response& res) const {
   const std::string& path = req.path;
-  if (path == "/_admin/faults") return Faults(req, res);
-  if (path == "/_admin/requests") return Requests(req, res);
+  if (faults::HandleFaultAdmin(*faults_, *log_, faults::ErrorStyle::kSyncagent, req, res)) return;
   if (path == "/_admin/docs") return Docs(req, res);
   if (path.rfind(kDocsPrefix, 0) == 0) return Document(req, res);
   if (path == "/_admin/stats") {
     if (req.method != "GET") return SetMethodNotAllowed(res, "GET");
-    return SetJson(res, 200, StatsToJson(state_->GetStats(), log_->total()));
+    return faults::SetJson(res, 200, StatsToJson(state_->GetStats(), log_->total()));
   }
   if (path == "/_admin/reset") {
     if (req.method != "POST") return SetMethodNotAllowed(res, "POST");
     Status status = reset_();
     if (!status.ok()) return SetError(res, 500, "internal", status.ToString());
-    return SetJson(res, 200, json::object());
+    return faults::SetJson(res, 200, json::object());
   }
   SetError(res, 404, "not_found", "no such admin endpoint: " + path);
-}
-
-void AdminHandlers::Faults(const httplib::Request& req, httplib::Response& res) const {
-  if (req.method == "GET") return SetJson(res, 200, faults_->ToJson());
-  if (req.method == "DELETE") {
-    faults_->Clear();
-    return SetJson(res, 200, faults_->ToJson());
-  }
-  if (req.method != "POST") return SetMethodNotAllowed(res, "GET, POST, DELETE");
-  std::optional<json> body = ParseJson(req.body);
-  if (!body) return SetError(res, 400, "invalid_request", "body is not valid JSON");
-  StatusOr<std::vector<FaultRule>> rules = ParseFaultScenario(*body);
-  if (!rules.ok()) return SetError(res, 400, "invalid_request", rules.status().message());
-  const std::string mode = req.get_param_value("mode");
-  if (mode == "append") {
-    faults_->Append(std::move(rules).value());
-  } else if (mode.empty() || mode == "replace") {
-    faults_->Replace(std::move(rules).value());
-  } else {
-    return SetError(res, 400, "invalid_request", "mode: must be \"replace\" or \"append\"");
-  }
-  SetJson(res, 200, faults_->ToJson());
-}
-
-void AdminHandlers::Requests(const httplib::Request& req, httplib::Response& res) const {
-  if (req.method == "GET") return SetJson(res, 200, log_->ToJson());
-  if (req.method == "DELETE") {
-    log_->Clear();
-    return SetJson(res, 200, log_->ToJson());
-  }
-  SetMethodNotAllowed(res, "GET, DELETE");
 }
 
 void AdminHandlers::Docs(const httplib::Request& req, httplib::Response& res) const {
@@ -95,7 +64,7 @@ void AdminHandlers::Docs(const httplib::Request& req, httplib::Response& res) co
     if (!collection.empty() && document.collection != collection) continue;
     documents.push_back(AdminDocumentJson(document));
   }
-  SetJson(res, 200, {{"documents", std::move(documents)}});
+  faults::SetJson(res, 200, {{"documents", std::move(documents)}});
 }
 
 void AdminHandlers::Document(const httplib::Request& req, httplib::Response& res) const {
@@ -112,11 +81,11 @@ void AdminHandlers::Document(const httplib::Request& req, httplib::Response& res
   if (req.method == "GET") {
     std::optional<DocumentState> document = state_->Find(collection, key);
     if (!document) return SetError(res, 404, "not_found", "no document " + collection + "/" + key);
-    return SetJson(res, 200, {{"document", AdminDocumentJson(*document)}});
+    return faults::SetJson(res, 200, {{"document", AdminDocumentJson(*document)}});
   }
   StatusOr<DocumentState> written = InvalidArgumentError("unreachable");
   if (req.method == "PUT") {
-    std::optional<json> body = ParseJson(req.body);
+    std::optional<json> body = faults::ParseJson(req.body);
     if (!body || !body->is_object()) {
       return SetError(res, 400, "invalid_request", "body must be a JSON object");
     }
@@ -127,10 +96,10 @@ void AdminHandlers::Document(const httplib::Request& req, httplib::Response& res
     return SetMethodNotAllowed(res, "GET, PUT, DELETE");
   }
   if (!written.ok()) {
-    return SetError(res, StatusFor(written.status()), DefaultErrorCode(StatusFor(written.status())),
+    return SetError(res, StatusFor(written.status()), faults::DefaultErrorCode(StatusFor(written.status())),
                     written.status().message());
   }
-  SetJson(res, 200, {{"document", AdminDocumentJson(*written)}});
+  faults::SetJson(res, 200, {{"document", AdminDocumentJson(*written)}});
 }
 
 }  // namespace syncagent::mock

@@ -1,7 +1,7 @@
 // AdminHandlers: the mock server's /_admin/* endpoints (docs/mock-server.md).
 //
-// Test control over HTTP, mirroring MockServer's in-process accessors: fault rules, the request
-// log, exactly-once statistics, writing and deleting documents "as another client", dumping all
+// Test control over HTTP, mirroring MockServer's in-process accessors: fault rules and the request
+// log (the fault engine's endpoints, tools/faults/fault_admin.h), exactly-once statistics, writing and deleting documents "as another client", dumping all
 // documents for convergence checks, and a full reset. Only served when admin is enabled; never
 // authenticated, never subject to faults, never logged.
 //
@@ -16,8 +16,8 @@
 #include <nlohmann/json.hpp>
 
 #include "syncagent/status.h"
-#include "tools/mock_server/fault_injector.h"
-#include "tools/mock_server/request_log.h"
+#include "tools/faults/fault_injector.h"
+#include "tools/faults/request_log.h"
 #include "tools/mock_server/sync_state.h"
 
 namespace syncagent::mock {
@@ -30,21 +30,19 @@ nlohmann::json AdminDocumentJson(const DocumentState& document);
 class AdminHandlers {
  public:
   // `reset` resets the whole server (state, faults, log).
-  AdminHandlers(SyncState* state, FaultInjector* faults, RequestLog* log,
+  AdminHandlers(SyncState* state, faults::FaultInjector* faults, faults::RequestLog* log,
                 std::function<Status()> reset)
       : state_(state), faults_(faults), log_(log), reset_(std::move(reset)) {}
 
   void Handle(const httplib::Request& req, httplib::Response& res) const;
 
  private:
-  void Faults(const httplib::Request& req, httplib::Response& res) const;
-  void Requests(const httplib::Request& req, httplib::Response& res) const;
   void Docs(const httplib::Request& req, httplib::Response& res) const;
   void Document(const httplib::Request& req, httplib::Response& res) const;
 
   SyncState* state_;
-  FaultInjector* faults_;
-  RequestLog* log_;
+  faults::FaultInjector* faults_;
+  faults::RequestLog* log_;
   std::function<Status()> reset_;
 };
 

@@ -17,13 +17,14 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "syncagent/status.h"
-#include "tools/mock_server/fault_injector.h"
-#include "tools/mock_server/fault_scenario.h"
-#include "tools/mock_server/request_log.h"
+#include "tools/faults/fault_gate.h"
+#include "tools/faults/fault_injector.h"
+#include "tools/faults/fault_scenario.h"
+#include "tools/faults/fault_server.h"
+#include "tools/faults/request_log.h"
 #include "tools/mock_server/sync_state.h"
 
 namespace httplib {
@@ -34,10 +35,8 @@ struct Response;
 namespace syncagent::mock {
 
 class AdminHandlers;
-class FaultServer;
 class ProtocolHandlers;
 
-inline constexpr const char* kMockServerBindAddress = "127.0.0.1";
 inline constexpr size_t kDefaultMaxBodyBytes = 4 * 1024 * 1024;
 
 struct MockServerOptions {
@@ -46,7 +45,7 @@ struct MockServerOptions {
   std::string tls_key_file;       // PEM private key
   std::string token;              // when set, /v1/* require "Authorization: Bearer <token>"
   std::string data_file;          // SQLite file for persistence; "" = in memory
-  std::vector<FaultRule> faults;  // the initial fault scenario
+  std::vector<faults::FaultRule> faults;  // the initial fault scenario
   bool admin = false;             // serve /_admin/*
   size_t max_body_bytes = kDefaultMaxBodyBytes;  // larger request bodies get 413
   // A request's line, headers and body must arrive within this time of its first byte; a slower
@@ -73,8 +72,8 @@ class MockServer {
   void Stop();
 
   // In-process equivalents of the admin endpoints (usable whether or not admin is enabled).
-  FaultInjector& faults() { return faults_; }
-  RequestLog& requests() { return log_; }
+  faults::FaultInjector& faults() { return faults_; }
+  faults::RequestLog& requests() { return log_; }
   SyncState& state() { return *state_; }
   nlohmann::json Stats() const;  // as GET /_admin/stats
   std::vector<DocumentState> Documents() const { return state_->Documents(); }
@@ -83,19 +82,20 @@ class MockServer {
 
  private:
   MockServer(MockServerOptions options, std::unique_ptr<SyncState> state);
+  // Installs the handlers on server_.
+  void Route();
   void Handle(const httplib::Request& req, httplib::Response& res);
   // "Expect: 100-continue": decides the request's fault before httplib sends "100 Continue".
   int ExpectContinue(const httplib::Request& req, httplib::Response& res);
-  void Log(const httplib::Request& req, const httplib::Response& res);
 
   MockServerOptions options_;
   std::unique_ptr<SyncState> state_;
-  FaultInjector faults_;
-  RequestLog log_;
+  faults::FaultInjector faults_;
+  faults::RequestLog log_;
+  faults::FaultGate gate_{&faults_, &log_, faults::ErrorStyle::kSyncagent};
   std::unique_ptr<ProtocolHandlers> protocol_;
   std::unique_ptr<AdminHandlers> admin_;
-  std::unique_ptr<FaultServer> server_;
-  std::thread thread_;
+  std::unique_ptr<faults::FaultServer> server_;
   int port_ = 0;
 };
 

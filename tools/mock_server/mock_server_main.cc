@@ -87,7 +87,7 @@ StatusOr<MockServerOptions> ParseMockServerFlags(const std::vector<std::string>&
     } else if (flag == "--data") {
       options.data_file = value;
     } else if (flag == "--faults") {
-      SYNCAGENT_ASSIGN_OR_RETURN(options.faults, LoadFaultScenarioFile(value));
+      SYNCAGENT_ASSIGN_OR_RETURN(options.faults, faults::LoadFaultScenarioFile(value));
     }
   }
   if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {

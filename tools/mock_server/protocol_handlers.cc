@@ -54,7 +54,7 @@ void ProtocolHandlers::Push(const httplib::Request& req, httplib::Response& res)
              "request body is nested deeper than " + std::to_string(kMaxWireDepth) + " levels");
     return;
   }
-  std::optional<nlohmann::json> body = ParseJson(req.body);
+  std::optional<nlohmann::json> body = faults::ParseJson(req.body);
   if (!body) {
     SetError(res, 400, "invalid_request", "request body is not valid JSON");
     return;
@@ -78,7 +78,7 @@ void ProtocolHandlers::Push(const httplib::Request& req, httplib::Response& res)
     origin = member->get<std::string>();
   }
   SyncState::PushOutcome outcome = state_->Push(mutations, origin);
-  SetJson(res, outcome.http_status, outcome.body);
+  faults::SetJson(res, outcome.http_status, outcome.body);
 }
 
 void ProtocolHandlers::Pull(const httplib::Request& req, httplib::Response& res) const {
@@ -97,7 +97,7 @@ void ProtocolHandlers::Pull(const httplib::Request& req, httplib::Response& res)
     }
     limit = static_cast<size_t>(std::min<long long>(value, kMaxPullLimit));
   }
-  std::vector<std::string> collections = SplitCommaList(req.get_param_value("collections"));
+  std::vector<std::string> collections = faults::SplitCommaList(req.get_param_value("collections"));
   for (const std::string& name : collections) {
     if (!IsValidCollectionName(name)) {
       SetError(res, 400, "invalid_request",
@@ -145,7 +145,7 @@ void ProtocolHandlers::Pull(const httplib::Request& req, httplib::Response& res)
   }
   body += "],\"cursor\":" + nlohmann::json(page->cursor).dump() +
           ",\"has_more\":" + (page->has_more ? "true" : "false") + "}";
-  SetJsonText(res, 200, std::move(body));
+  faults::SetJsonText(res, 200, std::move(body));
   res.set_header("ETag", PullEtag(page->cursor, collections));
 }
 

@@ -6,8 +6,8 @@
 // The action says what the server does instead of (or on top of) answering normally.
 //
 // Thread safety: plain values and pure functions.
-#ifndef SYNCAGENT_TOOLS_MOCK_SERVER_FAULT_SCENARIO_H_
-#define SYNCAGENT_TOOLS_MOCK_SERVER_FAULT_SCENARIO_H_
+#ifndef SYNCAGENT_TOOLS_FAULTS_FAULT_SCENARIO_H_
+#define SYNCAGENT_TOOLS_FAULTS_FAULT_SCENARIO_H_
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -18,7 +18,7 @@
 
 #include "syncagent/status.h"
 
-namespace syncagent::mock {
+namespace syncagent::faults {
 
 enum class FaultKind {
   kStatus,               // answer with a status code (+ Retry-After, body)
@@ -80,6 +80,6 @@ bool IsReplacingFault(FaultKind kind);
 // Exact match, or prefix match when `pattern` ends in '*' ("*" matches everything).
 bool PathMatches(std::string_view pattern, std::string_view path);
 
-}  // namespace syncagent::mock
+}  // namespace syncagent::faults
 
-#endif  // SYNCAGENT_TOOLS_MOCK_SERVER_FAULT_SCENARIO_H_
+#endif  // SYNCAGENT_TOOLS_FAULTS_FAULT_SCENARIO_H_

@@ -1,9 +1,9 @@
-#include "tools/mock_server/fault_scenario.h"
+#include "tools/faults/fault_scenario.h"
 
 #include <fstream>
 #include <sstream>
 
-namespace syncagent::mock {
+namespace syncagent::faults {
 namespace {
 
 using nlohmann::json;
@@ -234,4 +234,4 @@ json FaultRuleToJson(const FaultRule& rule) {
   return {{"match", std::move(match)}, {"action", std::move(action)}};
 }
 
-}  // namespace syncagent::mock
+}  // namespace syncagent::faults

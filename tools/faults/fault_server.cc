@@ -1,4 +1,4 @@
-#include "tools/mock_server/fault_server.h"
+#include "tools/faults/fault_server.h"
 
 #include <fcntl.h>
 #include <openssl/err.h>
@@ -9,11 +9,12 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <string>
 
-#include "tools/mock_server/connection_context.h"
-#include "tools/mock_server/connection_stream.h"
+#include "tools/faults/connection_context.h"
+#include "tools/faults/connection_stream.h"
 
-namespace syncagent::mock {
+namespace syncagent::faults {
 namespace {
 
 std::string OpenSslError() {
@@ -33,7 +34,68 @@ void SetSocketTimeouts(int fd, time_t seconds) {
 FaultServer::FaultServer(SSL_CTX* ssl_ctx) : ssl_ctx_(ssl_ctx) {}
 
 FaultServer::~FaultServer() {
+  Shutdown();
   if (ssl_ctx_) SSL_CTX_free(ssl_ctx_);
+}
+
+void FaultServer::Configure(const FaultServerConfig& config) {
+  constexpr size_t kKeepAliveMaxRequests = 100;
+  const size_t workers = config.worker_threads;
+  new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
+  request_timeout_ = config.request_timeout;
+  set_payload_max_length(config.max_body_bytes);
+  set_keep_alive_max_count(kKeepAliveMaxRequests);
+  // Responses go out as header and body writes; without TCP_NODELAY, Nagle holds the body back
+  // until the client's delayed ACK (~40 ms on Linux), which would dominate every loopback request.
+  set_tcp_nodelay(true);
+  // httplib's default also sets SO_REUSEPORT, which would let two servers share a port.
+  set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
+  const ErrorStyle style = config.error_style;
+  set_error_handler(HandlerWithResponse([style](const httplib::Request&, httplib::Response& res) {
+    // Only fill in answers httplib produced itself (413, 400, 415...): ours carry a body.
+    if (!res.body.empty() || res.content_provider_) return HandlerResponse::Unhandled;
+    // The request deadline cut the header block off: not a malformed request.
+    const ConnectionContext* context = ConnectionContext::Current();
+    if (context && context->request_timed_out()) {
+      SetErrorBody(res, style, 408, DefaultErrorCode(408), "request not received in time");
+      return HandlerResponse::Handled;
+    }
+    SetErrorBody(res, style, res.status, DefaultErrorCode(res.status),
+                 "HTTP " + std::to_string(res.status) + " (answered by the HTTP layer)");
+    return HandlerResponse::Handled;
+  }));
+  set_exception_handler([style](const httplib::Request&, httplib::Response& res,
+                                std::exception_ptr) {
+    SetErrorBody(res, style, 500, DefaultErrorCode(500), "unexpected exception in the server");
+  });
+}
+
+StatusOr<int> FaultServer::StartOnLoopback(int port) {
+  const int bound = port == 0 ? bind_to_any_port(kLoopbackAddress)
+                              : (bind_to_port(kLoopbackAddress, port) ? port : -1);
+  if (bound <= 0) {
+    return UnavailableError("cannot listen on " + std::string(kLoopbackAddress) + ":" +
+                            std::to_string(port));
+  }
+  thread_ = std::thread([this] { listen_after_bind(); });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!is_running() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  if (!is_running()) {
+    Shutdown();
+    return InternalError("the server did not start listening");
+  }
+  return bound;
+}
+
+void FaultServer::Shutdown() {
+  stopping_ = true;
+  stop();
+  if (thread_.joinable()) thread_.join();
 }
 
 StatusOr<SSL_CTX*> FaultServer::CreateTlsContext(const std::string& cert_file,
@@ -161,4 +223,4 @@ bool FaultServer::process_and_close_socket(socket_t sock) {
   return ok;
 }
 
-}  // namespace syncagent::mock
+}  // namespace syncagent::faults

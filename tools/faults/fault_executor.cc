@@ -1,4 +1,4 @@
-#include "tools/mock_server/fault_executor.h"
+#include "tools/faults/fault_executor.h"
 
 #include <algorithm>
 #include <chrono>
@@ -6,10 +6,10 @@
 #include <string>
 #include <thread>
 
-#include "tools/mock_server/connection_context.h"
-#include "tools/mock_server/http_util.h"
+#include "tools/faults/connection_context.h"
+#include "tools/faults/http_json.h"
 
-namespace syncagent::mock {
+namespace syncagent::faults {
 namespace {
 
 // Sleeps up to `ms`; gives up early when the server stops or the peer leaves.
@@ -38,13 +38,13 @@ void ClearResponse(httplib::Response& res) {
   res.version = version;
 }
 
-void StatusResponse(const FaultAction& action, httplib::Response& res) {
+void StatusResponse(const FaultAction& action, ErrorStyle style, httplib::Response& res) {
   ClearResponse(res);
   if (!action.body.is_null()) {
     SetJson(res, action.status, action.body);
   } else if (action.status >= 400) {
-    SetError(res, action.status, DefaultErrorCode(action.status),
-             "injected fault: HTTP " + std::to_string(action.status));
+    SetErrorBody(res, style, action.status, DefaultErrorCode(action.status),
+                 "injected fault: HTTP " + std::to_string(action.status));
   } else {
     res.status = action.status;
   }
@@ -55,8 +55,54 @@ void StatusResponse(const FaultAction& action, httplib::Response& res) {
   }
 }
 
+// Lets the partial body leave before the connection goes away (a RST discards unsent bytes).
+void AbortAfterFlush(bool reset) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  AbortConnection(reset);
+}
+
+// A streamed body (a content provider, e.g. the fault proxy's upstream answer): passes on the
+// first half of its declared length, or of its first piece when the length is unknown (chunked),
+// then cuts.
+void CutStreamedBody(httplib::Response& res, bool reset) {
+  struct Cut {
+    size_t keep = 0;
+    bool keep_known = false;
+    size_t sent = 0;
+  };
+  auto cut = std::make_shared<Cut>();
+  if (res.content_length_ > 0) {
+    cut->keep = res.content_length_ / 2;
+    cut->keep_known = true;
+  }
+  res.content_provider_ = [inner = std::move(res.content_provider_), cut, reset](
+                              size_t offset, size_t length, httplib::DataSink& sink) {
+    if (cut->keep_known && cut->sent >= cut->keep) {
+      AbortAfterFlush(reset);
+      return false;
+    }
+    httplib::DataSink limited;
+    limited.is_writable = sink.is_writable;
+    limited.done = [] {};  // the end of the body is never announced
+    limited.write = [&](const char* data, size_t size) {
+      if (!cut->keep_known) {
+        cut->keep = size / 2;
+        cut->keep_known = true;
+      }
+      const size_t allowed = std::min(size, cut->keep - std::min(cut->keep, cut->sent));
+      if (allowed > 0 && !sink.write(data, allowed)) return false;
+      cut->sent += allowed;
+      return allowed == size;
+    };
+    inner(offset, length, limited);
+    AbortAfterFlush(reset);
+    return false;
+  };
+}
+
 // Sends the headers and the first half of the real body, then closes (FIN) or resets (RST).
 void CutBody(httplib::Response& res, bool reset) {
+  if (res.content_provider_) return CutStreamedBody(res, reset);
   if (res.body.empty()) {
     AbortConnection(reset);  // nothing to cut: no byte at all
     return;
@@ -70,9 +116,7 @@ void CutBody(httplib::Response& res, bool reset) {
       body->size(), content_type,
       [body, keep, reset](size_t offset, size_t /*length*/, httplib::DataSink& sink) {
         if (offset < keep) return sink.write(body->data() + offset, keep - offset);
-        // Let the partial body leave before the connection goes away.
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        AbortConnection(reset);
+        AbortAfterFlush(reset);
         return false;
       });
 }
@@ -101,12 +145,12 @@ void OversizedBody(int64_t bytes, httplib::Response& res) {
 
 }  // namespace
 
-void ApplyFault(const FaultAction& action, const httplib::Request& /*req*/, httplib::Response& res,
+void ApplyFault(const FaultAction& action, ErrorStyle style, httplib::Response& res,
                 const std::function<void()>& process) {
   if (IsReplacingFault(action.kind) && action.after_processing) process();
   switch (action.kind) {
     case FaultKind::kStatus:
-      StatusResponse(action, res);
+      StatusResponse(action, style, res);
       return;
     case FaultKind::kDelay:
       Wait(action.delay_ms);
@@ -152,4 +196,4 @@ void ApplyFault(const FaultAction& action, const httplib::Request& /*req*/, http
   }
 }
 
-}  // namespace syncagent::mock
+}  // namespace syncagent::faults

@@ -8,8 +8,8 @@
 //
 // Thread safety: owned by and used on the connection's worker thread only; the server-stopping
 // flag it observes is atomic.
-#ifndef SYNCAGENT_TOOLS_MOCK_SERVER_CONNECTION_CONTEXT_H_
-#define SYNCAGENT_TOOLS_MOCK_SERVER_CONNECTION_CONTEXT_H_
+#ifndef SYNCAGENT_TOOLS_FAULTS_CONNECTION_CONTEXT_H_
+#define SYNCAGENT_TOOLS_FAULTS_CONNECTION_CONTEXT_H_
 
 #include <openssl/ssl.h>
 
@@ -19,9 +19,9 @@
 #include <optional>
 #include <string>
 
-#include "tools/mock_server/fault_scenario.h"
+#include "tools/faults/fault_scenario.h"
 
-namespace syncagent::mock {
+namespace syncagent::faults {
 
 class ConnectionContext {
  public:
@@ -110,6 +110,6 @@ class ConnectionContext {
   uint64_t written_mark_ = 0;
 };
 
-}  // namespace syncagent::mock
+}  // namespace syncagent::faults
 
-#endif  // SYNCAGENT_TOOLS_MOCK_SERVER_CONNECTION_CONTEXT_H_
+#endif  // SYNCAGENT_TOOLS_FAULTS_CONNECTION_CONTEXT_H_

@@ -7,8 +7,8 @@
 // Credentials are redacted. The log keeps the most recent kMaxEntries entries.
 //
 // Thread safety: all methods are thread-safe.
-#ifndef SYNCAGENT_TOOLS_MOCK_SERVER_REQUEST_LOG_H_
-#define SYNCAGENT_TOOLS_MOCK_SERVER_REQUEST_LOG_H_
+#ifndef SYNCAGENT_TOOLS_FAULTS_REQUEST_LOG_H_
+#define SYNCAGENT_TOOLS_FAULTS_REQUEST_LOG_H_
 
 #include <cstdint>
 #include <deque>
@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-namespace syncagent::mock {
+namespace syncagent::faults {
 
 struct RequestLogEntry {
   int64_t id = 0;
@@ -60,6 +60,6 @@ class RequestLog {
   int64_t total_ = 0;
 };
 
-}  // namespace syncagent::mock
+}  // namespace syncagent::faults
 
-#endif  // SYNCAGENT_TOOLS_MOCK_SERVER_REQUEST_LOG_H_
+#endif  // SYNCAGENT_TOOLS_FAULTS_REQUEST_LOG_H_

@@ -1,4 +1,4 @@
-#include "tools/mock_server/connection_context.h"
+#include "tools/faults/connection_context.h"
 
 #include <poll.h>
 #include <sys/socket.h>
@@ -7,7 +7,7 @@
 #include <chrono>
 #include <thread>
 
-namespace syncagent::mock {
+namespace syncagent::faults {
 namespace {
 thread_local ConnectionContext* g_current = nullptr;
 }  // namespace
@@ -46,4 +46,4 @@ void ConnectionContext::EndRequest(uint64_t* request_bytes, uint64_t* response_b
   pending_fault.reset();
 }
 
-}  // namespace syncagent::mock
+}  // namespace syncagent::faults

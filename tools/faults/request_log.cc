@@ -1,9 +1,9 @@
-#include "tools/mock_server/request_log.h"
+#include "tools/faults/request_log.h"
 
 #include <chrono>
 #include <ctime>
 
-namespace syncagent::mock {
+namespace syncagent::faults {
 namespace {
 
 int64_t NowMs() {
@@ -109,4 +109,4 @@ void RequestLog::Clear() {
   total_ = 0;
 }
 
-}  // namespace syncagent::mock
+}  // namespace syncagent::faults

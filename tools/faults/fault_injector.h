@@ -5,8 +5,8 @@
 // wins. Rules are replaced, appended or cleared at run time (admin endpoints, in-process tests).
 //
 // Thread safety: all methods are thread-safe.
-#ifndef SYNCAGENT_TOOLS_MOCK_SERVER_FAULT_INJECTOR_H_
-#define SYNCAGENT_TOOLS_MOCK_SERVER_FAULT_INJECTOR_H_
+#ifndef SYNCAGENT_TOOLS_FAULTS_FAULT_INJECTOR_H_
+#define SYNCAGENT_TOOLS_FAULTS_FAULT_INJECTOR_H_
 
 #include <cstdint>
 #include <mutex>
@@ -16,9 +16,9 @@
 #include <string_view>
 #include <vector>
 
-#include "tools/mock_server/fault_scenario.h"
+#include "tools/faults/fault_scenario.h"
 
-namespace syncagent::mock {
+namespace syncagent::faults {
 
 class FaultInjector {
  public:
@@ -45,6 +45,6 @@ class FaultInjector {
   std::vector<Entry> entries_;
 };
 
-}  // namespace syncagent::mock
+}  // namespace syncagent::faults
 
-#endif  // SYNCAGENT_TOOLS_MOCK_SERVER_FAULT_INJECTOR_H_
+#endif  // SYNCAGENT_TOOLS_FAULTS_FAULT_INJECTOR_H_

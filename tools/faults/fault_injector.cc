@@ -1,6 +1,6 @@
-#include "tools/mock_server/fault_injector.h"
+#include "tools/faults/fault_injector.h"
 
-namespace syncagent::mock {
+namespace syncagent::faults {
 
 FaultInjector::Entry FaultInjector::MakeEntry(FaultRule rule) {
   Entry entry;
@@ -62,4 +62,4 @@ nlohmann::json FaultInjector::ToJson() const {
   return {{"faults", std::move(faults)}};
 }
 
-}  // namespace syncagent::mock
+}  // namespace syncagent::faults

@@ -7,16 +7,16 @@
 // request deadline, so a client that trickles its request cannot hold the worker thread.
 //
 // Thread safety: used by the connection's worker thread only.
-#ifndef SYNCAGENT_TOOLS_MOCK_SERVER_CONNECTION_STREAM_H_
-#define SYNCAGENT_TOOLS_MOCK_SERVER_CONNECTION_STREAM_H_
+#ifndef SYNCAGENT_TOOLS_FAULTS_CONNECTION_STREAM_H_
+#define SYNCAGENT_TOOLS_FAULTS_CONNECTION_STREAM_H_
 
 #include <httplib.h>
 
 #include <string>
 
-#include "tools/mock_server/connection_context.h"
+#include "tools/faults/connection_context.h"
 
-namespace syncagent::mock {
+namespace syncagent::faults {
 
 class ConnectionStream final : public httplib::Stream {
  public:
@@ -42,6 +42,6 @@ class ConnectionStream final : public httplib::Stream {
   int write_timeout_ms_;
 };
 
-}  // namespace syncagent::mock
+}  // namespace syncagent::faults
 
-#endif  // SYNCAGENT_TOOLS_MOCK_SERVER_CONNECTION_STREAM_H_
+#endif  // SYNCAGENT_TOOLS_FAULTS_CONNECTION_STREAM_H_

@@ -1,4 +1,4 @@
-#include "tools/mock_server/connection_stream.h"
+#include "tools/faults/connection_stream.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <chrono>
 
-namespace syncagent::mock {
+namespace syncagent::faults {
 namespace {
 
 // Waits up to `timeout_ms` for `events`, in short slices so a stopping server is noticed.
@@ -130,4 +130,4 @@ void ConnectionStream::get_local_ip_and_port(std::string& ip, int& port) const {
   AddressOf(/*peer=*/false, context_->fd(), ip, port);
 }
 
-}  // namespace syncagent::mock
+}  // namespace syncagent::faults

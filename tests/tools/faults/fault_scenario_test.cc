@@ -1,15 +1,19 @@
 // Parsing and matching of fault scenarios.
-#include "tools/mock_server/fault_scenario.h"
+#include "tools/faults/fault_scenario.h"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
+#include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
-#include "tests/mock_server/test_support.h"
-#include "tools/mock_server/fault_injector.h"
+#include "tools/faults/fault_injector.h"
 
-namespace syncagent::mock::testing {
+namespace syncagent::faults {
 namespace {
+
+using nlohmann::json;
 
 TEST(FaultScenarioTest, ParsesEveryKindWithItsParameters) {
   const json scenario = json::parse(R"({"faults": [
@@ -87,7 +91,9 @@ TEST(FaultScenarioTest, ErrorsNameTheJsonPath) {
 }
 
 TEST(FaultScenarioTest, LoadsFiles) {
-  const std::string dir = MakeTempDir();
+  char pattern[] = "/tmp/syncagent-fault-scenario-XXXXXX";
+  ASSERT_NE(mkdtemp(pattern), nullptr);
+  const std::string dir = pattern;
   std::ofstream(dir + "/ok.json") << R"({"faults":[{"action":{"kind":"hang","max_ms":5}}]})";
   std::ofstream(dir + "/bad.json") << "{nope";
   StatusOr<std::vector<FaultRule>> ok = LoadFaultScenarioFile(dir + "/ok.json");
@@ -95,6 +101,7 @@ TEST(FaultScenarioTest, LoadsFiles) {
   EXPECT_EQ((*ok)[0].action.max_ms, 5);
   EXPECT_FALSE(LoadFaultScenarioFile(dir + "/bad.json").ok());
   EXPECT_EQ(LoadFaultScenarioFile(dir + "/none.json").status().code(), StatusCode::kNotFound);
+  std::filesystem::remove_all(dir);
 }
 
 TEST(FaultScenarioTest, PathPatterns) {
@@ -133,4 +140,4 @@ TEST(FaultInjectorTest, ProbabilityHonoursTimes) {
 }
 
 }  // namespace
-}  // namespace syncagent::mock::testing
+}  // namespace syncagent::faults
