@@ -69,6 +69,7 @@ int CliMain(int argc, char** argv, std::FILE* out, std::FILE* err) {
   RegisterConfigCommand(app, host);
   RegisterScheduleCommand(app, host);
   RegisterMockServerCommand(app, host);
+  RegisterFaultProxyCommand(app, host);
   RegisterSimulateCommand(app, host);
 
   try {

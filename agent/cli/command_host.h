@@ -42,6 +42,7 @@ void RegisterDeadLettersCommand(CLI::App& app, CommandHost& host);
 void RegisterConfigCommand(CLI::App& app, CommandHost& host);
 void RegisterScheduleCommand(CLI::App& app, CommandHost& host);
 void RegisterMockServerCommand(CLI::App& app, CommandHost& host);
+void RegisterFaultProxyCommand(CLI::App& app, CommandHost& host);
 void RegisterSimulateCommand(CLI::App& app, CommandHost& host);
 
 }  // namespace syncagent::cli

@@ -1,9 +1,9 @@
 // The commands that run tools/ code, in a build without tools (-DSYNCAGENT_BUILD_TOOLS=OFF):
-// `syncagent mock-server ...` (tools/mock_server) and `syncagent simulate ...`
-// (tools/simulators). They are still listed, so a user following docs/mock-server.md or
+// `syncagent mock-server ...` (tools/mock_server), `syncagent fault-proxy ...`
+// (tools/fault_proxy) and `syncagent simulate ...` (tools/simulators). They are still listed, so a user following docs/mock-server.md or
 // docs/platforms.md learns why they do not run. Any arguments (--help too) print one line,
 // "syncagent: <command>: this syncagent was built without tools ...", and exit 1. Builds with
-// tools compile mock_server_command.cc and simulate_command.cc instead.
+// tools compile server_tool_commands.cc and simulate_command.cc instead.
 #include <string>
 
 #include "agent/cli/command_host.h"
@@ -32,6 +32,11 @@ void RegisterUnavailable(CLI::App& app, CommandHost& host, const std::string& na
 void RegisterMockServerCommand(CLI::App& app, CommandHost& host) {
   RegisterUnavailable(app, host, "mock-server",
                       "use syncagent-mock-server or a syncagent built with tools");
+}
+
+void RegisterFaultProxyCommand(CLI::App& app, CommandHost& host) {
+  RegisterUnavailable(app, host, "fault-proxy",
+                      "use syncagent-fault-proxy or a syncagent built with tools");
 }
 
 void RegisterSimulateCommand(CLI::App& app, CommandHost& host) {

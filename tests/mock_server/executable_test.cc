@@ -1,100 +1,28 @@
 // The syncagent-mock-server executable: its first stdout line, signals, flags and exit codes.
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include <sys/stat.h>
 
 #include <chrono>
 #include <fstream>
-#include <regex>
 #include <thread>
 
 #include "tests/mock_server/test_support.h"
+#include "tests/tools/spawned_server.h"
 #include "tools/mock_server/mock_server_main.h"
 #include "tools/mock_server/test_certs.h"
-
-extern char** environ;
 
 namespace syncagent::mock::testing {
 namespace {
 
-// A child process with its stdout and stderr on pipes.
-class Child {
+// A syncagent-mock-server process.
+class Child : public testing_tools::SpawnedServer {
  public:
-  explicit Child(std::vector<std::string> args) {
-    args.insert(args.begin(), SYNCAGENT_MOCK_SERVER_BINARY);
-    int out[2], err[2];
-    EXPECT_EQ(::pipe2(out, O_CLOEXEC), 0);
-    EXPECT_EQ(::pipe2(err, O_CLOEXEC), 0);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-    posix_spawn_file_actions_adddup2(&actions, err[1], 2);
-    std::vector<char*> argv;
-    for (auto& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    EXPECT_EQ(posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ), 0);
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(out[1]);
-    ::close(err[1]);
-    out_ = out[0];
-    err_ = err[0];
-  }
-  ~Child() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      Wait();
-    }
-    ::close(out_);
-    ::close(err_);
-  }
-
-  // Reads stdout up to the first newline (or EOF / 10 s).
-  std::string FirstLine() {
-    std::string line;
-    char c;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (std::chrono::steady_clock::now() < deadline && ::read(out_, &c, 1) == 1 && c != '\n') {
-      line += c;
-    }
-    return line;
-  }
-  std::string Stderr() {
-    std::string text;
-    char buffer[4096];
-    ssize_t n;
-    while ((n = ::read(err_, buffer, sizeof(buffer))) > 0)
-      text.append(buffer, static_cast<size_t>(n));
-    return text;
-  }
-  void Signal(int sig) { ::kill(pid_, sig); }
-  // The exit code, or -signal when killed; -1000 when it does not exit within 10 s.
-  int Wait() {
-    int status = 0;
-    for (int i = 0; i < 1000; ++i) {
-      const pid_t done = ::waitpid(pid_, &status, WNOHANG);
-      if (done == pid_) {
-        pid_ = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return -1000;
-  }
-
- private:
-  pid_t pid_ = -1;
-  int out_ = -1;
-  int err_ = -1;
+  explicit Child(std::vector<std::string> args)
+      : SpawnedServer(SYNCAGENT_MOCK_SERVER_BINARY, std::move(args)) {}
 };
 
-int PortOf(const std::string& line) {
-  std::smatch match;
-  static const std::regex kListening(R"(listening on https?://127\.0\.0\.1:(\d+))");
-  return std::regex_match(line, match, kListening) ? std::stoi(match[1]) : -1;
-}
+using testing_tools::PortOf;
 
 TEST(ExecutableTest, PrintsTheListeningLineAndStopsCleanlyOnSigterm) {
   Child child({"--admin"});

@@ -31,8 +31,31 @@ void AbortConnection(bool reset) {
   }
 }
 
-// Forgets whatever the normal processing put into `res` (status line version is kept).
+// Runs a streamed body (a content provider) to its end, discarding it: the fault proxy's
+// provider receives the upstream's answer, which `after_processing` must wait for.
+void DrainStreamedBody(httplib::Response& res) {
+  if (!res.content_provider_) return;
+  const size_t length = res.content_length_;  // 0: chunked, until done()
+  size_t offset = 0;
+  bool done = false;
+  httplib::DataSink sink;
+  sink.write = [&offset](const char*, size_t size) {
+    offset += size;
+    return true;
+  };
+  sink.done = [&done] { done = true; };
+  sink.is_writable = [] { return true; };
+  while (!done && (length == 0 || offset < length)) {
+    const size_t before = offset;
+    if (!res.content_provider_(offset, length == 0 ? 0 : length - offset, sink)) return;
+    if (offset == before && !done) return;  // a provider that makes no progress
+  }
+}
+
+// Forgets whatever the normal processing put into `res` (status line version is kept), after
+// letting a streamed answer run to its end.
 void ClearResponse(httplib::Response& res) {
+  DrainStreamedBody(res);
   const std::string version = res.version;
   res = httplib::Response();
   res.version = version;

@@ -53,6 +53,10 @@ std::string QueryOf(const std::string& target);
 // Splits "a,b,c" on commas, dropping empty items (items are not trimmed).
 std::vector<std::string> SplitCommaList(std::string_view list);
 
+// True for a POST, PUT, PATCH or DELETE with neither Content-Length nor Transfer-Encoding: it
+// has no body (RFC 9112 section 6.3), though httplib would read one until the connection closes.
+bool HasNoBodyFraming(const httplib::Request& req);
+
 // ASCII lower case.
 std::string LowerAscii(std::string_view text);
 

@@ -68,12 +68,7 @@ void MockServer::Route() {
       if (auto* context = faults::ConnectionContext::Current()) context->CloseAfterResponse();
       return httplib::Server::HandlerResponse::Handled;
     }
-    // No Content-Length and not chunked: the request has no body (RFC 9112 section 6.3), but
-    // httplib would read one until the connection closes or times out (then 400).
-    const bool may_have_body = req.method == "POST" || req.method == "PUT" ||
-                               req.method == "PATCH" || req.method == "DELETE";
-    if (may_have_body && !req.has_header("Content-Length") &&
-        !req.has_header("Transfer-Encoding")) {
+    if (faults::HasNoBodyFraming(req)) {
       Handle(req, res);
       return httplib::Server::HandlerResponse::Handled;
     }

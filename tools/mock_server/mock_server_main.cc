@@ -1,27 +1,11 @@
 #include "tools/mock_server/mock_server_main.h"
 
-#include <pthread.h>
-#include <signal.h>
-
-#include <charconv>
 #include <cstdio>
+#include <memory>
+
+#include "tools/faults/server_main.h"
 
 namespace syncagent::mock {
-namespace {
-
-StatusOr<long long> ParseNumber(const std::string& flag, const std::string& text, long long min,
-                                long long max) {
-  long long value = 0;
-  const char* end = text.data() + text.size();
-  auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (text.empty() || ec != std::errc() || ptr != end || value < min || value > max) {
-    return InvalidArgumentError(flag + ": expected an integer in " + std::to_string(min) + ".." +
-                                std::to_string(max) + ", got \"" + text + "\"");
-  }
-  return value;
-}
-
-}  // namespace
 
 std::string MockServerUsage(const std::string& program) {
   return "usage: " + program +
@@ -44,40 +28,25 @@ std::string MockServerUsage(const std::string& program) {
 StatusOr<MockServerOptions> ParseMockServerFlags(const std::vector<std::string>& args, bool* help) {
   MockServerOptions options;
   *help = false;
-  for (size_t i = 0; i < args.size(); ++i) {
-    std::string flag = args[i];
-    std::string value;
-    bool has_inline_value = false;
-    if (const auto eq = flag.find('='); flag.rfind("--", 0) == 0 && eq != std::string::npos) {
-      value = flag.substr(eq + 1);
-      flag = flag.substr(0, eq);
-      has_inline_value = true;
-    }
+  faults::FlagReader reader(args, {"--help", "-h", "--admin"},
+                            {"--port", "--tls-cert", "--tls-key", "--token", "--data", "--faults",
+                             "--max-body-bytes"});
+  std::string flag;
+  std::string value;
+  while (true) {
+    SYNCAGENT_ASSIGN_OR_RETURN(bool more, reader.Next(&flag, &value));
+    if (!more) break;
     if (flag == "--help" || flag == "-h") {
       *help = true;
-      continue;
-    }
-    if (flag == "--admin") {
-      if (has_inline_value) return InvalidArgumentError("--admin takes no value");
+    } else if (flag == "--admin") {
       options.admin = true;
-      continue;
-    }
-    const bool takes_value = flag == "--port" || flag == "--tls-cert" || flag == "--tls-key" ||
-                             flag == "--token" || flag == "--data" || flag == "--faults" ||
-                             flag == "--max-body-bytes";
-    if (!takes_value) return InvalidArgumentError("unknown flag " + flag);
-    if (!has_inline_value) {
-      if (i + 1 >= args.size()) return InvalidArgumentError(flag + " needs a value");
-      value = args[++i];
-    }
-    if (flag == "--port") {
-      SYNCAGENT_ASSIGN_OR_RETURN(long long port, ParseNumber(flag, value, 0, 65535));
+    } else if (flag == "--port") {
+      SYNCAGENT_ASSIGN_OR_RETURN(long long port, faults::ParseFlagNumber(flag, value, 0, 65535));
       options.port = static_cast<int>(port);
     } else if (flag == "--max-body-bytes") {
-      SYNCAGENT_ASSIGN_OR_RETURN(long long bytes, ParseNumber(flag, value, 1, 1LL << 40));
+      SYNCAGENT_ASSIGN_OR_RETURN(long long bytes,
+                                 faults::ParseFlagNumber(flag, value, 1, 1LL << 40));
       options.max_body_bytes = static_cast<size_t>(bytes);
-    } else if (value.empty()) {
-      return InvalidArgumentError(flag + " needs a non-empty value");
     } else if (flag == "--tls-cert") {
       options.tls_cert_file = value;
     } else if (flag == "--tls-key") {
@@ -98,9 +67,8 @@ StatusOr<MockServerOptions> ParseMockServerFlags(const std::vector<std::string>&
 
 int MockServerMain(int argc, char** argv) {
   const std::string program = argc > 0 ? argv[0] : "syncagent-mock-server";
-  std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
   bool help = false;
-  StatusOr<MockServerOptions> options = ParseMockServerFlags(args, &help);
+  StatusOr<MockServerOptions> options = ParseMockServerFlags(faults::ArgsOf(argc, argv), &help);
   if (!options.ok()) {
     std::fprintf(stderr, "%s: %s (try --help)\n", program.c_str(),
                  options.status().message().c_str());
@@ -110,28 +78,12 @@ int MockServerMain(int argc, char** argv) {
     std::fputs(MockServerUsage(program).c_str(), stdout);
     return 0;
   }
-
-  // Block the stop signals before any server thread exists, so only sigwait() sees them.
-  sigset_t stop_signals, previous;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, &previous);
-
-  StatusOr<std::unique_ptr<MockServer>> server = MockServer::Start(std::move(options).value());
-  if (!server.ok()) {
-    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
-    std::fprintf(stderr, "%s: %s\n", program.c_str(), server.status().ToString().c_str());
-    return 1;
-  }
-  std::printf("listening on %s\n", (*server)->base_url().c_str());
-  std::fflush(stdout);
-
-  int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
-  (*server)->Stop();
-  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
-  return 0;
+  return faults::ServeUntilSignal(program, [&]() -> StatusOr<faults::Serving> {
+    SYNCAGENT_ASSIGN_OR_RETURN(std::unique_ptr<MockServer> started,
+                               MockServer::Start(std::move(options).value()));
+    std::shared_ptr<MockServer> server = std::move(started);
+    return faults::Serving{server->base_url(), [server] { server->Stop(); }};
+  });
 }
 
 }  // namespace syncagent::mock
