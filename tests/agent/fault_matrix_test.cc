@@ -1,5 +1,5 @@
-// Fault matrix: every fault kind of the mock server × {push, pull} × {a few requests, forever},
-// against a device (real SQLite store + real libcurl + SyncEngine) on a virtual clock (backoff
+// Fault matrix: every fault kind × {push, pull} × {a few requests, forever} × {injected by the
+// mock server itself, injected by the fault proxy in front of it}, against a device (real SQLite store + real libcurl + SyncEngine) on a virtual clock (backoff
 // waits are instant; transfers and HTTP timeouts are real, so they are kept short).
 // Each cycle must end with a classified outcome — done after recovery when the fault is
 // transient and limited, retry (transient class) while it persists, done for faults that only
@@ -15,6 +15,7 @@
 
 #include "agent/sync_engine.h"
 #include "tests/agent/engine_harness.h"
+#include "tools/fault_proxy/fault_proxy.h"
 
 namespace syncagent {
 namespace {
@@ -34,6 +35,8 @@ constexpr int kPersistentMaxAttempts = 2;
 
 enum class Direction { kPush, kPull };
 enum class Mode { kFew, kPersistent };
+// Who injects the fault: the mock server itself, or the fault proxy in front of it.
+enum class Injector { kMockServer, kProxy };
 // What the fault does to a request: make it fail (transient), or only slow it down.
 enum class Effect { kFails, kSlowsDown };
 
@@ -109,6 +112,7 @@ struct MatrixCase {
   FaultSpec spec;
   Direction direction;
   Mode mode;
+  Injector injector;
 };
 
 void PrintTo(const MatrixCase& c, std::ostream* os) { *os << c.spec.name; }
@@ -117,7 +121,9 @@ std::vector<MatrixCase> AllCases() {
   std::vector<MatrixCase> cases;
   for (const FaultSpec& spec : Specs()) {
     for (Direction d : {Direction::kPush, Direction::kPull}) {
-      for (Mode m : {Mode::kFew, Mode::kPersistent}) cases.push_back({spec, d, m});
+      for (Mode m : {Mode::kFew, Mode::kPersistent}) {
+        for (Injector i : {Injector::kMockServer, Injector::kProxy}) cases.push_back({spec, d, m, i});
+      }
     }
   }
   return cases;
@@ -126,7 +132,8 @@ std::vector<MatrixCase> AllCases() {
 std::string CaseName(const ::testing::TestParamInfo<MatrixCase>& info) {
   return std::string(info.param.spec.name) +
          (info.param.direction == Direction::kPush ? "_push" : "_pull") +
-         (info.param.mode == Mode::kFew ? "_few" : "_persistent");
+         (info.param.mode == Mode::kFew ? "_few" : "_persistent") +
+         (info.param.injector == Injector::kProxy ? "_via_proxy" : "");
 }
 
 // RFC 9110 IMF-fixdate.
@@ -147,7 +154,19 @@ class FaultMatrixTest : public ::testing::TestWithParam<MatrixCase> {
     auto server = mock::MockServer::Start({});
     ASSERT_TRUE(server.ok()) << server.status().ToString();
     server_ = std::move(*server);
+    url_ = server_->base_url();
+    if (GetParam().injector == Injector::kProxy) {
+      faults::FaultProxyOptions options;
+      options.upstream = server_->base_url();
+      auto proxy = faults::FaultProxy::Start(std::move(options));
+      ASSERT_TRUE(proxy.ok()) << proxy.status().ToString();
+      proxy_ = std::move(*proxy);
+      url_ = proxy_->base_url();
+    }
   }
+
+  // Where the case's faults are installed.
+  faults::FaultInjector& Injected() { return proxy_ ? proxy_->faults() : server_->faults(); }
 
   DeviceOptions Options(int max_attempts) {
     DeviceOptions options;
@@ -162,7 +181,7 @@ class FaultMatrixTest : public ::testing::TestWithParam<MatrixCase> {
   }
 
   std::unique_ptr<Device> NewDevice(const std::string& name, DeviceOptions options) {
-    auto device = std::make_unique<Device>(dir_.path() + "/" + name + ".db", server_->base_url(),
+    auto device = std::make_unique<Device>(dir_.path() + "/" + name + ".db", url_,
                                            &clock_, std::move(options));
     EXPECT_TRUE(device->ok());
     return device;
@@ -182,6 +201,8 @@ class FaultMatrixTest : public ::testing::TestWithParam<MatrixCase> {
   ScopedTempDir dir_;
   VirtualClock clock_;
   std::unique_ptr<mock::MockServer> server_;
+  std::unique_ptr<faults::FaultProxy> proxy_;  // kProxy: in front of server_
+  std::string url_;                            // what the devices talk to
 };
 
 TEST_P(FaultMatrixTest, CycleIsClassifiedDataIntactAndDevicesConverge) {
@@ -212,7 +233,7 @@ TEST_P(FaultMatrixTest, CycleIsClassifiedDataIntactAndDevicesConverge) {
   rule.match.times = persistent ? -1 : kFewTimes;
   rule.action = c.spec.action;
   if (c.spec.http_date_retry_after) rule.action.retry_after = HttpDate(clock_.WallMs() + 1000000);
-  server_->faults().Replace({rule});
+  Injected().Replace({rule});
 
   const MonoTime started = clock_.Now();
   CycleReport report = a->Sync(Millis(3600000));  // virtual: room for the Retry-After waits
@@ -257,7 +278,7 @@ TEST_P(FaultMatrixTest, CycleIsClassifiedDataIntactAndDevicesConverge) {
   ASSERT_TRUE(a->store().Patch(kCollection, "a0", {{"later", true}}).ok());
   ASSERT_TRUE(b->store().Put(kCollection, "b9", {{"from", "b"}, {"later", true}}).ok());
 
-  server_->faults().Clear();
+  Injected().Clear();
   for (int round = 0; round < 2; ++round) {
     CycleReport ra = a->Sync();
     EXPECT_EQ(ra.outcome, CycleOutcome::kDone) << "a after clearing: " << ReportText(ra);
@@ -284,12 +305,9 @@ INSTANTIATE_TEST_SUITE_P(Faults, FaultMatrixTest, ::testing::ValuesIn(AllCases()
 namespace syncagent {
 namespace {
 
-// BUG (agent/puller.cc, Puller::Run: `if (!page.ok()) return ctx_->Fail(page.status());`):
-// docs/protocol.md §4.3 and §5.2 say that on `400 invalid_cursor` the client drops its cursor
-// and pulls from the beginning (a full resync). The engine instead fails the cycle (kFailed,
-// permanent class) and keeps the stale cursor, so after a server reset (or a move to another
-// server) every later cycle fails the same way: the device never receives a remote change again.
-// Disabled until the engine handles invalid_cursor.
+// docs/protocol.md §4.3 and §5.2: on `400 invalid_cursor` the client drops its cursor and pulls
+// from the beginning (a full resync), so a server reset (or a move to another server) does not
+// leave the device stuck on a cursor the server no longer knows.
 TEST(InvalidCursorTest, ServerResetRestartsThePullFromTheBeginning) {
   auto server = mock::MockServer::Start({});
   ASSERT_TRUE(server.ok()) << server.status().ToString();
@@ -306,6 +324,95 @@ TEST(InvalidCursorTest, ServerResetRestartsThePullFromTheBeginning) {
   EXPECT_EQ(a.Live(kCollection).count("new"), 1u) << "the remote change never arrives";
   EXPECT_EQ(CycleOutcomeName(a.Sync().outcome), "done")
       << "the device stays stuck on the old cursor";
+}
+
+}  // namespace
+}  // namespace syncagent
+
+namespace syncagent {
+namespace {
+
+// The fault that matters most for a sync client, which TCP-level tools cannot make: the server
+// applied a push, and its answer is lost on the way back. Through the proxy, half the pushes
+// lose their answer; the agent replays them, and the server applies every mutation once.
+TEST(FaultProxyAgentTest, LostAnswersAreReplayedAndEveryMutationAppliedOnce) {
+  auto server = mock::MockServer::Start({});
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  faults::FaultProxyOptions options;
+  options.upstream = (*server)->base_url();
+  auto proxy = faults::FaultProxy::Start(std::move(options));
+  ASSERT_TRUE(proxy.ok()) << proxy.status().ToString();
+  faults::FaultRule rule;
+  rule.match.method = "POST";
+  rule.match.path = "/v1/push";
+  rule.match.times = -1;
+  rule.match.probability = 0.5;
+  rule.match.seed = 42;
+  rule.action.kind = faults::FaultKind::kCloseBeforeResponse;
+  rule.action.after_processing = true;
+  (*proxy)->faults().Replace({rule});
+
+  ScopedTempDir dir;
+  VirtualClock clock;
+  DeviceOptions device_options;
+  device_options.engine.push_batch_size = 3;
+  device_options.retry.max_attempts = 4;
+  device_options.retry.initial_delay = Millis(100);
+  Device a(dir.path() + "/a.db", (*proxy)->base_url(), &clock, device_options);
+  ASSERT_TRUE(a.ok());
+  constexpr int kWrites = 40;
+  for (int i = 0; i < kWrites; ++i) {
+    ASSERT_TRUE(a.store().Put(kCollection, "k" + std::to_string(i), {{"i", i}}).ok());
+  }
+  CycleReport report;
+  for (int cycle = 0; cycle < 20; ++cycle) {
+    report = a.Sync(Millis(3600000));
+    if (report.outcome == CycleOutcome::kDone) break;
+  }
+  EXPECT_EQ(report.outcome, CycleOutcome::kDone) << report.ToJson().dump();
+  const nlohmann::json stats = (*server)->Stats();
+  EXPECT_EQ(stats["applied"].size(), static_cast<size_t>(kWrites));
+  for (const auto& [mutation, times] : stats["applied"].items()) EXPECT_EQ(times, 1) << mutation;
+  EXPECT_GT(stats["replayed"].size(), 0u) << "no answer was lost: the test proves nothing";
+  EXPECT_GT((*proxy)->faults().ToJson()["faults"][0]["fired"].get<int>(), 0);
+  EXPECT_TRUE(AppliedTwice(**server).empty());
+  EXPECT_EQ(ServerLive(**server, kCollection).size(), static_cast<size_t>(kWrites));
+  EXPECT_TRUE(a.store().Verify().ok());
+}
+
+// A server that is down behind the proxy: the cycle is a transient retry (the proxy's 502),
+// nothing is lost, and once the server is up on that port the queue drains.
+TEST(FaultProxyAgentTest, AServerDownBehindTheProxyThenUp) {
+  int port = 0;
+  {
+    auto probe = mock::MockServer::Start({});
+    ASSERT_TRUE(probe.ok());
+    port = (*probe)->port();
+  }
+  faults::FaultProxyOptions options;
+  options.upstream = "http://127.0.0.1:" + std::to_string(port);
+  auto proxy = faults::FaultProxy::Start(std::move(options));
+  ASSERT_TRUE(proxy.ok()) << proxy.status().ToString();
+  ScopedTempDir dir;
+  VirtualClock clock;
+  DeviceOptions device_options;
+  device_options.retry.max_attempts = 2;
+  Device a(dir.path() + "/a.db", (*proxy)->base_url(), &clock, device_options);
+  ASSERT_TRUE(a.ok());
+  ASSERT_TRUE(a.store().Put(kCollection, "k", {{"v", 1}}).ok());
+  CycleReport down = a.Sync(Millis(3600000));
+  EXPECT_EQ(down.outcome, CycleOutcome::kRetry) << down.ToJson().dump();
+  EXPECT_EQ(down.error.retry_class(), RetryClass::kTransient) << down.error.ToString();
+  EXPECT_GE((*proxy)->Stats()["upstream_errors"].get<int>(), 1);
+
+  mock::MockServerOptions server_options;
+  server_options.port = port;
+  auto server = mock::MockServer::Start(server_options);
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  CycleReport up = a.Sync();
+  EXPECT_EQ(up.outcome, CycleOutcome::kDone) << up.ToJson().dump();
+  EXPECT_EQ(ServerLive(**server, kCollection).at("k"), nlohmann::json({{"v", 1}}));
+  proxy->reset();  // its kept-alive upstream connection goes first
 }
 
 }  // namespace

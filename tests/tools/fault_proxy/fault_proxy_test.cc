@@ -88,6 +88,7 @@ class TestUpstream {
                                });
     });
     server_.set_keep_alive_max_count(1000);
+    server_.set_tcp_nodelay(true);
     port_ = port == 0 ? server_.bind_to_any_port("127.0.0.1")
                       : (server_.bind_to_port("127.0.0.1", port) ? port : -1);
     EXPECT_GT(port_, 0);
@@ -169,6 +170,7 @@ httplib::Client ClientOf(const FaultProxy& proxy) {
   client.set_keep_alive(true);
   client.set_decompress(false);
   client.set_read_timeout(30, 0);
+  client.set_tcp_nodelay(true);
   return client;
 }
 
