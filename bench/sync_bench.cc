@@ -13,6 +13,9 @@
 //                    the wire and wall time per cycle.
 //   cold  --cli PATH --runs R   `syncagent --config C run` process start -> exit, beside a bare
 //                    `curl -s -o /dev/null URL` process fetching one pull page.
+//   proxy --docs N   the pull's agent side straight to the mock server and through
+//                    syncagent-fault-proxy (no faults) in front of the same server, alternated
+//                    twice; ratio = the proxy's best / the direct best (target <= 1.3).
 //
 // Every measured side runs in its own child process (fork + exec of this binary in a worker
 // role), against its own mock server process, so the peak RSS (ru_maxrss from wait4) is that
@@ -20,8 +23,8 @@
 // This file holds the scenarios (the parent) and the agent's roles; the floor roles are in
 // sync_floor_roles.cc, the process plumbing in bench_process.cc.
 //
-// Usage: sync_bench pull|push|idle|cold [--docs N] [--cycles C] [--runs R] [--cli PATH]
-//                   [--server PATH] [--dir DIR]
+// Usage: sync_bench pull|push|idle|cold|proxy [--docs N] [--cycles C] [--runs R] [--cli PATH]
+//                   [--server PATH] [--proxy PATH] [--dir DIR]
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -221,6 +224,7 @@ struct Args {
   int runs = 20;
   std::string server = SYNCAGENT_MOCK_SERVER_BINARY;
   std::string cli = SYNCAGENT_CLI_BINARY;
+  std::string proxy = SYNCAGENT_FAULT_PROXY_BINARY;
   std::string dir;
   std::string url;
 };
@@ -356,6 +360,41 @@ int ScenarioCold(const Args& args) {
   return 0;
 }
 
+// One pull of the seeded documents by a fresh agent from `url`, in its own process: seconds.
+double TimedPull(const Args& args, const std::string& url) {
+  const std::string dir = MakeTempDir(args.dir);
+  ChildResult agent = RunWorker(
+      {"--role", "pull-agent", "--url", url, "--docs", std::to_string(args.docs), "--dir", dir});
+  std::filesystem::remove_all(dir);
+  return agent.out["seconds"];
+}
+
+int ScenarioProxy(const Args& args) {
+  ServerProcess server;
+  StartServer(server, args.server);
+  Seed(server.base_url(), args.docs);
+  ServerProcess proxy;
+  if (!proxy.Start(args.proxy, {"--upstream", server.base_url(), "--port", "0"})) {
+    Fail("could not start the fault proxy " + args.proxy);
+  }
+  std::vector<double> direct, proxied;
+  for (int round = 0; round < 2; ++round) {
+    direct.push_back(TimedPull(args, server.base_url()));
+    proxied.push_back(TimedPull(args, proxy.base_url()));
+  }
+  const double best_direct = *std::min_element(direct.begin(), direct.end());
+  const double best_proxied = *std::min_element(proxied.begin(), proxied.end());
+  nlohmann::json out = {{"scenario", "proxy"},
+                        {"docs", args.docs},
+                        {"direct_seconds", direct},
+                        {"proxy_seconds", proxied},
+                        {"direct_docs_per_s", args.docs / best_direct},
+                        {"proxy_docs_per_s", args.docs / best_proxied},
+                        {"ratio", best_proxied / best_direct}};
+  std::printf("%s\n", out.dump().c_str());
+  return 0;
+}
+
 int Main(int argc, char** argv) {
   SetProgramName("sync_bench");
   Args args;
@@ -369,13 +408,14 @@ int Main(int argc, char** argv) {
     else if (a == "--runs" && has_value) args.runs = std::max(1, std::atoi(argv[++i]));
     else if (a == "--server" && has_value) args.server = argv[++i];
     else if (a == "--cli" && has_value) args.cli = argv[++i];
+    else if (a == "--proxy" && has_value) args.proxy = argv[++i];
     else if (a == "--dir" && has_value) args.dir = argv[++i];
     else if (a == "--url" && has_value) args.url = argv[++i];
     else if (args.scenario.empty() && a[0] != '-') args.scenario = a;
     else {
       std::fprintf(stderr,
-                   "usage: sync_bench pull|push|idle|cold [--docs N] [--cycles C] [--runs R] "
-                   "[--cli PATH] [--server PATH] [--dir DIR]\n");
+                   "usage: sync_bench pull|push|idle|cold|proxy [--docs N] [--cycles C] "
+                   "[--runs R] [--cli PATH] [--server PATH] [--proxy PATH] [--dir DIR]\n");
       return 2;
     }
   }
@@ -392,7 +432,8 @@ int Main(int argc, char** argv) {
   if (args.scenario == "push") return ScenarioPush(args);
   if (args.scenario == "idle") return ScenarioIdle(args);
   if (args.scenario == "cold") return ScenarioCold(args);
-  std::fprintf(stderr, "sync_bench: name a scenario: pull, push, idle or cold\n");
+  if (args.scenario == "proxy") return ScenarioProxy(args);
+  std::fprintf(stderr, "sync_bench: name a scenario: pull, push, idle, cold or proxy\n");
   return 2;
 }
 

@@ -117,9 +117,12 @@ void CutStreamedBody(httplib::Response& res, bool reset) {
       cut->sent += allowed;
       return allowed == size;
     };
-    inner(offset, length, limited);
-    AbortAfterFlush(reset);
-    return false;
+    const bool more = inner(offset, length, limited);
+    if (cut->keep_known && cut->sent >= cut->keep) {
+      AbortAfterFlush(reset);
+      return false;
+    }
+    return more;
   };
 }
 

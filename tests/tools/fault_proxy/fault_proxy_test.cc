@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "tools/faults/fault_server.h"
+#include "tools/faults/http_json.h"
 #include "tools/mock_server/mock_server.h"
 #include "tools/mock_server/test_certs.h"
 
@@ -255,6 +256,55 @@ TEST(FaultProxyTest, ChunkedAnswersArriveWhole) {
   auto res = client.Get("/chunked");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->body, "piece0;piece1;piece2;");
+}
+
+// The damaging kinds on a streamed answer: half of the declared length, or of the first piece
+// of a chunked answer, then the cut; the client never sees a complete answer.
+TEST(FaultProxyTest, CutsAStreamedAnswerOfKnownOrUnknownLength) {
+  TestUpstream upstream;
+  auto proxy = StartProxy(upstream.url());
+  ASSERT_NE(proxy, nullptr);
+  for (FaultKind kind : {FaultKind::kTruncatedBody, FaultKind::kResetMidBody}) {
+    for (const std::string path : {"/big", "/chunked"}) {
+      FaultRule rule;
+      rule.action.kind = kind;
+      proxy->faults().Replace({rule});
+      httplib::Client client = ClientOf(*proxy);
+      size_t received = 0;
+      auto res = client.Get(path, [&](const char*, size_t n) {
+        received += n;
+        return true;
+      });
+      EXPECT_FALSE(res) << path << " " << FaultKindName(kind) << ": a cut answer read as whole";
+      if (path == "/big") {
+        EXPECT_EQ(received, kBigBody / 2) << FaultKindName(kind);
+      } else {
+        EXPECT_LT(received, std::string("piece0;piece1;piece2;").size()) << FaultKindName(kind);
+      }
+    }
+  }
+}
+
+// after_processing on a chunked answer: the upstream's whole answer is read (so the upstream
+// connection stays clean and is reused), then replaced.
+TEST(FaultProxyTest, AfterProcessingDrainsAChunkedAnswerAndReusesTheConnection) {
+  TestUpstream upstream;
+  auto proxy = StartProxy(upstream.url());
+  ASSERT_NE(proxy, nullptr);
+  FaultRule rule;
+  rule.match.path = "/chunked";
+  rule.action.kind = FaultKind::kMalformedJson;
+  rule.action.after_processing = true;
+  proxy->faults().Replace({rule});
+  httplib::Client client = ClientOf(*proxy);
+  auto replaced = client.Get("/chunked");
+  ASSERT_TRUE(replaced);
+  EXPECT_EQ(replaced->status, 200);
+  EXPECT_FALSE(ParseJson(replaced->body).has_value());
+  auto next = client.Get("/chunked");
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->body, "piece0;piece1;piece2;");
+  EXPECT_EQ(proxy->Stats()["upstream_connections"], 1);
 }
 
 TEST(FaultProxyTest, StreamsA50MiBAnswerWithBoundedBuffering) {
