@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 
 namespace syncagent::faults {
 namespace {
@@ -58,6 +59,7 @@ int ConnectionStream::ReadTimeoutMs() const {
 }
 
 bool ConnectionStream::is_readable() const {
+  if (HasBuffered()) return true;
   if (context_->ssl() && SSL_pending(context_->ssl()) > 0) return true;
   return PollFd(context_->fd(), POLLIN, ReadTimeoutMs(), context_);
 }
@@ -67,6 +69,20 @@ bool ConnectionStream::is_writable() const {
 }
 
 ssize_t ConnectionStream::read(char* ptr, size_t size) {
+  if (!HasBuffered()) {
+    if (size >= kBufferBytes) return ReadSocket(ptr, size);  // a large read needs no buffer
+    const ssize_t n = ReadSocket(buffer_, kBufferBytes);
+    if (n <= 0) return n;
+    buffer_pos_ = 0;
+    buffer_len_ = static_cast<size_t>(n);
+  }
+  const size_t n = std::min(size, buffer_len_ - buffer_pos_);
+  std::memcpy(ptr, buffer_ + buffer_pos_, n);
+  buffer_pos_ += n;
+  return static_cast<ssize_t>(n);
+}
+
+ssize_t ConnectionStream::ReadSocket(char* ptr, size_t size) {
   // Past the request deadline, or waiting ends because of it rather than the read timeout.
   const bool deadline_binds = ReadTimeoutMs() < read_timeout_ms_;
   if (std::chrono::steady_clock::now() >= context_->request_deadline() || !is_readable()) {

@@ -116,7 +116,8 @@ StatusOr<SSL_CTX*> FaultServer::CreateTlsContext(const std::string& cert_file,
   return ctx;
 }
 
-bool FaultServer::WaitForRequest(int fd, SSL* ssl) const {
+bool FaultServer::WaitForRequest(const ConnectionStream& stream, int fd, SSL* ssl) const {
+  if (stream.HasBuffered()) return true;  // pipelined: the next request is already read
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::seconds(keep_alive_timeout_sec_);
   while (svr_sock_ != INVALID_SOCKET && !stopping_) {
@@ -192,7 +193,7 @@ bool FaultServer::process_and_close_socket(socket_t sock) {
                             static_cast<int>(write_timeout_sec_ * 1000));
     // The keep-alive loop of httplib's process_server_socket_core.
     for (size_t left = keep_alive_max_count_; left > 0; --left) {
-      if (!WaitForRequest(sock, ssl)) break;
+      if (!WaitForRequest(stream, sock, ssl)) break;
       context.StartRequest(std::chrono::steady_clock::now() + request_timeout_);
       const uint64_t written = context.bytes_written();
       bool connection_closed = false;

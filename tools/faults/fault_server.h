@@ -30,6 +30,8 @@
 
 namespace syncagent::faults {
 
+class ConnectionStream;
+
 inline constexpr const char* kLoopbackAddress = "127.0.0.1";
 
 struct FaultServerConfig {
@@ -73,7 +75,7 @@ class FaultServer final : public httplib::Server {
   // Writes a complete 408 answer (JSON error body, "Connection: close").
   void WriteRequestTimeout(httplib::Stream& stream) const;
   // Waits for the next request on a kept-alive connection; false on timeout or shutdown.
-  bool WaitForRequest(int fd, SSL* ssl) const;
+  bool WaitForRequest(const ConnectionStream& stream, int fd, SSL* ssl) const;
 
   SSL_CTX* ssl_ctx_;
   std::chrono::milliseconds request_timeout_{10000};
