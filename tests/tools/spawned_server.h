@@ -70,6 +70,7 @@ class SpawnedServer {
     return text;
   }
   void Signal(int sig) { ::kill(pid_, sig); }
+  pid_t pid() const { return pid_; }
   // The exit code, or -signal when killed; -1000 when it does not exit within 10 s.
   int Wait() {
     int status = 0;

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <thread>
 
 #include "tests/tools/spawned_server.h"
 #include "tools/mock_server/mock_server.h"
@@ -77,6 +78,63 @@ TEST(FaultProxyExecutableTest, AnUnreachableUpstreamIsReportedOnStderr) {
   const std::string err = proxy.Stderr();
   EXPECT_NE(err.find("GET /v1/pull"), std::string::npos) << err;
   EXPECT_NE(err.find(upstream), std::string::npos) << err;
+}
+
+// The peak resident size of process `pid` in KiB (VmHWM), or -1.
+long PeakRssKib(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return -1;
+}
+
+// A 50 MiB answer streams through the proxy process while its peak memory grows by far less
+// than the answer (it would grow by the answer's size, or twice that, if it were buffered).
+TEST(FaultProxyExecutableTest, A50MiBAnswerPassesWithBoundedMemory) {
+  constexpr size_t kBig = 50u << 20;
+  httplib::Server upstream;
+  upstream.Get("/big", [&](const httplib::Request&, httplib::Response& res) {
+    res.set_content_provider(kBig, "application/octet-stream",
+                             [](size_t, size_t length, httplib::DataSink& sink) {
+                               const std::string chunk(std::min<size_t>(length, 64 * 1024), 'z');
+                               return sink.write(chunk.data(), chunk.size());
+                             });
+  });
+  upstream.Get("/small", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("ok", "text/plain");
+  });
+  const int upstream_port = upstream.bind_to_any_port("127.0.0.1");
+  ASSERT_GT(upstream_port, 0);
+  std::thread serving([&] { upstream.listen_after_bind(); });
+  // Under AddressSanitizer freed memory sits in a quarantine (256 MiB by default) and would
+  // count as growth: keep the child's small.
+  const char* asan = std::getenv("ASAN_OPTIONS");
+  const std::string saved = asan ? asan : "";
+  setenv("ASAN_OPTIONS", (saved + (saved.empty() ? "" : ":") + "quarantine_size_mb=4").c_str(), 1);
+  Proxy proxy({"--upstream", "http://127.0.0.1:" + std::to_string(upstream_port)});
+  setenv("ASAN_OPTIONS", saved.c_str(), 1);
+  const int port = PortOf(proxy.FirstLine());
+  ASSERT_GT(port, 0);
+  httplib::Client client("127.0.0.1", port);
+  client.set_read_timeout(60, 0);
+  ASSERT_TRUE(client.Get("/small"));
+  const long before = PeakRssKib(proxy.pid());
+  size_t received = 0;
+  auto res = client.Get("/big", [&](const char*, size_t n) {
+    received += n;
+    return true;
+  });
+  ASSERT_TRUE(res) << httplib::to_string(res.error());
+  EXPECT_EQ(received, kBig);
+  const long after = PeakRssKib(proxy.pid());
+  ASSERT_GT(before, 0);
+  EXPECT_LT(after - before, 16 * 1024) << "peak RSS " << before << " KiB -> " << after << " KiB";
+  proxy.Signal(SIGTERM);
+  EXPECT_EQ(proxy.Wait(), 0);
+  upstream.stop();
+  serving.join();
 }
 
 TEST(FaultProxyExecutableTest, BadFlagsPrintOneLineAndExit2) {
