@@ -67,19 +67,16 @@ StatusOr<FaultProxyOptions> ParseFaultProxyFlags(const std::vector<std::string>&
   FlagReader reader(args, {"--help", "-h", "--admin"},
                     {"--upstream", "--port", "--faults", "--tls-cert", "--tls-key",
                      "--upstream-ca", "--error-body", "--max-body-bytes"});
-  std::string flag;
-  std::string value;
-  while (true) {
-    SYNCAGENT_ASSIGN_OR_RETURN(bool more, reader.Next(&flag, &value));
-    if (!more) break;
+  SYNCAGENT_RETURN_IF_ERROR(reader.ForEach([&](const std::string& flag, const std::string& value) {
     if (flag == "--help" || flag == "-h") {
       *help = true;
     } else if (flag == "--admin") {
       options.admin = true;
     } else {
-      SYNCAGENT_RETURN_IF_ERROR(ApplyFlag(flag, value, options));
+      return ApplyFlag(flag, value, options);
     }
-  }
+    return Status::Ok();
+  }));
   if (*help) return options;
   if (options.upstream.empty()) return InvalidArgumentError("--upstream URL is required");
   if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
@@ -89,28 +86,18 @@ StatusOr<FaultProxyOptions> ParseFaultProxyFlags(const std::vector<std::string>&
 }
 
 int FaultProxyMain(int argc, char** argv) {
-  const std::string program = argc > 0 ? argv[0] : "syncagent-fault-proxy";
-  bool help = false;
-  StatusOr<FaultProxyOptions> options = ParseFaultProxyFlags(ArgsOf(argc, argv), &help);
-  if (!options.ok()) {
-    std::fprintf(stderr, "%s: %s (try --help)\n", program.c_str(),
-                 options.status().message().c_str());
-    return 2;
-  }
-  if (help) {
-    std::fputs(FaultProxyUsage(program).c_str(), stdout);
-    return 0;
-  }
-  options->log = [](std::string_view line) {
-    std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data());
-    std::fflush(stderr);
-  };
-  return ServeUntilSignal(program, [&]() -> StatusOr<Serving> {
-    SYNCAGENT_ASSIGN_OR_RETURN(std::unique_ptr<FaultProxy> started,
-                               FaultProxy::Start(std::move(options).value()));
-    std::shared_ptr<FaultProxy> proxy = std::move(started);
-    return Serving{proxy->base_url(), [proxy] { proxy->Stop(); }};
-  });
+  return RunServerProgram<FaultProxyOptions>(
+      argc, argv, "syncagent-fault-proxy", &ParseFaultProxyFlags, &FaultProxyUsage,
+      [](FaultProxyOptions options) -> StatusOr<Serving> {
+        options.log = [](std::string_view line) {
+          std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data());
+          std::fflush(stderr);
+        };
+        SYNCAGENT_ASSIGN_OR_RETURN(std::unique_ptr<FaultProxy> started,
+                                   FaultProxy::Start(std::move(options)));
+        std::shared_ptr<FaultProxy> proxy = std::move(started);
+        return Serving{proxy->base_url(), [proxy] { proxy->Stop(); }};
+      });
 }
 
 }  // namespace syncagent::faults

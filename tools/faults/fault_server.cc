@@ -73,6 +73,15 @@ void FaultServer::Configure(const FaultServerConfig& config) {
   });
 }
 
+void FaultServer::RouteEveryPath(const Handler& handler) {
+  Get(".*", handler);  // HEAD too
+  Post(".*", handler);
+  Put(".*", handler);
+  Patch(".*", handler);
+  Delete(".*", handler);
+  Options(".*", handler);
+}
+
 StatusOr<int> FaultServer::StartOnLoopback(int port) {
   const int bound = port == 0 ? bind_to_any_port(kLoopbackAddress)
                               : (bind_to_port(kLoopbackAddress, port) ? port : -1);

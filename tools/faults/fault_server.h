@@ -60,6 +60,9 @@ class FaultServer final : public httplib::Server {
   // REQUIRES: before StartOnLoopback(); every number > 0.
   void Configure(const FaultServerConfig& config);
 
+  // Sends every request (GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS; any path) to `handler`.
+  void RouteEveryPath(const Handler& handler);
+
   // Binds 127.0.0.1:port (0 = an ephemeral port) and serves on a background thread. Returns the
   // port.
   StatusOr<int> StartOnLoopback(int port);

@@ -31,6 +31,17 @@ StatusOr<bool> FlagReader::Next(std::string* flag, std::string* value) {
   return true;
 }
 
+Status FlagReader::ForEach(
+    const std::function<Status(const std::string& flag, const std::string& value)>& apply) {
+  std::string flag;
+  std::string value;
+  while (true) {
+    SYNCAGENT_ASSIGN_OR_RETURN(bool more, Next(&flag, &value));
+    if (!more) return Status::Ok();
+    SYNCAGENT_RETURN_IF_ERROR(apply(flag, value));
+  }
+}
+
 StatusOr<long long> ParseFlagNumber(const std::string& flag, const std::string& text,
                                     long long min, long long max) {
   long long value = 0;

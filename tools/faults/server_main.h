@@ -7,6 +7,7 @@
 #define SYNCAGENT_TOOLS_FAULTS_SERVER_MAIN_H_
 
 #include <cstddef>
+#include <cstdio>
 #include <functional>
 #include <set>
 #include <string>
@@ -26,6 +27,10 @@ class FlagReader {
   // The next flag and its value ("" for a boolean); false after the last. Errors name the flag:
   // unknown, missing or empty value, a value given to a boolean.
   StatusOr<bool> Next(std::string* flag, std::string* value);
+
+  // Calls `apply` with each flag and value in turn; the first error (the reader's or apply's)
+  // ends the walk and is returned.
+  Status ForEach(const std::function<Status(const std::string& flag, const std::string& value)>& apply);
 
  private:
   std::vector<std::string> args_;
@@ -52,6 +57,29 @@ int ServeUntilSignal(const std::string& program, const std::function<StatusOr<Se
 
 // argv without the program name.
 std::vector<std::string> ArgsOf(int argc, char** argv);
+
+// The whole main() of a server program: `parse` reads the flags (an error: one line on stderr,
+// "PROGRAM: message (try --help)", exit 2); --help prints `usage(program)` (exit 0); otherwise
+// ServeUntilSignal with `start`.
+template <typename Options>
+int RunServerProgram(int argc, char** argv, const std::string& default_program,
+                     const std::function<StatusOr<Options>(const std::vector<std::string>&, bool*)>& parse,
+                     const std::function<std::string(const std::string&)>& usage,
+                     const std::function<StatusOr<Serving>(Options)>& start) {
+  const std::string program = argc > 0 ? argv[0] : default_program;
+  bool help = false;
+  StatusOr<Options> options = parse(ArgsOf(argc, argv), &help);
+  if (!options.ok()) {
+    std::fprintf(stderr, "%s: %s (try --help)\n", program.c_str(),
+                 options.status().message().c_str());
+    return 2;
+  }
+  if (help) {
+    std::fputs(usage(program).c_str(), stdout);
+    return 0;
+  }
+  return ServeUntilSignal(program, [&] { return start(std::move(options).value()); });
+}
 
 }  // namespace syncagent::faults
 

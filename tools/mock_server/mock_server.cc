@@ -55,13 +55,8 @@ StatusOr<std::unique_ptr<MockServer>> MockServer::Start(MockServerOptions option
 
 void MockServer::Route() {
   faults::FaultServer& server = *server_;
-  auto handler = [this](const httplib::Request& req, httplib::Response& res) { Handle(req, res); };
-  server.Get(".*", handler);
-  server.Post(".*", handler);
-  server.Put(".*", handler);
-  server.Patch(".*", handler);
-  server.Delete(".*", handler);
-  server.Options(".*", handler);
+  server.RouteEveryPath(
+      [this](const httplib::Request& req, httplib::Response& res) { Handle(req, res); });
   // Runs before httplib reads the body.
   server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     if (RejectUnsupportedEncoding(req, res)) {  // httplib would answer 400

@@ -25,40 +25,49 @@ std::string MockServerUsage(const std::string& program) {
          "The first line on stdout is \"listening on <base url>\". SIGINT/SIGTERM stop it.\n";
 }
 
+namespace {
+
+// One flag that takes a value (the reader has checked the name).
+Status ApplyMockServerFlag(const std::string& flag, const std::string& value,
+                           MockServerOptions& options) {
+  if (flag == "--port") {
+    SYNCAGENT_ASSIGN_OR_RETURN(long long port, faults::ParseFlagNumber(flag, value, 0, 65535));
+    options.port = static_cast<int>(port);
+  } else if (flag == "--max-body-bytes") {
+    SYNCAGENT_ASSIGN_OR_RETURN(long long bytes, faults::ParseFlagNumber(flag, value, 1, 1LL << 40));
+    options.max_body_bytes = static_cast<size_t>(bytes);
+  } else if (flag == "--tls-cert") {
+    options.tls_cert_file = value;
+  } else if (flag == "--tls-key") {
+    options.tls_key_file = value;
+  } else if (flag == "--token") {
+    options.token = value;
+  } else if (flag == "--data") {
+    options.data_file = value;
+  } else if (flag == "--faults") {
+    SYNCAGENT_ASSIGN_OR_RETURN(options.faults, faults::LoadFaultScenarioFile(value));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 StatusOr<MockServerOptions> ParseMockServerFlags(const std::vector<std::string>& args, bool* help) {
   MockServerOptions options;
   *help = false;
   faults::FlagReader reader(args, {"--help", "-h", "--admin"},
                             {"--port", "--tls-cert", "--tls-key", "--token", "--data", "--faults",
                              "--max-body-bytes"});
-  std::string flag;
-  std::string value;
-  while (true) {
-    SYNCAGENT_ASSIGN_OR_RETURN(bool more, reader.Next(&flag, &value));
-    if (!more) break;
+  SYNCAGENT_RETURN_IF_ERROR(reader.ForEach([&](const std::string& flag, const std::string& value) {
     if (flag == "--help" || flag == "-h") {
       *help = true;
     } else if (flag == "--admin") {
       options.admin = true;
-    } else if (flag == "--port") {
-      SYNCAGENT_ASSIGN_OR_RETURN(long long port, faults::ParseFlagNumber(flag, value, 0, 65535));
-      options.port = static_cast<int>(port);
-    } else if (flag == "--max-body-bytes") {
-      SYNCAGENT_ASSIGN_OR_RETURN(long long bytes,
-                                 faults::ParseFlagNumber(flag, value, 1, 1LL << 40));
-      options.max_body_bytes = static_cast<size_t>(bytes);
-    } else if (flag == "--tls-cert") {
-      options.tls_cert_file = value;
-    } else if (flag == "--tls-key") {
-      options.tls_key_file = value;
-    } else if (flag == "--token") {
-      options.token = value;
-    } else if (flag == "--data") {
-      options.data_file = value;
-    } else if (flag == "--faults") {
-      SYNCAGENT_ASSIGN_OR_RETURN(options.faults, faults::LoadFaultScenarioFile(value));
+    } else {
+      return ApplyMockServerFlag(flag, value, options);
     }
-  }
+    return Status::Ok();
+  }));
   if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
     return InvalidArgumentError("--tls-cert and --tls-key must be given together");
   }
@@ -66,24 +75,14 @@ StatusOr<MockServerOptions> ParseMockServerFlags(const std::vector<std::string>&
 }
 
 int MockServerMain(int argc, char** argv) {
-  const std::string program = argc > 0 ? argv[0] : "syncagent-mock-server";
-  bool help = false;
-  StatusOr<MockServerOptions> options = ParseMockServerFlags(faults::ArgsOf(argc, argv), &help);
-  if (!options.ok()) {
-    std::fprintf(stderr, "%s: %s (try --help)\n", program.c_str(),
-                 options.status().message().c_str());
-    return 2;
-  }
-  if (help) {
-    std::fputs(MockServerUsage(program).c_str(), stdout);
-    return 0;
-  }
-  return faults::ServeUntilSignal(program, [&]() -> StatusOr<faults::Serving> {
-    SYNCAGENT_ASSIGN_OR_RETURN(std::unique_ptr<MockServer> started,
-                               MockServer::Start(std::move(options).value()));
-    std::shared_ptr<MockServer> server = std::move(started);
-    return faults::Serving{server->base_url(), [server] { server->Stop(); }};
-  });
+  return faults::RunServerProgram<MockServerOptions>(
+      argc, argv, "syncagent-mock-server", &ParseMockServerFlags, &MockServerUsage,
+      [](MockServerOptions options) -> StatusOr<faults::Serving> {
+        SYNCAGENT_ASSIGN_OR_RETURN(std::unique_ptr<MockServer> started,
+                                   MockServer::Start(std::move(options)));
+        std::shared_ptr<MockServer> server = std::move(started);
+        return faults::Serving{server->base_url(), [server] { server->Stop(); }};
+      });
 }
 
 }  // namespace syncagent::mock
