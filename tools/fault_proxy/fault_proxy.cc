@@ -231,9 +231,19 @@ void FaultProxy::HandleAdmin(const httplib::Request& req, httplib::Response& res
 }
 
 void FaultProxy::Forward(const httplib::Request& req, httplib::Response& res) {
-  std::unique_ptr<UpstreamExchange> exchange =
-      UpstreamExchange::Begin(&pool_, UpstreamRequest(req, pool_.target()), &peak_buffered_);
+  // The worker thread's connection: stop waiting on the upstream when the proxy stops or the
+  // client has gone away.
+  const ConnectionContext* context = ConnectionContext::Current();
+  auto give_up = [context] {
+    return context != nullptr && (context->server_stopping() || context->PeerClosed());
+  };
+  std::unique_ptr<UpstreamExchange> exchange = UpstreamExchange::Begin(
+      &pool_, UpstreamRequest(req, pool_.target()), &peak_buffered_, give_up);
   Status head = exchange->WaitForHead();
+  if (head.code() == StatusCode::kCancelled) {
+    if (ConnectionContext* current = ConnectionContext::Current()) current->Abort();
+    return;
+  }
   if (!head.ok()) {
     upstream_errors_.fetch_add(1);
     if (options_.log) options_.log("fault-proxy: " + req.method + " " + req.path + ": " + head.message());

@@ -96,8 +96,10 @@ void UpstreamPool::Release(std::unique_ptr<httplib::Client> client, bool reusabl
 
 std::unique_ptr<UpstreamExchange> UpstreamExchange::Begin(UpstreamPool* pool,
                                                           httplib::Request request,
-                                                          std::atomic<size_t>* peak_buffered) {
-  std::unique_ptr<UpstreamExchange> exchange(new UpstreamExchange(pool, peak_buffered));
+                                                          std::atomic<size_t>* peak_buffered,
+                                                          std::function<bool()> give_up) {
+  std::unique_ptr<UpstreamExchange> exchange(
+      new UpstreamExchange(pool, peak_buffered, std::move(give_up)));
   UpstreamExchange* self = exchange.get();
   self->thread_ = std::thread([self, request = std::move(request)]() mutable {
     self->Run(std::move(request));
@@ -109,6 +111,9 @@ UpstreamExchange::~UpstreamExchange() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     cancelled_ = true;
+    // A send() still waiting on the upstream (a hang, a long poll) ends now, not at its timeout.
+    // One that has the whole answer is left to finish, so its connection can be reused.
+    if (in_flight_ && !AnswerComplete()) in_flight_->stop();
   }
   changed_.notify_all();
   if (thread_.joinable()) thread_.join();
@@ -120,9 +125,17 @@ void UpstreamExchange::Run(httplib::Request request) {
   request.content_receiver = [this](const char* data, size_t size, uint64_t, uint64_t) {
     return OnBody(data, size);
   };
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    in_flight_ = client.get();
+  }
   httplib::Response response;
   httplib::Error error = httplib::Error::Success;
   const bool ok = client->send(request, response, error);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    in_flight_ = nullptr;
+  }
   // Back in the pool before the client can have the whole answer and send its next request, so
   // that request finds the connection idle. Only a complete exchange leaves the connection clean
   // (a cancelled one stopped reading mid-answer, and send() then failed).
@@ -136,10 +149,17 @@ void UpstreamExchange::Run(httplib::Request request) {
   changed_.notify_all();
 }
 
+bool UpstreamExchange::AnswerComplete() const {
+  return finished_ || (head_ready_ && expected_bytes_ && received_bytes_ >= *expected_bytes_);
+}
+
 bool UpstreamExchange::OnHead(const httplib::Response& head) {
   std::lock_guard<std::mutex> lock(mu_);
   status_ = head.status;
   headers_ = head.headers;
+  if (head.has_header("Content-Length") && !head.has_header("Transfer-Encoding")) {
+    expected_bytes_ = head.get_header_value<uint64_t>("Content-Length");
+  }
   head_ready_ = true;
   changed_.notify_all();
   return !cancelled_;
@@ -152,14 +172,26 @@ bool UpstreamExchange::OnBody(const char* data, size_t size) {
   if (cancelled_) return false;
   pieces_.emplace_back(data, size);
   buffered_ += size;
+  received_bytes_ += size;
   RaiseTo(peak_buffered_, buffered_);
   changed_.notify_all();
   return true;
 }
 
+bool UpstreamExchange::WaitUntil(std::unique_lock<std::mutex>& lock,
+                                 const std::function<bool()>& ready) {
+  while (!ready()) {
+    if (give_up_ && give_up_()) return false;
+    changed_.wait_for(lock, std::chrono::milliseconds(50));
+  }
+  return true;
+}
+
 Status UpstreamExchange::WaitForHead() {
   std::unique_lock<std::mutex> lock(mu_);
-  changed_.wait(lock, [&] { return head_ready_ || finished_; });
+  if (!WaitUntil(lock, [&] { return head_ready_ || finished_; })) {
+    return CancelledError("gave up waiting for upstream " + pool_->target().Origin());
+  }
   if (head_ready_) return Status::Ok();
   return UnavailableError("upstream " + pool_->target().Origin() +
                           " unreachable: " + httplib::to_string(error_));
@@ -168,7 +200,7 @@ Status UpstreamExchange::WaitForHead() {
 bool UpstreamExchange::Read(std::string* out) {
   out->clear();
   std::unique_lock<std::mutex> lock(mu_);
-  changed_.wait(lock, [&] { return !pieces_.empty() || finished_; });
+  if (!WaitUntil(lock, [&] { return !pieces_.empty() || finished_; })) return false;
   while (!pieces_.empty() && out->size() < kMaxReadBytes) {
     out->append(pieces_.front());
     buffered_ -= pieces_.front().size();

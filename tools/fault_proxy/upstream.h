@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -74,39 +75,52 @@ class UpstreamPool {
 // One request forwarded upstream. Its answer's status and headers are waited for with
 // WaitForHead(); the body then arrives piece by piece through Read(). The upstream call runs on a
 // thread of the exchange's own, which stops reading while `buffer_bytes` are waiting for the
-// client: memory stays bounded whatever the body's size. Destroying the exchange cancels the
-// upstream call (the connection is dropped) and joins the thread.
+// client: memory stays bounded whatever the body's size. Both waits give up when `give_up`
+// (checked every 50 ms) says so, e.g. the proxy is stopping or the client has gone away.
+// Destroying the exchange cancels the upstream call (its connection is shut down, so a hanging
+// upstream cannot hold the thread) and joins the thread.
 class UpstreamExchange {
  public:
   // `peak_buffered` (may be null) is raised to the most bytes ever held by any exchange.
   static std::unique_ptr<UpstreamExchange> Begin(UpstreamPool* pool, httplib::Request request,
-                                                 std::atomic<size_t>* peak_buffered);
+                                                 std::atomic<size_t>* peak_buffered,
+                                                 std::function<bool()> give_up);
   ~UpstreamExchange();
   UpstreamExchange(const UpstreamExchange&) = delete;
   UpstreamExchange& operator=(const UpstreamExchange&) = delete;
 
   // Blocks until the upstream's status and headers are there. Unavailable (naming the upstream
-  // and httplib's reason) when it could not be reached or answered nothing usable.
+  // and httplib's reason) when it could not be reached or answered nothing usable; Cancelled
+  // when `give_up` said so first.
   Status WaitForHead();
   // REQUIRES: WaitForHead() returned ok.
   int status() const { return status_; }
   const httplib::Headers& headers() const { return headers_; }
 
   // Moves the next bytes of the body into *out (replacing its content). False at the end of the
-  // body or when the upstream failed mid-body (then failed() is true).
+  // body, when the upstream failed mid-body (then failed() is true) or when `give_up` said so.
   bool Read(std::string* out);
   bool failed() const;
 
  private:
-  UpstreamExchange(UpstreamPool* pool, std::atomic<size_t>* peak_buffered)
-      : pool_(pool), peak_buffered_(peak_buffered) {}
+  UpstreamExchange(UpstreamPool* pool, std::atomic<size_t>* peak_buffered,
+                   std::function<bool()> give_up)
+      : pool_(pool), peak_buffered_(peak_buffered), give_up_(std::move(give_up)) {}
+  // Waits (in slices, asking give_up_) until `ready`; false when given up.
+  bool WaitUntil(std::unique_lock<std::mutex>& lock, const std::function<bool()>& ready);
   void Run(httplib::Request request);
   bool OnHead(const httplib::Response& head);
   bool OnBody(const char* data, size_t size);
+  // True when the whole answer has arrived (send() may still be returning). REQUIRES: mu_ held.
+  bool AnswerComplete() const;
 
   UpstreamPool* pool_;
   std::atomic<size_t>* peak_buffered_;
+  std::function<bool()> give_up_;
   mutable std::mutex mu_;
+  httplib::Client* in_flight_ = nullptr;  // the client send() is using, while it is
+  std::optional<size_t> expected_bytes_;   // the answer's Content-Length, when it has one
+  size_t received_bytes_ = 0;
   std::condition_variable changed_;
   bool head_ready_ = false;
   bool finished_ = false;

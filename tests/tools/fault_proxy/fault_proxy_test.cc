@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <set>
 #include <string>
@@ -365,6 +366,51 @@ TEST(FaultProxyTest, AnUpstreamThatIsDownGets502NamingItThenServesOnceUp) {
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 201);
   proxy.reset();  // closes its kept-alive connection, so the upstream stops without waiting on it
+}
+
+// An upstream that never answers (a hang, a long poll): when the client gives up, the proxy stops
+// waiting for the upstream too, and stopping the proxy does not wait for the upstream either.
+TEST(FaultProxyTest, AHangingUpstreamHoldsNeitherTheClientsGoingNorTheProxysStop) {
+  httplib::Server hanging;
+  std::mutex mu;
+  std::condition_variable released_cv;
+  bool released = false;
+  std::atomic<int> arrived{0};
+  hanging.Get("/hang", [&](const httplib::Request&, httplib::Response& res) {
+    arrived.fetch_add(1);
+    std::unique_lock<std::mutex> lock(mu);
+    released_cv.wait_for(lock, std::chrono::seconds(120), [&] { return released; });
+    res.set_content("late", "text/plain");
+  });
+  const int port = hanging.bind_to_any_port("127.0.0.1");
+  ASSERT_GT(port, 0);
+  std::thread serving([&] { hanging.listen_after_bind(); });
+
+  auto proxy = StartProxy("http://127.0.0.1:" + std::to_string(port));
+  ASSERT_NE(proxy, nullptr);
+  {
+    httplib::Client client = ClientOf(*proxy);
+    client.set_read_timeout(1, 0);  // the client gives up long before the upstream answers
+    EXPECT_FALSE(client.Get("/hang"));
+  }
+  EXPECT_EQ(arrived.load(), 1);
+  {
+    httplib::Client client = ClientOf(*proxy);  // a second one, still waiting when we stop
+    std::thread waiting([&] { EXPECT_FALSE(client.Get("/hang")); });
+    while (arrived.load() < 2) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    const auto start = std::chrono::steady_clock::now();
+    proxy->Stop();
+    // Without the cancellation, Stop() waits for the upstream: the full 120 s.
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(60));
+    waiting.join();
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    released = true;
+  }
+  released_cv.notify_all();
+  hanging.stop();
+  serving.join();
 }
 
 TEST(FaultProxyTest, CouchdbErrorBodiesWhenAsked) {
