@@ -1,9 +1,9 @@
 // The commands that run tools/ code, in a build without tools (-DSYNCAGENT_BUILD_TOOLS=OFF):
 // `syncagent mock-server ...` (tools/mock_server), `syncagent fault-proxy ...`
-// (tools/fault_proxy) and `syncagent simulate ...` (tools/simulators). They are still listed, so a user following docs/mock-server.md or
-// docs/platforms.md learns why they do not run. Any arguments (--help too) print one line,
-// "syncagent: <command>: this syncagent was built without tools ...", and exit 1. Builds with
-// tools compile server_tool_commands.cc and simulate_command.cc instead.
+// (tools/fault_proxy) and `syncagent simulate ...` (tools/simulators). They are still listed, so a
+// user following docs/mock-server.md or docs/platforms.md learns why they do not run. Any arguments
+// (--help too) print one line, "syncagent: <command>: this syncagent was built without tools ...",
+// and exit 1. Builds with tools compile server_tool_commands.cc and simulate_command.cc instead.
 #include <string>
 
 #include "agent/cli/command_host.h"
@@ -21,9 +21,9 @@ void RegisterUnavailable(CLI::App& app, CommandHost& host, const std::string& na
   sub->fallthrough(false);
   sub->set_help_flag();
   host.Bind(sub, name, [&host, hint] {
-    return host.ctx->Fail(kExitFailure,
-                          "this syncagent was built without tools (-DSYNCAGENT_BUILD_TOOLS=OFF); " +
-                              hint);
+    return host.ctx->Fail(
+        kExitFailure,
+        "this syncagent was built without tools (-DSYNCAGENT_BUILD_TOOLS=OFF); " + hint);
   });
 }
 

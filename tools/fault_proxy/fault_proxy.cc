@@ -19,9 +19,15 @@ constexpr char kHeldContentEncoding[] = "X-Syncagent-Proxy-Held-Content-Encoding
 constexpr char kVia[] = "1.1 syncagent-fault-proxy";
 
 bool IsHopByHop(const std::string& lower) {
-  static const std::set<std::string> kHopByHop = {
-      "connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
-      "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"};
+  static const std::set<std::string> kHopByHop = {"connection",
+                                                  "keep-alive",
+                                                  "proxy-authenticate",
+                                                  "proxy-authorization",
+                                                  "proxy-connection",
+                                                  "te",
+                                                  "trailer",
+                                                  "transfer-encoding",
+                                                  "upgrade"};
   return kHopByHop.count(lower) > 0;
 }
 
@@ -38,14 +44,16 @@ std::set<std::string> ConnectionTokens(const httplib::Headers& headers) {
     for (const std::string& item : SplitCommaList(it->second)) {
       const auto first = item.find_first_not_of(" \t");
       const auto last = item.find_last_not_of(" \t");
-      if (first != std::string::npos) tokens.insert(LowerAscii(item.substr(first, last - first + 1)));
+      if (first != std::string::npos)
+        tokens.insert(LowerAscii(item.substr(first, last - first + 1)));
     }
   }
   return tokens;
 }
 
 // The headers that go on to the other side: end-to-end ones only, minus `also_dropped`.
-httplib::Headers EndToEnd(const httplib::Headers& headers, const std::set<std::string>& also_dropped) {
+httplib::Headers EndToEnd(const httplib::Headers& headers,
+                          const std::set<std::string>& also_dropped) {
   const std::set<std::string> listed = ConnectionTokens(headers);
   httplib::Headers out;
   for (const auto& [name, value] : headers) {
@@ -122,10 +130,9 @@ void RenameHeader(const httplib::Request& req, const std::string& from, const st
 
 FaultProxy::FaultProxy(FaultProxyOptions options, UpstreamTarget target)
     : options_(std::move(options)),
-      pool_(std::move(target), UpstreamOptions{options_.upstream_ca_file,
-                                                options_.upstream_connect_timeout,
-                                                options_.upstream_io_timeout,
-                                                options_.stream_buffer_bytes}),
+      pool_(std::move(target),
+            UpstreamOptions{options_.upstream_ca_file, options_.upstream_connect_timeout,
+                            options_.upstream_io_timeout, options_.stream_buffer_bytes}),
       gate_(&faults_, &log_, options_.error_style) {}
 
 StatusOr<std::unique_ptr<FaultProxy>> FaultProxy::Start(FaultProxyOptions options) {
@@ -246,7 +253,8 @@ void FaultProxy::Forward(const httplib::Request& req, httplib::Response& res) {
   }
   if (!head.ok()) {
     upstream_errors_.fetch_add(1);
-    if (options_.log) options_.log("fault-proxy: " + req.method + " " + req.path + ": " + head.message());
+    if (options_.log)
+      options_.log("fault-proxy: " + req.method + " " + req.path + ": " + head.message());
     SetErrorBody(res, options_.error_style, 502, "bad_gateway", head.message());
     return;
   }
@@ -254,7 +262,8 @@ void FaultProxy::Forward(const httplib::Request& req, httplib::Response& res) {
   const httplib::Headers& headers = exchange->headers();
   res.status = exchange->status();
   res.headers = EndToEnd(headers, {"content-length", "content-type"});
-  const std::string content_type = headers.count("Content-Type") ? headers.find("Content-Type")->second : "";
+  const std::string content_type =
+      headers.count("Content-Type") ? headers.find("Content-Type")->second : "";
   const std::optional<size_t> length = ContentLength(headers);
   const bool chunked = IsChunked(headers);
   const bool no_body = req.method == "HEAD" || res.status == 204 || res.status == 304 ||

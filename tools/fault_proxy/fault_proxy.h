@@ -42,16 +42,16 @@ struct Response;
 namespace syncagent::faults {
 
 struct FaultProxyOptions {
-  std::string upstream;          // http(s)://HOST:PORT[/BASE] (required)
-  int port = 0;                  // 0 = an ephemeral port
-  std::string tls_cert_file;     // PEM certificate (chain); with tls_key_file: serve HTTPS
-  std::string tls_key_file;      // PEM private key
-  std::string upstream_ca_file;  // PEM CA bundle to verify an https upstream ("" = system's)
+  std::string upstream;           // http(s)://HOST:PORT[/BASE] (required)
+  int port = 0;                   // 0 = an ephemeral port
+  std::string tls_cert_file;      // PEM certificate (chain); with tls_key_file: serve HTTPS
+  std::string tls_key_file;       // PEM private key
+  std::string upstream_ca_file;   // PEM CA bundle to verify an https upstream ("" = system's)
   std::vector<FaultRule> faults;  // the initial fault scenario
   bool admin = false;             // serve the proxy's own /_admin/* endpoints
   ErrorStyle error_style = ErrorStyle::kSyncagent;  // body of injected statuses and of 502
   size_t max_body_bytes = 64 * 1024 * 1024;         // larger request bodies get 413
-  size_t stream_buffer_bytes = 1 << 20;  // answer bytes held per request, at most
+  size_t stream_buffer_bytes = 1 << 20;             // answer bytes held per request, at most
   std::chrono::milliseconds upstream_connect_timeout{5000};
   std::chrono::milliseconds upstream_io_timeout{60000};
   std::chrono::milliseconds request_timeout{10000};  // a client's request must arrive within it

@@ -65,8 +65,8 @@ StatusOr<FaultProxyOptions> ParseFaultProxyFlags(const std::vector<std::string>&
   FaultProxyOptions options;
   *help = false;
   FlagReader reader(args, {"--help", "-h", "--admin"},
-                    {"--upstream", "--port", "--faults", "--tls-cert", "--tls-key",
-                     "--upstream-ca", "--error-body", "--max-body-bytes"});
+                    {"--upstream", "--port", "--faults", "--tls-cert", "--tls-key", "--upstream-ca",
+                     "--error-body", "--max-body-bytes"});
   SYNCAGENT_RETURN_IF_ERROR(reader.ForEach([&](const std::string& flag, const std::string& value) {
     if (flag == "--help" || flag == "-h") {
       *help = true;

@@ -29,7 +29,8 @@ StatusOr<UpstreamTarget> ParseUpstreamUrl(const std::string& flag, const std::st
   const auto at = url.find('@');
   if (at != std::string::npos && url.find('/', url.find("://") + 3) > at) {
     // Not echoed: the text before '@' is a password.
-    return InvalidArgumentError(flag + ": the URL must not carry credentials (user:password@); "
+    return InvalidArgumentError(flag +
+                                ": the URL must not carry credentials (user:password@); "
                                 "the client's own Authorization header is forwarded");
   }
   const auto colon = url.find("://");
@@ -39,7 +40,8 @@ StatusOr<UpstreamTarget> ParseUpstreamUrl(const std::string& flag, const std::st
     return bad("has scheme \"" + target.scheme + "\"; use http or https");
   }
   std::string rest = url.substr(colon + 3);
-  if (rest.find_first_of("?#") != std::string::npos) return bad("must not have a query or fragment");
+  if (rest.find_first_of("?#") != std::string::npos)
+    return bad("must not have a query or fragment");
   const auto slash = rest.find('/');
   std::string authority = rest.substr(0, slash);
   target.base_path = slash == std::string::npos ? "" : rest.substr(slash);
@@ -73,8 +75,8 @@ std::unique_ptr<httplib::Client> UpstreamPool::Acquire() {
   }
   auto client = std::make_unique<httplib::Client>(target_.Origin());
   client->set_keep_alive(true);
-  client->set_decompress(false);   // gzip passes through untouched
-  client->set_url_encode(false);   // the target is forwarded exactly as the client sent it
+  client->set_decompress(false);  // gzip passes through untouched
+  client->set_url_encode(false);  // the target is forwarded exactly as the client sent it
   client->set_follow_location(false);
   client->set_tcp_nodelay(true);
   client->set_connection_timeout(options_.connect_timeout);
@@ -101,9 +103,8 @@ std::unique_ptr<UpstreamExchange> UpstreamExchange::Begin(UpstreamPool* pool,
   std::unique_ptr<UpstreamExchange> exchange(
       new UpstreamExchange(pool, peak_buffered, std::move(give_up)));
   UpstreamExchange* self = exchange.get();
-  self->thread_ = std::thread([self, request = std::move(request)]() mutable {
-    self->Run(std::move(request));
-  });
+  self->thread_ = std::thread(
+      [self, request = std::move(request)]() mutable { self->Run(std::move(request)); });
   return exchange;
 }
 

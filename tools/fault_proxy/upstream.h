@@ -28,7 +28,7 @@
 namespace syncagent::faults {
 
 struct UpstreamTarget {
-  std::string scheme;     // "http" or "https"
+  std::string scheme;  // "http" or "https"
   std::string host;
   int port = 0;
   std::string base_path;  // "" or "/prefix" (no trailing '/'), put before every request target
@@ -119,7 +119,7 @@ class UpstreamExchange {
   std::function<bool()> give_up_;
   mutable std::mutex mu_;
   httplib::Client* in_flight_ = nullptr;  // the client send() is using, while it is
-  std::optional<size_t> expected_bytes_;   // the answer's Content-Length, when it has one
+  std::optional<size_t> expected_bytes_;  // the answer's Content-Length, when it has one
   size_t received_bytes_ = 0;
   std::condition_variable changed_;
   bool head_ready_ = false;

@@ -102,7 +102,8 @@ class ConnectionContext {
   bool reset_ = false;
   bool close_after_response_ = false;
   int64_t drip_bytes_per_second_ = 0;
-  std::chrono::steady_clock::time_point request_deadline_ = std::chrono::steady_clock::time_point::max();
+  std::chrono::steady_clock::time_point request_deadline_ =
+      std::chrono::steady_clock::time_point::max();
   bool request_timed_out_ = false;
   uint64_t bytes_read_ = 0;
   uint64_t bytes_written_ = 0;

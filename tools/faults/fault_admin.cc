@@ -19,7 +19,8 @@ void Faults(FaultInjector& faults, ErrorStyle style, const httplib::Request& req
   std::optional<nlohmann::json> body = ParseJson(req.body);
   if (!body) return SetErrorBody(res, style, 400, "invalid_request", "body is not valid JSON");
   StatusOr<std::vector<FaultRule>> rules = ParseFaultScenario(*body);
-  if (!rules.ok()) return SetErrorBody(res, style, 400, "invalid_request", rules.status().message());
+  if (!rules.ok())
+    return SetErrorBody(res, style, 400, "invalid_request", rules.status().message());
   const std::string mode = req.get_param_value("mode");
   if (mode == "append") {
     faults.Append(std::move(rules).value());

@@ -3,10 +3,10 @@
 // `process` answers the request normally (the mock server: for push, applies the mutations; the
 // fault proxy: forwards it and receives the upstream's answer). Whether it runs
 // depends on the kind: delay, reset_mid_body, truncated_body and drip always process the request
-// and then damage or slow the real response (an in-memory body or a streamed one); the replacing kinds (status, close_before_response,
-// malformed_json, oversized_body, wrong_content_type, hang) do not process it unless the action
-// says after_processing: true. Wire-level effects go through the ConnectionContext of the
-// calling thread (FaultServer).
+// and then damage or slow the real response (an in-memory body or a streamed one); the replacing
+// kinds (status, close_before_response, malformed_json, oversized_body, wrong_content_type, hang)
+// do not process it unless the action says after_processing: true. Wire-level effects go through
+// the ConnectionContext of the calling thread (FaultServer).
 //
 // Thread safety: call on the connection's worker thread (inside a handler).
 #ifndef SYNCAGENT_TOOLS_FAULTS_FAULT_EXECUTOR_H_

@@ -67,10 +67,10 @@ void FaultServer::Configure(const FaultServerConfig& config) {
                  "HTTP " + std::to_string(res.status) + " (answered by the HTTP layer)");
     return HandlerResponse::Handled;
   }));
-  set_exception_handler([style](const httplib::Request&, httplib::Response& res,
-                                std::exception_ptr) {
-    SetErrorBody(res, style, 500, DefaultErrorCode(500), "unexpected exception in the server");
-  });
+  set_exception_handler(
+      [style](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+        SetErrorBody(res, style, 500, DefaultErrorCode(500), "unexpected exception in the server");
+      });
 }
 
 void FaultServer::RouteEveryPath(const Handler& handler) {
@@ -171,7 +171,8 @@ SSL* FaultServer::Handshake(int fd) const {
 
 void FaultServer::WriteRequestTimeout(httplib::Stream& stream) const {
   const std::string body = R"({"error":{"code":"request_timeout","message":"request not received )"
-                           R"(within )" + std::to_string(request_timeout_.count()) + R"( ms"}})";
+                           R"(within )" +
+                           std::to_string(request_timeout_.count()) + R"( ms"}})";
   const std::string response =
       "HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json\r\nContent-Length: " +
       std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;

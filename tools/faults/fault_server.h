@@ -38,7 +38,7 @@ struct FaultServerConfig {
   size_t worker_threads = 64;  // connections served at once; more wait for a free worker
   // A request's line, headers and body must arrive within this time of its first byte.
   std::chrono::milliseconds request_timeout{10000};
-  size_t max_body_bytes = 4 * 1024 * 1024;  // larger request bodies get 413
+  size_t max_body_bytes = 4 * 1024 * 1024;          // larger request bodies get 413
   ErrorStyle error_style = ErrorStyle::kSyncagent;  // for the answers httplib makes itself
 };
 

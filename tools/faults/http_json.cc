@@ -26,10 +26,9 @@ void SetErrorBody(httplib::Response& res, ErrorStyle style, int status, std::str
 }
 
 bool HasNoBodyFraming(const httplib::Request& req) {
-  const bool may_have_body = req.method == "POST" || req.method == "PUT" ||
-                             req.method == "PATCH" || req.method == "DELETE";
-  return may_have_body && !req.has_header("Content-Length") &&
-         !req.has_header("Transfer-Encoding");
+  const bool may_have_body = req.method == "POST" || req.method == "PUT" || req.method == "PATCH" ||
+                             req.method == "DELETE";
+  return may_have_body && !req.has_header("Content-Length") && !req.has_header("Transfer-Encoding");
 }
 
 std::string LowerAscii(std::string_view text) {

@@ -42,8 +42,8 @@ Status FlagReader::ForEach(
   }
 }
 
-StatusOr<long long> ParseFlagNumber(const std::string& flag, const std::string& text,
-                                    long long min, long long max) {
+StatusOr<long long> ParseFlagNumber(const std::string& flag, const std::string& text, long long min,
+                                    long long max) {
   long long value = 0;
   const char* end = text.data() + text.size();
   auto [ptr, ec] = std::from_chars(text.data(), end, value);

@@ -22,7 +22,9 @@ class FlagReader {
  public:
   FlagReader(std::vector<std::string> args, std::set<std::string> booleans,
              std::set<std::string> with_values)
-      : args_(std::move(args)), booleans_(std::move(booleans)), with_values_(std::move(with_values)) {}
+      : args_(std::move(args)),
+        booleans_(std::move(booleans)),
+        with_values_(std::move(with_values)) {}
 
   // The next flag and its value ("" for a boolean); false after the last. Errors name the flag:
   // unknown, missing or empty value, a value given to a boolean.
@@ -30,7 +32,8 @@ class FlagReader {
 
   // Calls `apply` with each flag and value in turn; the first error (the reader's or apply's)
   // ends the walk and is returned.
-  Status ForEach(const std::function<Status(const std::string& flag, const std::string& value)>& apply);
+  Status ForEach(
+      const std::function<Status(const std::string& flag, const std::string& value)>& apply);
 
  private:
   std::vector<std::string> args_;
@@ -40,8 +43,8 @@ class FlagReader {
 };
 
 // An integer flag value in [min, max]; the error names the flag and the range.
-StatusOr<long long> ParseFlagNumber(const std::string& flag, const std::string& text,
-                                    long long min, long long max);
+StatusOr<long long> ParseFlagNumber(const std::string& flag, const std::string& text, long long min,
+                                    long long max);
 
 // A started server: the URL it listens on, and how to stop it.
 struct Serving {
@@ -62,10 +65,11 @@ std::vector<std::string> ArgsOf(int argc, char** argv);
 // "PROGRAM: message (try --help)", exit 2); --help prints `usage(program)` (exit 0); otherwise
 // ServeUntilSignal with `start`.
 template <typename Options>
-int RunServerProgram(int argc, char** argv, const std::string& default_program,
-                     const std::function<StatusOr<Options>(const std::vector<std::string>&, bool*)>& parse,
-                     const std::function<std::string(const std::string&)>& usage,
-                     const std::function<StatusOr<Serving>(Options)>& start) {
+int RunServerProgram(
+    int argc, char** argv, const std::string& default_program,
+    const std::function<StatusOr<Options>(const std::vector<std::string>&, bool*)>& parse,
+    const std::function<std::string(const std::string&)>& usage,
+    const std::function<StatusOr<Serving>(Options)>& start) {
   const std::string program = argc > 0 ? argv[0] : default_program;
   bool help = false;
   StatusOr<Options> options = parse(ArgsOf(argc, argv), &help);

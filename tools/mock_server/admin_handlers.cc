@@ -96,7 +96,8 @@ void AdminHandlers::Document(const httplib::Request& req, httplib::Response& res
     return SetMethodNotAllowed(res, "GET, PUT, DELETE");
   }
   if (!written.ok()) {
-    return SetError(res, StatusFor(written.status()), faults::DefaultErrorCode(StatusFor(written.status())),
+    return SetError(res, StatusFor(written.status()),
+                    faults::DefaultErrorCode(StatusFor(written.status())),
                     written.status().message());
   }
   faults::SetJson(res, 200, {{"document", AdminDocumentJson(*written)}});

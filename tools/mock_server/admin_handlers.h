@@ -1,9 +1,10 @@
 // AdminHandlers: the mock server's /_admin/* endpoints (docs/mock-server.md).
 //
 // Test control over HTTP, mirroring MockServer's in-process accessors: fault rules and the request
-// log (the fault engine's endpoints, tools/faults/fault_admin.h), exactly-once statistics, writing and deleting documents "as another client", dumping all
-// documents for convergence checks, and a full reset. Only served when admin is enabled; never
-// authenticated, never subject to faults, never logged.
+// log (the fault engine's endpoints, tools/faults/fault_admin.h), exactly-once statistics, writing
+// and deleting documents "as another client", dumping all documents for convergence checks, and a
+// full reset. Only served when admin is enabled; never authenticated, never subject to faults,
+// never logged.
 //
 // Thread safety: Handle() may run concurrently (the components are thread-safe).
 #ifndef SYNCAGENT_TOOLS_MOCK_SERVER_ADMIN_HANDLERS_H_

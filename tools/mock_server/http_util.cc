@@ -1,8 +1,8 @@
 #include "tools/mock_server/http_util.h"
 
-#include "tools/faults/fault_admin.h"
-
 #include <cstdio>
+
+#include "tools/faults/fault_admin.h"
 
 namespace syncagent::mock {
 

@@ -40,13 +40,13 @@ class ProtocolHandlers;
 inline constexpr size_t kDefaultMaxBodyBytes = 4 * 1024 * 1024;
 
 struct MockServerOptions {
-  int port = 0;                   // 0 = an ephemeral port (see MockServer::port())
-  std::string tls_cert_file;      // PEM certificate (chain); with tls_key_file: serve HTTPS
-  std::string tls_key_file;       // PEM private key
-  std::string token;              // when set, /v1/* require "Authorization: Bearer <token>"
-  std::string data_file;          // SQLite file for persistence; "" = in memory
+  int port = 0;                           // 0 = an ephemeral port (see MockServer::port())
+  std::string tls_cert_file;              // PEM certificate (chain); with tls_key_file: serve HTTPS
+  std::string tls_key_file;               // PEM private key
+  std::string token;                      // when set, /v1/* require "Authorization: Bearer <token>"
+  std::string data_file;                  // SQLite file for persistence; "" = in memory
   std::vector<faults::FaultRule> faults;  // the initial fault scenario
-  bool admin = false;             // serve /_admin/*
+  bool admin = false;                     // serve /_admin/*
   size_t max_body_bytes = kDefaultMaxBodyBytes;  // larger request bodies get 413
   // A request's line, headers and body must arrive within this time of its first byte; a slower
   // (trickling) client gets 408 and is disconnected, so it cannot hold a worker thread.

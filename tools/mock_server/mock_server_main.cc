@@ -55,9 +55,9 @@ Status ApplyMockServerFlag(const std::string& flag, const std::string& value,
 StatusOr<MockServerOptions> ParseMockServerFlags(const std::vector<std::string>& args, bool* help) {
   MockServerOptions options;
   *help = false;
-  faults::FlagReader reader(args, {"--help", "-h", "--admin"},
-                            {"--port", "--tls-cert", "--tls-key", "--token", "--data", "--faults",
-                             "--max-body-bytes"});
+  faults::FlagReader reader(
+      args, {"--help", "-h", "--admin"},
+      {"--port", "--tls-cert", "--tls-key", "--token", "--data", "--faults", "--max-body-bytes"});
   SYNCAGENT_RETURN_IF_ERROR(reader.ForEach([&](const std::string& flag, const std::string& value) {
     if (flag == "--help" || flag == "-h") {
       *help = true;

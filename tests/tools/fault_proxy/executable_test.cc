@@ -1,7 +1,5 @@
 // The syncagent-fault-proxy executable: its first stdout line, signals, flags and exit codes,
 // and the report of an unreachable upstream on stderr.
-#include "tools/fault_proxy/fault_proxy_main.h"
-
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <signal.h>
@@ -12,6 +10,7 @@
 #include <thread>
 
 #include "tests/tools/spawned_server.h"
+#include "tools/fault_proxy/fault_proxy_main.h"
 #include "tools/mock_server/mock_server.h"
 
 namespace syncagent::faults {
@@ -141,7 +140,9 @@ TEST(FaultProxyExecutableTest, BadFlagsPrintOneLineAndExit2) {
   const std::string bad_scenario =
       TempFile("bad.json", R"({"faults":[{"action":{"kind":"status","status":"x"}}]})");
   for (const std::vector<std::string>& args :
-       {std::vector<std::string>{}, {"--upstream"}, {"--upstream", "localhost:5984"},
+       {std::vector<std::string>{},
+        {"--upstream"},
+        {"--upstream", "localhost:5984"},
         {"--upstream", "http://127.0.0.1:1", "--bogus"},
         {"--upstream", "http://127.0.0.1:1", "--port", "70000"},
         {"--upstream", "http://127.0.0.1:1", "--error-body", "xml"},
@@ -179,11 +180,11 @@ TEST(FaultProxyExecutableTest, HelpExits0AndAPortInUseExits1) {
 
 TEST(FaultProxyFlagsTest, ParsesEveryFlag) {
   bool help = true;
-  StatusOr<FaultProxyOptions> options = ParseFaultProxyFlags(
-      {"--upstream", "https://db.example.com:6984/base", "--port=8080", "--admin", "--tls-cert",
-       "c.pem", "--tls-key", "k.pem", "--upstream-ca", "ca.pem", "--error-body", "couchdb",
-       "--max-body-bytes", "1024"},
-      &help);
+  StatusOr<FaultProxyOptions> options =
+      ParseFaultProxyFlags({"--upstream", "https://db.example.com:6984/base", "--port=8080",
+                            "--admin", "--tls-cert", "c.pem", "--tls-key", "k.pem", "--upstream-ca",
+                            "ca.pem", "--error-body", "couchdb", "--max-body-bytes", "1024"},
+                           &help);
   ASSERT_TRUE(options.ok()) << options.status().ToString();
   EXPECT_FALSE(help);
   EXPECT_EQ(options->upstream, "https://db.example.com:6984/base");

@@ -114,7 +114,8 @@ class TestUpstream {
   // 5 KiB of JSON, gzip-compressed (fixed bytes: what the client must get unchanged).
   static std::string GzipBytes() {
     std::string text = "[";
-    for (int i = 0; i < 200; ++i) text += (i ? "," : "") + std::string("{\"n\":") + std::to_string(i) + "}";
+    for (int i = 0; i < 200; ++i)
+      text += (i ? "," : "") + std::string("{\"n\":") + std::to_string(i) + "}";
     text += "]";
     z_stream zs{};
     EXPECT_EQ(deflateInit2(&zs, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
@@ -160,7 +161,8 @@ class TestUpstream {
   std::set<std::string> ports_;
 };
 
-std::unique_ptr<FaultProxy> StartProxy(const std::string& upstream, FaultProxyOptions options = {}) {
+std::unique_ptr<FaultProxy> StartProxy(const std::string& upstream,
+                                       FaultProxyOptions options = {}) {
   options.upstream = upstream;
   StatusOr<std::unique_ptr<FaultProxy>> proxy = FaultProxy::Start(std::move(options));
   EXPECT_TRUE(proxy.ok()) << proxy.status().ToString();
@@ -220,7 +222,8 @@ TEST(FaultProxyTest, GzipPassesThroughUntouchedBothWays) {
   EXPECT_EQ(res->body, TestUpstream::GzipBytes());  // not decompressed, not compressed again
 
   const std::string compressed = TestUpstream::GzipBytes();
-  auto pushed = client.Post("/echo", {{"Content-Encoding", "gzip"}}, compressed, "application/json");
+  auto pushed =
+      client.Post("/echo", {{"Content-Encoding", "gzip"}}, compressed, "application/json");
   ASSERT_TRUE(pushed);
   json echo = json::parse(pushed->body);
   EXPECT_EQ(echo["headers"]["x-raw-content-encoding"], "gzip");
@@ -504,9 +507,10 @@ TEST(FaultProxyTest, AdminEndpointsAndARedactedRequestLog) {
   EXPECT_EQ(bad->status, 400);
   EXPECT_NE(bad->body.find("faults[0].action.kind"), std::string::npos) << bad->body;
 
-  auto set = client.Post("/_admin/faults",
-                         R"({"faults":[{"match":{"path":"/echo"},"action":{"kind":"status","status":429}}]})",
-                         "application/json");
+  auto set = client.Post(
+      "/_admin/faults",
+      R"({"faults":[{"match":{"path":"/echo"},"action":{"kind":"status","status":429}}]})",
+      "application/json");
   ASSERT_TRUE(set);
   EXPECT_EQ(set->status, 200);
   auto limited = client.Get("/echo", {{"Authorization", "Bearer s3cret-token"}});

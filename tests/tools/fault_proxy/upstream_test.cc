@@ -40,13 +40,13 @@ TEST(UpstreamUrlTest, RefusesWhatItCannotForwardTo) {
     EXPECT_EQ(target.status().code(), StatusCode::kInvalidArgument);
     EXPECT_EQ(target.status().message().rfind("--upstream: \"" + url + "\"", 0), 0u)
         << target.status().message();
-    EXPECT_NE(target.status().message().find(why), std::string::npos)
-        << target.status().message();
+    EXPECT_NE(target.status().message().find(why), std::string::npos) << target.status().message();
   }
 }
 
 TEST(UpstreamUrlTest, ACredentialInTheUrlIsRefusedWithoutBeingEchoed) {
-  StatusOr<UpstreamTarget> target = ParseUpstreamUrl("--upstream", "http://admin:s3cret@host:80/db");
+  StatusOr<UpstreamTarget> target =
+      ParseUpstreamUrl("--upstream", "http://admin:s3cret@host:80/db");
   ASSERT_FALSE(target.ok());
   EXPECT_NE(target.status().message().find("must not carry credentials"), std::string::npos);
   EXPECT_EQ(target.status().message().find("s3cret"), std::string::npos)
