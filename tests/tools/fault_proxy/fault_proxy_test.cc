@@ -5,8 +5,12 @@
 // tests/agent/fault_matrix_test.cc.)
 #include "tools/fault_proxy/fault_proxy.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <atomic>
@@ -414,6 +418,41 @@ TEST(FaultProxyTest, AHangingUpstreamHoldsNeitherTheClientsGoingNorTheProxysStop
   released_cv.notify_all();
   hanging.stop();
   serving.join();
+}
+
+// An upstream that answers something that is not HTTP: the client gets a 502 naming the
+// upstream, not the garbage.
+TEST(FaultProxyTest, AnUpstreamAnsweringGarbageGets502) {
+  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(::listen(listener, 4), 0);
+  socklen_t len = sizeof(addr);
+  ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const int port = ntohs(addr.sin_port);
+  std::thread garbage([listener] {
+    const int conn = ::accept(listener, nullptr, nullptr);
+    if (conn < 0) return;
+    char buffer[4096];
+    static_cast<void>(::recv(conn, buffer, sizeof(buffer), 0));  // the forwarded request
+    const std::string reply = "SMTP ready, not HTTP\r\n\r\n";
+    static_cast<void>(::send(conn, reply.data(), reply.size(), MSG_NOSIGNAL));
+    ::close(conn);
+  });
+  const std::string upstream_url = "http://127.0.0.1:" + std::to_string(port);
+  auto proxy = StartProxy(upstream_url);
+  ASSERT_NE(proxy, nullptr);
+  httplib::Client client = ClientOf(*proxy);
+  auto res = client.Get("/echo");
+  garbage.join();
+  ::close(listener);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 502);
+  EXPECT_NE(res->body.find(upstream_url), std::string::npos) << res->body;
+  EXPECT_EQ(res->body.find("SMTP"), std::string::npos) << res->body;
 }
 
 TEST(FaultProxyTest, CouchdbErrorBodiesWhenAsked) {
