@@ -20,7 +20,11 @@
 #include "syncagent/agent.h"
 
 namespace syncagent {
-namespace {
+
+// The callback slots SyncAgent::Impl holds. Not in the anonymous namespace: a class with external
+// linkage (Impl) must not hold members of internal types (GCC's -Wsubobject-linkage, which fires
+// when this file is compiled inside a unity batch).
+namespace sync_agent_detail {
 
 struct EventSlot {
   std::mutex mu;
@@ -31,6 +35,13 @@ struct ResolverSlot {
   std::mutex mu;
   SyncAgent::ResolverFn fn;
 };
+
+}  // namespace sync_agent_detail
+
+namespace {
+
+using sync_agent_detail::EventSlot;
+using sync_agent_detail::ResolverSlot;
 
 // Runs `body` (returning Status or StatusOr) and turns an exception into INTERNAL.
 template <typename Body>
@@ -67,8 +78,10 @@ StatusOr<CustomResolution> AskResolver(ResolverSlot& slot, const ConflictSides& 
 
 struct SyncAgent::Impl {
   std::shared_ptr<Agent> agent;
-  std::shared_ptr<EventSlot> events = std::make_shared<EventSlot>();
-  std::shared_ptr<ResolverSlot> resolver = std::make_shared<ResolverSlot>();
+  std::shared_ptr<sync_agent_detail::EventSlot> events =
+      std::make_shared<sync_agent_detail::EventSlot>();
+  std::shared_ptr<sync_agent_detail::ResolverSlot> resolver =
+      std::make_shared<sync_agent_detail::ResolverSlot>();
   std::mutex active_mu;
   std::set<CancelToken*> active;  // tokens of the running SyncNow / RunHeadless
 };
