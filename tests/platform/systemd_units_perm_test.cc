@@ -34,7 +34,7 @@ mode_t ModeOf(const fs::path& path) {
   return info.st_mode & 07777;
 }
 
-std::string ReadAll(const fs::path& path) {
+std::string ReadText(const fs::path& path) {
   std::ifstream in(path);
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
@@ -100,9 +100,9 @@ TEST_F(SystemdUnitsPermTest, APlantedSymlinkAtTheTempPathIsNotFollowed) {
   std::ofstream(victim) << "precious";
   fs::create_symlink(victim, dir / (units_.service_name + ".tmp"));
   ASSERT_TRUE(InstallSystemdUnits(units_, dir.string(), ok_runner_).ok());
-  EXPECT_EQ(ReadAll(victim), "precious");
+  EXPECT_EQ(ReadText(victim), "precious");
   EXPECT_FALSE(fs::is_symlink(dir / units_.service_name));
-  EXPECT_EQ(ReadAll(dir / units_.service_name), units_.service_text);
+  EXPECT_EQ(ReadText(dir / units_.service_name), units_.service_text);
 }
 
 }  // namespace
