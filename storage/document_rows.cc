@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "storage/sync_state.h"
 #include "storage/validation.h"
 
 namespace syncagent {
@@ -30,13 +31,15 @@ constexpr char kSaveIfNewerAndClean[] =
     "WHERE documents.dirty = 0 AND rev_newer(documents.rev, excluded.rev) "
     "AND NOT (documents.rev = '' AND documents.deleted = 1 AND documents.hlc > excluded.hlc)";
 constexpr char kErase[] = "DELETE FROM documents WHERE collection = ?1 AND key = ?2";
+// Column 10 is the document's sync state (storage/sync_state.h).
 constexpr char kListLive[] =
     "SELECT key, rev, deleted, data, dirty, base_rev, base_data, hlc, updated_at, "
-    "pending_seqs FROM documents WHERE collection = ?1 AND key > ?2 AND deleted = 0 "
-    "ORDER BY key LIMIT ?3";
+    "pending_seqs, " SYNCAGENT_SYNC_STATE_SQL " FROM documents d WHERE collection = ?1 AND "
+    "key > ?2 AND deleted = 0 ORDER BY key LIMIT ?3";
 constexpr char kListAll[] =
     "SELECT key, rev, deleted, data, dirty, base_rev, base_data, hlc, updated_at, "
-    "pending_seqs FROM documents WHERE collection = ?1 AND key > ?2 ORDER BY key LIMIT ?3";
+    "pending_seqs, " SYNCAGENT_SYNC_STATE_SQL " FROM documents d WHERE collection = ?1 AND "
+    "key > ?2 ORDER BY key LIMIT ?3";
 
 // Reads columns [first, first+9) of a row (everything after the key) into *row.
 void ReadColumns(const Statement& stmt, int first, DocumentRow* row) {
@@ -193,6 +196,7 @@ StatusOr<std::vector<Document>> DocumentRows::List(std::string_view collection,
     row.key = stmt.TextView(0);
     ReadColumns(stmt, 1, &row);
     SYNCAGENT_ASSIGN_OR_RETURN(Document doc, ToDocument(row));
+    doc.sync_state = SyncStateFromColumn(stmt.Int(10));
     out.push_back(std::move(doc));
   }
   return out;

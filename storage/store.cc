@@ -7,6 +7,7 @@
 #include "storage/pull_scope.h"
 #include "storage/schema_migrations.h"
 #include "storage/server_reset.h"
+#include "storage/sync_state.h"
 #include "storage/transaction.h"
 #include "storage/validation.h"
 
@@ -196,10 +197,14 @@ StatusOr<std::optional<Document>> Store::Get(std::string_view collection, std::s
                                              bool include_deleted) {
   SYNCAGENT_RETURN_IF_ERROR(ValidateDocumentId(collection, key));
   std::lock_guard lock(mu_);
+  Transaction txn(*db_);  // the document and its sync state from one snapshot
+  SYNCAGENT_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kDeferred));
   DocumentRow row;
   SYNCAGENT_ASSIGN_OR_RETURN(bool exists, docs_.Load(collection, key, &row));
   if (!exists || (row.deleted && !include_deleted)) return std::optional<Document>();
   SYNCAGENT_ASSIGN_OR_RETURN(Document doc, DocumentRows::ToDocument(row));
+  SYNCAGENT_ASSIGN_OR_RETURN(doc.sync_state, LoadSyncState(*db_, collection, key));
+  SYNCAGENT_RETURN_IF_ERROR(txn.Commit());
   return std::optional<Document>(std::move(doc));
 }
 

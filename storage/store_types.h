@@ -64,6 +64,16 @@ struct StoreOptions {
   RevisionComparator compare_revisions;
 };
 
+// Where a document stands with the server (storage/sync_state.h computes it), most urgent first:
+//   kConflict  an open conflict waits for a decision (policy `manual`, or a resolver left it open)
+//   kRejected  the server rejected a change to it permanently (it has a dead letter)
+//   kPending   a local change is queued or on the wire (not yet acknowledged)
+//   kSynced    none of the above: the server has what the device has
+enum class SyncState { kSynced, kPending, kConflict, kRejected };
+
+// "synced" | "pending" | "conflict" | "rejected"
+std::string_view SyncStateName(SyncState state);
+
 struct Document {
   std::string collection;
   std::string key;
@@ -75,6 +85,7 @@ struct Document {
   nlohmann::json base_data;  // object, or null
   std::string hlc;
   int64_t updated_at = 0;
+  SyncState sync_state = SyncState::kSynced;  // as of the read (Store::Get, Store::List)
 };
 
 // Which documents List returns: `collection`, keys strictly greater than `after_key` (byte

@@ -98,9 +98,38 @@ TEST_F(SchemaMigrationTest, AVersion3StoreKeepsItsRowsWithoutTheForceColumns) {
     ASSERT_NE(store, nullptr);
     ExpectEveryRowKept(*store);
   }
-  EXPECT_EQ(SchemaVersion(), 4);
+  EXPECT_EQ(SchemaVersion(), SchemaMigrator::LatestVersion());
   EXPECT_FALSE(HasColumn(device_db_, "outbox", "force"));
   EXPECT_FALSE(HasColumn(device_db_, "dead_letters", "force"));
+}
+
+// Whether the device store has an index named `name`.
+bool HasIndex(const std::string& path, const std::string& name) {
+  auto db = SqliteDb::Open(path, 1000);
+  EXPECT_TRUE(db.ok()) << db.status().ToString();
+  if (!db.ok()) return false;
+  auto count = (*db)->QueryInt(("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
+                                "name = '" + name + "'").c_str());
+  return count.ok() && *count == 1;
+}
+
+// A store as schema version 4 left it opens with this build: version 5 indexes the dead letters
+// by document (for the documents' sync state) and keeps every row.
+TEST_F(SchemaMigrationTest, AVersion4StoreGainsTheDeadLetterIndexAndKeepsItsRows) {
+  {
+    auto db = SqliteDb::Open(device_db_, 1000);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    ASSERT_TRUE(SchemaMigrator::MigrateTo(**db, 4).ok());
+  }
+  ASSERT_EQ(SchemaVersion(), 4);
+  ASSERT_FALSE(HasIndex(device_db_, "dead_letters_document"));
+  {
+    std::unique_ptr<Store> store = OpenStore();
+    ASSERT_NE(store, nullptr);
+    ExpectEveryRowKept(*store);
+  }
+  EXPECT_EQ(SchemaVersion(), 5);
+  EXPECT_TRUE(HasIndex(device_db_, "dead_letters_document"));
 }
 
 // The fixture's rows (tests/fixtures/schema_v2/README.md) as this build reads them.
@@ -118,11 +147,13 @@ void ExpectEveryRowKept(Store& store) {
   EXPECT_TRUE(a.dirty);
   EXPECT_EQ(a.data, json({{"title", "a"}, {"n", 1}, {"mine", true}}));
   EXPECT_EQ(a.base_data, json({{"title", "a"}, {"n", 1}}));
+  EXPECT_EQ(a.sync_state, SyncState::kConflict);  // its open conflict outranks its queued patch
   const Document b = doc("b");
   EXPECT_TRUE(b.deleted);
   EXPECT_EQ(b.rev, "2");
   EXPECT_FALSE(b.base_rev.has_value());
   EXPECT_EQ(doc("c").rev, "1");
+  EXPECT_EQ(doc("c").sync_state, SyncState::kPending);
   const Document d = doc("d");
   EXPECT_EQ(d.rev, "");  // version 0: the server never had it
   EXPECT_FALSE(d.base_rev.has_value());
