@@ -179,6 +179,11 @@ Status Agent::Write(const std::vector<WriteOp>& ops) {
 StatusOr<std::optional<Document>> Agent::Get(std::string_view collection, std::string_view key) {
   return store_->Get(collection, key);
 }
+
+StatusOr<query::QueryResult> Agent::Query(std::string_view collection,
+                                          const query::QuerySpec& spec) {
+  return store_->Query(collection, spec);
+}
 StatusOr<std::vector<Document>> Agent::List(std::string_view collection,
                                             const ListOptions& options) {
   return store_->List(collection, options);

@@ -70,6 +70,9 @@ class Agent {
   Status Write(const std::vector<WriteOp>& ops);
   StatusOr<std::optional<Document>> Get(std::string_view collection, std::string_view key);
   StatusOr<std::vector<Document>> List(std::string_view collection, const ListOptions& options = {});
+  // One page of the live documents of `collection` matching a Mango selector (Store::Query,
+  // docs/queries.md).
+  StatusOr<query::QueryResult> Query(std::string_view collection, const query::QuerySpec& spec);
 
   // --- Sync. ---
   // One cycle with `budget` (default: schedule.time_budget_seconds), cancellable.

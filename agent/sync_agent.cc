@@ -175,6 +175,15 @@ StatusOr<std::optional<nlohmann::json>> SyncAgent::Get(std::string_view collecti
   });
 }
 
+StatusOr<nlohmann::json> SyncAgent::Query(std::string_view collection,
+                                          const nlohmann::json& query) {
+  return Guard([&]() -> StatusOr<nlohmann::json> {
+    SYNCAGENT_ASSIGN_OR_RETURN(query::QuerySpec spec, query::ParseQuery(query));
+    SYNCAGENT_ASSIGN_OR_RETURN(query::QueryResult result, impl_->agent->Query(collection, spec));
+    return capi::QueryResultToJson(std::move(result));
+  });
+}
+
 StatusOr<nlohmann::json> SyncAgent::SyncNow(std::optional<std::chrono::milliseconds> budget) {
   return Guard([&]() -> StatusOr<nlohmann::json> {
     ActiveOp<Impl> op(*impl_);

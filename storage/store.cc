@@ -5,6 +5,7 @@
 
 #include "storage/db_file.h"
 #include "storage/pull_scope.h"
+#include "storage/query/query_runner.h"
 #include "storage/schema_migrations.h"
 #include "storage/server_reset.h"
 #include "storage/sync_state.h"
@@ -217,6 +218,32 @@ StatusOr<std::vector<Document>> Store::List(std::string_view collection,
   }
   std::lock_guard lock(mu_);
   return docs_.List(collection, options);
+}
+
+namespace {
+Status CheckQuery(std::string_view collection, const query::QuerySpec& spec) {
+  SYNCAGENT_RETURN_IF_ERROR(ValidateCollection(collection));
+  if (spec.limit < 1 || spec.limit > query::kMaxQueryLimit || spec.skip < 0) {
+    return InvalidArgumentError("Query(\"" + std::string(collection) + "\"): limit " +
+                                std::to_string(spec.limit) + " must be 1..10000 and skip " +
+                                std::to_string(spec.skip) + " at least 0");
+  }
+  return Status::Ok();
+}
+}  // namespace
+
+StatusOr<query::QueryResult> Store::Query(std::string_view collection,
+                                          const query::QuerySpec& spec) {
+  SYNCAGENT_RETURN_IF_ERROR(CheckQuery(collection, spec));
+  std::lock_guard lock(mu_);
+  return query::QueryRunner(*db_, &index_columns_).Run(collection, spec);
+}
+
+StatusOr<std::string> Store::ExplainQuery(std::string_view collection,
+                                          const query::QuerySpec& spec) {
+  SYNCAGENT_RETURN_IF_ERROR(CheckQuery(collection, spec));
+  std::lock_guard lock(mu_);
+  return query::QueryRunner(*db_, &index_columns_).Explain(collection, spec);
 }
 
 StatusOr<std::vector<Mutation>> Store::PeekBatch(int max_count, int64_t max_bytes) {

@@ -82,6 +82,15 @@ class SYNCAGENT_CXX_API SyncAgent {
   Status Delete(std::string_view collection, std::string_view key);
   // The document's data, or nullopt when there is none (never written, or deleted).
   StatusOr<std::optional<nlohmann::json>> Get(std::string_view collection, std::string_view key);
+  // One page of the live documents of `collection` that match a Mango selector
+  // (docs/queries.md). `query`: {"selector": {...}, "sort": ["a", {"b": "desc"}], "limit": N
+  // (1..10000, default 25), "skip": N, "bookmark": "..."}, every member optional. Returns
+  // {"docs": [{"key","data","rev","sync_state"}], "bookmark": "..." | null}: pass the bookmark
+  // back for the next page (null when the page came back short). sync_state is "pending" (a
+  // local change queued or on the wire), "synced", "conflict" (open) or "rejected" (dead letter).
+  // A bad query is kInvalidArgument naming the JSON path and the operator
+  // ("query.selector.n.$in: wrong operand type for $in: expected an array, got a string").
+  StatusOr<nlohmann::json> Query(std::string_view collection, const nlohmann::json& query);
 
   // --- Sync. ---
   // One cycle with `budget` (default: the config's schedule.time_budget_seconds); returns the

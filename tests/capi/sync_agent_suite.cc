@@ -66,6 +66,37 @@ TEST_F(SyncAgentTest, RoundTripThroughTheServer) {
   EXPECT_FALSE(gone->has_value());
 }
 
+TEST_F(SyncAgentTest, QueryReturnsPagesWithSyncStateAndRefusesBadQueries) {
+  auto a = Open("q.db");
+  ASSERT_TRUE(a);
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(a->Put("notes", "n" + std::to_string(i), {{"n", i}, {"odd", i % 2 == 1}}).ok());
+  }
+  auto page = a->Query("notes", {{"selector", {{"odd", false}}},
+                                 {"sort", {{{"n", "desc"}}}},
+                                 {"limit", 2}});
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  ASSERT_EQ((*page)["docs"].size(), 2u) << page->dump();
+  EXPECT_EQ((*page)["docs"][0]["key"], "n4");
+  EXPECT_EQ((*page)["docs"][0]["data"], json({{"n", 4}, {"odd", false}}));
+  EXPECT_EQ((*page)["docs"][0]["rev"], "");
+  EXPECT_EQ((*page)["docs"][0]["sync_state"], "pending");
+  ASSERT_TRUE((*page)["bookmark"].is_string());
+  auto rest = a->Query("notes", {{"selector", {{"odd", false}}},
+                                 {"sort", {{{"n", "desc"}}}},
+                                 {"bookmark", (*page)["bookmark"]}});
+  ASSERT_TRUE(rest.ok()) << rest.status().ToString();
+  ASSERT_EQ((*rest)["docs"].size(), 1u);
+  EXPECT_EQ((*rest)["docs"][0]["key"], "n0");
+  EXPECT_TRUE((*rest)["bookmark"].is_null());
+
+  auto bad = a->Query("notes", {{"selector", {{"n", {{"$in", 3}}}}}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(bad.status().message(),
+            "query.selector.n.$in: wrong operand type for $in: expected an array, got a number");
+}
+
 TEST_F(SyncAgentTest, BadInputIsAStatusNeverAnException) {
   auto none = SyncAgent::OpenJson("{\"server\":{}}");
   ASSERT_FALSE(none.ok());
