@@ -75,6 +75,9 @@ StatusOr<std::unique_ptr<Agent>> Agent::Open(const AgentConfig& config, AgentOpt
   store_options.max_size_bytes = c.storage.max_size_mb * 1024 * 1024;
   store_options.clock = clock;
   store_options.synced_collections = c.sync.collections;
+  for (const IndexConfig& index : c.storage.indexes) {
+    store_options.indexes.push_back({index.collection, index.fields});
+  }
   // Revisions are the remote's tokens: it orders them.
   store_options.compare_revisions = [remote](std::string_view local, std::string_view rev) {
     return remote->CompareRevisions(local, rev);

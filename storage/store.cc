@@ -5,6 +5,7 @@
 
 #include "storage/db_file.h"
 #include "storage/pull_scope.h"
+#include "storage/query/index_sync.h"
 #include "storage/query/query_runner.h"
 #include "storage/schema_migrations.h"
 #include "storage/server_reset.h"
@@ -102,7 +103,10 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   if (!hlc_text->empty()) {
     SYNCAGENT_ASSIGN_OR_RETURN(last, HybridLogicalClock::Parse(*hlc_text));
   }
+  SYNCAGENT_ASSIGN_OR_RETURN(query::IndexPlan indexes, query::PlanIndexes(options.indexes));
+  SYNCAGENT_RETURN_IF_ERROR(query::SyncIndexes(*db, indexes));
   std::unique_ptr<Store> store(new Store(options, std::move(db), *client_id));
+  store->index_columns_ = std::move(indexes.columns);
   SYNCAGENT_RETURN_IF_ERROR(
       DocumentRows::RegisterRevisionOrder(*store->db_, &store->options_.compare_revisions));
   store->hlc_.Restore(last);

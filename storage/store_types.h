@@ -49,6 +49,12 @@ enum class SyncMode {
   kFull,    // WAL + FULL: every commit is fsynced
 };
 
+// A query index to keep (config storage.indexes; storage/query/index_sync.h).
+struct QueryIndex {
+  std::string collection;
+  std::vector<std::string> fields;  // Mango field names, in index order
+};
+
 struct StoreOptions {
   std::string path;                     // the database file; created 0600 when missing
   SyncMode synchronous = SyncMode::kNormal;
@@ -62,6 +68,9 @@ struct StoreOptions {
   std::vector<std::string> synced_collections;
   // Orders server revisions (the protocol's Remote::CompareRevisions); null = CompareGenerations.
   RevisionComparator compare_revisions;
+  // The query indexes the store keeps: Open creates the missing ones and drops the others
+  // (storage/query/index_sync.h). kInvalidArgument from Open for a bad collection or field.
+  std::vector<QueryIndex> indexes;
 };
 
 // Where a document stands with the server (storage/sync_state.h computes it), most urgent first:

@@ -7,12 +7,13 @@
 
 #include "common/json_limits.h"
 #include "common/json_text.h"
+#include "storage/query/name_hash.h"
 
 namespace syncagent::query {
 
 namespace {
 
-// FNV-1a 64 of the collection and the sort, as 16 hex digits.
+// A hash of the collection and the sort.
 std::string Tag(std::string_view collection, const std::vector<SortKey>& sort) {
   std::string text(collection);
   for (const SortKey& key : sort) {
@@ -20,15 +21,7 @@ std::string Tag(std::string_view collection, const std::vector<SortKey>& sort) {
     text += key.descending ? '-' : '+';
     text += key.field.Dotted();
   }
-  uint64_t hash = 14695981039346656037ull;
-  for (unsigned char c : text) {
-    hash ^= c;
-    hash *= 1099511628211ull;
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(16, '0');
-  for (int i = 15; i >= 0; --i, hash >>= 4) out[static_cast<size_t>(i)] = kHex[hash & 0xF];
-  return out;
+  return NameHash(text);
 }
 
 nlohmann::json ToJson(const SqlValue& value) {

@@ -27,23 +27,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/field_path.h"
 #include "syncagent/status.h"
 
 namespace syncagent::query {
-
-// A field of a document: the member names from the top, e.g. {"address", "city"}.
-struct FieldPath {
-  std::vector<std::string> segments;
-
-  std::string Dotted() const;  // "address.city" (a dot inside a name written "\.")
-  friend bool operator==(const FieldPath&, const FieldPath&) = default;
-};
-
-// Splits a Mango field name ("a.b", "a\.b" for the member "a.b"); `where` prefixes errors.
-// Errors: an empty part, a '"' or a '\' (other than in "\.") in a name (SQLite's JSON paths
-// cannot address such a member), more than kMaxFieldDepth parts.
-StatusOr<FieldPath> ParseFieldPath(std::string_view name, std::string_view where);
-inline constexpr int kMaxFieldDepth = 32;
 
 enum class CompareOp { kEq, kNe, kGt, kGte, kLt, kLte };
 std::string_view CompareOpName(CompareOp op);  // "$eq", "$ne", ...

@@ -84,13 +84,6 @@ TEST(SelectorTest, InAndNinTakeArrays) {
   EXPECT_EQ(in->operands.size(), 2u);
 }
 
-TEST(SelectorTest, EscapedDotIsPartOfTheName) {
-  auto path = ParseFieldPath("a\\.b.c", "selector");
-  ASSERT_TRUE(path.ok());
-  EXPECT_EQ(path->segments, (std::vector<std::string>{"a.b", "c"}));
-  EXPECT_EQ(path->Dotted(), "a\\.b.c");
-}
-
 TEST(SelectorTest, UnknownOperatorNamesPathAndOperator) {
   EXPECT_EQ(ErrorOf({{"a", {{"$regex", "x"}}}}), "selector.a.$regex: unknown operator $regex");
   EXPECT_EQ(ErrorOf({{"$where", "1"}}), "selector.$where: unknown operator $where");
