@@ -17,6 +17,7 @@
 #include "agent/agent.h"
 #include "agent/c_api_json.h"
 #include "agent/sync_agent_access.h"
+#include "common/json_limits.h"
 #include "common/redact.h"
 #include "syncagent/agent.h"
 #include "syncagent/syncagent.h"
@@ -208,6 +209,21 @@ int syncagent_get(syncagent_agent* agent, const char* collection, const char* ke
                                agent->agent->Get(collection, key));
     if (!data) return NotFoundError(std::string(collection) + "/" + key + ": no such document");
     return Give(Dump(*data), out_json);  // document data: returned as stored, never redacted
+  });
+}
+
+int syncagent_query_json(syncagent_agent* agent, const char* collection, const char* query_json,
+                         char** out_json, syncagent_error* err) {
+  if (out_json != nullptr) *out_json = nullptr;
+  return Guard(err, agent, [&]() -> Status {
+    SYNCAGENT_RETURN_IF_ERROR(NeedHandle(agent));
+    SYNCAGENT_RETURN_IF_ERROR(NeedArg(collection, "collection"));
+    SYNCAGENT_RETURN_IF_ERROR(NeedArg(out_json, "out_json"));
+    // A selector's operand may be a whole document, a few levels down the query.
+    SYNCAGENT_ASSIGN_OR_RETURN(nlohmann::json query,
+                               ParseJsonArg(query_json, "query_json", kMaxDocumentDepth + 8));
+    SYNCAGENT_ASSIGN_OR_RETURN(nlohmann::json result, agent->agent->Query(collection, query));
+    return Give(Dump(result), out_json);  // document data: returned as stored, never redacted
   });
 }
 

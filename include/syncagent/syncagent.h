@@ -142,6 +142,18 @@ SYNCAGENT_API int syncagent_delete(syncagent_agent* agent, const char* collectio
 SYNCAGENT_API int syncagent_get(syncagent_agent* agent, const char* collection, const char* key,
                                 char** out_json, syncagent_error* err);
 
+/* One page of the live documents of `collection` that match a Mango selector (docs/queries.md).
+ * `query_json` = {"selector":{...},"sort":["a",{"b":"desc"}],"limit":N,"skip":N,"bookmark":"..."}
+ * (every member optional: "{}" is the first 25 documents by key). *out_json receives
+ *   {"docs":[{"key","data","rev","sync_state"},...],"bookmark":"..."|null}
+ * sync_state: "pending" (a local change queued or on the wire), "synced", "conflict" (open) or
+ * "rejected" (dead-lettered). Pass the bookmark back for the next page; null when the page came
+ * back short. A bad query is SYNCAGENT_INVALID_ARGUMENT naming the JSON path and the operator
+ * ("query.selector.n.$in: wrong operand type for $in: expected an array, got a number"). */
+SYNCAGENT_API int syncagent_query_json(syncagent_agent* agent, const char* collection,
+                                       const char* query_json, char** out_json,
+                                       syncagent_error* err);
+
 /* --- Sync. --- */
 
 /* Runs one sync cycle with `budget_ms` (<= 0: schedule.time_budget_seconds). Returns 0 when the

@@ -522,3 +522,82 @@ done:
   syncagent_close(a);
   return result;
 }
+
+/* The value of the string member "bookmark" of `json` copied into `out`; 0 when it is null. */
+static int bookmark_of(const char* json, char* out, size_t size) {
+  const char* at = json ? strstr(json, "\"bookmark\":\"") : NULL;
+  const char* end;
+  if (at == NULL) return 0;
+  at += strlen("\"bookmark\":\"");
+  end = strchr(at, '"');
+  if (end == NULL || (size_t)(end - at) >= size) return 0;
+  memcpy(out, at, (size_t)(end - at));
+  out[end - at] = '\0';
+  return 1;
+}
+
+int capi_query(const char* dir, char* failure, size_t failure_size) {
+  char config[2048];
+  char query[1024];
+  char bookmark[512];
+  syncagent_error err;
+  syncagent_agent* a = NULL;
+  char* json = NULL;
+  int result = 1;
+
+  make_config(config, sizeof config, "http://127.0.0.1:1", dir, "q.db", NULL);
+  CHECK_OK(syncagent_open_json(config, &a, &err));
+  CHECK_OK(syncagent_put(a, "notes", "a", "{\"n\":1,\"done\":false}", &err));
+  CHECK_OK(syncagent_put(a, "notes", "b", "{\"n\":2,\"done\":true}", &err));
+  CHECK_OK(syncagent_put(a, "notes", "c", "{\"n\":3,\"done\":false}", &err));
+
+  CHECK_OK(syncagent_query_json(
+      a, "notes", "{\"selector\":{\"done\":false},\"sort\":[{\"n\":\"desc\"}],\"limit\":1}",
+      &json, &err));
+  CHECK(contains(json, "\"key\":\"c\"") && !contains(json, "\"key\":\"a\"") &&
+            contains(json, "\"sync_state\":\"pending\"") && contains(json, "\"rev\":\"\""),
+        "first page %s", json);
+  CHECK(bookmark_of(json, bookmark, sizeof bookmark), "no bookmark in %s", json);
+  syncagent_free(json);
+  json = NULL;
+  snprintf(query, sizeof query,
+           "{\"selector\":{\"done\":false},\"sort\":[{\"n\":\"desc\"}],\"bookmark\":\"%s\"}",
+           bookmark);
+  CHECK_OK(syncagent_query_json(a, "notes", query, &json, &err));
+  CHECK(contains(json, "\"key\":\"a\"") && contains(json, "\"bookmark\":null"),
+        "second page %s", json);
+  syncagent_free(json);
+  json = NULL;
+
+  /* Misuse: an error, never a crash, and *out stays NULL. */
+  CHECK(syncagent_query_json(NULL, "notes", "{}", &json, &err) == SYNCAGENT_INVALID_ARGUMENT &&
+            json == NULL && contains(err.message, "agent"),
+        "query(NULL agent): %s", err.message);
+  CHECK(syncagent_query_json(a, NULL, "{}", &json, &err) == SYNCAGENT_INVALID_ARGUMENT &&
+            contains(err.message, "collection"),
+        "query(NULL collection): %s", err.message);
+  CHECK(syncagent_query_json(a, "notes", NULL, &json, &err) == SYNCAGENT_INVALID_ARGUMENT &&
+            contains(err.message, "query_json"),
+        "query(NULL query): %s", err.message);
+  CHECK(syncagent_query_json(a, "notes", "{}", NULL, &err) == SYNCAGENT_INVALID_ARGUMENT,
+        "query(NULL out)");
+  CHECK(syncagent_query_json(a, "notes", "{\"selector\":", &json, &err) ==
+                SYNCAGENT_INVALID_ARGUMENT && json == NULL,
+        "query(bad JSON): %s", err.message);
+  CHECK(syncagent_query_json(a, "notes", "{\"selector\":{\"n\":{\"$regex\":\"x\"}}}", &json,
+                             &err) == SYNCAGENT_INVALID_ARGUMENT &&
+            contains(err.message, "query.selector.n.$regex: unknown operator $regex"),
+        "query(unknown operator): %s", err.message);
+  CHECK(syncagent_query_json(a, "notes", "{\"bookmark\":\"00\"}", &json, &err) ==
+                SYNCAGENT_INVALID_ARGUMENT && contains(err.message, "bookmark"),
+        "query(bad bookmark): %s", err.message);
+  CHECK(syncagent_query_json(a, "notes", "[]", &json, &err) == SYNCAGENT_INVALID_ARGUMENT,
+        "query(array)");
+  CHECK(syncagent_query_json(a, "", "{}", &json, &err) == SYNCAGENT_INVALID_ARGUMENT,
+        "query(empty collection)");
+  result = 0;
+done:
+  syncagent_free(json);
+  syncagent_close(a);
+  return result;
+}
