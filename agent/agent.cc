@@ -187,6 +187,10 @@ StatusOr<query::QueryResult> Agent::Query(std::string_view collection,
                                           const query::QuerySpec& spec) {
   return store_->Query(collection, spec);
 }
+
+StatusOr<std::vector<Change>> Agent::Changes(int64_t since, int limit) {
+  return store_->Changes(since, limit);
+}
 StatusOr<std::vector<Document>> Agent::List(std::string_view collection,
                                             const ListOptions& options) {
   return store_->List(collection, options);

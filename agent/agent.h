@@ -73,6 +73,8 @@ class Agent {
   // One page of the live documents of `collection` matching a Mango selector (Store::Query,
   // docs/queries.md).
   StatusOr<query::QueryResult> Query(std::string_view collection, const query::QuerySpec& spec);
+  // The change feed after `since` (Store::Changes).
+  StatusOr<std::vector<Change>> Changes(int64_t since, int limit);
 
   // --- Sync. ---
   // One cycle with `budget` (default: schedule.time_budget_seconds), cancellable.

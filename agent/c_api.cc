@@ -227,6 +227,17 @@ int syncagent_query_json(syncagent_agent* agent, const char* collection, const c
   });
 }
 
+int syncagent_changes_json(syncagent_agent* agent, int64_t since, int limit, char** out_json,
+                           syncagent_error* err) {
+  if (out_json != nullptr) *out_json = nullptr;
+  return Guard(err, agent, [&]() -> Status {
+    SYNCAGENT_RETURN_IF_ERROR(NeedHandle(agent));
+    SYNCAGENT_RETURN_IF_ERROR(NeedArg(out_json, "out_json"));
+    SYNCAGENT_ASSIGN_OR_RETURN(nlohmann::json changes, agent->agent->Changes(since, limit));
+    return Give(Dump(changes), out_json);
+  });
+}
+
 int syncagent_sync_now(syncagent_agent* agent, int64_t budget_ms, char** out_report_json,
                        syncagent_error* err) {
   if (out_report_json != nullptr) *out_report_json = nullptr;

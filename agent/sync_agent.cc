@@ -184,6 +184,15 @@ StatusOr<nlohmann::json> SyncAgent::Query(std::string_view collection,
   });
 }
 
+StatusOr<nlohmann::json> SyncAgent::Changes(int64_t since, int limit) {
+  return Guard([&]() -> StatusOr<nlohmann::json> {
+    SYNCAGENT_ASSIGN_OR_RETURN(std::vector<Change> changes, impl_->agent->Changes(since, limit));
+    nlohmann::json j = nlohmann::json::array();
+    for (const Change& change : changes) j.push_back(capi::ChangeToJson(change));
+    return j;
+  });
+}
+
 StatusOr<nlohmann::json> SyncAgent::SyncNow(std::optional<std::chrono::milliseconds> budget) {
   return Guard([&]() -> StatusOr<nlohmann::json> {
     ActiveOp<Impl> op(*impl_);

@@ -140,11 +140,17 @@ Status DocumentRows::RegisterRevisionOrder(SqliteDb& db, const RevisionComparato
   return Status::Ok();
 }
 
-Status DocumentRows::Save(const DocumentRow& row) { return Bind(kSave, row).status(); }
+Status DocumentRows::Save(const DocumentRow& row) {
+  SYNCAGENT_RETURN_IF_ERROR(Bind(kSave, row).status());
+  return feed_ == nullptr ? Status::Ok() : feed_->Record(row.collection, row.key, row.deleted);
+}
 
 StatusOr<bool> DocumentRows::SaveIfNewerAndClean(const DocumentRow& row) {
   SYNCAGENT_CHECK(!row.HasPending());
   SYNCAGENT_ASSIGN_OR_RETURN(int64_t changes, Bind(kSaveIfNewerAndClean, row));
+  if (changes > 0 && feed_ != nullptr) {
+    SYNCAGENT_RETURN_IF_ERROR(feed_->Record(row.collection, row.key, row.deleted));
+  }
   return changes > 0;
 }
 
@@ -177,7 +183,8 @@ Status DocumentRows::Erase(std::string_view collection, std::string_view key) {
   SYNCAGENT_ASSIGN_OR_RETURN(Statement stmt, db_.Prepare(kErase));
   stmt.BindTextStatic(1, collection);
   stmt.BindTextStatic(2, key);
-  return stmt.Run();
+  SYNCAGENT_RETURN_IF_ERROR(stmt.Run());
+  return feed_ == nullptr ? Status::Ok() : feed_->Record(collection, key, /*deleted=*/true);
 }
 
 StatusOr<std::vector<Document>> DocumentRows::List(std::string_view collection,

@@ -1,7 +1,8 @@
 // DocumentRows: typed access to the `documents` table (one row per (collection, key)).
 //
 // Rows are moved as DocumentRow values with JSON kept as text, so writers that only copy data
-// never parse it. Load/Save are the building blocks of every component that touches documents
+// never parse it. Every Save, SaveIfNewerAndClean that writes, and Erase is a change of the
+// document in the change feed (set_feed). Load/Save are the building blocks of every component that touches documents
 // (local writes, acks, remote pages, conflict resolution); callers own the transaction.
 //
 // Thread safety: not thread-safe; used under the Store's lock.
@@ -14,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "storage/change_feed.h"
 #include "storage/sqlite_db.h"
 #include "storage/store_types.h"
 #include "syncagent/status.h"
@@ -49,6 +51,10 @@ class DocumentRows {
  public:
   explicit DocumentRows(SqliteDb& db) : db_(db) {}
 
+  // Every row written or erased from now on is recorded in `feed` (may be null: not recorded).
+  // REQUIRES: `feed` outlives this object.
+  void set_feed(ChangeFeed* feed) { feed_ = feed; }
+
   // Gives `db` the SQL function rev_newer(stored, incoming) that SaveIfNewerAndClean uses:
   // 1 when OrderRevisions(*compare, stored, incoming) is kRemoteNewer. `compare` must outlive
   // the connection.
@@ -78,6 +84,7 @@ class DocumentRows {
   StatusOr<int64_t> Bind(const char* sql, const DocumentRow& row);
 
   SqliteDb& db_;
+  ChangeFeed* feed_ = nullptr;
 };
 
 }  // namespace syncagent

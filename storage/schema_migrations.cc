@@ -196,12 +196,32 @@ constexpr char kSchemaV5[] = R"sql(
 CREATE INDEX dead_letters_document ON dead_letters (collection, key);
 )sql";
 
+// Version 6: the change feed (storage/change_feed.h), one row per document with its latest
+// change's local sequence number. Existing documents enter it in the order of their last local
+// change, as "remote" when the server has their revision and nothing is queued, else "local".
+constexpr char kSchemaV6[] = R"sql(
+CREATE TABLE changes (
+  collection TEXT NOT NULL,
+  key        TEXT NOT NULL,
+  seq        INTEGER NOT NULL,
+  deleted    INTEGER NOT NULL CHECK (deleted IN (0, 1)),
+  source     TEXT NOT NULL CHECK (source IN ('local', 'remote', 'resolution')),
+  PRIMARY KEY (collection, key)
+) STRICT, WITHOUT ROWID;
+CREATE UNIQUE INDEX changes_seq ON changes (seq);
+INSERT INTO changes (collection, key, seq, deleted, source)
+  SELECT collection, key, row_number() OVER (ORDER BY updated_at, collection, key), deleted,
+         CASE WHEN rev != '' AND dirty = 0 THEN 'remote' ELSE 'local' END
+  FROM documents;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
     {2, kSchemaV2},
     {3, kSchemaV3},
     {4, kSchemaV4},
     {5, kSchemaV5},
+    {6, kSchemaV6},
 };
 
 constexpr char kReadUserVersion[] = "PRAGMA user_version";

@@ -44,6 +44,24 @@ constexpr Invariant kInvariants[] = {
      "SELECT count(*) FROM outbox WHERE seq > (SELECT value FROM meta WHERE name = 'seq')"},
     {"a tombstone has no data and a live document has data",
      "SELECT count(*) FROM documents WHERE (deleted = 1) = (data IS NOT NULL)"},
+    {"every document has its latest change in the change feed",
+     "SELECT count(*) FROM documents d WHERE NOT EXISTS "
+     "(SELECT 1 FROM changes c WHERE c.collection = d.collection AND c.key = d.key)"},
+    {"a change's deleted flag is its document's",
+     "SELECT count(*) FROM changes c JOIN documents d USING (collection, key) "
+     "WHERE c.deleted != d.deleted"},
+};
+
+// Stamps the change-feed rows of one store operation with `source`; kLocal again afterwards.
+class SourceScope {
+ public:
+  SourceScope(ChangeFeed& feed, ChangeSource source) : feed_(feed) { feed_.set_source(source); }
+  ~SourceScope() { feed_.set_source(ChangeSource::kLocal); }
+  SourceScope(const SourceScope&) = delete;
+  SourceScope& operator=(const SourceScope&) = delete;
+
+ private:
+  ChangeFeed& feed_;
 };
 
 }  // namespace
@@ -119,6 +137,7 @@ Store::Store(const StoreOptions& options, std::unique_ptr<SqliteDb> db, std::str
       db_(std::move(db)),
       client_id_(std::move(client_id)),
       hlc_(*options.clock, client_id_),
+      feed_(*db_),
       docs_(*db_),
       outbox_rows_(*db_),
       seqs_(*db_),
@@ -135,6 +154,7 @@ Store::Store(const StoreOptions& options, std::unique_ptr<SqliteDb> db, std::str
       leases_(ctx_),
       runs_(ctx_) {
   outbox_rows_.SetSyncedCollections(options.synced_collections);
+  docs_.set_feed(&feed_);
 }
 
 Store::~Store() = default;
@@ -240,7 +260,12 @@ StatusOr<query::QueryResult> Store::Query(std::string_view collection,
                                           const query::QuerySpec& spec) {
   SYNCAGENT_RETURN_IF_ERROR(CheckQuery(collection, spec));
   std::lock_guard lock(mu_);
-  return query::QueryRunner(*db_, &index_columns_).Run(collection, spec);
+  Transaction txn(*db_);  // the rows and their sync state from one snapshot
+  SYNCAGENT_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kDeferred));
+  SYNCAGENT_ASSIGN_OR_RETURN(query::QueryResult result,
+                             query::QueryRunner(*db_, &index_columns_).Run(collection, spec));
+  SYNCAGENT_RETURN_IF_ERROR(txn.Commit());
+  return result;
 }
 
 StatusOr<std::string> Store::ExplainQuery(std::string_view collection,
@@ -248,6 +273,16 @@ StatusOr<std::string> Store::ExplainQuery(std::string_view collection,
   SYNCAGENT_RETURN_IF_ERROR(CheckQuery(collection, spec));
   std::lock_guard lock(mu_);
   return query::QueryRunner(*db_, &index_columns_).Explain(collection, spec);
+}
+
+StatusOr<std::vector<Change>> Store::Changes(int64_t since, int limit) {
+  if (since < 0 || limit < 1 || limit > 10000) {
+    return InvalidArgumentError("Changes: since " + std::to_string(since) +
+                                " must be at least 0 and limit " + std::to_string(limit) +
+                                " 1..10000");
+  }
+  std::lock_guard lock(mu_);
+  return feed_.List(since, limit);
 }
 
 StatusOr<std::vector<Mutation>> Store::PeekBatch(int max_count, int64_t max_bytes) {
@@ -329,6 +364,7 @@ StatusOr<RemoteApplyResult> Store::ApplyRemotePage(const std::vector<RemoteChang
                                                    std::string_view etag,
                                                    std::string_view checkpoint_name) {
   std::lock_guard lock(mu_);
+  SourceScope source(feed_, ChangeSource::kRemote);
   return InWriteTransaction([&] { return remote_.Apply(changes, checkpoint_name, cursor, etag); });
 }
 
@@ -350,6 +386,7 @@ StatusOr<Conflict> Store::GetConflict(int64_t id) {
 
 Status Store::ResolveConflict(int64_t id, const Resolution& resolution) {
   std::lock_guard lock(mu_);
+  SourceScope source(feed_, ChangeSource::kResolution);
   return InWriteTransaction([&] { return conflicts_.Resolve(id, resolution); });
 }
 
@@ -377,6 +414,7 @@ StatusOr<std::vector<RemoteSkip>> Store::ListRemoteSkips(int64_t limit) {
 StatusOr<int64_t> Store::ForgetServer(ServerResetRule rule) {
   std::lock_guard lock(mu_);
   ServerReset reset(ctx_, conflicts_, checkpoints_);
+  SourceScope source(feed_, ChangeSource::kRemote);
   return InWriteTransaction(
       [&] { return reset.Forget(rule, {kPullCheckpoint, kPullCollectionsCheckpoint}); });
 }

@@ -43,6 +43,7 @@
 #include <nlohmann/json.hpp>
 
 #include "platform/clock.h"
+#include "storage/change_feed.h"
 #include "storage/checkpoint_key.h"
 #include "storage/checkpoint_table.h"
 #include "storage/conflict_store.h"
@@ -110,6 +111,12 @@ class Store {
   StatusOr<query::QueryResult> Query(std::string_view collection, const query::QuerySpec& spec);
   // SQLite's plan for that query (which index it uses), for tests and diagnostics.
   StatusOr<std::string> ExplainQuery(std::string_view collection, const query::QuerySpec& spec);
+
+  // --- Change feed (see change_feed.h). ---
+  // Each document's latest change with seq > since, oldest first, at most `limit` (1..10000).
+  // Local writes, acks and dead letters are "local", pulls and server resets "remote", conflict
+  // resolutions (the policy's or the app's) "resolution".
+  StatusOr<std::vector<Change>> Changes(int64_t since, int limit);
 
   // --- Outbox (see outbox.h). ---
   StatusOr<std::vector<Mutation>> PeekBatch(int max_count, int64_t max_bytes);
@@ -215,6 +222,7 @@ class Store {
   HybridLogicalClock hlc_;
   HlcStamp persisted_hlc_;
   RandomIdGenerator ids_;
+  ChangeFeed feed_;
   DocumentRows docs_;
   OutboxRows outbox_rows_;
   SeqAllocator seqs_;

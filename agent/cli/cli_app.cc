@@ -65,6 +65,7 @@ int CliMain(int argc, char** argv, std::FILE* out, std::FILE* err) {
   RegisterDataCommands(app, host);
   RegisterQueryCommand(app, host);
   RegisterImportCommand(app, host);
+  RegisterChangesCommand(app, host);
   RegisterStatusCommand(app, host);
   RegisterConflictsCommand(app, host);
   RegisterDeadLettersCommand(app, host);

@@ -6,6 +6,7 @@
 // flags alone show it.
 #include <memory>
 
+#include "agent/c_api_json.h"
 #include "agent/cli/command_host.h"
 #include "agent/cli/exit_codes.h"
 #include "agent/cli/json_arg.h"
@@ -46,13 +47,6 @@ StatusOr<query::QuerySpec> SpecOf(const QueryFlags& flags) {
   return spec;
 }
 
-nlohmann::json RowJson(query::QueryRow row) {
-  nlohmann::json j = {{"key", std::move(row.key)}, {"rev", std::move(row.rev)},
-                      {"sync_state", SyncStateName(row.sync_state)}};
-  j["data"] = std::move(row.data);
-  return j;
-}
-
 int Run(CliContext& ctx, const QueryFlags& flags) {
   auto spec = SpecOf(flags);
   if (!spec.ok()) return ctx.Fail(kExitUsage, spec.status().message());
@@ -71,7 +65,7 @@ int Run(CliContext& ctx, const QueryFlags& flags) {
     std::string out;
     for (query::QueryRow& row : page->rows) {
       if (flags.json) {
-        all.push_back(RowJson(std::move(row)));
+        all.push_back(capi::QueryRowToJson(std::move(row)));
       } else {
         out += row.key + "\t" + CompactJson(row.data) + "\n";
       }

@@ -91,6 +91,12 @@ class SYNCAGENT_CXX_API SyncAgent {
   // A bad query is kInvalidArgument naming the JSON path and the operator
   // ("query.selector.n.$in: wrong operand type for $in: expected an array, got a string").
   StatusOr<nlohmann::json> Query(std::string_view collection, const nlohmann::json& query);
+  // The local change feed: each document's latest change with seq > `since`, oldest first, at
+  // most `limit` (1..10000): [{"seq","collection","key","deleted","source","sync_state"}], source
+  // "local" (the device's writes, their acks and dead letters), "remote" (pulled) or "resolution"
+  // (a conflict resolved). Remember the last seq to ask for what changed since. One row per
+  // document is kept, so the feed does not grow with history.
+  StatusOr<nlohmann::json> Changes(int64_t since, int limit = 1000);
 
   // --- Sync. ---
   // One cycle with `budget` (default: the config's schedule.time_budget_seconds); returns the

@@ -154,6 +154,14 @@ SYNCAGENT_API int syncagent_query_json(syncagent_agent* agent, const char* colle
                                        const char* query_json, char** out_json,
                                        syncagent_error* err);
 
+/* The local change feed: each document's latest change with seq > `since`, oldest first, at most
+ * `limit` (1..10000). *out_json receives
+ *   [{"seq","collection","key","deleted","source","sync_state"},...]
+ * source: "local" (the device's writes, their acks and dead letters), "remote" (pulled),
+ * "resolution" (a conflict resolved). Keep the last seq and pass it as `since` next time. */
+SYNCAGENT_API int syncagent_changes_json(syncagent_agent* agent, int64_t since, int limit,
+                                         char** out_json, syncagent_error* err);
+
 /* --- Sync. --- */
 
 /* Runs one sync cycle with `budget_ms` (<= 0: schedule.time_budget_seconds). Returns 0 when the

@@ -128,8 +128,41 @@ TEST_F(SchemaMigrationTest, AVersion4StoreGainsTheDeadLetterIndexAndKeepsItsRows
     ASSERT_NE(store, nullptr);
     ExpectEveryRowKept(*store);
   }
-  EXPECT_EQ(SchemaVersion(), 5);
+  EXPECT_EQ(SchemaVersion(), SchemaMigrator::LatestVersion());
   EXPECT_TRUE(HasIndex(device_db_, "dead_letters_document"));
+}
+
+// A store as schema version 5 left it opens with this build: version 6 adds the change feed with
+// one row per existing document (tombstones included), in the order of their last change.
+TEST_F(SchemaMigrationTest, AVersion5StoreGetsAChangeFeedOfItsDocuments) {
+  {
+    auto db = SqliteDb::Open(device_db_, 1000);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    ASSERT_TRUE(SchemaMigrator::MigrateTo(**db, 5).ok());
+  }
+  ASSERT_EQ(SchemaVersion(), 5);
+  std::unique_ptr<Store> store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(SchemaVersion(), 6);
+  ExpectEveryRowKept(*store);
+  auto changes = store->Changes(0, 100);
+  ASSERT_TRUE(changes.ok()) << changes.status().ToString();
+  ASSERT_EQ(changes->size(), 5u);  // a, b, c, d, e
+  for (size_t i = 0; i < changes->size(); ++i) {
+    EXPECT_EQ((*changes)[i].seq, static_cast<int64_t>(i) + 1);
+    if ((*changes)[i].key == "b") {
+      EXPECT_TRUE((*changes)[i].deleted);
+      EXPECT_EQ((*changes)[i].source, ChangeSource::kRemote);  // the server's tombstone
+    }
+    if ((*changes)[i].key == "a") {
+      EXPECT_EQ((*changes)[i].sync_state, SyncState::kConflict);
+    }
+  }
+  ASSERT_TRUE(store->Put("notes", "z", {{"new", true}}).ok());
+  auto after = store->Changes(5, 10);
+  ASSERT_TRUE(after.ok());
+  ASSERT_EQ(after->size(), 1u);
+  EXPECT_EQ((*after)[0].seq, 6);
 }
 
 // The fixture's rows (tests/fixtures/schema_v2/README.md) as this build reads them.

@@ -601,3 +601,44 @@ done:
   syncagent_close(a);
   return result;
 }
+
+int capi_changes(const char* dir, char* failure, size_t failure_size) {
+  char config[2048];
+  syncagent_error err;
+  syncagent_agent* a = NULL;
+  char* json = NULL;
+  int result = 1;
+
+  make_config(config, sizeof config, "http://127.0.0.1:1", dir, "ch.db", NULL);
+  CHECK_OK(syncagent_open_json(config, &a, &err));
+  CHECK_OK(syncagent_put(a, "notes", "a", "{}", &err));
+  CHECK_OK(syncagent_put(a, "notes", "b", "{}", &err));
+  CHECK_OK(syncagent_patch(a, "notes", "a", "{\"x\":1}", &err));
+  CHECK_OK(syncagent_changes_json(a, 0, 100, &json, &err));
+  CHECK(contains(json, "{\"collection\":\"notes\",\"deleted\":false,\"key\":\"b\",\"seq\":2,"
+                       "\"source\":\"local\",\"sync_state\":\"pending\"}") &&
+            contains(json, "\"key\":\"a\",\"seq\":3") && !contains(json, "\"seq\":1"),
+        "changes %s", json);
+  syncagent_free(json);
+  json = NULL;
+  CHECK_OK(syncagent_changes_json(a, 2, 1, &json, &err));
+  CHECK(contains(json, "\"seq\":3") && !contains(json, "\"seq\":2"), "since 2: %s", json);
+  syncagent_free(json);
+  json = NULL;
+
+  CHECK(syncagent_changes_json(NULL, 0, 10, &json, &err) == SYNCAGENT_INVALID_ARGUMENT &&
+            json == NULL,
+        "changes(NULL agent)");
+  CHECK(syncagent_changes_json(a, 0, 10, NULL, &err) == SYNCAGENT_INVALID_ARGUMENT,
+        "changes(NULL out)");
+  CHECK(syncagent_changes_json(a, -1, 10, &json, &err) == SYNCAGENT_INVALID_ARGUMENT &&
+            contains(err.message, "since"),
+        "changes(since -1): %s", err.message);
+  CHECK(syncagent_changes_json(a, 0, 0, &json, &err) == SYNCAGENT_INVALID_ARGUMENT,
+        "changes(limit 0)");
+  result = 0;
+done:
+  syncagent_free(json);
+  syncagent_close(a);
+  return result;
+}

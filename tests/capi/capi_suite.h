@@ -25,6 +25,9 @@ int capi_misuse(const char* dir, char* failure, size_t failure_size);
 /* syncagent_query_json: a selector, a sort, pages by bookmark, sync_state in each row; and its
  * misuse (NULL handle, collection, query or out; bad JSON; an unknown operator; a bad bookmark). */
 int capi_query(const char* dir, char* failure, size_t failure_size);
+/* syncagent_changes_json: one row per document with its latest seq, since/limit, sync_state; and
+ * its misuse (NULL handle or out, a negative since, a zero limit). */
+int capi_changes(const char* dir, char* failure, size_t failure_size);
 /* A server that wants a token other than the one configured: the sync fails as unauthenticated
  * and neither the error, the report, the status nor any event contains the token; a config error
  * next to a literal token does not quote it either. */

@@ -97,6 +97,24 @@ TEST_F(SyncAgentTest, QueryReturnsPagesWithSyncStateAndRefusesBadQueries) {
             "query.selector.n.$in: wrong operand type for $in: expected an array, got a number");
 }
 
+TEST_F(SyncAgentTest, ChangesListEachDocumentsLatestChangeAfterASeq) {
+  auto a = Open("c.db");
+  ASSERT_TRUE(a);
+  ASSERT_TRUE(a->Put("notes", "x", {{"n", 1}}).ok());
+  ASSERT_TRUE(a->Put("notes", "y", {{"n", 1}}).ok());
+  ASSERT_TRUE(a->Patch("notes", "x", {{"n", 2}}).ok());
+  auto all = a->Changes(0);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  EXPECT_EQ(*all, json::parse(R"([
+      {"seq":2,"collection":"notes","key":"y","deleted":false,"source":"local","sync_state":"pending"},
+      {"seq":3,"collection":"notes","key":"x","deleted":false,"source":"local","sync_state":"pending"}])"));
+  auto since = a->Changes(2, 10);
+  ASSERT_TRUE(since.ok());
+  ASSERT_EQ(since->size(), 1u);
+  EXPECT_EQ((*since)[0]["key"], "x");
+  EXPECT_EQ(a->Changes(-1).status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST_F(SyncAgentTest, BadInputIsAStatusNeverAnException) {
   auto none = SyncAgent::OpenJson("{\"server\":{}}");
   ASSERT_FALSE(none.ok());

@@ -67,14 +67,7 @@ TEST_F(SyncStateTest, RejectedWhileADeadLetterExistsEvenWithANewerQueuedChange) 
 TEST_F(SyncStateTest, ConflictWhileOpenThenWhatTheResolutionLeaves) {
   ASSERT_OK(store_->ApplyRemotePage({{"notes", "a", "1", false, {{"v", 1}}, "", ""}}, "c1").status());
   ASSERT_OK(store_->Patch("notes", "a", {{"mine", true}}));
-  ConflictInput input;
-  input.collection = "notes";
-  input.key = "a";
-  input.remote_rev = "3";
-  input.remote_data = {{"v", 3}};
-  input.remote_hlc = "000000000000001-00000000-server";
-  input.origin = ConflictOrigin::kPull;
-  auto id = store_->RecordConflict(input);
+  auto id = store_->RecordConflict(testing::PulledConflict("a", "3", {{"v", 3}}));
   ASSERT_TRUE(id.ok()) << id.status().ToString();
   EXPECT_EQ(StateOf("a"), SyncState::kConflict);
   EXPECT_EQ(ListedStateOf("a"), SyncState::kConflict);

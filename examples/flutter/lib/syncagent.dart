@@ -59,6 +59,10 @@ typedef _GetC = Int32 Function(Pointer<SyncAgentHandle>, Pointer<Utf8>, Pointer<
     Pointer<Pointer<Utf8>>, Pointer<SyncAgentErrorStruct>);
 typedef _GetD = int Function(Pointer<SyncAgentHandle>, Pointer<Utf8>, Pointer<Utf8>,
     Pointer<Pointer<Utf8>>, Pointer<SyncAgentErrorStruct>);
+typedef _ChangesC = Int32 Function(Pointer<SyncAgentHandle>, Int64, Int32,
+    Pointer<Pointer<Utf8>>, Pointer<SyncAgentErrorStruct>);
+typedef _ChangesD = int Function(Pointer<SyncAgentHandle>, int, int, Pointer<Pointer<Utf8>>,
+    Pointer<SyncAgentErrorStruct>);
 typedef _SyncNowC = Int32 Function(
     Pointer<SyncAgentHandle>, Int64, Pointer<Pointer<Utf8>>, Pointer<SyncAgentErrorStruct>);
 typedef _SyncNowD = int Function(
@@ -119,6 +123,8 @@ final class SyncAgentBindings {
         patch = lib.lookupFunction<_WriteC, _WriteD>('syncagent_patch'),
         delete = lib.lookupFunction<_DeleteC, _DeleteD>('syncagent_delete'),
         get = lib.lookupFunction<_GetC, _GetD>('syncagent_get'),
+        queryJson = lib.lookupFunction<_GetC, _GetD>('syncagent_query_json'),
+        changesJson = lib.lookupFunction<_ChangesC, _ChangesD>('syncagent_changes_json'),
         syncNow = lib.lookupFunction<_SyncNowC, _SyncNowD>('syncagent_sync_now'),
         runHeadless =
             lib.lookupFunction<_RunHeadlessC, _RunHeadlessD>('syncagent_run_headless'),
@@ -143,6 +149,8 @@ final class SyncAgentBindings {
   final _WriteD patch;
   final _DeleteD delete;
   final _GetD get;
+  final _GetD queryJson; // (agent, collection, query_json, out, err): the same shape as get
+  final _ChangesD changesJson;
   final _SyncNowD syncNow;
   final _RunHeadlessD runHeadless;
   final _CancelD cancel;
@@ -281,6 +289,24 @@ class SyncAgent {
         if (rc == SyncAgentCode.notFound) return null;
         check(rc);
         return jsonDecode(_take(out.value)!) as Map<String, dynamic>;
+      });
+
+  /// One page of the live documents matching a Mango selector (docs/queries.md):
+  /// {"docs": [{"key","data","rev","sync_state"}], "bookmark": String?}. [query] is
+  /// {"selector": {...}, "sort": [...], "limit": n, "skip": n, "bookmark": "..."}.
+  Map<String, dynamic> query(String collection, Map<String, dynamic> query) =>
+      _call((arena, err, check) {
+        final out = arena<Pointer<Utf8>>();
+        check(_b.queryJson(_handle, collection.toNativeUtf8(allocator: arena),
+            jsonEncode(query).toNativeUtf8(allocator: arena), out, err));
+        return jsonDecode(_take(out.value)!) as Map<String, dynamic>;
+      });
+
+  /// The change feed after [since]: [{"seq","collection","key","deleted","source","sync_state"}].
+  List<dynamic> changes({int since = 0, int limit = 1000}) => _call((arena, err, check) {
+        final out = arena<Pointer<Utf8>>();
+        check(_b.changesJson(_handle, since, limit, out, err));
+        return jsonDecode(_take(out.value)!) as List<dynamic>;
       });
 
   /// One sync cycle (blocking); the report {"outcome","pushed","pulled",...,"error"}.
