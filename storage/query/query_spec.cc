@@ -30,7 +30,9 @@ StatusOr<SortKey> ParseSortEntry(const nlohmann::json& entry, const std::string&
   if (!entry.is_object() || entry.size() != 1) {
     return InvalidArgumentError(where + ": expected a field name or {\"FIELD\": \"asc\"|\"desc\"}");
   }
-  const auto& [name, direction] = *entry.items().begin();
+  const auto member = entry.begin();  // (not items(): its proxy would die with the statement)
+  const std::string& name = member.key();
+  const nlohmann::json& direction = member.value();
   const std::string at = where + "." + name;
   if (!direction.is_string() || (direction != "asc" && direction != "desc")) {
     return InvalidArgumentError(at + ": expected \"asc\" or \"desc\"");
