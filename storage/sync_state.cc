@@ -13,7 +13,16 @@ static_assert(static_cast<int>(SyncState::kSynced) == 0 &&
 constexpr char kLoadSyncState[] = "SELECT " SYNCAGENT_SYNC_STATE_SQL
                                   " FROM documents d WHERE d.collection = ?1 AND d.key = ?2";
 
+constexpr char kAnyConflictOrDeadLetter[] =
+    "SELECT EXISTS (SELECT 1 FROM conflicts WHERE status = 'open') OR "
+    "EXISTS (SELECT 1 FROM dead_letters)";
+
 }  // namespace
+
+StatusOr<bool> AnyConflictOrDeadLetter(SqliteDb& db) {
+  SYNCAGENT_ASSIGN_OR_RETURN(int64_t any, db.QueryInt(kAnyConflictOrDeadLetter));
+  return any != 0;
+}
 
 SyncState SyncStateFromColumn(int64_t value) {
   switch (value) {

@@ -32,6 +32,10 @@ namespace syncagent {
 // The SyncState of a SYNCAGENT_SYNC_STATE_SQL column (kSynced for a value it never produces).
 SyncState SyncStateFromColumn(int64_t value);
 
+// Whether any document can be in conflict or rejected (an open conflict or a dead letter exists):
+// when not, a dirty document is pending and any other synced, with no lookup per document.
+StatusOr<bool> AnyConflictOrDeadLetter(SqliteDb& db);
+
 // The sync state of the document (collection, key); kSynced when there is no such row.
 // REQUIRES: called inside a transaction when it must agree with another read.
 StatusOr<SyncState> LoadSyncState(SqliteDb& db, std::string_view collection,

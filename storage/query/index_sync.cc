@@ -107,9 +107,11 @@ StatusOr<IndexPlan> PlanIndexes(const std::vector<QueryIndex>& indexes) {
       columns += (columns.empty() ? "" : ", ") + base + "_r, " + base + "_v";
     }
     const std::string name = "qidx_" + NameHash(key);
-    // The key last: a query's tie-break on the key is then the index's order too.
-    plan.index_ddl[name] = "CREATE INDEX " + name + " ON documents (" + columns +
-                           ", key) WHERE collection = " + Quoted(index.collection) + " AND deleted = 0";
+    // The collection first, as a column: a partial predicate on it would only match a query's
+    // bound collection by SQLite re-preparing the statement on every run. The key last: a
+    // query's tie-break on the key is then the index's order too.
+    plan.index_ddl[name] = "CREATE INDEX " + name + " ON documents (collection, " + columns +
+                           ", key) WHERE deleted = 0";
   }
   return plan;
 }

@@ -67,7 +67,7 @@ StatusOr<QuerySql> QueryRunner::Build(std::string_view collection, const QuerySp
   std::string where = "d.collection = " + builder.Param(std::string(collection)) +
                       " AND d.deleted = 0";
   const std::vector<OrderColumn> order = OrderColumns(builder, spec.sort);
-  std::string select = "SELECT d.key, d.rev, d.data";
+  std::string select = "SELECT d.key, d.rev, d.data, d.dirty";
   for (size_t i = 0; i + 1 < order.size(); ++i) {
     select += ", " + order[i].sql;
     if (i % 2 == 0) where += " AND " + order[i].sql + " IS NOT NULL";  // a rank: the field exists
@@ -99,13 +99,17 @@ StatusOr<QueryResult> QueryRunner::Run(std::string_view collection, const QueryS
     row.rev = stmt.Text(1);
     SYNCAGENT_ASSIGN_OR_RETURN(row.data, ParseStoredJson(stmt.TextView(2), collection, row.key,
                                                          "data"));
+    row.sync_state = stmt.Int(3) != 0 ? SyncState::kPending : SyncState::kSynced;
     position.clear();
-    for (int i = 0; i < sort_columns; ++i) position.push_back(stmt.Value(3 + i));
+    for (int i = 0; i < sort_columns; ++i) position.push_back(stmt.Value(4 + i));
     position.push_back(row.key);
     result.rows.push_back(std::move(row));
   }
-  // The sync state of the returned rows only (a sorted scan would compute it for every match).
+  // Conflicts and dead letters, when there are any, for the returned rows only (in the SELECT,
+  // a sorted scan would look them up for every match).
+  SYNCAGENT_ASSIGN_OR_RETURN(bool lookup, AnyConflictOrDeadLetter(db_));
   for (QueryRow& row : result.rows) {
+    if (!lookup) break;
     SYNCAGENT_ASSIGN_OR_RETURN(row.sync_state, LoadSyncState(db_, collection, row.key));
   }
   if (static_cast<int>(result.rows.size()) == spec.limit) {

@@ -1,6 +1,6 @@
 // QueryRunner: runs a QuerySpec (query/query_spec.h) over the live documents of one collection as
 // ONE SQL statement:
-//   SELECT key, rev, data, the sort keys FROM documents d
+//   SELECT key, rev, data, dirty, the sort keys FROM documents d
 //   WHERE collection = ? AND deleted = 0 AND <every sort field exists> AND <selector>
 //     [AND <strictly after the bookmark's position>]
 //   ORDER BY <each sort field's rank and value, asc or desc>, key LIMIT ? OFFSET ?
@@ -9,7 +9,8 @@
 // with generated columns of a declared index (query/index_columns.h) is read through them, so
 // SQLite can use the index for the selector and the sort.
 //
-// The rows' sync state (storage/sync_state.h) is read for the returned rows only, after the
+// The rows' sync state (storage/sync_state.h) comes from their dirty flag, and only when an open
+// conflict or a dead letter exists is it looked up, for the returned rows only, after the
 // statement: callers run Run inside a read transaction so that both agree.
 //
 // Thread safety: not thread-safe; used under the Store's lock.
