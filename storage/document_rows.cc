@@ -16,18 +16,22 @@ constexpr char kLoad[] =
     "FROM documents WHERE collection = ?1 AND key = ?2";
 constexpr char kSave[] =
     "INSERT INTO documents (collection, key, rev, deleted, data, dirty, base_rev, "
-    "base_data, hlc, updated_at, pending_seqs) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
+    "base_data, hlc, updated_at, pending_seqs, change_seq, change_source) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
     "ON CONFLICT (collection, key) DO UPDATE SET rev = excluded.rev, "
     "deleted = excluded.deleted, data = excluded.data, dirty = excluded.dirty, "
     "base_rev = excluded.base_rev, base_data = excluded.base_data, hlc = excluded.hlc, "
-    "updated_at = excluded.updated_at, pending_seqs = excluded.pending_seqs";
+    "updated_at = excluded.updated_at, pending_seqs = excluded.pending_seqs, "
+    "change_seq = excluded.change_seq, change_source = excluded.change_source";
 constexpr char kSaveIfNewerAndClean[] =
     "INSERT INTO documents (collection, key, rev, deleted, data, dirty, base_rev, "
-    "base_data, hlc, updated_at, pending_seqs) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
+    "base_data, hlc, updated_at, pending_seqs, change_seq, change_source) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
     "ON CONFLICT (collection, key) DO UPDATE SET rev = excluded.rev, "
     "deleted = excluded.deleted, data = excluded.data, dirty = excluded.dirty, "
     "base_rev = excluded.base_rev, base_data = excluded.base_data, hlc = excluded.hlc, "
-    "updated_at = excluded.updated_at, pending_seqs = excluded.pending_seqs "
+    "updated_at = excluded.updated_at, pending_seqs = excluded.pending_seqs, "
+    "change_seq = excluded.change_seq, change_source = excluded.change_source "
     "WHERE documents.dirty = 0 AND rev_newer(documents.rev, excluded.rev) "
     "AND NOT (documents.rev = '' AND documents.deleted = 1 AND documents.hlc > excluded.hlc)";
 constexpr char kErase[] = "DELETE FROM documents WHERE collection = ?1 AND key = ?2";
@@ -141,20 +145,18 @@ Status DocumentRows::RegisterRevisionOrder(SqliteDb& db, const RevisionComparato
 }
 
 Status DocumentRows::Save(const DocumentRow& row) {
-  SYNCAGENT_RETURN_IF_ERROR(Bind(kSave, row).status());
-  return feed_ == nullptr ? Status::Ok() : feed_->Record(row.collection, row.key, row.deleted);
+  return Bind(kSave, row).status();
 }
 
 StatusOr<bool> DocumentRows::SaveIfNewerAndClean(const DocumentRow& row) {
   SYNCAGENT_CHECK(!row.HasPending());
+  // A seq taken for a row that is not written is skipped: seqs need only increase.
   SYNCAGENT_ASSIGN_OR_RETURN(int64_t changes, Bind(kSaveIfNewerAndClean, row));
-  if (changes > 0 && feed_ != nullptr) {
-    SYNCAGENT_RETURN_IF_ERROR(feed_->Record(row.collection, row.key, row.deleted));
-  }
   return changes > 0;
 }
 
 StatusOr<int64_t> DocumentRows::Bind(const char* sql, const DocumentRow& row) {
+  SYNCAGENT_ASSIGN_OR_RETURN(int64_t seq, feed_.NextSeq());
   SYNCAGENT_ASSIGN_OR_RETURN(Statement stmt, db_.Prepare(sql));
   stmt.BindTextStatic(1, row.collection);
   stmt.BindTextStatic(2, row.key);
@@ -175,8 +177,12 @@ StatusOr<int64_t> DocumentRows::Bind(const char* sql, const DocumentRow& row) {
   stmt.BindTextStatic(9, row.hlc);
   stmt.BindInt(10, row.updated_at);
   stmt.BindTextStatic(11, row.pending_seqs);
+  stmt.BindInt(12, seq);
+  stmt.BindInt(13, static_cast<int64_t>(feed_.source()));
   SYNCAGENT_RETURN_IF_ERROR(stmt.Run());
-  return stmt.Changes();
+  const int64_t changes = stmt.Changes();
+  if (changes > 0) feed_.Written(row.collection, row.key);
+  return changes;
 }
 
 Status DocumentRows::Erase(std::string_view collection, std::string_view key) {
@@ -184,7 +190,7 @@ Status DocumentRows::Erase(std::string_view collection, std::string_view key) {
   stmt.BindTextStatic(1, collection);
   stmt.BindTextStatic(2, key);
   SYNCAGENT_RETURN_IF_ERROR(stmt.Run());
-  return feed_ == nullptr ? Status::Ok() : feed_->Record(collection, key, /*deleted=*/true);
+  return feed_.Erased(collection, key);
 }
 
 StatusOr<std::vector<Document>> DocumentRows::List(std::string_view collection,

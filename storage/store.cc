@@ -44,12 +44,15 @@ constexpr Invariant kInvariants[] = {
      "SELECT count(*) FROM outbox WHERE seq > (SELECT value FROM meta WHERE name = 'seq')"},
     {"a tombstone has no data and a live document has data",
      "SELECT count(*) FROM documents WHERE (deleted = 1) = (data IS NOT NULL)"},
-    {"every document has its latest change in the change feed",
-     "SELECT count(*) FROM documents d WHERE NOT EXISTS "
-     "(SELECT 1 FROM changes c WHERE c.collection = d.collection AND c.key = d.key)"},
-    {"a change's deleted flag is its document's",
-     "SELECT count(*) FROM changes c JOIN documents d USING (collection, key) "
-     "WHERE c.deleted != d.deleted"},
+    {"the change seq high-water mark is at least every document's and erased document's seq",
+     "SELECT (SELECT count(*) FROM documents WHERE change_seq > "
+     "(SELECT value FROM meta WHERE name = 'change_seq')) + (SELECT count(*) FROM erased_changes "
+     "WHERE seq > (SELECT value FROM meta WHERE name = 'change_seq'))"},
+    {"every document has a change seq, and an erased document's entry is older than its row",
+     "SELECT (SELECT count(*) FROM documents WHERE change_seq <= 0) + (SELECT count(*) FROM "
+     "erased_changes e JOIN documents d USING (collection, key) WHERE e.seq >= d.change_seq)"},
+    {"a change seq belongs to one document",
+     "SELECT count(*) FROM erased_changes e JOIN documents d ON d.change_seq = e.seq"},
 };
 
 // Stamps the change-feed rows of one store operation with `source`; kLocal again afterwards.
@@ -138,7 +141,7 @@ Store::Store(const StoreOptions& options, std::unique_ptr<SqliteDb> db, std::str
       client_id_(std::move(client_id)),
       hlc_(*options.clock, client_id_),
       feed_(*db_),
-      docs_(*db_),
+      docs_(*db_, feed_),
       outbox_rows_(*db_),
       seqs_(*db_),
       ctx_{db_.get(), options.clock, &hlc_, &ids_, &docs_, &outbox_rows_, &seqs_,
@@ -154,7 +157,7 @@ Store::Store(const StoreOptions& options, std::unique_ptr<SqliteDb> db, std::str
       leases_(ctx_),
       runs_(ctx_) {
   outbox_rows_.SetSyncedCollections(options.synced_collections);
-  docs_.set_feed(&feed_);
+  feed_.set_keep_keys(static_cast<bool>(options_.on_commit));
 }
 
 Store::~Store() = default;
@@ -166,17 +169,23 @@ auto Store::InWriteTransaction(Body&& body) -> decltype(body()) {
     ~ResetSeqs() { seqs.Reset(); }
   } reset_seqs{seqs_};
   seqs_.Reset();
+  feed_.BeginTransaction();
   Transaction txn(*db_);
   SYNCAGENT_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kImmediate));
   auto result = body();
   if (!result.ok()) return result;
   SYNCAGENT_RETURN_IF_ERROR(PersistMeta());
   SYNCAGENT_RETURN_IF_ERROR(txn.Commit());
+  if (options_.on_commit) {
+    std::vector<DocumentKey> keys = feed_.TakeWritten();
+    if (!keys.empty()) options_.on_commit(std::move(keys));
+  }
   return result;
 }
 
 Status Store::PersistMeta() {
   SYNCAGENT_RETURN_IF_ERROR(seqs_.Flush());
+  SYNCAGENT_RETURN_IF_ERROR(feed_.Flush());
   const HlcStamp last = hlc_.Last();
   if (last.wall_ms == persisted_hlc_.wall_ms && last.logical == persisted_hlc_.logical) {
     return Status::Ok();

@@ -22,7 +22,9 @@
 #ifndef SYNCAGENT_STORAGE_STORE_TYPES_H_
 #define SYNCAGENT_STORAGE_STORE_TYPES_H_
 
+#include <compare>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -55,6 +57,19 @@ struct QueryIndex {
   std::vector<std::string> fields;  // Mango field names, in index order
 };
 
+// A document's identity: its collection and key.
+struct DocumentKey {
+  std::string collection;
+  std::string key;
+
+  friend auto operator<=>(const DocumentKey&, const DocumentKey&) = default;
+};
+
+// Told the keys of the documents that one committed write transaction changed (each once,
+// sorted), right after the commit, on the committing thread and under the Store's lock: it must
+// not call the Store, only hand the keys on (agent/change_dispatcher.h).
+using CommitObserver = std::function<void(std::vector<DocumentKey> keys)>;
+
 struct StoreOptions {
   std::string path;                     // the database file; created 0600 when missing
   SyncMode synchronous = SyncMode::kNormal;
@@ -71,6 +86,8 @@ struct StoreOptions {
   // The query indexes the store keeps: Open creates the missing ones and drops the others
   // (storage/query/index_sync.h). kInvalidArgument from Open for a bad collection or field.
   std::vector<QueryIndex> indexes;
+  // Optional: told after each committed write transaction that changed documents.
+  CommitObserver on_commit;
 };
 
 // Where a document stands with the server (storage/sync_state.h computes it), most urgent first:

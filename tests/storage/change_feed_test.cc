@@ -38,7 +38,9 @@ TEST_F(ChangeFeedTest, EachWriteTakesTheNextSeqAndKeepsOneRowPerDocument) {
   EXPECT_EQ(all[1].seq, 3);
   EXPECT_EQ(all[1].source, ChangeSource::kLocal);
   EXPECT_EQ(all[1].sync_state, SyncState::kPending);
-  EXPECT_EQ(RawQueryInt(path_, "SELECT count(*) FROM changes"), 2);
+  // The seq lives on the document's row: nothing else is written per change.
+  EXPECT_EQ(RawQueryInt(path_, "SELECT change_seq FROM documents WHERE key = 'a'"), 3);
+  EXPECT_EQ(RawQueryInt(path_, "SELECT count(*) FROM erased_changes"), 0);
   EXPECT_EQ(Since(2).size(), 1u);
   EXPECT_EQ(Since(0, 1).size(), 1u);
   ASSERT_OK(store_->Delete("notes", "b"));
@@ -81,6 +83,75 @@ TEST_F(ChangeFeedTest, ARolledBackWriteLeavesNoChange) {
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(Since(0).size(), 1u);
   EXPECT_EQ(Since(1).size(), 0u);
+}
+
+// A create cancelled before it left the device removes the document's row; the feed still tells
+// of the delete, until the document is written again (then its row is its one entry again).
+TEST_F(ChangeFeedTest, AnErasedDocumentStaysInTheFeedUntilItIsWrittenAgain) {
+  ASSERT_OK(store_->Put("notes", "gone", {{"v", 1}}));
+  ASSERT_OK(store_->Put("notes", "kept", {{"v", 1}}));
+  ASSERT_OK(store_->Delete("notes", "gone"));
+  EXPECT_EQ(RawQueryInt(path_, "SELECT count(*) FROM documents WHERE key = 'gone'"), 0);
+  Change gone = Latest("gone");
+  EXPECT_TRUE(gone.deleted);
+  EXPECT_EQ(gone.seq, 3);
+  EXPECT_EQ(gone.sync_state, SyncState::kSynced);  // nothing left to send
+  EXPECT_EQ(Since(2).size(), 1u);
+  EXPECT_OK(store_->Verify());
+
+  ASSERT_OK(store_->Put("notes", "gone", {{"v", 2}}));
+  std::vector<Change> all = Since(0);
+  ASSERT_EQ(all.size(), 2u);  // one entry per document: the erased one is shadowed
+  EXPECT_EQ(all[1].key, "gone");
+  EXPECT_EQ(all[1].seq, 4);
+  EXPECT_FALSE(all[1].deleted);
+  EXPECT_OK(store_->Verify());
+  // The next erase drops the shadowed entry before keeping the new one.
+  ASSERT_OK(store_->Put("notes", "other", {{"v", 1}}));
+  ASSERT_OK(store_->Delete("notes", "other"));
+  EXPECT_EQ(RawQueryInt(path_, "SELECT count(*) FROM erased_changes"), 1);
+  EXPECT_EQ(Latest("other").seq, 6);
+}
+
+TEST_F(ChangeFeedTest, VerifyFindsASeqAboveTheHighWaterMarkAndAStaleErasedEntry) {
+  ASSERT_OK(store_->Put("notes", "a", {{"v", 1}}));
+  ASSERT_EQ(RawQueryInt(path_, "UPDATE documents SET change_seq = 99 RETURNING 1"), 1);
+  Status broken = store_->Verify();
+  EXPECT_EQ(broken.code(), StatusCode::kInternal);
+  EXPECT_NE(broken.message().find("change seq high-water"), std::string::npos) << broken.ToString();
+  ASSERT_EQ(RawQueryInt(path_, "UPDATE documents SET change_seq = 1 RETURNING 1"), 1);
+  ASSERT_EQ(RawQueryInt(path_, "INSERT INTO erased_changes VALUES ('notes', 'a', 1, 0) "
+                               "RETURNING 1"),
+            1);
+  broken = store_->Verify();
+  EXPECT_EQ(broken.code(), StatusCode::kInternal);
+  EXPECT_NE(broken.message().find("seq"), std::string::npos) << broken.ToString();
+}
+
+// The commit observer hears of each committed transaction's keys, once each, after the commit;
+// of a rolled-back one, nothing.
+TEST(ChangeFeedObserverTest, TheObserverGetsEachCommittedTransactionsKeysOnce) {
+  testing::TempDir dir;
+  VirtualClock clock;
+  std::vector<std::vector<DocumentKey>> commits;
+  StoreOptions options = testing::Options(dir.File("o.db"), &clock);
+  options.on_commit = [&](std::vector<DocumentKey> keys) { commits.push_back(std::move(keys)); };
+  std::unique_ptr<Store> store = testing::OpenStore(options);
+  ASSERT_NE(store, nullptr);
+  ASSERT_OK(store->Write({WriteOp::Put("notes", "b", {{"v", 1}}),
+                          WriteOp::Put("notes", "a", {{"v", 1}}),
+                          WriteOp::Patch("notes", "b", {{"v", 2}})}));
+  ASSERT_EQ(commits.size(), 1u);
+  EXPECT_EQ(commits[0], (std::vector<DocumentKey>{{"notes", "a"}, {"notes", "b"}}));
+  ASSERT_FALSE(store->Write({WriteOp::Put("notes", "c", {{"v", 1}}),
+                             WriteOp::Patch("notes", "missing", {{"v", 1}})})
+                   .ok());
+  ASSERT_OK(store->SetCheckpoint("x", "1"));  // no document: nothing to tell
+  EXPECT_EQ(commits.size(), 1u);
+  auto queued = store->PeekBatch(10, 1 << 20);
+  ASSERT_TRUE(queued.ok() && !queued->empty());
+  ASSERT_OK(store->Ack({queued->at(0).mutation_id, "1", ""}));
+  ASSERT_EQ(commits.size(), 2u);  // an ack changes the document's sync state
 }
 
 TEST_F(ChangeFeedTest, BadArgumentsAreRefused) {
