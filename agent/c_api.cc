@@ -238,6 +238,40 @@ int syncagent_changes_json(syncagent_agent* agent, int64_t since, int limit, cha
   });
 }
 
+int syncagent_watch(syncagent_agent* agent, const char* collection, const char* selector_json,
+                    const char* sort_json, int limit, syncagent_watch_fn cb, void* user,
+                    int64_t* out_watch_id, syncagent_error* err) {
+  if (out_watch_id != nullptr) *out_watch_id = 0;
+  return Guard(err, agent, [&]() -> Status {
+    SYNCAGENT_RETURN_IF_ERROR(NeedHandle(agent));
+    SYNCAGENT_RETURN_IF_ERROR(NeedArg(collection, "collection"));
+    SYNCAGENT_RETURN_IF_ERROR(NeedArg(out_watch_id, "out_watch_id"));
+    if (cb == nullptr) return InvalidArgumentError("cb: must not be NULL");
+    SYNCAGENT_ASSIGN_OR_RETURN(nlohmann::json selector,
+                               ParseJsonArg(selector_json, "selector_json", kMaxDocumentDepth + 8));
+    nlohmann::json sort;  // null: by key
+    if (sort_json != nullptr) {
+      SYNCAGENT_ASSIGN_OR_RETURN(sort, ParseJsonArg(sort_json, "sort_json", kMaxDocumentDepth));
+    }
+    auto call = [cb, user](int64_t id, const StatusOr<nlohmann::json>& result) {
+      // Document data: handed over as stored, never redacted (as syncagent_query_json's).
+      const std::string text = result.ok() ? Dump(*result) : result.status().message();
+      char* copy = nullptr;  // the callee owns it
+      if (Give(text, &copy).ok()) cb(id, static_cast<int>(result.status().code()), copy, user);
+    };
+    SYNCAGENT_ASSIGN_OR_RETURN(*out_watch_id,
+                               agent->agent->Watch(collection, selector, sort, limit, call));
+    return Status();
+  });
+}
+
+int syncagent_unwatch(syncagent_agent* agent, int64_t watch_id, syncagent_error* err) {
+  return Guard(err, agent, [&]() -> Status {
+    SYNCAGENT_RETURN_IF_ERROR(NeedHandle(agent));
+    return agent->agent->Unwatch(watch_id);
+  });
+}
+
 int syncagent_sync_now(syncagent_agent* agent, int64_t budget_ms, char** out_report_json,
                        syncagent_error* err) {
   if (out_report_json != nullptr) *out_report_json = nullptr;

@@ -4,6 +4,8 @@
 
 #include "capi_suite.h"
 
+#include "capi_check.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,48 +15,6 @@
 #include "syncagent/syncagent.h"
 
 /* ---- helpers ---- */
-
-static void fail_at(char* failure, size_t size, int line, const char* fmt, ...) {
-  va_list args;
-  int used = snprintf(failure, size, "capi_suite.c:%d: ", line);
-  if (used < 0 || (size_t)used >= size) return;
-  va_start(args, fmt);
-  vsnprintf(failure + used, size - (size_t)used, fmt, args);
-  va_end(args);
-}
-
-#define CHECK(cond, ...)                                     \
-  do {                                                       \
-    if (!(cond)) {                                           \
-      fail_at(failure, failure_size, __LINE__, __VA_ARGS__); \
-      goto done;                                             \
-    }                                                        \
-  } while (0)
-
-/* Expects `call` (an int expression) to return 0; else fails with the error's message. */
-#define CHECK_OK(call)                                                                         \
-  do {                                                                                         \
-    int rc_ = (call);                                                                          \
-    if (rc_ != 0) {                                                                            \
-      fail_at(failure, failure_size, __LINE__, "%s returned %d: %s", #call, rc_, err.message); \
-      goto done;                                                                               \
-    }                                                                                          \
-  } while (0)
-
-static int contains(const char* text, const char* needle) {
-  return text != NULL && strstr(text, needle) != NULL;
-}
-
-static void make_config(char* out, size_t size, const char* base_url, const char* dir,
-                        const char* db, const char* extra) {
-  snprintf(
-      out, size,
-      "{\"server\":{\"base_url\":\"%s\",\"allow_insecure_http\":true,"
-      "\"timeouts\":{\"request_ms\":5000}},"
-      "\"storage\":{\"path\":\"%s/%s\"},"
-      "\"retry\":{\"initial_delay_ms\":10,\"max_delay_ms\":50,\"max_attempts_per_cycle\":2}%s}",
-      base_url, dir, db, extra ? extra : "");
-}
 
 /* Value of the integer member `"name":` after `from` (first occurrence), or -1. */
 static long long int_member(const char* json, const char* name) {

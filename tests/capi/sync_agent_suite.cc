@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -113,6 +114,46 @@ TEST_F(SyncAgentTest, ChangesListEachDocumentsLatestChangeAfterASeq) {
   ASSERT_EQ(since->size(), 1u);
   EXPECT_EQ((*since)[0]["key"], "x");
   EXPECT_EQ(a->Changes(-1).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(SyncAgentTest, WatchCallsBackWithEachNewResultUntilUnwatchedAndRefusesBadQueries) {
+  auto a = Open("w.db");
+  ASSERT_TRUE(a);
+  std::vector<json> results;
+  std::vector<json> changed;
+  a->SetEventCallback([&](const json& event) {
+    if (event["type"] == "documents_changed") changed.push_back(event["keys"]);
+  });
+  auto id = a->Watch("notes", {{"n", {{"$gte", 2}}}}, json::array({"n"}), 10,
+                     [&](int64_t, const StatusOr<json>& result) {
+                       ASSERT_TRUE(result.ok()) << result.status().ToString();
+                       json keys = json::array();
+                       for (const json& doc : (*result)["docs"]) keys.push_back(doc["key"]);
+                       results.push_back(keys);
+                     });
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  ASSERT_TRUE(a->Put("notes", "x", {{"n", 3}}).ok());
+  ASSERT_TRUE(a->Put("notes", "y", {{"n", 2}}).ok());
+  ASSERT_TRUE(a->Put("notes", "z", {{"n", 1}}).ok());  // outside the selector: no call
+  EXPECT_EQ(results, (std::vector<json>{json::array(), {"x"}, {"y", "x"}}));
+  EXPECT_EQ(changed.size(), 3u);
+  EXPECT_EQ(changed[2], json::parse(R"([{"collection":"notes","key":"z"}])"));
+  ASSERT_TRUE(a->Unwatch(*id).ok());
+  ASSERT_TRUE(a->Put("notes", "w", {{"n", 9}}).ok());
+  EXPECT_EQ(results.size(), 3u);
+  EXPECT_EQ(a->Unwatch(*id).code(), StatusCode::kNotFound);
+
+  auto noop = [](int64_t, const StatusOr<json>&) {};
+  auto bad = a->Watch("notes", {{"n", {{"$in", 3}}}}, nullptr, 10, noop);
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(bad.status().message(),
+            "watch.selector.n.$in: wrong operand type for $in: expected an array, got a number");
+  EXPECT_EQ(a->Watch("notes", json::object(), json::array({1}), 10, noop).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(a->Watch("notes", json::object(), nullptr, 0, noop).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(a->Watch("notes", json::object(), nullptr, 10, nullptr).status().code(),
+            StatusCode::kInvalidArgument);
 }
 
 TEST_F(SyncAgentTest, BadInputIsAStatusNeverAnException) {
