@@ -16,6 +16,32 @@ Status CheckDepth(const nlohmann::json& value, std::string_view what) {
   return Status::Ok();
 }
 
+// The app's callback `fn`, marked as one of the dispatcher's while it runs: a write it makes
+// leaves its changes to the next delivery point instead of delivering inside the callback.
+template <typename Fn>
+Fn InScope(const ChangeDispatcher* dispatcher, Fn fn) {
+  if (!fn) return nullptr;
+  return [dispatcher, fn = std::move(fn)](const auto&... args) {
+    ChangeDispatcher::CallbackScope scope(dispatcher);
+    return fn(args...);
+  };
+}
+
+SyncEngineOptions EngineOptionsFrom(const AgentConfig& c, const AgentOptions& options) {
+  SyncEngineOptions engine_options;
+  engine_options.push_batch_size = static_cast<int>(c.sync.push_batch_size);
+  engine_options.push_batch_bytes = c.sync.push_batch_bytes;
+  engine_options.pull_page_size = static_cast<int>(c.sync.pull_page_size);
+  engine_options.collections = c.sync.collections;
+  engine_options.on_server_reset = c.sync.on_server_reset == OnServerReset::kAdoptServer
+                                       ? ServerResetRule::kAdoptServer
+                                       : ServerResetRule::kReupload;
+  // Headroom for the page envelope around the changes the server counts.
+  engine_options.pull_max_bytes = std::max<int64_t>(4096, c.server.max_response_bytes - 65536);
+  if (options.tune_engine) options.tune_engine(engine_options);
+  return engine_options;
+}
+
 }  // namespace
 
 ResolutionPolicy ToResolutionPolicy(ConflictPolicy policy) {
@@ -66,6 +92,15 @@ StatusOr<std::unique_ptr<Agent>> Agent::Open(const AgentConfig& config, AgentOpt
 
   SYNCAGENT_RETURN_IF_ERROR(agent->OpenRemote(options));
   Remote* remote = agent->remote_;
+  const SyncEngineOptions engine_options = EngineOptionsFrom(c, options);
+  Agent* self = agent.get();
+  agent->changes_ = std::make_unique<ChangeDispatcher>(
+      clock, engine_options.event_throttle,
+      [self](std::string_view collection, const query::QuerySpec& spec) {
+        return self->store_->Query(collection, spec);
+      });
+  ChangeDispatcher* changes = agent->changes_.get();
+  changes->SetEventCallback(options.on_event);
 
   StoreOptions store_options;
   store_options.path = c.storage.path;
@@ -75,9 +110,15 @@ StatusOr<std::unique_ptr<Agent>> Agent::Open(const AgentConfig& config, AgentOpt
   store_options.max_size_bytes = c.storage.max_size_mb * 1024 * 1024;
   store_options.clock = clock;
   store_options.synced_collections = c.sync.collections;
+  for (const IndexConfig& index : c.storage.indexes) {
+    store_options.indexes.push_back({index.collection, index.fields});
+  }
   // Revisions are the remote's tokens: it orders them.
   store_options.compare_revisions = [remote](std::string_view local, std::string_view rev) {
     return remote->CompareRevisions(local, rev);
+  };
+  store_options.on_commit = [changes](std::vector<DocumentKey> keys) {
+    changes->OnCommit(std::move(keys));
   };
   SYNCAGENT_ASSIGN_OR_RETURN(agent->store_, Store::Open(store_options));
 
@@ -87,22 +128,11 @@ StatusOr<std::unique_ptr<Agent>> Agent::Open(const AgentConfig& config, AgentOpt
   }
   agent->resolver_ = std::make_unique<ConflictResolver>(
       ToResolutionPolicy(c.sync.conflict.default_policy), std::move(per_collection),
-      ToTieRule(c.sync.conflict.merge_tie), options.custom_resolver);
-
-  SyncEngineOptions engine_options;
-  engine_options.push_batch_size = static_cast<int>(c.sync.push_batch_size);
-  engine_options.push_batch_bytes = c.sync.push_batch_bytes;
-  engine_options.pull_page_size = static_cast<int>(c.sync.pull_page_size);
-  engine_options.collections = c.sync.collections;
-  engine_options.on_server_reset = c.sync.on_server_reset == OnServerReset::kAdoptServer
-                                       ? ServerResetRule::kAdoptServer
-                                       : ServerResetRule::kReupload;
-  // Headroom for the page envelope around the changes the server counts.
-  engine_options.pull_max_bytes = std::max<int64_t>(4096, c.server.max_response_bytes - 65536);
-  if (options.tune_engine) options.tune_engine(engine_options);
+      ToTieRule(c.sync.conflict.merge_tie), InScope(changes, options.custom_resolver));
   agent->engine_ = std::make_unique<SyncEngine>(agent->store_.get(), agent->remote_, clock,
                                                 agent->resolver_.get(), engine_options,
-                                                options.on_event);
+                                                InScope(changes, options.on_event));
+  agent->engine_->set_change_dispatcher(changes);
   return agent;
 }
 
@@ -157,28 +187,59 @@ StatusOr<std::unique_ptr<Agent>> Agent::OpenJson(std::string_view config_json,
   return Open(config, std::move(options));
 }
 
+template <typename Result>
+Result Agent::Delivered(Result result) {
+  changes_->Deliver(ChangeDispatcher::When::kNow);
+  return result;
+}
+
 Status Agent::Put(std::string_view collection, std::string_view key, const nlohmann::json& data) {
   SYNCAGENT_RETURN_IF_ERROR(CheckDepth(data, "data"));
-  return store_->Put(collection, key, data);
+  return Delivered(store_->Put(collection, key, data));
 }
 Status Agent::Patch(std::string_view collection, std::string_view key,
                     const nlohmann::json& patch) {
   SYNCAGENT_RETURN_IF_ERROR(CheckDepth(patch, "patch"));
-  return store_->Patch(collection, key, patch);
+  return Delivered(store_->Patch(collection, key, patch));
 }
 Status Agent::Delete(std::string_view collection, std::string_view key) {
-  return store_->Delete(collection, key);
+  return Delivered(store_->Delete(collection, key));
 }
 Status Agent::Write(const std::vector<WriteOp>& ops) {
   for (size_t i = 0; i < ops.size(); ++i) {
     Status status = CheckDepth(ops[i].data, ops[i].op == MutationOp::kPatch ? "patch" : "data");
     if (!status.ok()) return status.WithContext("write #" + std::to_string(i));
   }
-  return store_->Write(ops);
+  return Delivered(store_->Write(ops));
 }
 StatusOr<std::optional<Document>> Agent::Get(std::string_view collection, std::string_view key) {
   return store_->Get(collection, key);
 }
+
+StatusOr<query::QueryResult> Agent::Query(std::string_view collection,
+                                          const query::QuerySpec& spec) {
+  return store_->Query(collection, spec);
+}
+
+StatusOr<std::vector<Change>> Agent::Changes(int64_t since, int limit) {
+  return store_->Changes(since, limit);
+}
+
+StatusOr<int64_t> Agent::Watch(std::string_view collection, const query::QuerySpec& spec,
+                               WatchFn callback) {
+  if (!callback) return InvalidArgumentError("watch: a callback is required");
+  if (spec.skip != 0 || !spec.bookmark.empty()) {
+    return InvalidArgumentError(
+        "watch: a watch has no skip or bookmark (it follows the first page of its query)");
+  }
+  // Refused here rather than in every callback: the collection, the limit, the sort's fields.
+  SYNCAGENT_RETURN_IF_ERROR(store_->Query(collection, spec).status().WithContext("watch"));
+  return changes_->Watch(std::string(collection), spec, std::move(callback));
+}
+
+Status Agent::Unwatch(int64_t id) { return changes_->Unwatch(id); }
+
+void Agent::UnwatchAll() { changes_->UnwatchAll(); }
 StatusOr<std::vector<Document>> Agent::List(std::string_view collection,
                                             const ListOptions& options) {
   return store_->List(collection, options);
@@ -227,20 +288,23 @@ StatusOr<std::vector<Conflict>> Agent::ListConflicts(bool open_only) {
 }
 Status Agent::ResolveConflict(int64_t id, const Resolution& resolution) {
   SYNCAGENT_RETURN_IF_ERROR(CheckDepth(resolution.merged, "resolution data"));
-  return store_->ResolveConflict(id, resolution);
+  return Delivered(store_->ResolveConflict(id, resolution));
 }
 StatusOr<std::vector<DeadLetter>> Agent::ListDeadLetters() { return store_->ListDeadLetters(); }
-StatusOr<Mutation> Agent::RetryDeadLetter(int64_t id) { return store_->RetryDeadLetter(id); }
-Status Agent::DropDeadLetter(int64_t id) { return store_->DropDeadLetter(id); }
+StatusOr<Mutation> Agent::RetryDeadLetter(int64_t id) {
+  return Delivered(store_->RetryDeadLetter(id));
+}
+Status Agent::DropDeadLetter(int64_t id) { return Delivered(store_->DropDeadLetter(id)); }
 
 void Agent::SetEventCallback(EventCallback on_event) {
+  changes_->SetEventCallback(on_event);
   std::lock_guard<std::mutex> lock(cycle_mu_);
-  engine_->SetEventCallback(std::move(on_event));
+  engine_->SetEventCallback(InScope(changes_.get(), std::move(on_event)));
 }
 
 void Agent::SetConflictResolver(CustomResolverFn resolver) {
   std::lock_guard<std::mutex> lock(cycle_mu_);
-  resolver_->SetCustom(std::move(resolver));
+  resolver_->SetCustom(InScope(changes_.get(), std::move(resolver)));
 }
 
 }  // namespace syncagent

@@ -7,19 +7,26 @@
 // Local writes go straight to the store (one transaction: document + outbox); nothing is sent
 // from the write path. Only SyncNow (and the headless task, which calls it) talks to the network.
 //
+// What committed transactions changed reaches the app as the documents_changed event and through
+// watches (live queries), delivered after the transaction by the thread that committed it
+// (agent/change_dispatcher.h): the app's thread after a local write, the cycle's during a sync.
+//
 // Thread safety: every method may be called from any thread. Local reads and writes are
 // serialised by the store; SyncNow runs one cycle at a time (a second concurrent call waits).
-// Event and resolver callbacks run on the thread running the cycle.
+// Sync event and resolver callbacks run on the thread running the cycle; documents_changed and
+// watch callbacks on the thread that committed the change. A callback must not call SyncNow,
+// SetEventCallback or SetConflictResolver (the cycle's thread may be the one calling it).
 #ifndef SYNCAGENT_AGENT_AGENT_H_
 #define SYNCAGENT_AGENT_AGENT_H_
 
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <string>
 #include <functional>
+#include <string>
 #include <vector>
 
+#include "agent/change_dispatcher.h"
 #include "agent/conflict_resolver.h"
 #include "agent/cycle_report.h"
 #include "agent/sync_engine.h"
@@ -70,6 +77,24 @@ class Agent {
   Status Write(const std::vector<WriteOp>& ops);
   StatusOr<std::optional<Document>> Get(std::string_view collection, std::string_view key);
   StatusOr<std::vector<Document>> List(std::string_view collection, const ListOptions& options = {});
+  // One page of the live documents of `collection` matching a Mango selector (Store::Query,
+  // docs/queries.md).
+  StatusOr<query::QueryResult> Query(std::string_view collection, const query::QuerySpec& spec);
+  // The change feed after `since` (Store::Changes).
+  StatusOr<std::vector<Change>> Changes(int64_t since, int limit);
+  // A live query: `callback` gets Query(collection, spec)'s result now (at the next delivery
+  // point: before Watch returns, unless called from a callback or while another thread
+  // delivers) and again after each committed transaction that changed a document of
+  // `collection`, when the result differs from the one it last got (coalesced); or the error
+  // re-running the query met. Returns the watch id. kInvalidArgument for a query Query refuses,
+  // a spec with a skip or a bookmark (a watch is a first page), or no callback.
+  StatusOr<int64_t> Watch(std::string_view collection, const query::QuerySpec& spec,
+                          WatchFn callback);
+  // Once it returns, the watch's callback is not running and never runs again (it waits for a
+  // running call, unless called from it). kNotFound for an id that is not watched.
+  Status Unwatch(int64_t id);
+  // Unwatch of every watch.
+  void UnwatchAll();
 
   // --- Sync. ---
   // One cycle with `budget` (default: schedule.time_budget_seconds), cancellable.
@@ -116,8 +141,14 @@ class Agent {
   // Sets remote_: the injected one, or syncagent/1 over the injected or a libcurl transport.
   Status OpenRemote(const AgentOptions& options);
 
+  // After each local write: delivers what it committed (change_dispatcher.h).
+  template <typename Result>
+  Result Delivered(Result result);
+
   AgentConfig config_;
   Clock* clock_;
+  // Declared before store_, which tells it of commits: destroyed after it.
+  std::unique_ptr<ChangeDispatcher> changes_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<HttpClient> owned_http_;
   std::unique_ptr<TokenProvider> owned_tokens_;

@@ -17,6 +17,7 @@
 #include "agent/agent.h"
 #include "agent/c_api_json.h"
 #include "agent/sync_agent_access.h"
+#include "common/json_limits.h"
 #include "common/redact.h"
 #include "syncagent/agent.h"
 #include "syncagent/syncagent.h"
@@ -208,6 +209,66 @@ int syncagent_get(syncagent_agent* agent, const char* collection, const char* ke
                                agent->agent->Get(collection, key));
     if (!data) return NotFoundError(std::string(collection) + "/" + key + ": no such document");
     return Give(Dump(*data), out_json);  // document data: returned as stored, never redacted
+  });
+}
+
+int syncagent_query_json(syncagent_agent* agent, const char* collection, const char* query_json,
+                         char** out_json, syncagent_error* err) {
+  if (out_json != nullptr) *out_json = nullptr;
+  return Guard(err, agent, [&]() -> Status {
+    SYNCAGENT_RETURN_IF_ERROR(NeedHandle(agent));
+    SYNCAGENT_RETURN_IF_ERROR(NeedArg(collection, "collection"));
+    SYNCAGENT_RETURN_IF_ERROR(NeedArg(out_json, "out_json"));
+    // A selector's operand may be a whole document, a few levels down the query.
+    SYNCAGENT_ASSIGN_OR_RETURN(nlohmann::json query,
+                               ParseJsonArg(query_json, "query_json", kMaxDocumentDepth + 8));
+    SYNCAGENT_ASSIGN_OR_RETURN(nlohmann::json result, agent->agent->Query(collection, query));
+    return Give(Dump(result), out_json);  // document data: returned as stored, never redacted
+  });
+}
+
+int syncagent_changes_json(syncagent_agent* agent, int64_t since, int limit, char** out_json,
+                           syncagent_error* err) {
+  if (out_json != nullptr) *out_json = nullptr;
+  return Guard(err, agent, [&]() -> Status {
+    SYNCAGENT_RETURN_IF_ERROR(NeedHandle(agent));
+    SYNCAGENT_RETURN_IF_ERROR(NeedArg(out_json, "out_json"));
+    SYNCAGENT_ASSIGN_OR_RETURN(nlohmann::json changes, agent->agent->Changes(since, limit));
+    return Give(Dump(changes), out_json);
+  });
+}
+
+int syncagent_watch(syncagent_agent* agent, const char* collection, const char* selector_json,
+                    const char* sort_json, int limit, syncagent_watch_fn cb, void* user,
+                    int64_t* out_watch_id, syncagent_error* err) {
+  if (out_watch_id != nullptr) *out_watch_id = 0;
+  return Guard(err, agent, [&]() -> Status {
+    SYNCAGENT_RETURN_IF_ERROR(NeedHandle(agent));
+    SYNCAGENT_RETURN_IF_ERROR(NeedArg(collection, "collection"));
+    SYNCAGENT_RETURN_IF_ERROR(NeedArg(out_watch_id, "out_watch_id"));
+    if (cb == nullptr) return InvalidArgumentError("cb: must not be NULL");
+    SYNCAGENT_ASSIGN_OR_RETURN(nlohmann::json selector,
+                               ParseJsonArg(selector_json, "selector_json", kMaxDocumentDepth + 8));
+    nlohmann::json sort;  // null: by key
+    if (sort_json != nullptr) {
+      SYNCAGENT_ASSIGN_OR_RETURN(sort, ParseJsonArg(sort_json, "sort_json", kMaxDocumentDepth));
+    }
+    auto call = [cb, user](int64_t id, const StatusOr<nlohmann::json>& result) {
+      // Document data: handed over as stored, never redacted (as syncagent_query_json's).
+      const std::string text = result.ok() ? Dump(*result) : result.status().message();
+      char* copy = nullptr;  // the callee owns it
+      if (Give(text, &copy).ok()) cb(id, static_cast<int>(result.status().code()), copy, user);
+    };
+    SYNCAGENT_ASSIGN_OR_RETURN(*out_watch_id,
+                               agent->agent->Watch(collection, selector, sort, limit, call));
+    return Status();
+  });
+}
+
+int syncagent_unwatch(syncagent_agent* agent, int64_t watch_id, syncagent_error* err) {
+  return Guard(err, agent, [&]() -> Status {
+    SYNCAGENT_RETURN_IF_ERROR(NeedHandle(agent));
+    return agent->agent->Unwatch(watch_id);
   });
 }
 

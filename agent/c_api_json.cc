@@ -128,6 +128,30 @@ nlohmann::json DeadLetterToJson(const DeadLetter& d) {
           {"dead_at", d.dead_at}};
 }
 
+nlohmann::json QueryRowToJson(query::QueryRow row) {
+  nlohmann::json doc = {{"key", std::move(row.key)}, {"rev", std::move(row.rev)},
+                        {"sync_state", SyncStateName(row.sync_state)}};
+  doc["data"] = std::move(row.data);  // moved, never copied (a copy recurses per level)
+  return doc;
+}
+
+nlohmann::json ChangeToJson(const Change& change) {
+  return {{"seq", change.seq},
+          {"collection", change.collection},
+          {"key", change.key},
+          {"deleted", change.deleted},
+          {"source", ChangeSourceName(change.source)},
+          {"sync_state", SyncStateName(change.sync_state)}};
+}
+
+nlohmann::json QueryResultToJson(query::QueryResult result) {
+  nlohmann::json docs = nlohmann::json::array();
+  for (query::QueryRow& row : result.rows) docs.push_back(QueryRowToJson(std::move(row)));
+  nlohmann::json out = {{"docs", std::move(docs)}};
+  out["bookmark"] = result.bookmark.empty() ? nlohmann::json() : nlohmann::json(result.bookmark);
+  return out;
+}
+
 nlohmann::json RunRecordToJson(const RunRecord& r) {
   return {{"id", r.id},
           {"task_id", r.task_id},

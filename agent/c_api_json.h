@@ -12,6 +12,8 @@
 #include <string_view>
 
 #include "agent/conflict_resolver.h"
+#include "storage/change_feed.h"
+#include "storage/query/query_spec.h"
 #include "storage/sync_records.h"
 #include "syncagent/status.h"
 
@@ -40,6 +42,13 @@ nlohmann::json DeadLetterToJson(const DeadLetter& letter);
 // {"id","task_id","requested_at_ms","started_at_ms","finished_at_ms","budget_ms","result",
 //  "reason","pushed","pulled","conflicts","error","in_run_log"}
 nlohmann::json RunRecordToJson(const RunRecord& run);
+
+// {"docs": [QueryRowToJson...], "bookmark": "..." | null} (SyncAgent::Query).
+nlohmann::json QueryResultToJson(query::QueryResult result);
+// {"key","data","rev","sync_state"}; the data is moved, never copied.
+nlohmann::json QueryRowToJson(query::QueryRow row);
+// {"seq","collection","key","deleted","source","sync_state"} (SyncAgent::Changes).
+nlohmann::json ChangeToJson(const Change& change);
 
 // An answer's text (a resolver's answer, syncagent_resolve_conflict's argument) parsed, nested at
 // most one level deeper than a document (its "data" is one); `what` names it in errors.

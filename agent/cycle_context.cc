@@ -63,6 +63,12 @@ PhaseEnd CycleContext::Fail(const Status& status) {
 
 void CycleContext::Emit(SyncEventType type, int64_t count, std::string collection, std::string key,
                         std::string detail) {
+  // What the cycle committed before this event goes out first: folded by the throttle before a
+  // progress event, at once before any other (the cycle's start has nothing of its own).
+  if (changes != nullptr && type != SyncEventType::kCycleStarted) {
+    changes->Deliver(IsProgressEvent(type) ? ChangeDispatcher::When::kThrottled
+                                           : ChangeDispatcher::When::kNow);
+  }
   SyncEvent event;
   event.type = type;
   event.count = count;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/change_dispatcher.h"
 #include "agent/conflict_resolver.h"
 #include "agent/cycle_report.h"
 #include "agent/sync_events.h"
@@ -51,6 +52,8 @@ struct CycleContext {
   Clock* clock = nullptr;
   const ConflictResolver* resolver = nullptr;
   EventEmitter* events = nullptr;
+  // Optional: delivers documents_changed and the watches at each event (change_dispatcher.h).
+  ChangeDispatcher* changes = nullptr;
   const SyncEngineOptions* options = nullptr;
   MonoTime deadline;
   const CancelToken* cancel = nullptr;

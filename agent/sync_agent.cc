@@ -150,6 +150,7 @@ SyncAgent::~SyncAgent() {
   Cancel("the agent was closed");
   SetEventCallback(nullptr);
   SetConflictResolver(nullptr);
+  impl_->agent->UnwatchAll();  // a cycle a headless watchdog left running calls none back
 }
 
 Status SyncAgent::Put(std::string_view collection, std::string_view key,
@@ -173,6 +174,46 @@ StatusOr<std::optional<nlohmann::json>> SyncAgent::Get(std::string_view collecti
     if (!doc || doc->deleted) return std::optional<nlohmann::json>();
     return std::optional<nlohmann::json>(std::move(doc->data));
   });
+}
+
+StatusOr<nlohmann::json> SyncAgent::Query(std::string_view collection,
+                                          const nlohmann::json& query) {
+  return Guard([&]() -> StatusOr<nlohmann::json> {
+    SYNCAGENT_ASSIGN_OR_RETURN(query::QuerySpec spec, query::ParseQuery(query));
+    SYNCAGENT_ASSIGN_OR_RETURN(query::QueryResult result, impl_->agent->Query(collection, spec));
+    return capi::QueryResultToJson(std::move(result));
+  });
+}
+
+StatusOr<nlohmann::json> SyncAgent::Changes(int64_t since, int limit) {
+  return Guard([&]() -> StatusOr<nlohmann::json> {
+    SYNCAGENT_ASSIGN_OR_RETURN(std::vector<Change> changes, impl_->agent->Changes(since, limit));
+    nlohmann::json j = nlohmann::json::array();
+    for (const Change& change : changes) j.push_back(capi::ChangeToJson(change));
+    return j;
+  });
+}
+
+StatusOr<int64_t> SyncAgent::Watch(std::string_view collection, const nlohmann::json& selector,
+                                   const nlohmann::json& sort, int limit, WatchFn callback) {
+  return Guard([&]() -> StatusOr<int64_t> {
+    if (!callback) return InvalidArgumentError("watch: a callback is required");
+    nlohmann::json query = {{"selector", selector}, {"limit", limit}};
+    if (!sort.is_null()) query["sort"] = sort;
+    SYNCAGENT_ASSIGN_OR_RETURN(query::QuerySpec spec, query::ParseQuery(query, "watch"));
+    return impl_->agent->Watch(
+        collection, spec,
+        [fn = std::move(callback)](int64_t id, const StatusOr<query::QueryResult>& result) {
+          StatusOr<nlohmann::json> j =
+              result.ok() ? StatusOr<nlohmann::json>(capi::QueryResultToJson(*result))
+                          : StatusOr<nlohmann::json>(result.status());
+          fn(id, j);  // an exception is dropped by the dispatcher
+        });
+  });
+}
+
+Status SyncAgent::Unwatch(int64_t watch_id) {
+  return Guard([&] { return impl_->agent->Unwatch(watch_id); });
 }
 
 StatusOr<nlohmann::json> SyncAgent::SyncNow(std::optional<std::chrono::milliseconds> budget) {

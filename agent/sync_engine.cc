@@ -84,6 +84,7 @@ CycleReport SyncEngine::RunCycle(MonoTime deadline, const CancelToken* cancel) {
   ctx.clock = clock_;
   ctx.resolver = resolver_;
   ctx.events = &events;
+  ctx.changes = changes_;
   ctx.options = &options_;
   ctx.deadline = deadline;
   ctx.cancel = cancel;
@@ -101,6 +102,7 @@ CycleReport SyncEngine::RunCycle(MonoTime deadline, const CancelToken* cancel) {
   ctx.Emit(SyncEventType::kCycleFinished, report.pushed + report.pulled, {}, {},
            std::string(CycleOutcomeName(report.outcome)));
   events.Flush();
+  if (changes_ != nullptr) changes_->Deliver(ChangeDispatcher::When::kNow);  // nothing left behind
   return report;
 }
 

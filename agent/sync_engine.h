@@ -50,6 +50,9 @@ class SyncEngine {
   StatusOr<SyncStatus> GetStatus();
 
   void SetEventCallback(EventCallback on_event) { on_event_ = std::move(on_event); }
+  // Optional: the dispatcher a cycle delivers the committed changes through (at each event and
+  // at its end). REQUIRES: outlives the engine; set before the first cycle.
+  void set_change_dispatcher(ChangeDispatcher* changes) { changes_ = changes; }
   const SyncEngineOptions& options() const { return options_; }
 
  private:
@@ -62,6 +65,7 @@ class SyncEngine {
   const ConflictResolver* resolver_;
   SyncEngineOptions options_;
   EventCallback on_event_;
+  ChangeDispatcher* changes_ = nullptr;
 };
 
 }  // namespace syncagent

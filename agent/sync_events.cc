@@ -1,13 +1,10 @@
 #include "agent/sync_events.h"
 
 namespace syncagent {
-namespace {
 
-bool IsProgress(SyncEventType type) {
+bool IsProgressEvent(SyncEventType type) {
   return type == SyncEventType::kBatchPushed || type == SyncEventType::kPagePulled;
 }
-
-}  // namespace
 
 std::string_view SyncEventTypeName(SyncEventType type) {
   switch (type) {
@@ -20,6 +17,7 @@ std::string_view SyncEventTypeName(SyncEventType type) {
     case SyncEventType::kCycleFinished: return "cycle_finished";
     case SyncEventType::kRemoteSkipped: return "remote_skipped";
     case SyncEventType::kServerReset: return "server_reset";
+    case SyncEventType::kDocumentsChanged: return "documents_changed";
   }
   return "unknown";
 }
@@ -29,6 +27,13 @@ nlohmann::json SyncEvent::ToJson() const {
   if (!collection.empty()) j["collection"] = collection;
   if (!key.empty()) j["key"] = key;
   if (!detail.empty()) j["detail"] = detail;
+  if (type == SyncEventType::kDocumentsChanged) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const DocumentKey& k : keys) {
+      list.push_back({{"collection", k.collection}, {"key", k.key}});
+    }
+    j["keys"] = std::move(list);
+  }
   return j;
 }
 
@@ -46,7 +51,7 @@ void EventEmitter::Flush() {
 
 void EventEmitter::Emit(SyncEvent event) {
   event.wall_ms = clock_->WallMs();
-  if (!IsProgress(event.type)) {
+  if (!IsProgressEvent(event.type)) {
     Flush();
     Deliver(std::move(event));
     return;

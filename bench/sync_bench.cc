@@ -13,6 +13,10 @@
 //                    the wire and wall time per cycle.
 //   cold  --cli PATH --runs R   `syncagent --config C run` process start -> exit, beside a bare
 //                    `curl -s -o /dev/null URL` process fetching one pull page.
+//   feed  --docs N --runs R   the change feed's cost on a pull: the pull's agent side as is,
+//                    and with the feed's seq index dropped (documents_change_seq: each row still
+//                    gets its seq, but no index entry), alternated R times against one server;
+//                    ratio = median of the rounds' with/without (target <= 1.10).
 //   proxy --docs N   the pull's agent side straight to the mock server and through
 //                    syncagent-fault-proxy (no faults) in front of the same server, alternated
 //                    twice; ratio = the proxy's best / the direct best (target <= 1.3).
@@ -23,9 +27,10 @@
 // This file holds the scenarios (the parent) and the agent's roles; the floor roles are in
 // sync_floor_roles.cc, the process plumbing in bench_process.cc.
 //
-// Usage: sync_bench pull|push|idle|cold|proxy [--docs N] [--cycles C] [--runs R] [--cli PATH]
+// Usage: sync_bench pull|push|idle|cold|proxy|feed [--docs N] [--cycles C] [--runs R] [--cli PATH]
 //                   [--server PATH] [--proxy PATH] [--dir DIR]
 #include <curl/curl.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -120,8 +125,18 @@ std::unique_ptr<Agent> OpenAgent(const std::string& url, const std::string& dir)
   return std::move(*agent);
 }
 
-int RolePullAgent(const std::string& url, int docs, const std::string& dir) {
+int RolePullAgent(const std::string& url, int docs, const std::string& dir,
+                  bool drop_feed_index = false) {
   auto agent = OpenAgent(url, dir);
+  if (drop_feed_index) {  // the feed scenario's "without" side
+    sqlite3* db = nullptr;
+    if (sqlite3_open((dir + "/agent.db").c_str(), &db) != SQLITE_OK ||
+        sqlite3_exec(db, "DROP INDEX documents_change_seq", nullptr, nullptr, nullptr) !=
+            SQLITE_OK) {
+      Fail("dropping documents_change_seq");
+    }
+    sqlite3_close(db);
+  }
   const double start = Now();
   CycleReport report = agent->SyncNow(Millis(600000));
   const double took = Now() - start;
@@ -369,6 +384,38 @@ double TimedPull(const Args& args, const std::string& url) {
   return agent.out["seconds"];
 }
 
+int ScenarioFeed(const Args& args) {
+  ServerProcess server;
+  StartServer(server, args.server);
+  Seed(server.base_url(), args.docs);
+  auto pull = [&](bool drop) {
+    const std::string dir = MakeTempDir(args.dir);
+    ChildResult agent =
+        RunWorker({"--role", drop ? "pull-agent-nofeed" : "pull-agent", "--url",
+                   server.base_url(), "--docs", std::to_string(args.docs), "--dir", dir});
+    std::filesystem::remove_all(dir);
+    return static_cast<double>(agent.out["seconds"]);
+  };
+  std::vector<double> with_feed, without, ratios;
+  for (int round = 0; round < args.runs; ++round) {
+    const bool feed_first = round % 2 == 0;  // alternate, so that drift favours neither
+    const double first = pull(!feed_first), second = pull(feed_first);
+    with_feed.push_back(feed_first ? first : second);
+    without.push_back(feed_first ? second : first);
+    ratios.push_back(with_feed.back() / without.back());
+  }
+  nlohmann::json out = {{"scenario", "feed"},
+                        {"docs", args.docs},
+                        {"with_feed_seconds", with_feed},
+                        {"without_index_seconds", without},
+                        {"median_with", Median(with_feed)},
+                        {"median_without", Median(without)},
+                        {"ratio_of_medians", Median(with_feed) / Median(without)},
+                        {"median_ratio", Median(ratios)}};
+  std::printf("%s\n", out.dump().c_str());
+  return 0;
+}
+
 int ScenarioProxy(const Args& args) {
   ServerProcess server;
   StartServer(server, args.server);
@@ -414,7 +461,7 @@ int Main(int argc, char** argv) {
     else if (args.scenario.empty() && a[0] != '-') args.scenario = a;
     else {
       std::fprintf(stderr,
-                   "usage: sync_bench pull|push|idle|cold|proxy [--docs N] [--cycles C] "
+                   "usage: sync_bench pull|push|idle|cold|proxy|feed [--docs N] [--cycles C] "
                    "[--runs R] [--cli PATH] [--server PATH] [--proxy PATH] [--dir DIR]\n");
       return 2;
     }
@@ -423,6 +470,7 @@ int Main(int argc, char** argv) {
   if (role == "noop") return RoleNoop();
   if (role == "seed") return RoleSeed(args.url, args.docs);
   if (role == "pull-agent") return RolePullAgent(args.url, args.docs, args.dir);
+  if (role == "pull-agent-nofeed") return RolePullAgent(args.url, args.docs, args.dir, true);
   if (role == "pull-floor") return RolePullFloor(args.url, args.docs, args.dir);
   if (role == "push-agent") return RolePushAgent(args.url, args.docs, args.dir);
   if (role == "push-floor") return RolePushFloor(args.url, args.docs, args.dir);
@@ -433,7 +481,8 @@ int Main(int argc, char** argv) {
   if (args.scenario == "idle") return ScenarioIdle(args);
   if (args.scenario == "cold") return ScenarioCold(args);
   if (args.scenario == "proxy") return ScenarioProxy(args);
-  std::fprintf(stderr, "sync_bench: name a scenario: pull, push, idle, cold or proxy\n");
+  if (args.scenario == "feed") return ScenarioFeed(args);
+  std::fprintf(stderr, "sync_bench: name a scenario: pull, push, idle, cold, proxy or feed\n");
   return 2;
 }
 

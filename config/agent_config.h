@@ -132,11 +132,20 @@ struct ServerConfig {
   int64_t gzip_request_min_bytes = 4096;
 };
 
+// A query index the store keeps (storage.indexes; docs/queries.md).
+struct IndexConfig {
+  std::string collection;
+  std::vector<std::string> fields;  // Mango field names ("done", "address.city"), in index order
+
+  friend bool operator==(const IndexConfig&, const IndexConfig&) = default;
+};
+
 struct StorageConfig {
   std::string path;  // resolved against the config file's directory when relative
   Synchronous synchronous = Synchronous::kNormal;
   int64_t busy_timeout_ms = 5000;
   int64_t max_size_mb = 0;  // cap on the database file (MiB); 0 = none
+  std::vector<IndexConfig> indexes;
 };
 
 struct Constraints {

@@ -2,6 +2,7 @@
 
 #include <string_view>
 
+#include "config/index_list.h"
 #include "config/key_table.h"
 #include "config/text_util.h"
 
@@ -71,6 +72,9 @@ json KeySchema(const KeyDescriptor& key) {
       s = {{"type", "object"},
            {"propertyNames", StringSchema(key.pattern)},
            {"additionalProperties", {{"type", "string"}, {"enum", key.enum_values}}}};
+      break;
+    case KeyType::kIndexList:
+      s = config_internal::IndexListSchema(key.pattern);
       break;
   }
   s["description"] = key.description;

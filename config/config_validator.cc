@@ -13,6 +13,7 @@
 
 #include "config/env_expander.h"
 #include "config/http_url.h"
+#include "config/index_list.h"
 #include "config/key_checks.h"
 #include "config/text_util.h"
 
@@ -56,6 +57,8 @@ std::string Expectation(const KeyDescriptor& key) {
       return "an object of strings";
     case KeyType::kEnumMap:
       return "an object mapping names to one of " + JoinList(key.enum_values);
+    case KeyType::kIndexList:
+      return "an array of indexes";
   }
   return "a value";
 }
@@ -156,6 +159,14 @@ void ConfigValidator::ValidateValue(const KeyDescriptor& key, const Json& value,
     case KeyType::kEnumMap:
       ValidateMap(key, value, path);
       return;
+    case KeyType::kIndexList: {
+      auto indexes = ValidateIndexList(value, path, key.pattern, key.pattern_hint,
+                                       [this](std::string at, std::string message) {
+                                         Error(std::move(at), std::move(message));
+                                       });
+      if (indexes) key.store(config_, IndexListToJson(*indexes));
+      return;
+    }
   }
 }
 

@@ -3,6 +3,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "config/index_list.h"
 #include "config/key_checks.h"
 #include "config/text_util.h"
 #include "syncagent/status.h"
@@ -50,7 +51,10 @@ void Assign(std::map<std::string, E, std::less<>>& field, const json& v) {
   }
 }
 
+void Assign(std::vector<IndexConfig>& field, const json& v) { field = IndexListFromJson(v); }
+
 json ToJson(int64_t v) { return v; }
+json ToJson(const std::vector<IndexConfig>& v) { return IndexListToJson(v); }
 json ToJson(double v) { return v; }
 json ToJson(bool v) { return v; }
 json ToJson(const std::string& v) { return v; }
@@ -236,6 +240,14 @@ std::vector<KeyDescriptor> BuildTable() {
                    .minimum = 0,
                    .maximum = 1048576},
                   SYNCAGENT_FIELD(storage.max_size_mb)));
+  k.push_back(Key({.path = "storage.indexes",
+                   .type = KeyType::kIndexList,
+                   .description = "Query indexes, each {\"collection\": C, \"fields\": [F, ...]}: "
+                                  "created (and dropped) when the store opens (docs/queries.md).",
+                   .default_value = json::array(),
+                   .pattern = kCollectionPattern,
+                   .pattern_hint = kCollectionHint},
+                  SYNCAGENT_FIELD(storage.indexes)));
 
   // --- schedule ---
   k.push_back(Section("schedule", "When the OS wakes the agent to sync."));
@@ -489,6 +501,8 @@ std::string DocTypeName(const KeyDescriptor& key) {
       return "map of strings";
     case KeyType::kEnumMap:
       return "map of enums";
+    case KeyType::kIndexList:
+      return "array of indexes";
   }
   return "unknown";
 }

@@ -34,6 +34,7 @@ enum class KeyType {
   kStringArray,  // an array of strings (items: pattern, check, unique_items)
   kStringMap,    // an object of free keys (pattern, check) to strings (value_pattern, value_check)
   kEnumMap,      // an object of free keys (pattern, check) to strings from enum_values
+  kIndexList,    // storage.indexes: [{"collection": <pattern>, "fields": [...]}] (index_list.h)
 };
 
 // An extra rule on one string: returns why it is wrong (without quoting it), or nullopt.

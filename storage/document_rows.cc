@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "storage/sync_state.h"
 #include "storage/validation.h"
 
 namespace syncagent {
@@ -15,28 +16,34 @@ constexpr char kLoad[] =
     "FROM documents WHERE collection = ?1 AND key = ?2";
 constexpr char kSave[] =
     "INSERT INTO documents (collection, key, rev, deleted, data, dirty, base_rev, "
-    "base_data, hlc, updated_at, pending_seqs) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
+    "base_data, hlc, updated_at, pending_seqs, change_seq, change_source) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
     "ON CONFLICT (collection, key) DO UPDATE SET rev = excluded.rev, "
     "deleted = excluded.deleted, data = excluded.data, dirty = excluded.dirty, "
     "base_rev = excluded.base_rev, base_data = excluded.base_data, hlc = excluded.hlc, "
-    "updated_at = excluded.updated_at, pending_seqs = excluded.pending_seqs";
+    "updated_at = excluded.updated_at, pending_seqs = excluded.pending_seqs, "
+    "change_seq = excluded.change_seq, change_source = excluded.change_source";
 constexpr char kSaveIfNewerAndClean[] =
     "INSERT INTO documents (collection, key, rev, deleted, data, dirty, base_rev, "
-    "base_data, hlc, updated_at, pending_seqs) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
+    "base_data, hlc, updated_at, pending_seqs, change_seq, change_source) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
     "ON CONFLICT (collection, key) DO UPDATE SET rev = excluded.rev, "
     "deleted = excluded.deleted, data = excluded.data, dirty = excluded.dirty, "
     "base_rev = excluded.base_rev, base_data = excluded.base_data, hlc = excluded.hlc, "
-    "updated_at = excluded.updated_at, pending_seqs = excluded.pending_seqs "
+    "updated_at = excluded.updated_at, pending_seqs = excluded.pending_seqs, "
+    "change_seq = excluded.change_seq, change_source = excluded.change_source "
     "WHERE documents.dirty = 0 AND rev_newer(documents.rev, excluded.rev) "
     "AND NOT (documents.rev = '' AND documents.deleted = 1 AND documents.hlc > excluded.hlc)";
 constexpr char kErase[] = "DELETE FROM documents WHERE collection = ?1 AND key = ?2";
+// Column 10 is the document's sync state (storage/sync_state.h).
 constexpr char kListLive[] =
     "SELECT key, rev, deleted, data, dirty, base_rev, base_data, hlc, updated_at, "
-    "pending_seqs FROM documents WHERE collection = ?1 AND key > ?2 AND deleted = 0 "
-    "ORDER BY key LIMIT ?3";
+    "pending_seqs, " SYNCAGENT_SYNC_STATE_SQL " FROM documents d WHERE collection = ?1 AND "
+    "key > ?2 AND deleted = 0 ORDER BY key LIMIT ?3";
 constexpr char kListAll[] =
     "SELECT key, rev, deleted, data, dirty, base_rev, base_data, hlc, updated_at, "
-    "pending_seqs FROM documents WHERE collection = ?1 AND key > ?2 ORDER BY key LIMIT ?3";
+    "pending_seqs, " SYNCAGENT_SYNC_STATE_SQL " FROM documents d WHERE collection = ?1 AND "
+    "key > ?2 ORDER BY key LIMIT ?3";
 
 // Reads columns [first, first+9) of a row (everything after the key) into *row.
 void ReadColumns(const Statement& stmt, int first, DocumentRow* row) {
@@ -137,15 +144,19 @@ Status DocumentRows::RegisterRevisionOrder(SqliteDb& db, const RevisionComparato
   return Status::Ok();
 }
 
-Status DocumentRows::Save(const DocumentRow& row) { return Bind(kSave, row).status(); }
+Status DocumentRows::Save(const DocumentRow& row) {
+  return Bind(kSave, row).status();
+}
 
 StatusOr<bool> DocumentRows::SaveIfNewerAndClean(const DocumentRow& row) {
   SYNCAGENT_CHECK(!row.HasPending());
+  // A seq taken for a row that is not written is skipped: seqs need only increase.
   SYNCAGENT_ASSIGN_OR_RETURN(int64_t changes, Bind(kSaveIfNewerAndClean, row));
   return changes > 0;
 }
 
 StatusOr<int64_t> DocumentRows::Bind(const char* sql, const DocumentRow& row) {
+  SYNCAGENT_ASSIGN_OR_RETURN(int64_t seq, feed_.NextSeq());
   SYNCAGENT_ASSIGN_OR_RETURN(Statement stmt, db_.Prepare(sql));
   stmt.BindTextStatic(1, row.collection);
   stmt.BindTextStatic(2, row.key);
@@ -166,15 +177,20 @@ StatusOr<int64_t> DocumentRows::Bind(const char* sql, const DocumentRow& row) {
   stmt.BindTextStatic(9, row.hlc);
   stmt.BindInt(10, row.updated_at);
   stmt.BindTextStatic(11, row.pending_seqs);
+  stmt.BindInt(12, seq);
+  stmt.BindInt(13, static_cast<int64_t>(feed_.source()));
   SYNCAGENT_RETURN_IF_ERROR(stmt.Run());
-  return stmt.Changes();
+  const int64_t changes = stmt.Changes();
+  if (changes > 0) feed_.Written(row.collection, row.key);
+  return changes;
 }
 
 Status DocumentRows::Erase(std::string_view collection, std::string_view key) {
   SYNCAGENT_ASSIGN_OR_RETURN(Statement stmt, db_.Prepare(kErase));
   stmt.BindTextStatic(1, collection);
   stmt.BindTextStatic(2, key);
-  return stmt.Run();
+  SYNCAGENT_RETURN_IF_ERROR(stmt.Run());
+  return feed_.Erased(collection, key);
 }
 
 StatusOr<std::vector<Document>> DocumentRows::List(std::string_view collection,
@@ -193,6 +209,7 @@ StatusOr<std::vector<Document>> DocumentRows::List(std::string_view collection,
     row.key = stmt.TextView(0);
     ReadColumns(stmt, 1, &row);
     SYNCAGENT_ASSIGN_OR_RETURN(Document doc, ToDocument(row));
+    doc.sync_state = SyncStateFromColumn(stmt.Int(10));
     out.push_back(std::move(doc));
   }
   return out;

@@ -1,8 +1,11 @@
 // DocumentRows: typed access to the `documents` table (one row per (collection, key)).
 //
 // Rows are moved as DocumentRow values with JSON kept as text, so writers that only copy data
-// never parse it. Load/Save are the building blocks of every component that touches documents
-// (local writes, acks, remote pages, conflict resolution); callers own the transaction.
+// never parse it. Every Save, SaveIfNewerAndClean that writes, and Erase is a change of the
+// document in the change feed: the row is written with the feed's next seq and source in the
+// same statement (change_feed.h). Load/Save are the building blocks of every component that
+// touches documents (local writes, acks, remote pages, conflict resolution); callers own the
+// transaction.
 //
 // Thread safety: not thread-safe; used under the Store's lock.
 #ifndef SYNCAGENT_STORAGE_DOCUMENT_ROWS_H_
@@ -14,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "storage/change_feed.h"
 #include "storage/sqlite_db.h"
 #include "storage/store_types.h"
 #include "syncagent/status.h"
@@ -47,7 +51,8 @@ struct DocumentRow {
 
 class DocumentRows {
  public:
-  explicit DocumentRows(SqliteDb& db) : db_(db) {}
+  // REQUIRES: `feed` outlives this object.
+  DocumentRows(SqliteDb& db, ChangeFeed& feed) : db_(db), feed_(feed) {}
 
   // Gives `db` the SQL function rev_newer(stored, incoming) that SaveIfNewerAndClean uses:
   // 1 when OrderRevisions(*compare, stored, incoming) is kRemoteNewer. `compare` must outlive
@@ -75,9 +80,11 @@ class DocumentRows {
 
  private:
   // Binds row to `sql` (kSave's parameters), runs it, and returns the rows it changed.
+  // Runs a save statement for `row` with the feed's next seq; returns the rows changed.
   StatusOr<int64_t> Bind(const char* sql, const DocumentRow& row);
 
   SqliteDb& db_;
+  ChangeFeed& feed_;
 };
 
 }  // namespace syncagent

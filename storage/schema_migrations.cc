@@ -190,11 +190,46 @@ ALTER TABLE outbox DROP COLUMN force;
 ALTER TABLE dead_letters DROP COLUMN force;
 )sql";
 
+// Version 5: a document's sync state (storage/sync_state.h) asks whether it has a dead letter;
+// the index answers that with one descent per document instead of a scan of the dead letters.
+constexpr char kSchemaV5[] = R"sql(
+CREATE INDEX dead_letters_document ON dead_letters (collection, key);
+)sql";
+
+// Version 6: the change feed (storage/change_feed.h). Each document row carries its latest
+// change's local sequence number and source (0 local, 1 remote, 2 resolution), indexed by seq;
+// a document whose row is removed keeps its last change in erased_changes. Existing documents get
+// seqs in the order of their last local change, as "remote" when the server has their revision
+// and nothing is queued, else "local"; meta 'change_seq' is the high-water mark.
+constexpr char kSchemaV6[] = R"sql(
+ALTER TABLE documents ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE documents ADD COLUMN change_source INTEGER NOT NULL DEFAULT 0;
+UPDATE documents SET change_seq = n.seq, change_source = n.source
+  FROM (SELECT collection, key,
+               row_number() OVER (ORDER BY updated_at, collection, key) AS seq,
+               CASE WHEN rev != '' AND dirty = 0 THEN 1 ELSE 0 END AS source
+        FROM documents) AS n
+  WHERE documents.collection = n.collection AND documents.key = n.key;
+CREATE UNIQUE INDEX documents_change_seq ON documents (change_seq);
+CREATE TABLE erased_changes (
+  collection TEXT NOT NULL,
+  key        TEXT NOT NULL,
+  seq        INTEGER NOT NULL,
+  source     INTEGER NOT NULL,
+  PRIMARY KEY (collection, key)
+) STRICT, WITHOUT ROWID;
+CREATE UNIQUE INDEX erased_changes_seq ON erased_changes (seq);
+INSERT INTO meta (name, value)
+  VALUES ('change_seq', (SELECT coalesce(max(change_seq), 0) FROM documents));
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
     {2, kSchemaV2},
     {3, kSchemaV3},
     {4, kSchemaV4},
+    {5, kSchemaV5},
+    {6, kSchemaV6},
 };
 
 constexpr char kReadUserVersion[] = "PRAGMA user_version";

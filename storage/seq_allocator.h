@@ -1,7 +1,8 @@
-// SeqAllocator: hands out outbox sequence numbers that strictly increase and are never reused,
-// without SQLite's AUTOINCREMENT (whose sqlite_sequence table costs one more page per commit).
+// SeqAllocator: hands out sequence numbers (the outbox's, meta 'seq'; the change feed's, meta
+// 'change_seq') that strictly increase and are never reused, without SQLite's AUTOINCREMENT
+// (whose sqlite_sequence table costs one more page per commit).
 //
-// The high-water mark lives in meta ('seq'), on the same page as the persisted HLC stamp that is
+// The high-water mark lives in a meta row, on the same page as the persisted HLC stamp that is
 // rewritten by every write transaction anyway. The first Next() of a transaction reads it; Flush()
 // writes the last handed-out value back before commit; Reset() forgets the cached value when the
 // transaction ends (commit or rollback). Because writers hold BEGIN IMMEDIATE, no other
@@ -20,7 +21,12 @@ namespace syncagent {
 
 class SeqAllocator {
  public:
-  explicit SeqAllocator(SqliteDb& db) : db_(db) {}
+  static constexpr char kOutboxSeq[] = "seq";
+  static constexpr char kChangeSeq[] = "change_seq";
+
+  // `meta_name`: the meta row holding the high-water mark (a static string).
+  explicit SeqAllocator(SqliteDb& db, const char* meta_name = kOutboxSeq)
+      : db_(db), meta_name_(meta_name) {}
 
   // REQUIRES: a write transaction is open.
   StatusOr<int64_t> Next();
@@ -34,6 +40,7 @@ class SeqAllocator {
 
  private:
   SqliteDb& db_;
+  const char* meta_name_;
   bool loaded_ = false;
   bool dirty_ = false;
   int64_t last_ = 0;

@@ -23,6 +23,7 @@ StatusOr<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, int 
 
 SqliteDb::~SqliteDb() {
   for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+  for (auto& [sql, stmt] : dynamic_cache_) sqlite3_finalize(stmt);
   if (db_ != nullptr) sqlite3_close_v2(db_);
 }
 
@@ -42,6 +43,22 @@ StatusOr<Statement> SqliteDb::Prepare(const char* sql) {
   if (rc != SQLITE_OK) return ErrorStatus(rc, std::string("preparing: ") + sql);
   SYNCAGENT_CHECK(stmt != nullptr);
   cache_.emplace(sql, stmt);
+  return Statement(this, stmt);
+}
+
+StatusOr<Statement> SqliteDb::PrepareDynamic(const std::string& sql) {
+  auto it = dynamic_cache_.find(sql);
+  if (it != dynamic_cache_.end()) return Statement(this, it->second);
+  if (dynamic_cache_.size() >= kMaxDynamicStatements) {
+    for (auto& [text, stmt] : dynamic_cache_) sqlite3_finalize(stmt);
+    dynamic_cache_.clear();
+  }
+  sqlite3_stmt* stmt = nullptr;
+  const int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
+                                    SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  if (rc != SQLITE_OK) return ErrorStatus(rc, "preparing: " + sql.substr(0, 200));
+  SYNCAGENT_CHECK(stmt != nullptr);
+  dynamic_cache_.emplace(sql, stmt);
   return Statement(this, stmt);
 }
 

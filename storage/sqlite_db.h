@@ -55,6 +55,11 @@ class SqliteDb {
   // the pointer: pass string literals / constants only.
   // REQUIRES: `sql` outlives this SqliteDb and holds exactly one statement.
   StatusOr<Statement> Prepare(const char* sql);
+  // Prepare for SQL built at run time (queries): cached by its text, at most
+  // kMaxDynamicStatements of them (when full, every one is finalized and the cache starts over).
+  // REQUIRES: no Statement returned by an earlier PrepareDynamic is still in use.
+  StatusOr<Statement> PrepareDynamic(const std::string& sql);
+  static constexpr size_t kMaxDynamicStatements = 64;
 
   // Runs `sql` (a single statement) and returns the first column of its first row as text.
   StatusOr<std::string> QueryText(const char* sql);
@@ -79,6 +84,7 @@ class SqliteDb {
   sqlite3* db_;
   std::string path_;
   std::unordered_map<const char*, struct sqlite3_stmt*> cache_;
+  std::unordered_map<std::string, struct sqlite3_stmt*> dynamic_cache_;
 };
 
 }  // namespace syncagent

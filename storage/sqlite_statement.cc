@@ -63,6 +63,15 @@ void Statement::BindOptionalTextStatic(int index, const std::optional<std::strin
   }
 }
 
+void Statement::Bind(int index, const SqlValue& value) {
+  if (const auto* i = std::get_if<int64_t>(&value)) return BindInt(index, *i);
+  if (const auto* d = std::get_if<double>(&value)) {
+    return NoteBind(sqlite3_bind_double(stmt_, index, *d));
+  }
+  if (const auto* text = std::get_if<std::string>(&value)) return BindText(index, *text);
+  BindNull(index);
+}
+
 StatusOr<bool> Statement::Step() {
   if (bind_rc_ != SQLITE_OK) return db_->ErrorStatus(bind_rc_, "binding parameters");
   const int rc = sqlite3_step(stmt_);
@@ -98,6 +107,15 @@ std::optional<int64_t> Statement::OptionalInt(int column) const {
 std::optional<std::string> Statement::OptionalText(int column) const {
   if (IsNull(column)) return std::nullopt;
   return Text(column);
+}
+
+SqlValue Statement::Value(int column) const {
+  switch (sqlite3_column_type(stmt_, column)) {
+    case SQLITE_NULL: return SqlValue{};
+    case SQLITE_INTEGER: return SqlValue{Int(column)};
+    case SQLITE_FLOAT: return SqlValue{sqlite3_column_double(stmt_, column)};
+    default: return SqlValue{Text(column)};
+  }
 }
 
 int64_t Statement::Changes() const { return sqlite3_changes64(db_->handle()); }

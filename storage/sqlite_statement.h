@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include "syncagent/status.h"
 
@@ -21,6 +22,9 @@ struct sqlite3_stmt;
 namespace syncagent {
 
 class SqliteDb;
+
+// One SQL value: NULL, an integer, a real or text (what queries bind and read back).
+using SqlValue = std::variant<std::monostate, int64_t, double, std::string>;
 
 class Statement {
  public:
@@ -45,6 +49,8 @@ class Statement {
   void BindOptionalText(int index, const std::optional<std::string>& value);
   // BindTextStatic or BindNull.
   void BindOptionalTextStatic(int index, const std::optional<std::string>& value);
+  // Binds by the value's type (text copied).
+  void Bind(int index, const SqlValue& value);
 
   // Steps once: true when a row is available, false when the statement is done.
   StatusOr<bool> Step();
@@ -58,6 +64,8 @@ class Statement {
   std::string Text(int column) const { return std::string(TextView(column)); }
   std::optional<int64_t> OptionalInt(int column) const;
   std::optional<std::string> OptionalText(int column) const;
+  // The column as stored: NULL, integer, real or text (a blob reads as text).
+  SqlValue Value(int column) const;
 
   // Rows changed by the last Run()/Step() of this connection.
   int64_t Changes() const;

@@ -5,8 +5,11 @@
 
 #include "storage/db_file.h"
 #include "storage/pull_scope.h"
+#include "storage/query/index_sync.h"
+#include "storage/query/query_runner.h"
 #include "storage/schema_migrations.h"
 #include "storage/server_reset.h"
+#include "storage/sync_state.h"
 #include "storage/transaction.h"
 #include "storage/validation.h"
 
@@ -41,6 +44,27 @@ constexpr Invariant kInvariants[] = {
      "SELECT count(*) FROM outbox WHERE seq > (SELECT value FROM meta WHERE name = 'seq')"},
     {"a tombstone has no data and a live document has data",
      "SELECT count(*) FROM documents WHERE (deleted = 1) = (data IS NOT NULL)"},
+    {"the change seq high-water mark is at least every document's and erased document's seq",
+     "SELECT (SELECT count(*) FROM documents WHERE change_seq > "
+     "(SELECT value FROM meta WHERE name = 'change_seq')) + (SELECT count(*) FROM erased_changes "
+     "WHERE seq > (SELECT value FROM meta WHERE name = 'change_seq'))"},
+    {"every document has a change seq, and an erased document's entry is older than its row",
+     "SELECT (SELECT count(*) FROM documents WHERE change_seq <= 0) + (SELECT count(*) FROM "
+     "erased_changes e JOIN documents d USING (collection, key) WHERE e.seq >= d.change_seq)"},
+    {"a change seq belongs to one document",
+     "SELECT count(*) FROM erased_changes e JOIN documents d ON d.change_seq = e.seq"},
+};
+
+// Stamps the change-feed rows of one store operation with `source`; kLocal again afterwards.
+class SourceScope {
+ public:
+  SourceScope(ChangeFeed& feed, ChangeSource source) : feed_(feed) { feed_.set_source(source); }
+  ~SourceScope() { feed_.set_source(ChangeSource::kLocal); }
+  SourceScope(const SourceScope&) = delete;
+  SourceScope& operator=(const SourceScope&) = delete;
+
+ private:
+  ChangeFeed& feed_;
 };
 
 }  // namespace
@@ -100,7 +124,10 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   if (!hlc_text->empty()) {
     SYNCAGENT_ASSIGN_OR_RETURN(last, HybridLogicalClock::Parse(*hlc_text));
   }
+  SYNCAGENT_ASSIGN_OR_RETURN(query::IndexPlan indexes, query::PlanIndexes(options.indexes));
+  SYNCAGENT_RETURN_IF_ERROR(query::SyncIndexes(*db, indexes));
   std::unique_ptr<Store> store(new Store(options, std::move(db), *client_id));
+  store->index_columns_ = std::move(indexes.columns);
   SYNCAGENT_RETURN_IF_ERROR(
       DocumentRows::RegisterRevisionOrder(*store->db_, &store->options_.compare_revisions));
   store->hlc_.Restore(last);
@@ -113,7 +140,8 @@ Store::Store(const StoreOptions& options, std::unique_ptr<SqliteDb> db, std::str
       db_(std::move(db)),
       client_id_(std::move(client_id)),
       hlc_(*options.clock, client_id_),
-      docs_(*db_),
+      feed_(*db_),
+      docs_(*db_, feed_),
       outbox_rows_(*db_),
       seqs_(*db_),
       ctx_{db_.get(), options.clock, &hlc_, &ids_, &docs_, &outbox_rows_, &seqs_,
@@ -129,6 +157,7 @@ Store::Store(const StoreOptions& options, std::unique_ptr<SqliteDb> db, std::str
       leases_(ctx_),
       runs_(ctx_) {
   outbox_rows_.SetSyncedCollections(options.synced_collections);
+  feed_.set_keep_keys(static_cast<bool>(options_.on_commit));
 }
 
 Store::~Store() = default;
@@ -140,17 +169,23 @@ auto Store::InWriteTransaction(Body&& body) -> decltype(body()) {
     ~ResetSeqs() { seqs.Reset(); }
   } reset_seqs{seqs_};
   seqs_.Reset();
+  feed_.BeginTransaction();
   Transaction txn(*db_);
   SYNCAGENT_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kImmediate));
   auto result = body();
   if (!result.ok()) return result;
   SYNCAGENT_RETURN_IF_ERROR(PersistMeta());
   SYNCAGENT_RETURN_IF_ERROR(txn.Commit());
+  if (options_.on_commit) {
+    std::vector<DocumentKey> keys = feed_.TakeWritten();
+    if (!keys.empty()) options_.on_commit(std::move(keys));
+  }
   return result;
 }
 
 Status Store::PersistMeta() {
   SYNCAGENT_RETURN_IF_ERROR(seqs_.Flush());
+  SYNCAGENT_RETURN_IF_ERROR(feed_.Flush());
   const HlcStamp last = hlc_.Last();
   if (last.wall_ms == persisted_hlc_.wall_ms && last.logical == persisted_hlc_.logical) {
     return Status::Ok();
@@ -196,10 +231,14 @@ StatusOr<std::optional<Document>> Store::Get(std::string_view collection, std::s
                                              bool include_deleted) {
   SYNCAGENT_RETURN_IF_ERROR(ValidateDocumentId(collection, key));
   std::lock_guard lock(mu_);
+  Transaction txn(*db_);  // the document and its sync state from one snapshot
+  SYNCAGENT_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kDeferred));
   DocumentRow row;
   SYNCAGENT_ASSIGN_OR_RETURN(bool exists, docs_.Load(collection, key, &row));
   if (!exists || (row.deleted && !include_deleted)) return std::optional<Document>();
   SYNCAGENT_ASSIGN_OR_RETURN(Document doc, DocumentRows::ToDocument(row));
+  SYNCAGENT_ASSIGN_OR_RETURN(doc.sync_state, LoadSyncState(*db_, collection, key));
+  SYNCAGENT_RETURN_IF_ERROR(txn.Commit());
   return std::optional<Document>(std::move(doc));
 }
 
@@ -212,6 +251,47 @@ StatusOr<std::vector<Document>> Store::List(std::string_view collection,
   }
   std::lock_guard lock(mu_);
   return docs_.List(collection, options);
+}
+
+namespace {
+Status CheckQuery(std::string_view collection, const query::QuerySpec& spec) {
+  SYNCAGENT_RETURN_IF_ERROR(ValidateCollection(collection));
+  if (spec.limit < 1 || spec.limit > query::kMaxQueryLimit || spec.skip < 0) {
+    return InvalidArgumentError("Query(\"" + std::string(collection) + "\"): limit " +
+                                std::to_string(spec.limit) + " must be 1..10000 and skip " +
+                                std::to_string(spec.skip) + " at least 0");
+  }
+  return Status::Ok();
+}
+}  // namespace
+
+StatusOr<query::QueryResult> Store::Query(std::string_view collection,
+                                          const query::QuerySpec& spec) {
+  SYNCAGENT_RETURN_IF_ERROR(CheckQuery(collection, spec));
+  std::lock_guard lock(mu_);
+  Transaction txn(*db_);  // the rows and their sync state from one snapshot
+  SYNCAGENT_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kDeferred));
+  SYNCAGENT_ASSIGN_OR_RETURN(query::QueryResult result,
+                             query::QueryRunner(*db_, &index_columns_).Run(collection, spec));
+  SYNCAGENT_RETURN_IF_ERROR(txn.Commit());
+  return result;
+}
+
+StatusOr<std::string> Store::ExplainQuery(std::string_view collection,
+                                          const query::QuerySpec& spec) {
+  SYNCAGENT_RETURN_IF_ERROR(CheckQuery(collection, spec));
+  std::lock_guard lock(mu_);
+  return query::QueryRunner(*db_, &index_columns_).Explain(collection, spec);
+}
+
+StatusOr<std::vector<Change>> Store::Changes(int64_t since, int limit) {
+  if (since < 0 || limit < 1 || limit > 10000) {
+    return InvalidArgumentError("Changes: since " + std::to_string(since) +
+                                " must be at least 0 and limit " + std::to_string(limit) +
+                                " 1..10000");
+  }
+  std::lock_guard lock(mu_);
+  return feed_.List(since, limit);
 }
 
 StatusOr<std::vector<Mutation>> Store::PeekBatch(int max_count, int64_t max_bytes) {
@@ -293,6 +373,7 @@ StatusOr<RemoteApplyResult> Store::ApplyRemotePage(const std::vector<RemoteChang
                                                    std::string_view etag,
                                                    std::string_view checkpoint_name) {
   std::lock_guard lock(mu_);
+  SourceScope source(feed_, ChangeSource::kRemote);
   return InWriteTransaction([&] { return remote_.Apply(changes, checkpoint_name, cursor, etag); });
 }
 
@@ -314,6 +395,7 @@ StatusOr<Conflict> Store::GetConflict(int64_t id) {
 
 Status Store::ResolveConflict(int64_t id, const Resolution& resolution) {
   std::lock_guard lock(mu_);
+  SourceScope source(feed_, ChangeSource::kResolution);
   return InWriteTransaction([&] { return conflicts_.Resolve(id, resolution); });
 }
 
@@ -341,6 +423,7 @@ StatusOr<std::vector<RemoteSkip>> Store::ListRemoteSkips(int64_t limit) {
 StatusOr<int64_t> Store::ForgetServer(ServerResetRule rule) {
   std::lock_guard lock(mu_);
   ServerReset reset(ctx_, conflicts_, checkpoints_);
+  SourceScope source(feed_, ChangeSource::kRemote);
   return InWriteTransaction(
       [&] { return reset.Forget(rule, {kPullCheckpoint, kPullCollectionsCheckpoint}); });
 }

@@ -32,6 +32,7 @@
 #define SYNCAGENT_STORAGE_STORE_H_
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -42,6 +43,7 @@
 #include <nlohmann/json.hpp>
 
 #include "platform/clock.h"
+#include "storage/change_feed.h"
 #include "storage/checkpoint_key.h"
 #include "storage/checkpoint_table.h"
 #include "storage/conflict_store.h"
@@ -53,6 +55,7 @@
 #include "storage/meta_table.h"
 #include "storage/outbox.h"
 #include "storage/outbox_rows.h"
+#include "storage/query/query_spec.h"
 #include "storage/random_id.h"
 #include "storage/remote_applier.h"
 #include "storage/remote_skips.h"
@@ -101,6 +104,19 @@ class Store {
                                         bool include_deleted = false);
   StatusOr<std::vector<Document>> List(std::string_view collection,
                                        const ListOptions& options = {});
+  // The live documents of `collection` that match spec.selector, in spec.sort's order, one page
+  // (storage/query/query_runner.h; the collation and the semantics are in docs/queries.md).
+  // kInvalidArgument for a bad collection, a limit outside 1..10000, a negative skip or a
+  // bookmark of another query.
+  StatusOr<query::QueryResult> Query(std::string_view collection, const query::QuerySpec& spec);
+  // SQLite's plan for that query (which index it uses), for tests and diagnostics.
+  StatusOr<std::string> ExplainQuery(std::string_view collection, const query::QuerySpec& spec);
+
+  // --- Change feed (see change_feed.h). ---
+  // Each document's latest change with seq > since, oldest first, at most `limit` (1..10000).
+  // Local writes, acks and dead letters are "local", pulls and server resets "remote", conflict
+  // resolutions (the policy's or the app's) "resolution".
+  StatusOr<std::vector<Change>> Changes(int64_t since, int limit);
 
   // --- Outbox (see outbox.h). ---
   StatusOr<std::vector<Mutation>> PeekBatch(int max_count, int64_t max_bytes);
@@ -206,6 +222,7 @@ class Store {
   HybridLogicalClock hlc_;
   HlcStamp persisted_hlc_;
   RandomIdGenerator ids_;
+  ChangeFeed feed_;
   DocumentRows docs_;
   OutboxRows outbox_rows_;
   SeqAllocator seqs_;
@@ -220,6 +237,8 @@ class Store {
   RemoteApplier remote_;
   LeaseTable leases_;
   RunLog runs_;
+  // The generated columns of the declared indexes: JSON path -> base name (index_columns.h).
+  std::map<std::string, std::string> index_columns_;
 };
 
 }  // namespace syncagent

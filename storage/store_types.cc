@@ -14,6 +14,16 @@ std::string_view MutationOpName(MutationOp op) {
   return "put";
 }
 
+std::string_view SyncStateName(SyncState state) {
+  switch (state) {
+    case SyncState::kSynced: return "synced";
+    case SyncState::kPending: return "pending";
+    case SyncState::kConflict: return "conflict";
+    case SyncState::kRejected: return "rejected";
+  }
+  return "synced";
+}
+
 std::string_view RunResultName(RunResult result) {
   switch (result) {
     case RunResult::kSuccess: return "success";

@@ -22,7 +22,9 @@
 #ifndef SYNCAGENT_STORAGE_STORE_TYPES_H_
 #define SYNCAGENT_STORAGE_STORE_TYPES_H_
 
+#include <compare>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -49,6 +51,25 @@ enum class SyncMode {
   kFull,    // WAL + FULL: every commit is fsynced
 };
 
+// A query index to keep (config storage.indexes; storage/query/index_sync.h).
+struct QueryIndex {
+  std::string collection;
+  std::vector<std::string> fields;  // Mango field names, in index order
+};
+
+// A document's identity: its collection and key.
+struct DocumentKey {
+  std::string collection;
+  std::string key;
+
+  friend auto operator<=>(const DocumentKey&, const DocumentKey&) = default;
+};
+
+// Told the keys of the documents that one committed write transaction changed (each once,
+// sorted), right after the commit, on the committing thread and under the Store's lock: it must
+// not call the Store, only hand the keys on (agent/change_dispatcher.h).
+using CommitObserver = std::function<void(std::vector<DocumentKey> keys)>;
+
 struct StoreOptions {
   std::string path;                     // the database file; created 0600 when missing
   SyncMode synchronous = SyncMode::kNormal;
@@ -62,7 +83,22 @@ struct StoreOptions {
   std::vector<std::string> synced_collections;
   // Orders server revisions (the protocol's Remote::CompareRevisions); null = CompareGenerations.
   RevisionComparator compare_revisions;
+  // The query indexes the store keeps: Open creates the missing ones and drops the others
+  // (storage/query/index_sync.h). kInvalidArgument from Open for a bad collection or field.
+  std::vector<QueryIndex> indexes;
+  // Optional: told after each committed write transaction that changed documents.
+  CommitObserver on_commit;
 };
+
+// Where a document stands with the server (storage/sync_state.h computes it), most urgent first:
+//   kConflict  an open conflict waits for a decision (policy `manual`, or a resolver left it open)
+//   kRejected  the server rejected a change to it permanently (it has a dead letter)
+//   kPending   a local change is queued or on the wire (not yet acknowledged)
+//   kSynced    none of the above: the server has what the device has
+enum class SyncState { kSynced, kPending, kConflict, kRejected };
+
+// "synced" | "pending" | "conflict" | "rejected"
+std::string_view SyncStateName(SyncState state);
 
 struct Document {
   std::string collection;
@@ -75,6 +111,7 @@ struct Document {
   nlohmann::json base_data;  // object, or null
   std::string hlc;
   int64_t updated_at = 0;
+  SyncState sync_state = SyncState::kSynced;  // as of the read (Store::Get, Store::List)
 };
 
 // Which documents List returns: `collection`, keys strictly greater than `after_key` (byte

@@ -63,6 +63,9 @@ int CliMain(int argc, char** argv, std::FILE* out, std::FILE* err) {
   RegisterRunCommand(app, host);
   RegisterDaemonCommand(app, host);
   RegisterDataCommands(app, host);
+  RegisterQueryCommand(app, host);
+  RegisterImportCommand(app, host);
+  RegisterChangesCommand(app, host);
   RegisterStatusCommand(app, host);
   RegisterConflictsCommand(app, host);
   RegisterDeadLettersCommand(app, host);

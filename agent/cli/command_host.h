@@ -36,6 +36,9 @@ struct CommandHost {
 void RegisterRunCommand(CLI::App& app, CommandHost& host);
 void RegisterDaemonCommand(CLI::App& app, CommandHost& host);
 void RegisterDataCommands(CLI::App& app, CommandHost& host);  // put patch delete get ls
+void RegisterQueryCommand(CLI::App& app, CommandHost& host);
+void RegisterImportCommand(CLI::App& app, CommandHost& host);
+void RegisterChangesCommand(CLI::App& app, CommandHost& host);
 void RegisterStatusCommand(CLI::App& app, CommandHost& host);
 void RegisterConflictsCommand(CLI::App& app, CommandHost& host);
 void RegisterDeadLettersCommand(CLI::App& app, CommandHost& host);

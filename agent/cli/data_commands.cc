@@ -51,7 +51,8 @@ nlohmann::json DocumentJson(Document d) {
   nlohmann::json j = {{"collection", d.collection}, {"key", d.key},
                       {"rev", d.rev},       {"deleted", d.deleted},
                       {"dirty", d.dirty},           {"hlc", d.hlc},
-                      {"updated_at", d.updated_at}};
+                      {"updated_at", d.updated_at},
+                      {"sync_state", SyncStateName(d.sync_state)}};
   j["data"] = std::move(d.data);
   j["base_rev"] = d.base_rev ? nlohmann::json(*d.base_rev) : nlohmann::json();
   return j;
@@ -133,7 +134,7 @@ void RegisterDataCommands(CLI::App& app, CommandHost& host) {
       "printed compact on one line, so the output stays proportional to its size.");
   get->add_option("COLLECTION", get_flags->collection, "collection name")->required();
   get->add_option("KEY", get_flags->key, "document key")->required();
-  get->add_flag("--meta", get_flags->meta, "print the sync metadata too (rev, dirty, hlc)");
+  get->add_flag("--meta", get_flags->meta, "print the sync metadata too (rev, dirty, hlc, sync_state)");
   host.Bind(get, "get", [&host, get_flags] { return Get(*host.ctx, *get_flags); });
 
   auto ls_flags = std::make_shared<DocFlags>();

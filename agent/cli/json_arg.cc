@@ -32,6 +32,13 @@ std::string Abbreviate(std::string_view text, size_t max) {
 }
 
 StatusOr<nlohmann::json> ParseJsonObjectArg(std::string_view name, std::string_view text) {
+  return ParseJsonArg(name, text, nlohmann::json::value_t::object);
+}
+
+StatusOr<nlohmann::json> ParseJsonArg(std::string_view name, std::string_view text,
+                                      nlohmann::json::value_t want) {
+  const std::string expected = want == nlohmann::json::value_t::object ? "a JSON object"
+                                                                      : "a JSON array";
   const std::string prefix = "argument " + std::string(name) + ": ";
   // Checked on the text first: the parser is iterative, but dumping or copying a deep value is not.
   if (JsonTextDepth(text, kMaxDocumentDepth) > kMaxDocumentDepth) {
@@ -42,15 +49,15 @@ StatusOr<nlohmann::json> ParseJsonObjectArg(std::string_view name, std::string_v
   try {
     value = nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
-    return InvalidArgumentError(prefix + "expected a JSON object, got invalid JSON \"" +
+    return InvalidArgumentError(prefix + "expected " + expected + ", got invalid JSON \"" +
                                 Abbreviate(text) + "\" (" + WithoutId(e.what()) + ")");
   } catch (const nlohmann::json::exception& e) {
     // out_of_range.406: a number too large for a double (1e400).
     return InvalidArgumentError(prefix + "cannot be stored: " + WithoutId(e.what()) +
                                 " (numbers must fit in a double)");
   }
-  if (!value.is_object()) {
-    return InvalidArgumentError(prefix + "expected a JSON object, got " + KindOf(value) + ": " +
+  if (value.type() != want) {
+    return InvalidArgumentError(prefix + "expected " + expected + ", got " + KindOf(value) + ": " +
                                 Abbreviate(value.dump()));
   }
   return value;

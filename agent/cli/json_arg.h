@@ -21,6 +21,9 @@
 namespace syncagent::cli {
 
 StatusOr<nlohmann::json> ParseJsonObjectArg(std::string_view name, std::string_view text);
+// The same for `want` (value_t::object or value_t::array: `query --sort`).
+StatusOr<nlohmann::json> ParseJsonArg(std::string_view name, std::string_view text,
+                                      nlohmann::json::value_t want);
 
 // `text` cut to `max` characters with "..." (for messages quoting user input).
 std::string Abbreviate(std::string_view text, size_t max = 40);

@@ -29,7 +29,10 @@ EventCallback SyncProgress::Callback() {
 }
 
 void SyncProgress::OnEvent(const SyncEvent& event) {
-  console_->Log(LogLevel::kTrace, "event " + event.ToJson().dump());
+  // Only when traced: a documents_changed event of a large pull carries many keys.
+  if (console_->Enabled(LogLevel::kTrace)) {
+    console_->Log(LogLevel::kTrace, "event " + event.ToJson().dump());
+  }
   const std::string doc = event.collection + "/" + event.key;
   switch (event.type) {
     case SyncEventType::kCycleStarted: {
@@ -59,6 +62,9 @@ void SyncProgress::OnEvent(const SyncEvent& event) {
       console_->Log(LogLevel::kWarn, "the server lost data it had acknowledged; " +
                                          event.detail + " (" + std::to_string(event.count) +
                                          " document(s))");
+      return;
+    case SyncEventType::kDocumentsChanged:
+      console_->Log(LogLevel::kDebug, std::to_string(event.count) + " document(s) changed");
       return;
     case SyncEventType::kCycleFinished:
       Finish();

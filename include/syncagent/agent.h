@@ -13,9 +13,12 @@
 // Thread safety: every method may be called from any thread, concurrently. Local reads and writes
 // are serialised by the store; one sync cycle runs at a time (a second SyncNow waits). Cancel may
 // be called from any thread, also from a callback. Event and resolver callbacks run on the thread
-// running the cycle; a callback must not call SetEventCallback / SetConflictResolver (they wait
-// for a running callback to return, so that no callback is ever called after the call that
-// replaced it returned).
+// running the cycle, except documents_changed and watch callbacks, which run on the thread that
+// committed the change, after its transaction: the app's own thread after a local write (before
+// the write returns, unless another thread is delivering at that moment), the cycle's during a
+// sync. A callback must not call SetEventCallback / SetConflictResolver (they wait for a running
+// callback to return, so that no callback is ever called after the call that replaced it
+// returned), nor SyncNow / RunHeadless (the cycle's thread may be the one calling it back).
 #ifndef SYNCAGENT_INCLUDE_SYNCAGENT_AGENT_H_
 #define SYNCAGENT_INCLUDE_SYNCAGENT_AGENT_H_
 
@@ -62,14 +65,17 @@ class SYNCAGENT_CXX_API SyncAgent {
   // "data": {...} for "use"}. A null answer defers to the configured policy; a non-OK Status
   // leaves the conflict open for the app.
   using ResolverFn = std::function<StatusOr<nlohmann::json>(const nlohmann::json& sides)>;
+  // Called with a watch's new result ({"docs": [...], "bookmark": ...}, as Query's) or the error
+  // that re-running its query met (the watch stays; the next change re-runs it).
+  using WatchFn = std::function<void(int64_t watch_id, const StatusOr<nlohmann::json>& result)>;
 
   // Opens the agent described by a config (docs/config.md): JSON text, or a file. On failure the
   // message lists every config error with its JSON path.
   static StatusOr<std::unique_ptr<SyncAgent>> OpenJson(std::string_view config_json);
   static StatusOr<std::unique_ptr<SyncAgent>> OpenFile(const std::string& config_path);
 
-  // Cancels the running operations, stops the callbacks and closes the store. A cycle that a
-  // headless watchdog left running finishes on its own thread without calling back.
+  // Cancels the running operations, stops the callbacks and watches and closes the store. A cycle
+  // that a headless watchdog left running finishes on its own thread without calling back.
   ~SyncAgent();
   SyncAgent(const SyncAgent&) = delete;
   SyncAgent& operator=(const SyncAgent&) = delete;
@@ -82,6 +88,36 @@ class SYNCAGENT_CXX_API SyncAgent {
   Status Delete(std::string_view collection, std::string_view key);
   // The document's data, or nullopt when there is none (never written, or deleted).
   StatusOr<std::optional<nlohmann::json>> Get(std::string_view collection, std::string_view key);
+  // One page of the live documents of `collection` that match a Mango selector
+  // (docs/queries.md). `query`: {"selector": {...}, "sort": ["a", {"b": "desc"}], "limit": N
+  // (1..10000, default 25), "skip": N, "bookmark": "..."}, every member optional. Returns
+  // {"docs": [{"key","data","rev","sync_state"}], "bookmark": "..." | null}: pass the bookmark
+  // back for the next page (null when the page came back short). sync_state is "pending" (a
+  // local change queued or on the wire), "synced", "conflict" (open) or "rejected" (dead letter).
+  // A bad query is kInvalidArgument naming the JSON path and the operator
+  // ("query.selector.n.$in: wrong operand type for $in: expected an array, got a string").
+  StatusOr<nlohmann::json> Query(std::string_view collection, const nlohmann::json& query);
+  // The local change feed: each document's latest change with seq > `since`, oldest first, at
+  // most `limit` (1..10000): [{"seq","collection","key","deleted","source","sync_state"}], source
+  // "local" (the device's writes, their acks and dead letters), "remote" (pulled) or "resolution"
+  // (a conflict resolved). Remember the last seq to ask for what changed since. One row per
+  // document is kept, so the feed does not grow with history.
+  StatusOr<nlohmann::json> Changes(int64_t since, int limit = 1000);
+  // A live query over `collection`: `selector` (a Mango selector, {} = every document), `sort`
+  // (as Query's "sort"; null = by key) and `limit` (1..10000). `callback` gets the current
+  // result first (on this thread, before Watch returns, unless another thread is delivering or
+  // Watch is called from a callback), then, after each committed transaction that changed a
+  // document of `collection` — a local write, a pull, an acknowledgement, a resolution — the new
+  // result whenever it differs from the one it last got (changes are coalesced: during a sync,
+  // within the event throttle). Never while a transaction is open. Returns the watch id. A bad
+  // selector or sort is kInvalidArgument naming the JSON path ("watch.selector.n.$in: ...");
+  // so is a missing callback.
+  StatusOr<int64_t> Watch(std::string_view collection, const nlohmann::json& selector,
+                          const nlohmann::json& sort, int limit, WatchFn callback);
+  // Stops a watch. Once Unwatch returns, its callback is not running and is never called again
+  // (Unwatch waits for a running call, unless called from that callback). kNotFound for an id
+  // that is not watched (never returned by Watch, or already unwatched).
+  Status Unwatch(int64_t watch_id);
 
   // --- Sync. ---
   // One cycle with `budget` (default: the config's schedule.time_budget_seconds); returns the

@@ -30,10 +30,13 @@
  *   handler while another thread is inside syncagent_run_headless.
  *   syncagent_close must not race any other call on the same handle: cancel, wait for the running
  *   calls to return, then close.
- *   Callbacks (events, conflict resolver) run on the thread running the sync cycle. Inside a
- *   callback, the only syncagent function that may be called on the same handle is
- *   syncagent_cancel. After syncagent_close (or after replacing a callback) returns, the old
- *   callback is never called again.
+ *   Callbacks (events, conflict resolver) run on the thread running the sync cycle, except the
+ *   documents_changed event and watch callbacks (syncagent_watch): they run on the thread that
+ *   committed the change, after its transaction — the caller's own thread after a local write,
+ *   the cycle's during a sync. Inside a callback, the only syncagent functions that may be
+ *   called on the same handle are syncagent_cancel and syncagent_unwatch. After syncagent_close
+ *   (or after replacing a callback, or after syncagent_unwatch) returns, the old callback is
+ *   never called again.
  */
 #ifndef SYNCAGENT_INCLUDE_SYNCAGENT_SYNCAGENT_H_
 #define SYNCAGENT_INCLUDE_SYNCAGENT_SYNCAGENT_H_
@@ -91,12 +94,22 @@ typedef struct syncagent_error {
 typedef struct syncagent_agent syncagent_agent;
 
 /* Called with one event as JSON: {"type","time_ms","count","collection","key","detail"}; type is
- * cycle_started, batch_pushed, page_pulled, conflict, conflict_resolved, dead_letter or
- * cycle_finished. */
+ * cycle_started, batch_pushed, page_pulled, conflict, conflict_resolved, dead_letter,
+ * cycle_finished, remote_skipped, server_reset or documents_changed. documents_changed comes
+ * after committed transactions that changed documents, with "keys": [{"collection","key"},...]
+ * (each once; "count" is their number); during a sync, the keys of the transactions within one
+ * event-throttle interval fold into one event, and none is left out by the end of the cycle. */
 typedef void (*syncagent_event_fn)(const char* event_json, void* user);
 /* The same, for asynchronous listeners (Dart's NativeCallable.listener, a post to a UI thread):
  * the callee owns `event_json` and frees it with syncagent_free, whenever it is done with it. */
 typedef void (*syncagent_event_listener_fn)(char* event_json, void* user);
+
+/* Called with a watch's result (syncagent_watch). `code` is SYNCAGENT_OK and `json` the result
+ * {"docs":[...],"bookmark":...} as syncagent_query_json's, or `code` is the error that re-running
+ * the query met and `json` its message (the watch stays; the next change re-runs it). The callee
+ * owns `json` and frees it with syncagent_free, whenever it is done with it (so an asynchronous
+ * listener, e.g. Dart's NativeCallable.listener, may keep it). */
+typedef void (*syncagent_watch_fn)(int64_t watch_id, int code, char* json, void* user);
 
 /* Asked first when a conflict is met. `sides_json` is
  *   {"collection","key","base":SIDE,"local":SIDE,"remote":SIDE},
@@ -141,6 +154,44 @@ SYNCAGENT_API int syncagent_delete(syncagent_agent* agent, const char* collectio
 /* The document's data as JSON text; SYNCAGENT_NOT_FOUND when absent or deleted. */
 SYNCAGENT_API int syncagent_get(syncagent_agent* agent, const char* collection, const char* key,
                                 char** out_json, syncagent_error* err);
+
+/* One page of the live documents of `collection` that match a Mango selector (docs/queries.md).
+ * `query_json` = {"selector":{...},"sort":["a",{"b":"desc"}],"limit":N,"skip":N,"bookmark":"..."}
+ * (every member optional: "{}" is the first 25 documents by key). *out_json receives
+ *   {"docs":[{"key","data","rev","sync_state"},...],"bookmark":"..."|null}
+ * sync_state: "pending" (a local change queued or on the wire), "synced", "conflict" (open) or
+ * "rejected" (dead-lettered). Pass the bookmark back for the next page; null when the page came
+ * back short. A bad query is SYNCAGENT_INVALID_ARGUMENT naming the JSON path and the operator
+ * ("query.selector.n.$in: wrong operand type for $in: expected an array, got a number"). */
+SYNCAGENT_API int syncagent_query_json(syncagent_agent* agent, const char* collection,
+                                       const char* query_json, char** out_json,
+                                       syncagent_error* err);
+
+/* The local change feed: each document's latest change with seq > `since`, oldest first, at most
+ * `limit` (1..10000). *out_json receives
+ *   [{"seq","collection","key","deleted","source","sync_state"},...]
+ * source: "local" (the device's writes, their acks and dead letters), "remote" (pulled),
+ * "resolution" (a conflict resolved). Keep the last seq and pass it as `since` next time. */
+SYNCAGENT_API int syncagent_changes_json(syncagent_agent* agent, int64_t since, int limit,
+                                         char** out_json, syncagent_error* err);
+
+/* A live query over `collection`: `selector_json` a Mango selector ("{}" = every document),
+ * `sort_json` as syncagent_query_json's "sort" (NULL = by key), `limit` 1..10000. `cb` is called
+ * with the current result first (on this thread before syncagent_watch returns, unless another
+ * thread is delivering at that moment), then after each committed transaction that changed a
+ * document of `collection` (local writes, pulls, acknowledgements, resolutions) whenever the
+ * result differs from the one it last got: coalesced, never while a transaction is open.
+ * *out_watch_id receives the id for syncagent_unwatch (the callback gets it too). A bad selector
+ * or sort is SYNCAGENT_INVALID_ARGUMENT naming the JSON path ("watch.selector.n.$in: ..."). */
+SYNCAGENT_API int syncagent_watch(syncagent_agent* agent, const char* collection,
+                                  const char* selector_json, const char* sort_json, int limit,
+                                  syncagent_watch_fn cb, void* user, int64_t* out_watch_id,
+                                  syncagent_error* err);
+/* Stops a watch: once this returns, its callback is not running and is never called again (it
+ * waits for a running call, unless called from that callback). SYNCAGENT_NOT_FOUND for an id
+ * that is not watched (never returned, or already unwatched). */
+SYNCAGENT_API int syncagent_unwatch(syncagent_agent* agent, int64_t watch_id,
+                                    syncagent_error* err);
 
 /* --- Sync. --- */
 

@@ -98,9 +98,71 @@ TEST_F(SchemaMigrationTest, AVersion3StoreKeepsItsRowsWithoutTheForceColumns) {
     ASSERT_NE(store, nullptr);
     ExpectEveryRowKept(*store);
   }
-  EXPECT_EQ(SchemaVersion(), 4);
+  EXPECT_EQ(SchemaVersion(), SchemaMigrator::LatestVersion());
   EXPECT_FALSE(HasColumn(device_db_, "outbox", "force"));
   EXPECT_FALSE(HasColumn(device_db_, "dead_letters", "force"));
+}
+
+// Whether the device store has an index named `name`.
+bool HasIndex(const std::string& path, const std::string& name) {
+  auto db = SqliteDb::Open(path, 1000);
+  EXPECT_TRUE(db.ok()) << db.status().ToString();
+  if (!db.ok()) return false;
+  auto count = (*db)->QueryInt(("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
+                                "name = '" + name + "'").c_str());
+  return count.ok() && *count == 1;
+}
+
+// A store as schema version 4 left it opens with this build: version 5 indexes the dead letters
+// by document (for the documents' sync state) and keeps every row.
+TEST_F(SchemaMigrationTest, AVersion4StoreGainsTheDeadLetterIndexAndKeepsItsRows) {
+  {
+    auto db = SqliteDb::Open(device_db_, 1000);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    ASSERT_TRUE(SchemaMigrator::MigrateTo(**db, 4).ok());
+  }
+  ASSERT_EQ(SchemaVersion(), 4);
+  ASSERT_FALSE(HasIndex(device_db_, "dead_letters_document"));
+  {
+    std::unique_ptr<Store> store = OpenStore();
+    ASSERT_NE(store, nullptr);
+    ExpectEveryRowKept(*store);
+  }
+  EXPECT_EQ(SchemaVersion(), SchemaMigrator::LatestVersion());
+  EXPECT_TRUE(HasIndex(device_db_, "dead_letters_document"));
+}
+
+// A store as schema version 5 left it opens with this build: version 6 adds the change feed with
+// one row per existing document (tombstones included), in the order of their last change.
+TEST_F(SchemaMigrationTest, AVersion5StoreGetsAChangeFeedOfItsDocuments) {
+  {
+    auto db = SqliteDb::Open(device_db_, 1000);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    ASSERT_TRUE(SchemaMigrator::MigrateTo(**db, 5).ok());
+  }
+  ASSERT_EQ(SchemaVersion(), 5);
+  std::unique_ptr<Store> store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(SchemaVersion(), 6);
+  ExpectEveryRowKept(*store);
+  auto changes = store->Changes(0, 100);
+  ASSERT_TRUE(changes.ok()) << changes.status().ToString();
+  ASSERT_EQ(changes->size(), 5u);  // a, b, c, d, e
+  for (size_t i = 0; i < changes->size(); ++i) {
+    EXPECT_EQ((*changes)[i].seq, static_cast<int64_t>(i) + 1);
+    if ((*changes)[i].key == "b") {
+      EXPECT_TRUE((*changes)[i].deleted);
+      EXPECT_EQ((*changes)[i].source, ChangeSource::kRemote);  // the server's tombstone
+    }
+    if ((*changes)[i].key == "a") {
+      EXPECT_EQ((*changes)[i].sync_state, SyncState::kConflict);
+    }
+  }
+  ASSERT_TRUE(store->Put("notes", "z", {{"new", true}}).ok());
+  auto after = store->Changes(5, 10);
+  ASSERT_TRUE(after.ok());
+  ASSERT_EQ(after->size(), 1u);
+  EXPECT_EQ((*after)[0].seq, 6);
 }
 
 // The fixture's rows (tests/fixtures/schema_v2/README.md) as this build reads them.
@@ -118,11 +180,13 @@ void ExpectEveryRowKept(Store& store) {
   EXPECT_TRUE(a.dirty);
   EXPECT_EQ(a.data, json({{"title", "a"}, {"n", 1}, {"mine", true}}));
   EXPECT_EQ(a.base_data, json({{"title", "a"}, {"n", 1}}));
+  EXPECT_EQ(a.sync_state, SyncState::kConflict);  // its open conflict outranks its queued patch
   const Document b = doc("b");
   EXPECT_TRUE(b.deleted);
   EXPECT_EQ(b.rev, "2");
   EXPECT_FALSE(b.base_rev.has_value());
   EXPECT_EQ(doc("c").rev, "1");
+  EXPECT_EQ(doc("c").sync_state, SyncState::kPending);
   const Document d = doc("d");
   EXPECT_EQ(d.rev, "");  // version 0: the server never had it
   EXPECT_FALSE(d.base_rev.has_value());

@@ -74,6 +74,18 @@ TEST_F(CApiTest, HeadlessRunAndCancel) {
       << failure_;
 }
 
+TEST_F(CApiTest, QueryPagesAndItsMisuse) {
+  EXPECT_EQ(capi_query(dir_.path().c_str(), failure_, sizeof failure_), 0) << failure_;
+}
+
+TEST_F(CApiTest, ChangeFeedAndItsMisuse) {
+  EXPECT_EQ(capi_changes(dir_.path().c_str(), failure_, sizeof failure_), 0) << failure_;
+}
+
+TEST_F(CApiTest, WatchUnwatchDocumentsChangedAndTheirMisuse) {
+  EXPECT_EQ(capi_watch(dir_.path().c_str(), failure_, sizeof failure_), 0) << failure_;
+}
+
 TEST_F(CApiTest, MisuseIsAnErrorNeverACrash) {
   EXPECT_EQ(capi_misuse(dir_.path().c_str(), failure_, sizeof failure_), 0) << failure_;
 }

@@ -4,6 +4,8 @@
 
 #include "capi_suite.h"
 
+#include "capi_check.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,48 +15,6 @@
 #include "syncagent/syncagent.h"
 
 /* ---- helpers ---- */
-
-static void fail_at(char* failure, size_t size, int line, const char* fmt, ...) {
-  va_list args;
-  int used = snprintf(failure, size, "capi_suite.c:%d: ", line);
-  if (used < 0 || (size_t)used >= size) return;
-  va_start(args, fmt);
-  vsnprintf(failure + used, size - (size_t)used, fmt, args);
-  va_end(args);
-}
-
-#define CHECK(cond, ...)                                     \
-  do {                                                       \
-    if (!(cond)) {                                           \
-      fail_at(failure, failure_size, __LINE__, __VA_ARGS__); \
-      goto done;                                             \
-    }                                                        \
-  } while (0)
-
-/* Expects `call` (an int expression) to return 0; else fails with the error's message. */
-#define CHECK_OK(call)                                                                         \
-  do {                                                                                         \
-    int rc_ = (call);                                                                          \
-    if (rc_ != 0) {                                                                            \
-      fail_at(failure, failure_size, __LINE__, "%s returned %d: %s", #call, rc_, err.message); \
-      goto done;                                                                               \
-    }                                                                                          \
-  } while (0)
-
-static int contains(const char* text, const char* needle) {
-  return text != NULL && strstr(text, needle) != NULL;
-}
-
-static void make_config(char* out, size_t size, const char* base_url, const char* dir,
-                        const char* db, const char* extra) {
-  snprintf(
-      out, size,
-      "{\"server\":{\"base_url\":\"%s\",\"allow_insecure_http\":true,"
-      "\"timeouts\":{\"request_ms\":5000}},"
-      "\"storage\":{\"path\":\"%s/%s\"},"
-      "\"retry\":{\"initial_delay_ms\":10,\"max_delay_ms\":50,\"max_attempts_per_cycle\":2}%s}",
-      base_url, dir, db, extra ? extra : "");
-}
 
 /* Value of the integer member `"name":` after `from` (first occurrence), or -1. */
 static long long int_member(const char* json, const char* name) {
@@ -519,6 +479,126 @@ int capi_no_token_in_errors(const char* base_url, const char* dir, char* failure
 done:
   syncagent_free(json);
   syncagent_free(report);
+  syncagent_close(a);
+  return result;
+}
+
+/* The value of the string member "bookmark" of `json` copied into `out`; 0 when it is null. */
+static int bookmark_of(const char* json, char* out, size_t size) {
+  const char* at = json ? strstr(json, "\"bookmark\":\"") : NULL;
+  const char* end;
+  if (at == NULL) return 0;
+  at += strlen("\"bookmark\":\"");
+  end = strchr(at, '"');
+  if (end == NULL || (size_t)(end - at) >= size) return 0;
+  memcpy(out, at, (size_t)(end - at));
+  out[end - at] = '\0';
+  return 1;
+}
+
+int capi_query(const char* dir, char* failure, size_t failure_size) {
+  char config[2048];
+  char query[1024];
+  char bookmark[512];
+  syncagent_error err;
+  syncagent_agent* a = NULL;
+  char* json = NULL;
+  int result = 1;
+
+  make_config(config, sizeof config, "http://127.0.0.1:1", dir, "q.db", NULL);
+  CHECK_OK(syncagent_open_json(config, &a, &err));
+  CHECK_OK(syncagent_put(a, "notes", "a", "{\"n\":1,\"done\":false}", &err));
+  CHECK_OK(syncagent_put(a, "notes", "b", "{\"n\":2,\"done\":true}", &err));
+  CHECK_OK(syncagent_put(a, "notes", "c", "{\"n\":3,\"done\":false}", &err));
+
+  CHECK_OK(syncagent_query_json(
+      a, "notes", "{\"selector\":{\"done\":false},\"sort\":[{\"n\":\"desc\"}],\"limit\":1}",
+      &json, &err));
+  CHECK(contains(json, "\"key\":\"c\"") && !contains(json, "\"key\":\"a\"") &&
+            contains(json, "\"sync_state\":\"pending\"") && contains(json, "\"rev\":\"\""),
+        "first page %s", json);
+  CHECK(bookmark_of(json, bookmark, sizeof bookmark), "no bookmark in %s", json);
+  syncagent_free(json);
+  json = NULL;
+  snprintf(query, sizeof query,
+           "{\"selector\":{\"done\":false},\"sort\":[{\"n\":\"desc\"}],\"bookmark\":\"%s\"}",
+           bookmark);
+  CHECK_OK(syncagent_query_json(a, "notes", query, &json, &err));
+  CHECK(contains(json, "\"key\":\"a\"") && contains(json, "\"bookmark\":null"),
+        "second page %s", json);
+  syncagent_free(json);
+  json = NULL;
+
+  /* Misuse: an error, never a crash, and *out stays NULL. */
+  CHECK(syncagent_query_json(NULL, "notes", "{}", &json, &err) == SYNCAGENT_INVALID_ARGUMENT &&
+            json == NULL && contains(err.message, "agent"),
+        "query(NULL agent): %s", err.message);
+  CHECK(syncagent_query_json(a, NULL, "{}", &json, &err) == SYNCAGENT_INVALID_ARGUMENT &&
+            contains(err.message, "collection"),
+        "query(NULL collection): %s", err.message);
+  CHECK(syncagent_query_json(a, "notes", NULL, &json, &err) == SYNCAGENT_INVALID_ARGUMENT &&
+            contains(err.message, "query_json"),
+        "query(NULL query): %s", err.message);
+  CHECK(syncagent_query_json(a, "notes", "{}", NULL, &err) == SYNCAGENT_INVALID_ARGUMENT,
+        "query(NULL out)");
+  CHECK(syncagent_query_json(a, "notes", "{\"selector\":", &json, &err) ==
+                SYNCAGENT_INVALID_ARGUMENT && json == NULL,
+        "query(bad JSON): %s", err.message);
+  CHECK(syncagent_query_json(a, "notes", "{\"selector\":{\"n\":{\"$regex\":\"x\"}}}", &json,
+                             &err) == SYNCAGENT_INVALID_ARGUMENT &&
+            contains(err.message, "query.selector.n.$regex: unknown operator $regex"),
+        "query(unknown operator): %s", err.message);
+  CHECK(syncagent_query_json(a, "notes", "{\"bookmark\":\"00\"}", &json, &err) ==
+                SYNCAGENT_INVALID_ARGUMENT && contains(err.message, "bookmark"),
+        "query(bad bookmark): %s", err.message);
+  CHECK(syncagent_query_json(a, "notes", "[]", &json, &err) == SYNCAGENT_INVALID_ARGUMENT,
+        "query(array)");
+  CHECK(syncagent_query_json(a, "", "{}", &json, &err) == SYNCAGENT_INVALID_ARGUMENT,
+        "query(empty collection)");
+  result = 0;
+done:
+  syncagent_free(json);
+  syncagent_close(a);
+  return result;
+}
+
+int capi_changes(const char* dir, char* failure, size_t failure_size) {
+  char config[2048];
+  syncagent_error err;
+  syncagent_agent* a = NULL;
+  char* json = NULL;
+  int result = 1;
+
+  make_config(config, sizeof config, "http://127.0.0.1:1", dir, "ch.db", NULL);
+  CHECK_OK(syncagent_open_json(config, &a, &err));
+  CHECK_OK(syncagent_put(a, "notes", "a", "{}", &err));
+  CHECK_OK(syncagent_put(a, "notes", "b", "{}", &err));
+  CHECK_OK(syncagent_patch(a, "notes", "a", "{\"x\":1}", &err));
+  CHECK_OK(syncagent_changes_json(a, 0, 100, &json, &err));
+  CHECK(contains(json, "{\"collection\":\"notes\",\"deleted\":false,\"key\":\"b\",\"seq\":2,"
+                       "\"source\":\"local\",\"sync_state\":\"pending\"}") &&
+            contains(json, "\"key\":\"a\",\"seq\":3") && !contains(json, "\"seq\":1"),
+        "changes %s", json);
+  syncagent_free(json);
+  json = NULL;
+  CHECK_OK(syncagent_changes_json(a, 2, 1, &json, &err));
+  CHECK(contains(json, "\"seq\":3") && !contains(json, "\"seq\":2"), "since 2: %s", json);
+  syncagent_free(json);
+  json = NULL;
+
+  CHECK(syncagent_changes_json(NULL, 0, 10, &json, &err) == SYNCAGENT_INVALID_ARGUMENT &&
+            json == NULL,
+        "changes(NULL agent)");
+  CHECK(syncagent_changes_json(a, 0, 10, NULL, &err) == SYNCAGENT_INVALID_ARGUMENT,
+        "changes(NULL out)");
+  CHECK(syncagent_changes_json(a, -1, 10, &json, &err) == SYNCAGENT_INVALID_ARGUMENT &&
+            contains(err.message, "since"),
+        "changes(since -1): %s", err.message);
+  CHECK(syncagent_changes_json(a, 0, 0, &json, &err) == SYNCAGENT_INVALID_ARGUMENT,
+        "changes(limit 0)");
+  result = 0;
+done:
+  syncagent_free(json);
   syncagent_close(a);
   return result;
 }

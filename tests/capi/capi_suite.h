@@ -22,6 +22,17 @@ int capi_headless_and_cancel(const char* base_url, const char* dir, char* failur
                              size_t failure_size);
 /* NULL handles and arguments, bad JSON, bad configs (messages name the JSON path), NOT_FOUND. */
 int capi_misuse(const char* dir, char* failure, size_t failure_size);
+/* syncagent_query_json: a selector, a sort, pages by bookmark, sync_state in each row; and its
+ * misuse (NULL handle, collection, query or out; bad JSON; an unknown operator; a bad bookmark). */
+int capi_query(const char* dir, char* failure, size_t failure_size);
+/* syncagent_changes_json: one row per document with its latest seq, since/limit, sync_state; and
+ * its misuse (NULL handle or out, a negative since, a zero limit). */
+int capi_changes(const char* dir, char* failure, size_t failure_size);
+/* syncagent_watch: the current result at once, a new one after each write that changes it and
+ * none otherwise, unwatch (also from the callback) stops it, documents_changed names the keys;
+ * misuse (NULL handle, collection, selector, callback or out; bad JSON, an unknown operator, a
+ * bad sort, limit 0; unwatch of an unknown id). */
+int capi_watch(const char* dir, char* failure, size_t failure_size);
 /* A server that wants a token other than the one configured: the sync fails as unauthenticated
  * and neither the error, the report, the status nor any event contains the token; a config error
  * next to a literal token does not quote it either. */

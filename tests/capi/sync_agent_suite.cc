@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -64,6 +65,95 @@ TEST_F(SyncAgentTest, RoundTripThroughTheServer) {
   auto gone = b->Get("notes", "n2");
   ASSERT_TRUE(gone.ok());
   EXPECT_FALSE(gone->has_value());
+}
+
+TEST_F(SyncAgentTest, QueryReturnsPagesWithSyncStateAndRefusesBadQueries) {
+  auto a = Open("q.db");
+  ASSERT_TRUE(a);
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(a->Put("notes", "n" + std::to_string(i), {{"n", i}, {"odd", i % 2 == 1}}).ok());
+  }
+  auto page = a->Query("notes", {{"selector", {{"odd", false}}},
+                                 {"sort", {{{"n", "desc"}}}},
+                                 {"limit", 2}});
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  ASSERT_EQ((*page)["docs"].size(), 2u) << page->dump();
+  EXPECT_EQ((*page)["docs"][0]["key"], "n4");
+  EXPECT_EQ((*page)["docs"][0]["data"], json({{"n", 4}, {"odd", false}}));
+  EXPECT_EQ((*page)["docs"][0]["rev"], "");
+  EXPECT_EQ((*page)["docs"][0]["sync_state"], "pending");
+  ASSERT_TRUE((*page)["bookmark"].is_string());
+  auto rest = a->Query("notes", {{"selector", {{"odd", false}}},
+                                 {"sort", {{{"n", "desc"}}}},
+                                 {"bookmark", (*page)["bookmark"]}});
+  ASSERT_TRUE(rest.ok()) << rest.status().ToString();
+  ASSERT_EQ((*rest)["docs"].size(), 1u);
+  EXPECT_EQ((*rest)["docs"][0]["key"], "n0");
+  EXPECT_TRUE((*rest)["bookmark"].is_null());
+
+  auto bad = a->Query("notes", {{"selector", {{"n", {{"$in", 3}}}}}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(bad.status().message(),
+            "query.selector.n.$in: wrong operand type for $in: expected an array, got a number");
+}
+
+TEST_F(SyncAgentTest, ChangesListEachDocumentsLatestChangeAfterASeq) {
+  auto a = Open("c.db");
+  ASSERT_TRUE(a);
+  ASSERT_TRUE(a->Put("notes", "x", {{"n", 1}}).ok());
+  ASSERT_TRUE(a->Put("notes", "y", {{"n", 1}}).ok());
+  ASSERT_TRUE(a->Patch("notes", "x", {{"n", 2}}).ok());
+  auto all = a->Changes(0);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  EXPECT_EQ(*all, json::parse(R"([
+      {"seq":2,"collection":"notes","key":"y","deleted":false,"source":"local","sync_state":"pending"},
+      {"seq":3,"collection":"notes","key":"x","deleted":false,"source":"local","sync_state":"pending"}])"));
+  auto since = a->Changes(2, 10);
+  ASSERT_TRUE(since.ok());
+  ASSERT_EQ(since->size(), 1u);
+  EXPECT_EQ((*since)[0]["key"], "x");
+  EXPECT_EQ(a->Changes(-1).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(SyncAgentTest, WatchCallsBackWithEachNewResultUntilUnwatchedAndRefusesBadQueries) {
+  auto a = Open("w.db");
+  ASSERT_TRUE(a);
+  std::vector<json> results;
+  std::vector<json> changed;
+  a->SetEventCallback([&](const json& event) {
+    if (event["type"] == "documents_changed") changed.push_back(event["keys"]);
+  });
+  auto id = a->Watch("notes", {{"n", {{"$gte", 2}}}}, json::array({"n"}), 10,
+                     [&](int64_t, const StatusOr<json>& result) {
+                       ASSERT_TRUE(result.ok()) << result.status().ToString();
+                       json keys = json::array();
+                       for (const json& doc : (*result)["docs"]) keys.push_back(doc["key"]);
+                       results.push_back(keys);
+                     });
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  ASSERT_TRUE(a->Put("notes", "x", {{"n", 3}}).ok());
+  ASSERT_TRUE(a->Put("notes", "y", {{"n", 2}}).ok());
+  ASSERT_TRUE(a->Put("notes", "z", {{"n", 1}}).ok());  // outside the selector: no call
+  EXPECT_EQ(results, (std::vector<json>{json::array(), {"x"}, {"y", "x"}}));
+  EXPECT_EQ(changed.size(), 3u);
+  EXPECT_EQ(changed[2], json::parse(R"([{"collection":"notes","key":"z"}])"));
+  ASSERT_TRUE(a->Unwatch(*id).ok());
+  ASSERT_TRUE(a->Put("notes", "w", {{"n", 9}}).ok());
+  EXPECT_EQ(results.size(), 3u);
+  EXPECT_EQ(a->Unwatch(*id).code(), StatusCode::kNotFound);
+
+  auto noop = [](int64_t, const StatusOr<json>&) {};
+  auto bad = a->Watch("notes", {{"n", {{"$in", 3}}}}, nullptr, 10, noop);
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(bad.status().message(),
+            "watch.selector.n.$in: wrong operand type for $in: expected an array, got a number");
+  EXPECT_EQ(a->Watch("notes", json::object(), json::array({1}), 10, noop).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(a->Watch("notes", json::object(), nullptr, 0, noop).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(a->Watch("notes", json::object(), nullptr, 10, nullptr).status().code(),
+            StatusCode::kInvalidArgument);
 }
 
 TEST_F(SyncAgentTest, BadInputIsAStatusNeverAnException) {

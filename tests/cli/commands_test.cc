@@ -25,6 +25,7 @@ TEST_F(CliCommandsTest, PutGetPatchLsDelete) {
   json m = json::parse(meta.out);
   EXPECT_EQ(m["dirty"], true);
   EXPECT_EQ(m["rev"], "");  // never seen by the server
+  EXPECT_EQ(m["sync_state"], "pending");  // queued for the next sync
 
   ProcResult ls = Cli({"--config", config, "ls", "notes"});
   ASSERT_EQ(ls.exit_code, 0) << ls.Describe();

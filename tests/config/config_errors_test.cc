@@ -204,6 +204,7 @@ Json WrongTypeFor(const KeyDescriptor& key) {
     case KeyType::kEnumMap:
       return Json::array({1});
     case KeyType::kStringArray:
+    case KeyType::kIndexList:
       return "not-an-array";
     case KeyType::kString:
     case KeyType::kEnum:
@@ -223,9 +224,10 @@ TEST(ConfigErrorsTest, EveryKeyRejectsTheWrongType) {
     EXPECT_THAT(errors[0], StartsWith(key.path + ": expected "));
     const bool container = key.type == KeyType::kObject || key.type == KeyType::kStringMap ||
                            key.type == KeyType::kEnumMap;
-    EXPECT_THAT(errors[0], HasSubstr(container                           ? "got an array"
-                                     : key.type == KeyType::kStringArray ? "got a string"
-                                                                         : "got an object"));
+    const bool array = key.type == KeyType::kStringArray || key.type == KeyType::kIndexList;
+    EXPECT_THAT(errors[0], HasSubstr(container ? "got an array"
+                                     : array   ? "got a string"
+                                               : "got an object"));
   }
 }
 

@@ -111,6 +111,19 @@ inline std::string RawQueryText(const std::string& path, const std::string& sql)
   return result;
 }
 
+// A conflict of notes/<key> with a pulled version `remote_rev` holding `remote_data`.
+inline ConflictInput PulledConflict(const std::string& key, const std::string& remote_rev,
+                                    nlohmann::json remote_data) {
+  ConflictInput input;
+  input.collection = "notes";
+  input.key = key;
+  input.remote_rev = remote_rev;
+  input.remote_data = std::move(remote_data);
+  input.remote_hlc = "000000000000001-00000000-server";
+  input.origin = ConflictOrigin::kPull;
+  return input;
+}
+
 // A fixture with one store on a VirtualClock in a temp dir.
 class StoreTest : public ::testing::Test {
  protected:

@@ -10,7 +10,8 @@
 // from a background isolate ([runHeadlessInIsolate]) or from background_fetch's headless task,
 // never from the UI isolate's event loop. Events arrive through NativeCallable.listener (any
 // thread -> this isolate), using syncagent_set_event_listener so each event string stays valid
-// until Dart has read it. A conflict-resolver callback is not offered: it must answer
+// until Dart has read it; watch results (syncagent_watch) arrive the same way, the library
+// handing over each result string. A conflict-resolver callback is not offered: it must answer
 // synchronously on the sync thread, which a Dart isolate cannot; use the `manual` policy with
 // [SyncAgent.conflicts] / [SyncAgent.resolveConflict] instead.
 // ignore_for_file: non_constant_identifier_names
@@ -59,6 +60,10 @@ typedef _GetC = Int32 Function(Pointer<SyncAgentHandle>, Pointer<Utf8>, Pointer<
     Pointer<Pointer<Utf8>>, Pointer<SyncAgentErrorStruct>);
 typedef _GetD = int Function(Pointer<SyncAgentHandle>, Pointer<Utf8>, Pointer<Utf8>,
     Pointer<Pointer<Utf8>>, Pointer<SyncAgentErrorStruct>);
+typedef _ChangesC = Int32 Function(Pointer<SyncAgentHandle>, Int64, Int32,
+    Pointer<Pointer<Utf8>>, Pointer<SyncAgentErrorStruct>);
+typedef _ChangesD = int Function(Pointer<SyncAgentHandle>, int, int, Pointer<Pointer<Utf8>>,
+    Pointer<SyncAgentErrorStruct>);
 typedef _SyncNowC = Int32 Function(
     Pointer<SyncAgentHandle>, Int64, Pointer<Pointer<Utf8>>, Pointer<SyncAgentErrorStruct>);
 typedef _SyncNowD = int Function(
@@ -82,6 +87,17 @@ typedef _SetEventCallbackC = Int32 Function(Pointer<SyncAgentHandle>,
     Pointer<NativeFunction<EventCallbackC>>, Pointer<Void>);
 typedef _SetEventCallbackD = int Function(Pointer<SyncAgentHandle>,
     Pointer<NativeFunction<EventCallbackC>>, Pointer<Void>);
+typedef WatchCallbackC = Void Function(
+    Int64 watchId, Int32 code, Pointer<Utf8> json, Pointer<Void> user);
+typedef _WatchC = Int32 Function(Pointer<SyncAgentHandle>, Pointer<Utf8>, Pointer<Utf8>,
+    Pointer<Utf8>, Int32, Pointer<NativeFunction<WatchCallbackC>>, Pointer<Void>,
+    Pointer<Int64>, Pointer<SyncAgentErrorStruct>);
+typedef _WatchD = int Function(Pointer<SyncAgentHandle>, Pointer<Utf8>, Pointer<Utf8>,
+    Pointer<Utf8>, int, Pointer<NativeFunction<WatchCallbackC>>, Pointer<Void>,
+    Pointer<Int64>, Pointer<SyncAgentErrorStruct>);
+typedef _UnwatchC = Int32 Function(
+    Pointer<SyncAgentHandle>, Int64, Pointer<SyncAgentErrorStruct>);
+typedef _UnwatchD = int Function(Pointer<SyncAgentHandle>, int, Pointer<SyncAgentErrorStruct>);
 typedef _ResolverC = Int32 Function(Pointer<Utf8>, Pointer<Pointer<Utf8>>, Pointer<Void>);
 typedef _SetResolverC = Int32 Function(
     Pointer<SyncAgentHandle>, Pointer<NativeFunction<_ResolverC>>, Pointer<Void>);
@@ -119,6 +135,10 @@ final class SyncAgentBindings {
         patch = lib.lookupFunction<_WriteC, _WriteD>('syncagent_patch'),
         delete = lib.lookupFunction<_DeleteC, _DeleteD>('syncagent_delete'),
         get = lib.lookupFunction<_GetC, _GetD>('syncagent_get'),
+        queryJson = lib.lookupFunction<_GetC, _GetD>('syncagent_query_json'),
+        changesJson = lib.lookupFunction<_ChangesC, _ChangesD>('syncagent_changes_json'),
+        watch = lib.lookupFunction<_WatchC, _WatchD>('syncagent_watch'),
+        unwatch = lib.lookupFunction<_UnwatchC, _UnwatchD>('syncagent_unwatch'),
         syncNow = lib.lookupFunction<_SyncNowC, _SyncNowD>('syncagent_sync_now'),
         runHeadless =
             lib.lookupFunction<_RunHeadlessC, _RunHeadlessD>('syncagent_run_headless'),
@@ -143,6 +163,10 @@ final class SyncAgentBindings {
   final _WriteD patch;
   final _DeleteD delete;
   final _GetD get;
+  final _GetD queryJson; // (agent, collection, query_json, out, err): the same shape as get
+  final _ChangesD changesJson;
+  final _WatchD watch;
+  final _UnwatchD unwatch;
   final _SyncNowD syncNow;
   final _RunHeadlessD runHeadless;
   final _CancelD cancel;
@@ -225,6 +249,11 @@ class SyncAgent {
 
   Pointer<SyncAgentHandle> _handle;
   NativeCallable<EventCallbackC>? _listener;
+  // One listener for every watch of this agent; results are routed by watch id, and a result
+  // still queued for a watch that was unwatched meanwhile is dropped here.
+  NativeCallable<WatchCallbackC>? _watchListener;
+  final Map<int, void Function(Map<String, dynamic>? result, SyncAgentException? error)>
+      _watches = {};
   static SyncAgentBindings get _b => SyncAgentBindings.instance;
 
   static String get version => _b.version().toDartString();
@@ -250,6 +279,9 @@ class SyncAgent {
     _handle = nullptr;
     _listener?.close();
     _listener = null;
+    _watches.clear();
+    _watchListener?.close();
+    _watchListener = null;
   }
 
   void put(String collection, String key, Map<String, dynamic> data) =>
@@ -281,6 +313,24 @@ class SyncAgent {
         if (rc == SyncAgentCode.notFound) return null;
         check(rc);
         return jsonDecode(_take(out.value)!) as Map<String, dynamic>;
+      });
+
+  /// One page of the live documents matching a Mango selector (docs/queries.md):
+  /// {"docs": [{"key","data","rev","sync_state"}], "bookmark": String?}. [query] is
+  /// {"selector": {...}, "sort": [...], "limit": n, "skip": n, "bookmark": "..."}.
+  Map<String, dynamic> query(String collection, Map<String, dynamic> query) =>
+      _call((arena, err, check) {
+        final out = arena<Pointer<Utf8>>();
+        check(_b.queryJson(_handle, collection.toNativeUtf8(allocator: arena),
+            jsonEncode(query).toNativeUtf8(allocator: arena), out, err));
+        return jsonDecode(_take(out.value)!) as Map<String, dynamic>;
+      });
+
+  /// The change feed after [since]: [{"seq","collection","key","deleted","source","sync_state"}].
+  List<dynamic> changes({int since = 0, int limit = 1000}) => _call((arena, err, check) {
+        final out = arena<Pointer<Utf8>>();
+        check(_b.changesJson(_handle, since, limit, out, err));
+        return jsonDecode(_take(out.value)!) as List<dynamic>;
       });
 
   /// One sync cycle (blocking); the report {"outcome","pushed","pulled",...,"error"}.
@@ -328,6 +378,52 @@ class SyncAgent {
         check(fn(_handle, out, err));
         return jsonDecode(_take(out.value)!) as Object;
       });
+
+  /// A live query: [onResult] gets the current result of [selector] / [sort] / [limit] over
+  /// [collection] (as [query]'s {"docs", "bookmark"}), then a new one after each committed change
+  /// that alters it, or an error when re-running the query failed (the watch stays). Results
+  /// arrive asynchronously on this isolate. Returns the id for [unwatch]. A bad selector or sort
+  /// throws [SyncAgentException] (invalidArgument) naming the JSON path.
+  int watch(String collection, Map<String, dynamic> selector,
+      {List<dynamic>? sort,
+      int limit = 25,
+      required void Function(Map<String, dynamic>? result, SyncAgentException? error)
+          onResult}) {
+    final listener = _watchListener ??= NativeCallable<WatchCallbackC>.listener(
+        (int id, int code, Pointer<Utf8> json, Pointer<Void> user) {
+      final text = _take(json) ?? '';
+      final handler = _watches[id];
+      if (handler == null) return; // unwatched meanwhile
+      if (code == SyncAgentCode.ok) {
+        handler(jsonDecode(text) as Map<String, dynamic>, null);
+      } else {
+        handler(null, SyncAgentException(code, text));
+      }
+    });
+    return _call((arena, err, check) {
+      final out = arena<Int64>();
+      check(_b.watch(
+          _handle,
+          collection.toNativeUtf8(allocator: arena),
+          jsonEncode(selector).toNativeUtf8(allocator: arena),
+          sort == null ? nullptr : jsonEncode(sort).toNativeUtf8(allocator: arena),
+          limit,
+          listener.nativeFunction,
+          nullptr,
+          out,
+          err));
+      // The first result is posted to this isolate and read after this returns: registered in
+      // time.
+      _watches[out.value] = onResult;
+      return out.value;
+    });
+  }
+
+  /// Stops a watch: no result of it reaches [watch]'s onResult after this returns.
+  void unwatch(int watchId) {
+    _watches.remove(watchId);
+    _call((arena, err, check) => check(_b.unwatch(_handle, watchId, err)));
+  }
 
   /// Sync events on this isolate ({"type","time_ms","count","collection","key","detail"}).
   /// They are delivered asynchronously: the library hands over a malloc'ed copy of each event
