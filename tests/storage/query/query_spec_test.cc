@@ -8,7 +8,7 @@ namespace {
 
 using nlohmann::json;
 
-std::string ErrorOf(const json& j) {
+std::string QueryErrorOf(const json& j) {
   auto parsed = ParseQuery(j);
   EXPECT_FALSE(parsed.ok()) << j.dump();
   return parsed.ok() ? "" : parsed.status().message();
@@ -38,16 +38,16 @@ TEST(QuerySpecTest, ReadsEveryMember) {
 }
 
 TEST(QuerySpecTest, ErrorsNameTheJsonPath) {
-  EXPECT_EQ(ErrorOf({{"limit", 0}}), "query.limit: expected an integer 1..10000, got 0");
-  EXPECT_EQ(ErrorOf({{"limit", 1.5}}), "query.limit: expected an integer 1..10000, got number");
-  EXPECT_EQ(ErrorOf({{"skip", -1}}), "query.skip: expected an integer 0.., got -1");
-  EXPECT_EQ(ErrorOf({{"sort", {{{"a", "up"}}}}}), "query.sort[0].a: expected \"asc\" or \"desc\"");
-  EXPECT_EQ(ErrorOf({{"sort", "a"}}), "query.sort: expected an array of fields, got string");
-  EXPECT_EQ(ErrorOf({{"selector", {{"a", {{"$bad", 1}}}}}}),
+  EXPECT_EQ(QueryErrorOf({{"limit", 0}}), "query.limit: expected an integer 1..10000, got 0");
+  EXPECT_EQ(QueryErrorOf({{"limit", 1.5}}), "query.limit: expected an integer 1..10000, got number");
+  EXPECT_EQ(QueryErrorOf({{"skip", -1}}), "query.skip: expected an integer 0.., got -1");
+  EXPECT_EQ(QueryErrorOf({{"sort", {{{"a", "up"}}}}}), "query.sort[0].a: expected \"asc\" or \"desc\"");
+  EXPECT_EQ(QueryErrorOf({{"sort", "a"}}), "query.sort: expected an array of fields, got string");
+  EXPECT_EQ(QueryErrorOf({{"selector", {{"a", {{"$bad", 1}}}}}}),
             "query.selector.a.$bad: unknown operator $bad");
-  EXPECT_EQ(ErrorOf({{"fields", {"a"}}}),
+  EXPECT_EQ(QueryErrorOf({{"fields", {"a"}}}),
             "query.fields: unknown member (expected selector, sort, limit, skip or bookmark)");
-  EXPECT_EQ(ErrorOf(json::array()), "query: expected an object, got array");
+  EXPECT_EQ(QueryErrorOf(json::array()), "query: expected an object, got array");
 }
 
 }  // namespace
