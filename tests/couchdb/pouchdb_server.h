@@ -1,0 +1,64 @@
+// PouchDbServer: a PouchDB Server (pouchdb_server.js: express-pouchdb over in-memory PouchDB) run
+// with `node` for one test, as the CouchDB peer of the tests in tests/couchdb/ and tests/net/.
+//
+// The peers come from npm (scripts/install-couch-peers puts them in third_party/node/); when node
+// is not on PATH or the peers are not installed, Start() fails with a message that says to run
+// that script, and the test that asked fails with it (it is never skipped).
+//
+// Every start is an empty server; stopping it loses everything (an in-memory server).
+//
+// Thread safety: one thread uses an instance; distinct instances are independent.
+#ifndef SYNCAGENT_TESTS_COUCHDB_POUCHDB_SERVER_H_
+#define SYNCAGENT_TESTS_COUCHDB_POUCHDB_SERVER_H_
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+
+#include "syncagent/status.h"
+
+namespace syncagent::couch_testing {
+
+struct PouchDbServerOptions {
+  // "name:password" makes `name` the server admin (the server leaves "admin party"); empty: none.
+  std::string admin;
+  // The peers' node_modules folder; empty: third_party/node/node_modules of this source tree.
+  std::string modules_dir;
+};
+
+class PouchDbServer {
+ public:
+  // Spawns node on pouchdb_server.js and waits for its "listening on URL" line.
+  static StatusOr<std::unique_ptr<PouchDbServer>> Start(PouchDbServerOptions options = {});
+
+  PouchDbServer(const PouchDbServer&) = delete;
+  PouchDbServer& operator=(const PouchDbServer&) = delete;
+  // Stops the server when it still runs (as Stop()).
+  ~PouchDbServer();
+
+  // "http://127.0.0.1:PORT" (no trailing slash).
+  const std::string& url() const { return url_; }
+
+  // Sends SIGTERM and waits for the exit; returns the exit code (-signal when killed; a server
+  // that has not exited 30 s after SIGTERM is killed). REQUIRES: not stopped yet.
+  int Stop();
+  // What the server wrote on stderr so far.
+  std::string Stderr() const;
+
+ private:
+  PouchDbServer(pid_t pid, int stdin_fd, std::string stderr_path, std::string url);
+
+  pid_t pid_;
+  int stdin_fd_;  // node exits when this closes (the test process died)
+  std::string stderr_path_;
+  std::string url_;
+};
+
+// The command that installs the peers, for messages: "scripts/install-couch-peers".
+inline constexpr const char kInstallPeersHint[] =
+    "run scripts/install-couch-peers (after scripts/install-deps for node and npm)";
+
+}  // namespace syncagent::couch_testing
+
+#endif  // SYNCAGENT_TESTS_COUCHDB_POUCHDB_SERVER_H_
