@@ -112,6 +112,12 @@ Status Agent::OpenRemote(const AgentOptions& options) {
     return Status::Ok();
   }
   const AgentConfig& c = config_;
+  if (c.server.protocol != ServerProtocol::kSyncagent) {
+    // The config accepts the CouchDB keys already; the remote that speaks it is not built yet.
+    return FailedPreconditionError("server.protocol \"" +
+                                   std::string(ToString(c.server.protocol)) +
+                                   "\": this build has no remote for it yet (issue 17)");
+  }
   HttpClient* http = options.http;
   if (http == nullptr) {
     CurlHttpClientOptions http_options;
