@@ -1,0 +1,63 @@
+// CouchDB revision ids ("<generation>-<hash>", e.g. "3-917fa2381192822767f010b95b45325b"): parsing,
+// ordering, the winner among a document's leaves, and the revision ids the agent makes itself.
+//
+// The agent writes with `new_edits: false` (docs/couchdb.md): it chooses each revision id, so that
+// a write replayed after a lost answer lands as the same revision instead of a second one (or a
+// spurious conflict). NextRevision derives the id from what is written: generation = parent's
+// generation + 1 (1 without a parent), hash = MD5 (hex) over a canonical text of the parent
+// revision and the body. The same write on the same parent always gives the same id, on any
+// device; a different body or parent gives a different one.
+//
+// Thread safety: pure functions.
+#ifndef SYNCAGENT_NET_COUCHDB_REVISION_H_
+#define SYNCAGENT_NET_COUCHDB_REVISION_H_
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "storage/revision.h"
+#include "syncagent/status.h"
+
+namespace syncagent::couchdb {
+
+struct Revision {
+  uint64_t generation = 0;  // >= 1
+  std::string hash;         // non-empty, no '-' needed; as the server wrote it
+};
+
+// "N-hash" with N a decimal integer >= 1 (no sign, no leading zero, at most 18 digits) and a
+// non-empty hash of printable ASCII; nullopt otherwise.
+std::optional<Revision> ParseRevision(std::string_view text);
+
+// How `local` relates to `remote` (Remote::CompareRevisions): the same text is kSame; a higher
+// generation is taken as a descendant (kRemoteNewer / kLocalNewer); the same generation with a
+// different hash, or a token that is not a CouchDB revision, is kDiverged.
+RevisionOrder CompareRevisions(std::string_view local, std::string_view remote);
+
+// CouchDB's rule for the winning leaf: the higher generation, then the greater hash (byte-wise).
+// Negative when `a` loses to `b`, 0 when equal, positive when `a` wins.
+// REQUIRES: both parse (ParseRevision).
+int CompareForWinner(const Revision& a, const Revision& b);
+
+// The revision id of writing `body` (the CouchDB body as sent, without _rev and _revisions) on
+// top of `parent_rev` ("" for a document the server does not have). The canonical text hashed is
+// "syncagent-rev/1\n" + parent_rev + "\n" + body serialised compactly with object keys sorted.
+// Fails when `parent_rev` is neither "" nor a revision, or the body cannot be serialised
+// (a string that is not UTF-8).
+StatusOr<std::string> NextRevision(std::string_view parent_rev, const nlohmann::json& body);
+
+// The `_revisions` member that places `rev` under `parent_rev` in the document's tree:
+// {"start": generation of rev, "ids": [hash of rev, hash of parent]} (the parent left out when
+// "" or not directly below). REQUIRES: `rev` parses.
+nlohmann::json RevisionsField(std::string_view rev, std::string_view parent_rev);
+
+// MD5 of `data` as 32 lowercase hex digits (OpenSSL).
+std::string Md5Hex(std::string_view data);
+
+}  // namespace syncagent::couchdb
+
+#endif  // SYNCAGENT_NET_COUCHDB_REVISION_H_
