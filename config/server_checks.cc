@@ -148,8 +148,14 @@ void ConfigValidator::CheckCouchdbDatabases() {
                 Quote(it->second) + "; each collection needs its own database");
     }
   }
-  if (config_.server.protocol != ServerProtocol::kCouchdb) return;
+  if (!IsValid("server.protocol") || config_.server.protocol != ServerProtocol::kCouchdb) return;
   const auto& listed = config_.sync.collections;
+  if (listed.empty()) {
+    Error("sync.collections",
+          "server.protocol \"couchdb\" needs the collections listed (each is a database on the "
+          "server, and a CouchDB server cannot list them for the agent); got [] (every "
+          "collection)");
+  }
   for (size_t i = 0; i < listed.size(); ++i) {
     if (databases.count(listed[i]) > 0) continue;
     const std::string path = IndexPath("sync.collections", i);

@@ -18,6 +18,7 @@ using wire::ObjectReader;
 constexpr std::string_view kChanges = "_changes answer";
 constexpr std::string_view kBulkDocs = "_bulk_docs answer";
 constexpr std::string_view kRevsDiff = "_revs_diff answer";
+constexpr std::string_view kAllDocs = "_all_docs answer";
 
 bool StartsWith(std::string_view text, std::string_view prefix) {
   return text.substr(0, prefix.size()) == prefix;
@@ -151,6 +152,38 @@ StatusOr<BulkDocsEntry> ReadBulkDocsEntry(const json& entry, const std::string& 
   return out;
 }
 
+StatusOr<DocumentState> ReadAllDocsRow(const json& row, const std::string& path,
+                                       const std::string& id) {
+  if (!row.is_object()) return FieldError(kAllDocs, path, "an object", &row);
+  ObjectReader reader(kAllDocs, path, row);
+  SYNCAGENT_ASSIGN_OR_RETURN(std::string key, reader.String("key"));
+  if (key != id) return FieldError(kAllDocs, reader.Path("key"), Quoted(id), reader.Find("key"));
+  DocumentState state;
+  if (const json* error = reader.Find("error")) {
+    if (*error != "not_found") {
+      return FieldError(kAllDocs, reader.Path("error"), "\"not_found\"", error);
+    }
+    return state;
+  }
+  const json* value = reader.Find("value");
+  if (value == nullptr || !value->is_object()) {
+    return FieldError(kAllDocs, reader.Path("value"), "an object", value);
+  }
+  ObjectReader value_reader(kAllDocs, reader.Path("value"), *value);
+  state.exists = true;
+  SYNCAGENT_ASSIGN_OR_RETURN(state.rev, ReadRevision(value_reader, "rev"));
+  SYNCAGENT_ASSIGN_OR_RETURN(state.deleted, value_reader.OptionalBool("deleted", false));
+  const json* doc = reader.Find("doc");
+  if (state.deleted || doc == nullptr || doc->is_null()) return state;
+  SYNCAGENT_ASSIGN_OR_RETURN(DocumentParts parts, SplitDocument(*doc, kAllDocs, reader.Path("doc")));
+  if (parts.id != id || parts.rev != state.rev || parts.deleted) {
+    return FieldError(kAllDocs, reader.Path("doc"),
+                      "the live document " + Quoted(id) + " at " + state.rev, doc);
+  }
+  state.doc = std::move(parts);
+  return state;
+}
+
 }  // namespace
 
 IdKind ClassifyId(std::string_view id) {
@@ -275,6 +308,53 @@ StatusOr<std::vector<RemoteChange>> ToRemoteChanges(std::string_view collection,
     changes.push_back(std::move(change));
   }
   return changes;
+}
+
+StatusOr<std::vector<DocumentState>> ParseAllDocs(std::string_view body,
+                                                  const std::vector<std::string>& ids,
+                                                  const CodecLimits& limits) {
+  std::set<size_t> deep_items;
+  SYNCAGENT_ASSIGN_OR_RETURN(json root,
+                             ProtocolCodec(limits).ParseReply(body, kAllDocs, "rows", "doc",
+                                                              3 + kMaxDocumentDepth, &deep_items));
+  if (!root.is_object()) return FieldError(kAllDocs, "(root)", "an object", &root);
+  const json* rows = ObjectReader(kAllDocs, "", root).Find("rows");
+  if (rows == nullptr || !rows->is_array() || rows->size() != ids.size()) {
+    return FieldError(kAllDocs, "rows", "an array of " + std::to_string(ids.size()) + " rows",
+                      rows);
+  }
+  std::vector<DocumentState> states;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    SYNCAGENT_ASSIGN_OR_RETURN(DocumentState state,
+                               ReadAllDocsRow((*rows)[i], IndexPath("rows", i), ids[i]));
+    if (deep_items.count(i) > 0 && state.exists && !state.deleted) {
+      // Its body was dropped while parsing: the document is there, but not usable.
+      state.unusable = "nested deeper than " + std::to_string(kMaxDocumentDepth) + " levels";
+    }
+    states.push_back(std::move(state));
+  }
+  return states;
+}
+
+RemoteChange ToRemoteChange(std::string_view collection, std::string_view key,
+                            const DocumentState& state) {
+  RemoteChange change;
+  change.collection = std::string(collection);
+  change.key = std::string(key);
+  if (!state.exists) return change;
+  change.rev = state.rev;
+  if (state.deleted) {
+    change.deleted = true;
+    return change;
+  }
+  if (!state.doc) {
+    change.unusable = state.unusable.empty() ? "the server sent no body for it" : state.unusable;
+    return change;
+  }
+  change.data = state.doc->data;
+  change.unusable = DocumentTextProblem(change.data.dump());
+  if (!change.unusable.empty()) change.data = nullptr;
+  return change;
 }
 
 StatusOr<std::vector<std::optional<BulkDocsEntry>>> ParseBulkDocs(

@@ -103,6 +103,28 @@ StatusOr<std::string> SinceValue(std::string_view last_seq);
 StatusOr<std::vector<RemoteChange>> ToRemoteChanges(std::string_view collection,
                                                     const ChangesPage& page);
 
+// --- _all_docs with keys -----------------------------------------------------------------------
+
+// One document's state on the server, from `POST /db/_all_docs?include_docs=true` {"keys": [...]}.
+struct DocumentState {
+  bool exists = false;  // the server has a revision of it (live or deleted)
+  std::string rev;      // its winning revision
+  bool deleted = false;
+  std::optional<DocumentParts> doc;  // a live document's body
+  std::string unusable;  // a live document nested deeper than the document limit (no doc)
+};
+
+// Reads an `_all_docs` answer for `ids` (asked as keys, with include_docs=true): one row per id,
+// in order; {"key", "error": "not_found"} for an id the server never had.
+StatusOr<std::vector<DocumentState>> ParseAllDocs(std::string_view body,
+                                                  const std::vector<std::string>& ids,
+                                                  const CodecLimits& limits = {});
+
+// The document `key` of `collection` as the engine sees a server's document: rev "" when the
+// server never had it, a tombstone, or the data (unusable when over the document limits).
+RemoteChange ToRemoteChange(std::string_view collection, std::string_view key,
+                            const DocumentState& state);
+
 // --- _bulk_docs ---------------------------------------------------------------------------------
 
 struct BulkDocsEntry {

@@ -57,6 +57,7 @@ TEST(AgentInjectionTest, TheCouchdbProtocolIsRefusedUntilItsRemoteExists) {
   testing::TempDir dir;
   json config = json::parse(Config(dir.File("c.db")));
   config["server"]["protocol"] = "couchdb";
+  config["sync"]["collections"] = {"notes"};
   auto agent = Agent::OpenJson(config.dump(), AgentOptions{});
   ASSERT_FALSE(agent.ok());
   EXPECT_EQ(agent.status().code(), StatusCode::kFailedPrecondition);

@@ -20,9 +20,10 @@ using testing_config::Warnings;
 using testing_config::With;
 using Json = nlohmann::ordered_json;
 
-// A valid couchdb config with basic auth whose password comes from COUCH_PASSWORD.
+// A valid couchdb config (one collection, notes) with basic auth whose password comes from
+// COUCH_PASSWORD.
 Json Couch() {
-  Json doc = With("server.protocol", "couchdb");
+  Json doc = With("sync.collections", {"notes"}, With("server.protocol", "couchdb"));
   doc["server"]["auth"] = {{"type", "basic"}, {"username", "app"}, {"password_env", "COUCH_PASSWORD"}};
   return doc;
 }
@@ -151,6 +152,13 @@ TEST(ServerChecksTest, BasicOverHttpIsRefusedExceptOnLoopback) {
   }
   doc["server"]["base_url"] = "https://couch.example.com";
   EXPECT_THAT(Errors(doc, CouchEnv()), IsEmpty());
+}
+
+TEST(ServerChecksTest, CouchdbNeedsTheCollectionsListed) {
+  EXPECT_THAT(Errors(With("sync.collections", Json::array(), Couch()), CouchEnv()),
+              ElementsAre("sync.collections: server.protocol \"couchdb\" needs the collections "
+                          "listed (each is a database on the server, and a CouchDB server cannot "
+                          "list them for the agent); got [] (every collection)"));
 }
 
 TEST(ServerChecksTest, EachCollectionHasItsOwnValidDatabase) {

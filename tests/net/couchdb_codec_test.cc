@@ -221,6 +221,56 @@ TEST(CouchdbChangesTest, AnOversizedAnswerIsRefused) {
   EXPECT_EQ(page.status().code(), StatusCode::kResourceExhausted);
 }
 
+TEST(CouchdbAllDocsTest, ReadsLiveDeletedAndMissingDocuments) {
+  // As PouchDB Server answered POST /notes/_all_docs?include_docs=true {"keys":["a","c","zz"]}.
+  const std::string body = std::string(R"({"offset":0,"total_rows":1,"rows":[
+    {"id":"a","key":"a","value":{"rev":")") + kRevA + R"("},"doc":{"v":1,"_id":"a","_rev":")" +
+                           kRevA + R"("}},
+    {"id":"c","key":"c","value":{"rev":")" + kRevB + R"(","deleted":true},"doc":null},
+    {"key":"zz","error":"not_found"}]})";
+  auto states = ParseAllDocs(body, {"a", "c", "zz"});
+  ASSERT_TRUE(states.ok()) << ErrorOf(states);
+  ASSERT_EQ(states->size(), 3u);
+  EXPECT_TRUE((*states)[0].exists);
+  EXPECT_EQ((*states)[0].rev, kRevA);
+  EXPECT_EQ((*states)[0].doc->data, json({{"v", 1}}));
+  EXPECT_TRUE((*states)[1].deleted);
+  EXPECT_FALSE((*states)[2].exists);
+
+  const RemoteChange live = ToRemoteChange("notes", "a", (*states)[0]);
+  EXPECT_EQ(live.rev, kRevA);
+  EXPECT_EQ(live.data, json({{"v", 1}}));
+  const RemoteChange tombstone = ToRemoteChange("notes", "c", (*states)[1]);
+  EXPECT_TRUE(tombstone.deleted);
+  EXPECT_EQ(tombstone.rev, kRevB);
+  const RemoteChange never = ToRemoteChange("notes", "zz", (*states)[2]);
+  EXPECT_TRUE(never.never_existed());
+  EXPECT_EQ(never.key, "zz");
+}
+
+TEST(CouchdbAllDocsTest, EveryMalformedAnswerIsRefusedWholeAndNamed) {
+  const std::string a = kRevA;
+  const std::pair<std::string, std::string> cases[] = {
+      {"[]", "_all_docs answer: (root): expected an object, got an array"},
+      {R"({"rows":[]})", "_all_docs answer: rows: expected an array of 1 rows, got an array"},
+      {R"({"rows":[{"key":"b","error":"not_found"}]})",
+       "_all_docs answer: rows[0].key: expected \"a\", got a string \"b\""},
+      {R"({"rows":[{"key":"a","error":"boom"}]})",
+       "_all_docs answer: rows[0].error: expected \"not_found\", got a string \"boom\""},
+      {R"({"rows":[{"key":"a","value":1}]})",
+       "_all_docs answer: rows[0].value: expected an object, got 1"},
+      {R"({"rows":[{"key":"a","value":{"rev":"z"}}]})",
+       "_all_docs answer: rows[0].value.rev: expected a revision (N-hash), got a string \"z\""},
+      {R"({"rows":[{"key":"a","value":{"rev":")" + a + R"("},"doc":{"_id":"a","_rev":"9-f"}}]})",
+       "_all_docs answer: rows[0].doc: expected the live document \"a\" at " + a +
+           ", got an object"},
+  };
+  for (const auto& [body, expected] : cases) {
+    SCOPED_TRACE(body);
+    EXPECT_EQ(ErrorOf(ParseAllDocs(body, {"a"})), expected);
+  }
+}
+
 TEST(CouchdbBulkDocsTest, ReadsPerDocumentSuccessesAndConflicts) {
   auto entries = ParseBulkDocs(
       std::string(R"([{"id":"a","error":"conflict","reason":"Document update conflict"},)") +

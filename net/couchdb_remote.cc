@@ -1,0 +1,435 @@
+#include "net/couchdb_remote.h"
+
+#include <openssl/evp.h>
+
+#include <functional>
+#include <utility>
+
+#include "net/couchdb_revision.h"
+#include "net/error_classes.h"
+#include "net/wire_json.h"
+
+namespace syncagent {
+namespace {
+
+using nlohmann::json;
+
+std::string Base64(std::string_view data) {
+  std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(data.data()),
+                                static_cast<int>(data.size()));
+  out.resize(n > 0 ? static_cast<size_t>(n) : 0);
+  return out;
+}
+
+// "error: reason" of a CouchDB error body, for HttpSession's messages; "" when it is not one.
+std::string DescribeCouchError(std::string_view body) {
+  const json parsed = json::parse(body.begin(), body.end(), nullptr, false);
+  if (!parsed.is_object()) return "";
+  auto error = parsed.find("error");
+  if (error == parsed.end() || !error->is_string()) return "";
+  std::string text = error->get<std::string>();
+  auto reason = parsed.find("reason");
+  if (reason != parsed.end() && reason->is_string()) text += ": " + reason->get<std::string>();
+  return wire::ServerText(std::move(text));
+}
+
+HttpSessionOptions SessionOptions(const CouchdbRemoteOptions& options) {
+  HttpSessionOptions session = options.session;
+  session.headers.emplace_back("Accept", "application/json");
+  if (!options.username.empty()) {
+    session.headers.emplace_back("Authorization",
+                                 BasicAuthorization(options.username, options.password));
+  }
+  if (!session.describe_error) session.describe_error = DescribeCouchError;
+  return session;
+}
+
+PushAnswer Applied(const Mutation& m, std::string rev) {
+  PushAnswer answer;
+  answer.kind = PushAnswer::Kind::kApplied;
+  answer.ack.mutation_id = m.mutation_id;
+  answer.ack.server_rev = std::move(rev);
+  return answer;
+}
+
+PushAnswer Rejected(RejectKind kind, std::string code, std::string message) {
+  PushAnswer answer;
+  answer.kind = PushAnswer::Kind::kRejected;
+  answer.reject = kind;
+  answer.code = std::move(code);
+  answer.message = std::move(message);
+  return answer;
+}
+
+PushAnswer Conflict(RemoteChange current) {
+  PushAnswer answer;
+  answer.kind = PushAnswer::Kind::kConflict;
+  answer.current = std::move(current);
+  return answer;
+}
+
+// What to do with a write, given the server's winning revision of its document.
+enum class Decision { kWrite, kAlreadyDone, kConflict };
+
+Decision Decide(const Mutation& m, const couchdb::DocumentState& state) {
+  const bool live = state.exists && !state.deleted;
+  if (m.op == MutationOp::kDelete) {
+    if (!live) return Decision::kAlreadyDone;  // never had it, or deleted it already
+    return m.base_rev && *m.base_rev == state.rev ? Decision::kWrite : Decision::kConflict;
+  }
+  if (!m.base_rev) return live ? Decision::kConflict : Decision::kWrite;  // a create
+  if (m.base_rev->empty()) return state.exists ? Decision::kConflict : Decision::kWrite;
+  return state.exists && state.rev == *m.base_rev ? Decision::kWrite : Decision::kConflict;
+}
+
+}  // namespace
+
+// One mutation of a push on its way to the server.
+struct CouchdbRemote::Write {
+  const Mutation* mutation = nullptr;
+  PushAnswer* answer = nullptr;
+  std::string id;
+  json body;        // without _rev and _revisions
+  std::string rev;  // the revision this write makes (couchdb::NextRevision)
+  bool settled = false;
+};
+
+namespace {
+
+// The document id, body and revision of `m`; an error is the mutation's own fault.
+Status Prepare(const Mutation& m, std::string* id, json* body, std::string* rev) {
+  if (m.op == MutationOp::kPatch) {
+    return InternalError("a patch reached a remote without patches (capabilities().patch)");
+  }
+  SYNCAGENT_ASSIGN_OR_RETURN(*id, couchdb::DocumentIdOf(m.key));
+  const bool deleted = m.op == MutationOp::kDelete;
+  if (!deleted) SYNCAGENT_RETURN_IF_ERROR(couchdb::CheckWritableData(m.data));
+  *body = couchdb::BuildBody(*id, deleted ? json() : m.data, nullptr, deleted);
+  SYNCAGENT_ASSIGN_OR_RETURN(*rev, couchdb::NextRevision(m.base_rev.value_or(""), *body));
+  return Status::Ok();
+}
+
+// A decoder for Call() that parses the body with `parse` into `*out`.
+template <typename T, typename Parse>
+std::function<Status(std::string_view)> Into(T* out, Parse parse) {
+  return [out, parse](std::string_view body) -> Status {
+    auto parsed = parse(body);
+    if (!parsed.ok()) return parsed.status();
+    *out = std::move(parsed).value();
+    return Status::Ok();
+  };
+}
+
+}  // namespace
+
+std::string BasicAuthorization(std::string_view username, std::string_view password) {
+  std::string credentials(username);
+  credentials += ':';
+  credentials += password;
+  return "Basic " + Base64(credentials);
+}
+
+CouchdbRemote::CouchdbRemote(HttpClient* http, Clock* clock, TokenProvider* tokens,
+                             CouchdbRemoteOptions options, uint64_t seed)
+    : session_(http, clock, tokens, SessionOptions(options), seed), options_(std::move(options)) {
+  options_.password.clear();  // it lives on only in the (redacted) Authorization header
+}
+
+RemoteCapabilities CouchdbRemote::capabilities() const {
+  RemoteCapabilities caps;
+  caps.patch = false;                     // CouchDB has no patch: whole bodies
+  caps.skips_own_writes = false;          // a feed cannot leave out one device's writes
+  caps.conflict_includes_current = true;  // the push read it (_all_docs include_docs)
+  return caps;
+}
+
+RevisionOrder CouchdbRemote::CompareRevisions(std::string_view local,
+                                              std::string_view remote) const {
+  return couchdb::CompareRevisions(local, remote);
+}
+
+std::string CouchdbRemote::DatabaseOf(std::string_view collection) const {
+  auto it = options_.databases.find(collection);
+  return it == options_.databases.end() ? std::string(collection) : it->second;
+}
+
+Status CouchdbRemote::Call(const std::string& method, const std::string& database,
+                           const std::string& rest, const std::string& body,
+                           const CallContext& call,
+                           const std::function<Status(std::string_view)>& decode) {
+  const std::string path = "/" + UrlEncode(database) + rest;
+  for (bool created = false;; created = true) {
+    HttpRequest request = session_.NewRequest(method, path);
+    if (!body.empty()) {
+      request.headers.emplace_back("Content-Type", "application/json");
+      request.body = body;
+    }
+    Status status = session_.Exchange(
+        std::move(request), call,
+        [&decode](HttpResponse& response) { return decode(response.body); },
+        /*retry_too_large=*/rest == "/_bulk_docs");  // a write's lost answer is replayed
+    if (status.ok() || session_.last_error_status() != 404) return status;
+    if (!options_.create_databases || created) {
+      return FailedPreconditionError("database " + database +
+                                     " does not exist on the server; create it or set "
+                                     "server.couchdb.create_databases");
+    }
+    SYNCAGENT_RETURN_IF_ERROR(CreateDatabase(database, call));
+  }
+}
+
+Status CouchdbRemote::CreateDatabase(const std::string& database, const CallContext& call) {
+  Status status = session_.Exchange(
+      session_.NewRequest("PUT", "/" + UrlEncode(database)), call,
+      [](HttpResponse&) { return Status::Ok(); }, /*retry_too_large=*/false);
+  // 412: someone created it in the meantime.
+  if (status.ok() || session_.last_error_status() == 412) return Status::Ok();
+  return status.WithContext("creating database " + database);
+}
+
+StatusOr<std::vector<couchdb::DocumentState>> CouchdbRemote::States(
+    const std::string& database, const std::vector<std::string>& ids, const CallContext& call) {
+  std::vector<couchdb::DocumentState> states;
+  SYNCAGENT_RETURN_IF_ERROR(
+      Call("POST", database, "/_all_docs?include_docs=true", json{{"keys", ids}}.dump(), call,
+           Into(&states, [&](std::string_view body) {
+             return couchdb::ParseAllDocs(body, ids, options_.limits);
+           })));
+  return states;
+}
+
+StatusOr<std::vector<PushAnswer>> CouchdbRemote::Push(const std::vector<Mutation>& batch,
+                                                      const CallContext& call) {
+  failure_ = RemoteFailure{};
+  std::vector<PushAnswer> answers(batch.size());
+  std::map<std::string, std::vector<Write>> by_collection;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    Write write;
+    write.mutation = &batch[i];
+    write.answer = &answers[i];
+    const Status prepared = Prepare(batch[i], &write.id, &write.body, &write.rev);
+    if (prepared.code() == StatusCode::kInternal) {
+      failure_.kind = RemoteFailure::Kind::kOther;
+      return prepared;
+    }
+    if (!prepared.ok()) {
+      answers[i] = Rejected(RejectKind::kInvalidDocument, "invalid_document", prepared.message());
+      continue;
+    }
+    by_collection[batch[i].collection].push_back(std::move(write));
+  }
+  for (auto& [collection, writes] : by_collection) {
+    const Status status = PushCollection(collection, writes, call);
+    if (!status.ok()) {
+      NoteFailure(/*push=*/true);
+      return session_.Redact(status);
+    }
+  }
+  return answers;
+}
+
+Status CouchdbRemote::PushCollection(const std::string& collection, std::vector<Write>& writes,
+                                     const CallContext& call) {
+  const std::string database = DatabaseOf(collection);
+  SYNCAGENT_RETURN_IF_ERROR(DropReplays(database, writes, call));
+  std::vector<Write*> pending;
+  std::vector<std::string> ids;
+  for (Write& write : writes) {
+    if (write.settled) continue;
+    pending.push_back(&write);
+    ids.push_back(write.id);
+  }
+  if (pending.empty()) return Status::Ok();
+  SYNCAGENT_ASSIGN_OR_RETURN(std::vector<couchdb::DocumentState> states,
+                             States(database, ids, call));
+  std::vector<Write*> to_write;
+  for (size_t i = 0; i < pending.size(); ++i) {
+    Write& write = *pending[i];
+    const couchdb::DocumentState& state = states[i];
+    switch (Decide(*write.mutation, state)) {
+      case Decision::kWrite:
+        // An edit keeps the attachments (stubs) of the revision it replaces.
+        if (state.doc && !state.doc->attachments.is_null() && !state.deleted &&
+            write.mutation->op == MutationOp::kPut) {
+          write.body["_attachments"] = state.doc->attachments;
+        }
+        to_write.push_back(&write);
+        break;
+      case Decision::kAlreadyDone:
+        *write.answer = Applied(*write.mutation, state.exists ? state.rev : "");
+        break;
+      case Decision::kConflict:
+        *write.answer = Conflict(couchdb::ToRemoteChange(collection, write.mutation->key, state));
+        break;
+    }
+  }
+  return WriteReplicated(collection, to_write, call);
+}
+
+Status CouchdbRemote::DropReplays(const std::string& database, std::vector<Write>& writes,
+                                  const CallContext& call) {
+  std::map<std::string, std::vector<std::string>> asked;
+  for (const Write& write : writes) asked[write.id].push_back(write.rev);
+  if (asked.empty()) return Status::Ok();
+  std::map<std::string, std::vector<std::string>> missing;
+  SYNCAGENT_RETURN_IF_ERROR(Call("POST", database, "/_revs_diff", couchdb::EncodeRevsDiff(asked),
+                                 call, Into(&missing, [&asked](std::string_view body) {
+                                   return couchdb::ParseRevsDiff(body, asked);
+                                 })));
+  for (Write& write : writes) {
+    if (missing.count(write.id) > 0) continue;
+    // The server has this very revision: an earlier attempt wrote it and its answer was lost.
+    *write.answer = Applied(*write.mutation, write.rev);
+    write.settled = true;
+  }
+  return Status::Ok();
+}
+
+Status CouchdbRemote::WriteReplicated(const std::string& collection,
+                                      std::vector<Write*>& writes, const CallContext& call) {
+  if (writes.empty()) return Status::Ok();
+  const std::string database = DatabaseOf(collection);
+  json docs = json::array();
+  std::vector<std::string> ids;
+  for (const Write* write : writes) {
+    json doc = write->body;
+    doc["_rev"] = write->rev;
+    doc["_revisions"] = couchdb::RevisionsField(write->rev, write->mutation->base_rev.value_or(""));
+    docs.push_back(std::move(doc));
+    ids.push_back(write->id);
+  }
+  std::vector<std::optional<couchdb::BulkDocsEntry>> entries;
+  SYNCAGENT_RETURN_IF_ERROR(Call("POST", database, "/_bulk_docs",
+                                 json{{"new_edits", false}, {"docs", std::move(docs)}}.dump(),
+                                 call, Into(&entries, [&ids](std::string_view body) {
+                                   return couchdb::ParseBulkDocs(body, ids, /*new_edits=*/false);
+                                 })));
+  for (size_t i = 0; i < writes.size(); ++i) {
+    Write& write = *writes[i];
+    if (!entries[i] || entries[i]->ok) {
+      *write.answer = Applied(*write.mutation, write.rev);
+      continue;
+    }
+    const couchdb::BulkDocsEntry& entry = *entries[i];
+    const std::string what = "database " + database + ": the server refused " + write.id + ": " +
+                             entry.error + (entry.reason.empty() ? "" : " (" + entry.reason + ")");
+    if (entry.error == "unauthorized") {
+      return Status(StatusCodeForHttpStatus(401), what, RetryClassForHttpStatus(401));
+    }
+    const RejectKind kind =
+        entry.error == "forbidden" ? RejectKind::kForbidden : RejectKind::kOther;
+    *write.answer = Rejected(kind, entry.error, what);
+  }
+  return Status::Ok();
+}
+
+StatusOr<RemotePage> CouchdbRemote::Pull(const PullQuery& query, const CallContext& call) {
+  failure_ = RemoteFailure{};
+  reset_seen_ = false;
+  if (query.collections.empty()) {
+    return FailedPreconditionError("a CouchDB pull needs the collections listed "
+                                   "(sync.collections)");
+  }
+  json cursor = json::object();
+  if (!query.cursor.empty()) {
+    cursor = json::parse(query.cursor, nullptr, /*allow_exceptions=*/false);
+    if (!cursor.is_object()) {
+      failure_.kind = RemoteFailure::Kind::kCursorRefused;
+      return FailedPreconditionError("the pull cursor is not a CouchDB one ({collection: "
+                                     "last_seq}); pulling from the start");
+    }
+  }
+  for (size_t i = 0; i < query.collections.size(); ++i) {
+    const std::string& collection = query.collections[i];
+    const auto known = cursor.find(collection);
+    const std::string since = known == cursor.end() ? "" : known->dump();
+    auto page = PullCollection(collection, since, query.limit, call);
+    if (!page.ok()) return FailRead(page.status());
+    if (!page->has_value()) continue;
+    const couchdb::ChangesPage& read = **page;
+    auto changes = couchdb::ToRemoteChanges(collection, read);
+    if (!changes.ok()) return FailRead(changes.status());
+    cursor[collection] = json::parse(read.last_seq);
+    RemotePage out;
+    out.changes = std::move(*changes);
+    out.cursor = cursor.dump();
+    out.has_more = static_cast<int>(read.rows.size()) + read.skipped >= query.limit ||
+                   i + 1 < query.collections.size();
+    return out;
+  }
+  RemotePage out;
+  out.unchanged = true;
+  out.cursor = query.cursor;
+  return out;
+}
+
+StatusOr<std::optional<couchdb::ChangesPage>> CouchdbRemote::PullCollection(
+    const std::string& collection, const std::string& since, int limit, const CallContext& call) {
+  const std::string database = DatabaseOf(collection);
+  SYNCAGENT_ASSIGN_OR_RETURN(const std::string since_value, couchdb::SinceValue(since));
+  couchdb::ChangesPage page;
+  SYNCAGENT_RETURN_IF_ERROR(Call("GET", database,
+                                 "/_changes?include_docs=true&limit=" + std::to_string(limit) +
+                                     "&since=" + UrlEncode(since_value),
+                                 "", call, Into(&page, [this](std::string_view body) {
+                                   return couchdb::ParseChanges(body, options_.limits);
+                                 })));
+  const bool same_place = page.last_seq == (since.empty() ? "0" : since);
+  if (!page.rows.empty() || page.skipped > 0 || !same_place) return std::optional(std::move(page));
+  // Caught up, or a server that lost its data: it answers an unknown `since` with an empty page.
+  SYNCAGENT_RETURN_IF_ERROR(CheckNotReset(database, since, call));
+  return std::optional<couchdb::ChangesPage>();
+}
+
+Status CouchdbRemote::CheckNotReset(const std::string& database, const std::string& since,
+                                    const CallContext& call) {
+  const json seq = json::parse(since.begin(), since.end(), nullptr, /*allow_exceptions=*/false);
+  if (!seq.is_number_integer() || seq.get<int64_t>() <= 0) return Status::Ok();  // CouchDB 3
+  std::string reply;
+  SYNCAGENT_RETURN_IF_ERROR(Call("GET", database, "", "", call, [&reply](std::string_view body) {
+    reply = std::string(body);
+    return Status::Ok();
+  }));
+  const json info = json::parse(reply, nullptr, /*allow_exceptions=*/false);
+  const auto update_seq = info.is_object() ? info.find("update_seq") : info.end();
+  if (!info.is_object() || update_seq == info.end() || !update_seq->is_number_integer()) {
+    return Status::Ok();  // a server without integer sequences: nothing to compare
+  }
+  if (update_seq->get<int64_t>() >= seq.get<int64_t>()) return Status::Ok();
+  reset_seen_ = true;
+  return Status(StatusCode::kDataLoss,
+                "database " + database + " is at update_seq " + update_seq->dump() +
+                    ", before the stored last_seq " + since + ": the server lost its data",
+                RetryClass::kTransient);
+}
+
+StatusOr<RemoteChange> CouchdbRemote::Fetch(const std::string& collection, const std::string& key,
+                                            const CallContext& call) {
+  failure_ = RemoteFailure{};
+  SYNCAGENT_ASSIGN_OR_RETURN(const std::string id, couchdb::DocumentIdOf(key));
+  auto states = States(DatabaseOf(collection), {id}, call);
+  if (!states.ok()) return FailRead(states.status());
+  return couchdb::ToRemoteChange(collection, key, states->front());
+}
+
+Status CouchdbRemote::FailRead(const Status& status) {
+  NoteFailure(/*push=*/false);
+  return session_.Redact(status);
+}
+
+void CouchdbRemote::NoteFailure(bool push) {
+  failure_ = RemoteFailure{};
+  failure_.kind = RemoteFailure::Kind::kOther;
+  failure_.retry_after = session_.suggested_retry_delay();
+  if (reset_seen_) {
+    failure_.kind = RemoteFailure::Kind::kCursorRefused;
+  } else if (session_.last_reply_too_large()) {
+    failure_.kind = RemoteFailure::Kind::kReplyTooLarge;
+  } else if (push && session_.last_error_status() == 413) {
+    failure_.kind = RemoteFailure::Kind::kBatchTooLarge;
+  }
+}
+
+}  // namespace syncagent

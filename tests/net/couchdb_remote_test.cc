@@ -1,0 +1,321 @@
+// CouchdbRemote against a real PouchDB Server (tests/couchdb/pouchdb_server.h) over the real
+// libcurl client: pushes with deterministic revisions, replays, conflicts, deletes, pulls and
+// their cursor, a server that lost its data, missing databases, basic auth and attachments.
+#include "net/couchdb_remote.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "net/couchdb_revision.h"
+#include "net/curl_http_client.h"
+#include "platform/clock.h"
+#include "tests/couchdb/pouchdb_server.h"
+
+namespace syncagent {
+namespace {
+
+using couch_testing::PouchDbServer;
+using couch_testing::PouchDbServerOptions;
+using nlohmann::json;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+Mutation Put(std::string key, json data, std::optional<std::string> base = std::nullopt) {
+  static int next = 0;
+  Mutation m;
+  m.seq = ++next;
+  m.mutation_id = "m-" + std::to_string(next);
+  m.collection = "notes";
+  m.key = std::move(key);
+  m.op = MutationOp::kPut;
+  m.base_rev = std::move(base);
+  m.data = std::move(data);
+  return m;
+}
+
+Mutation Delete(std::string key, std::optional<std::string> base) {
+  Mutation m = Put(std::move(key), nullptr, std::move(base));
+  m.op = MutationOp::kDelete;
+  return m;
+}
+
+class CouchdbRemoteTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_NO_FATAL_FAILURE(StartServer({})); }
+
+  void StartServer(PouchDbServerOptions options) {
+    auto server = PouchDbServer::Start(std::move(options));
+    ASSERT_TRUE(server.ok()) << server.status().message();
+    server_ = std::move(server).value();
+    CurlHttpClientOptions http_options;
+    http_options.allow_insecure_http = true;  // loopback
+    auto http = CurlHttpClient::Create(http_options, RealClock::Default());
+    ASSERT_TRUE(http.ok()) << http.status().message();
+    http_ = std::move(http).value();
+  }
+
+  std::unique_ptr<CouchdbRemote> NewRemote(bool create_databases = true,
+                                           std::string username = "", std::string password = "") {
+    CouchdbRemoteOptions options;
+    options.session.base_url = server_->url();
+    options.session.retry.max_attempts = 1;
+    options.create_databases = create_databases;
+    options.username = std::move(username);
+    options.password = std::move(password);
+    return std::make_unique<CouchdbRemote>(http_.get(), RealClock::Default(), nullptr, options,
+                                           /*seed=*/7);
+  }
+
+  // A request straight to the server (as the admin when `admin` is set).
+  json Raw(const std::string& method, const std::string& path, const std::string& body = "",
+           const std::string& admin = "") {
+    HttpRequest request;
+    request.method = method;
+    request.url = server_->url() + path;
+    request.headers = {{"Accept", "application/json"}, {"Content-Type", "application/json"}};
+    if (!admin.empty()) {
+      const size_t colon = admin.find(':');
+      request.headers.emplace_back("Authorization", BasicAuthorization(admin.substr(0, colon),
+                                                                       admin.substr(colon + 1)));
+    }
+    request.body = body;
+    auto response = http_->Send(request, RequestControl{});
+    EXPECT_TRUE(response.ok()) << response.status().message();
+    return response.ok() ? json::parse(response->body, nullptr, false) : json();
+  }
+
+  static PullQuery Query(std::string cursor = "", int limit = 100) {
+    PullQuery query;
+    query.cursor = std::move(cursor);
+    query.limit = limit;
+    query.collections = {"notes"};
+    return query;
+  }
+
+  std::unique_ptr<PouchDbServer> server_;
+  std::unique_ptr<CurlHttpClient> http_;
+  CallContext call_;
+};
+
+TEST_F(CouchdbRemoteTest, APutBecomesTheRevisionTheAgentComputed) {
+  auto remote = NewRemote();
+  auto answers = remote->Push({Put("n1", {{"title", "hello"}})}, call_);
+  ASSERT_TRUE(answers.ok()) << answers.status().message();
+  ASSERT_EQ(answers->size(), 1u);
+  EXPECT_EQ((*answers)[0].kind, PushAnswer::Kind::kApplied);
+  const std::string expected = *couchdb::NextRevision("", json{{"_id", "n1"}, {"title", "hello"}});
+  EXPECT_EQ((*answers)[0].ack.server_rev, expected);
+  const json doc = Raw("GET", "/notes/n1");
+  EXPECT_EQ(doc["_rev"], expected);
+  EXPECT_EQ(doc["title"], "hello");
+}
+
+TEST_F(CouchdbRemoteTest, AReplayAfterALostAnswerMakesNoSecondRevision) {
+  auto remote = NewRemote();
+  const Mutation put = Put("n1", {{"v", 1}});
+  auto first = remote->Push({put}, call_);
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  const json before = Raw("GET", "/notes");
+  auto replay = remote->Push({put}, call_);
+  ASSERT_TRUE(replay.ok()) << replay.status().message();
+  EXPECT_EQ((*replay)[0].kind, PushAnswer::Kind::kApplied);
+  EXPECT_EQ((*replay)[0].ack.server_rev, (*first)[0].ack.server_rev);
+  EXPECT_EQ(Raw("GET", "/notes")["update_seq"], before["update_seq"]);
+  const json leaves = Raw("GET", "/notes/_changes?style=all_docs");
+  EXPECT_EQ(leaves["results"][0]["changes"].size(), 1u);
+}
+
+TEST_F(CouchdbRemoteTest, AWriteOnAStaleBaseIsAConflictCarryingTheServerDocument) {
+  auto remote = NewRemote();
+  auto created = remote->Push({Put("n1", {{"v", 1}})}, call_);
+  ASSERT_TRUE(created.ok());
+  const std::string rev1 = (*created)[0].ack.server_rev;
+  auto updated = remote->Push({Put("n1", {{"v", 2}}, rev1)}, call_);
+  ASSERT_TRUE(updated.ok()) << updated.status().message();
+  ASSERT_EQ((*updated)[0].kind, PushAnswer::Kind::kApplied);
+  const std::string rev2 = (*updated)[0].ack.server_rev;
+  EXPECT_EQ(rev2.substr(0, 2), "2-");
+
+  auto stale = remote->Push({Put("n1", {{"v", 3}}, rev1), Put("n2", {{"v", 1}}, "")}, call_);
+  ASSERT_TRUE(stale.ok()) << stale.status().message();
+  ASSERT_EQ((*stale)[0].kind, PushAnswer::Kind::kConflict);
+  ASSERT_TRUE((*stale)[0].current.has_value());
+  EXPECT_EQ((*stale)[0].current->rev, rev2);
+  EXPECT_EQ((*stale)[0].current->data, json({{"v", 2}}));
+  EXPECT_EQ((*stale)[1].kind, PushAnswer::Kind::kApplied);
+  // A create of a document the server has is a conflict too; the server kept one leaf.
+  auto create_again = remote->Push({Put("n1", {{"v", 9}})}, call_);
+  ASSERT_TRUE(create_again.ok());
+  EXPECT_EQ((*create_again)[0].kind, PushAnswer::Kind::kConflict);
+  EXPECT_EQ(Raw("GET", "/notes/n1?conflicts=true").count("_conflicts"), 0u);
+}
+
+TEST_F(CouchdbRemoteTest, DeletesLeaveATombstoneAndANeverExistingOneIsApplied) {
+  auto remote = NewRemote();
+  auto created = remote->Push({Put("n1", {{"v", 1}})}, call_);
+  ASSERT_TRUE(created.ok());
+  auto deleted = remote->Push({Delete("n1", (*created)[0].ack.server_rev), Delete("ghost", "")},
+                              call_);
+  ASSERT_TRUE(deleted.ok()) << deleted.status().message();
+  EXPECT_EQ((*deleted)[0].kind, PushAnswer::Kind::kApplied);
+  EXPECT_EQ((*deleted)[0].ack.server_rev.substr(0, 2), "2-");
+  EXPECT_EQ((*deleted)[1].kind, PushAnswer::Kind::kApplied);
+  EXPECT_TRUE((*deleted)[1].ack.never_existed());
+  // The tombstone is the winner (PouchDB Server's GET says "missing", not "deleted", for a
+  // tombstone written with new_edits:false).
+  const json row = Raw("POST", "/notes/_all_docs", R"({"keys":["n1"]})")["rows"][0];
+  EXPECT_EQ(row["value"]["deleted"], true) << row.dump();
+  EXPECT_EQ(row["value"]["rev"], (*deleted)[0].ack.server_rev);
+  // Created again on top of the tombstone: live, and no conflict shows.
+  auto again = remote->Push({Put("n1", {{"v", 2}})}, call_);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ((*again)[0].kind, PushAnswer::Kind::kApplied);
+  const json doc = Raw("GET", "/notes/n1?conflicts=true");
+  EXPECT_EQ(doc["v"], 2);
+  EXPECT_EQ(doc.count("_conflicts"), 0u);
+}
+
+TEST_F(CouchdbRemoteTest, UnderscoreFieldsAndKeysAreRejectedOneByOne) {
+  auto remote = NewRemote();
+  auto answers = remote->Push(
+      {Put("n1", {{"_secret", 1}}), Put("_n2", {{"v", 1}}), Put("n3", {{"v", 1}})}, call_);
+  ASSERT_TRUE(answers.ok()) << answers.status().message();
+  EXPECT_EQ((*answers)[0].kind, PushAnswer::Kind::kRejected);
+  EXPECT_EQ((*answers)[0].reject, RejectKind::kInvalidDocument);
+  EXPECT_THAT((*answers)[0].message, HasSubstr("field \"_secret\""));
+  EXPECT_EQ((*answers)[1].kind, PushAnswer::Kind::kRejected);
+  EXPECT_THAT((*answers)[1].message, HasSubstr("key \"_n2\""));
+  EXPECT_EQ((*answers)[2].kind, PushAnswer::Kind::kApplied);
+}
+
+TEST_F(CouchdbRemoteTest, PullsPagesWithTheirCursorAndSkipsDesignDocuments) {
+  auto remote = NewRemote();
+  ASSERT_TRUE(remote->Push({Put("a", {{"v", 1}}), Put("b", {{"v", 2}}), Put("c", {{"v", 3}})},
+                           call_)
+                  .ok());
+  Raw("PUT", "/notes/_design/v", R"({"views":{}})");
+  auto first = remote->Pull(Query("", 2), call_);
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  ASSERT_EQ(first->changes.size(), 2u);
+  EXPECT_EQ(first->changes[0].key, "a");
+  EXPECT_EQ(first->changes[0].data, json({{"v", 1}}));
+  EXPECT_EQ(first->cursor, R"({"notes":2})");
+  EXPECT_TRUE(first->has_more);
+  auto second = remote->Pull(Query(first->cursor, 2), call_);
+  ASSERT_TRUE(second.ok()) << second.status().message();
+  ASSERT_EQ(second->changes.size(), 1u);  // c; the design document is left out
+  EXPECT_EQ(second->changes[0].key, "c");
+  EXPECT_EQ(second->cursor, R"({"notes":4})");
+  auto third = remote->Pull(Query(second->cursor, 2), call_);
+  ASSERT_TRUE(third.ok()) << third.status().message();
+  EXPECT_TRUE(third->unchanged);
+  EXPECT_FALSE(third->has_more);
+}
+
+TEST_F(CouchdbRemoteTest, AServerThatLostItsDataRefusesTheCursor) {
+  auto remote = NewRemote();
+  ASSERT_TRUE(remote->Push({Put("a", {{"v", 1}}), Put("b", {{"v", 2}})}, call_).ok());
+  auto pulled = remote->Pull(Query(), call_);
+  ASSERT_TRUE(pulled.ok());
+  ASSERT_EQ(server_->Stop(), 0);
+  ASSERT_NO_FATAL_FAILURE(StartServer({}));
+  auto fresh = NewRemote();  // create_databases: the empty database is made again
+  auto after = fresh->Pull(Query(pulled->cursor), call_);
+  ASSERT_FALSE(after.ok());
+  EXPECT_EQ(fresh->last_failure().kind, RemoteFailure::Kind::kCursorRefused);
+  EXPECT_THAT(after.status().message(), HasSubstr("database notes is at update_seq 0, before the "
+                                                  "stored last_seq 2: the server lost its data"));
+}
+
+TEST_F(CouchdbRemoteTest, AMissingDatabaseIsNamedUnlessCreated) {
+  auto remote = NewRemote(/*create_databases=*/false);
+  auto refused = remote->Push({Put("n1", {{"v", 1}})}, call_);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(refused.status().message(),
+            "database notes does not exist on the server; create it or set "
+            "server.couchdb.create_databases");
+  auto pull = remote->Pull(Query(), call_);
+  EXPECT_EQ(pull.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Raw("GET", "/notes")["error"], "not_found");
+
+  auto creating = NewRemote(/*create_databases=*/true);
+  auto applied = creating->Push({Put("n1", {{"v", 1}})}, call_);
+  ASSERT_TRUE(applied.ok()) << applied.status().message();
+  EXPECT_EQ((*applied)[0].kind, PushAnswer::Kind::kApplied);
+}
+
+TEST_F(CouchdbRemoteTest, FetchReadsLiveDeletedAndMissingDocuments) {
+  auto remote = NewRemote();
+  auto created = remote->Push({Put("live", {{"v", 1}}), Put("gone", {{"v", 2}})}, call_);
+  ASSERT_TRUE(created.ok());
+  ASSERT_TRUE(remote->Push({Delete("gone", (*created)[1].ack.server_rev)}, call_).ok());
+  auto live = remote->Fetch("notes", "live", call_);
+  ASSERT_TRUE(live.ok()) << live.status().message();
+  EXPECT_EQ(live->rev, (*created)[0].ack.server_rev);
+  EXPECT_EQ(live->data, json({{"v", 1}}));
+  auto gone = remote->Fetch("notes", "gone", call_);
+  ASSERT_TRUE(gone.ok());
+  EXPECT_TRUE(gone->deleted);
+  auto never = remote->Fetch("notes", "never", call_);
+  ASSERT_TRUE(never.ok());
+  EXPECT_TRUE(never->never_existed());
+}
+
+TEST_F(CouchdbRemoteTest, AnEditKeepsTheDocumentsAttachments) {
+  auto remote = NewRemote();
+  ASSERT_TRUE(remote->Push({Put("seed", {{"v", 0}})}, call_).ok());  // creates the database
+  const json put = Raw("PUT", "/notes/m",
+                       R"({"x":1,"_attachments":{"f.txt":{"content_type":"text/plain",)"
+                       R"("data":"aGVsbG8="}}})");
+  ASSERT_EQ(put["ok"], true) << put.dump();
+  auto edited = remote->Push({Put("m", {{"x", 2}}, put["rev"].get<std::string>())}, call_);
+  ASSERT_TRUE(edited.ok()) << edited.status().message();
+  ASSERT_EQ((*edited)[0].kind, PushAnswer::Kind::kApplied);
+  const json doc = Raw("GET", "/notes/m");
+  EXPECT_EQ(doc["x"], 2);
+  EXPECT_EQ(doc["_attachments"]["f.txt"]["length"], 5);
+  auto pulled = remote->Pull(Query(), call_);
+  ASSERT_TRUE(pulled.ok());
+  for (const RemoteChange& change : pulled->changes) {
+    EXPECT_EQ(change.data.count("_attachments"), 0u) << change.key;
+  }
+}
+
+TEST(CouchdbRemoteAuthTest, BasicAuthIsSentAndAWrongPasswordIsAnAuthFailure) {
+  PouchDbServerOptions server_options;
+  server_options.admin = "admin:s3cret-pw";
+  auto server = PouchDbServer::Start(server_options);
+  ASSERT_TRUE(server.ok()) << server.status().message();
+  CurlHttpClientOptions http_options;
+  http_options.allow_insecure_http = true;
+  auto http = CurlHttpClient::Create(http_options, RealClock::Default());
+  ASSERT_TRUE(http.ok());
+  auto remote_for = [&](const std::string& password) {
+    CouchdbRemoteOptions options;
+    options.session.base_url = (*server)->url();
+    options.session.retry.max_attempts = 1;
+    options.create_databases = true;
+    options.username = "admin";
+    options.password = password;
+    return std::make_unique<CouchdbRemote>(http->get(), RealClock::Default(), nullptr, options, 1);
+  };
+  auto good = remote_for("s3cret-pw")->Push({Put("n1", {{"v", 1}})}, CallContext{});
+  ASSERT_TRUE(good.ok()) << good.status().message();
+  EXPECT_EQ((*good)[0].kind, PushAnswer::Kind::kApplied);
+
+  auto bad = remote_for("wrong-pw")->Push({Put("n2", {{"v", 1}})}, CallContext{});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(bad.status().retry_class(), RetryClass::kAuth);
+  EXPECT_THAT(bad.status().message(), Not(HasSubstr("wrong-pw")));
+  EXPECT_THAT(bad.status().message(), Not(HasSubstr(BasicAuthorization("admin", "wrong-pw"))));
+}
+
+TEST(CouchdbRemoteBasicTest, BasicAuthorizationIsBase64OfUserColonPassword) {
+  EXPECT_EQ(BasicAuthorization("admin", "s3cret"), "Basic YWRtaW46czNjcmV0");  // RFC 7617 form
+  EXPECT_EQ(BasicAuthorization("Aladdin", "open sesame"), "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
+}
+
+}  // namespace
+}  // namespace syncagent
