@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/json_limits.h"
+#include "net/couchdb_remote.h"
 
 namespace syncagent {
 namespace {
@@ -106,18 +107,48 @@ StatusOr<std::unique_ptr<Agent>> Agent::Open(const AgentConfig& config, AgentOpt
   return agent;
 }
 
+namespace {
+
+// The remote of the config's server.protocol, over `http`.
+std::unique_ptr<Remote> NewRemote(const AgentConfig& c, HttpClient* http, Clock* clock,
+                                  TokenProvider* tokens, uint64_t seed) {
+  std::vector<std::pair<std::string, std::string>> headers(c.server.headers.begin(),
+                                                           c.server.headers.end());
+  switch (c.server.protocol) {
+    case ServerProtocol::kSyncagent:
+      break;
+    case ServerProtocol::kCouchdb: {
+      CouchdbRemoteOptions couch;
+      couch.session.base_url = c.server.base_url;
+      couch.session.headers = std::move(headers);
+      couch.session.retry = ToRetryOptions(c.retry);
+      couch.databases = c.server.couchdb.databases;
+      couch.create_databases = c.server.couchdb.create_databases;
+      if (c.server.auth.type == AuthType::kBasic) {
+        couch.username = c.server.auth.username;
+        couch.password = c.server.auth.password.reveal();
+      }
+      couch.limits.max_body_bytes = c.server.max_response_bytes;
+      return std::make_unique<CouchdbRemote>(http, clock, tokens, std::move(couch), seed);
+    }
+  }
+  SyncagentRemoteOptions remote_options;
+  remote_options.client.base_url = c.server.base_url;
+  remote_options.client.headers = std::move(headers);
+  remote_options.client.retry = ToRetryOptions(c.retry);
+  remote_options.client.limits.max_body_bytes = c.server.max_response_bytes;
+  remote_options.skip_own_writes = c.sync.skip_own_changes;
+  return std::make_unique<SyncagentRemote>(http, clock, tokens, remote_options, seed);
+}
+
+}  // namespace
+
 Status Agent::OpenRemote(const AgentOptions& options) {
   if (options.remote != nullptr) {
     remote_ = options.remote;
     return Status::Ok();
   }
   const AgentConfig& c = config_;
-  if (c.server.protocol != ServerProtocol::kSyncagent) {
-    // The config accepts the CouchDB keys already; the remote that speaks it is not built yet.
-    return FailedPreconditionError("server.protocol \"" +
-                                   std::string(ToString(c.server.protocol)) +
-                                   "\": this build has no remote for it yet (issue 17)");
-  }
   HttpClient* http = options.http;
   if (http == nullptr) {
     CurlHttpClientOptions http_options;
@@ -136,17 +167,8 @@ Status Agent::OpenRemote(const AgentOptions& options) {
     owned_tokens_ = std::make_unique<StaticTokenProvider>(c.server.auth.token.reveal());
     tokens = owned_tokens_.get();
   }
-  SyncagentRemoteOptions remote_options;
-  remote_options.client.base_url = c.server.base_url;
-  for (const auto& [name, value] : c.server.headers) {
-    remote_options.client.headers.emplace_back(name, value);
-  }
-  remote_options.client.retry = ToRetryOptions(c.retry);
-  remote_options.client.limits.max_body_bytes = c.server.max_response_bytes;
-  remote_options.skip_own_writes = c.sync.skip_own_changes;
-  owned_remote_ = std::make_unique<SyncagentRemote>(
-      http, clock_, tokens, remote_options,
-      options.seed != 0 ? options.seed : std::random_device{}());
+  owned_remote_ = NewRemote(c, http, clock_, tokens,
+                            options.seed != 0 ? options.seed : std::random_device{}());
   remote_ = owned_remote_.get();
   return Status::Ok();
 }

@@ -51,27 +51,6 @@ TEST(AgentInjectionTest, AnInjectedRemoteAndClockCarryTheWholeCycle) {
   EXPECT_EQ(report.outcome, CycleOutcome::kRetry) << report.ToJson().dump();
 }
 
-// A couchdb config is valid, but until the CouchDB remote exists the agent refuses to open with
-// it (rather than speaking syncagent/1 to a CouchDB server); an injected remote still works.
-TEST(AgentInjectionTest, TheCouchdbProtocolIsRefusedUntilItsRemoteExists) {
-  testing::TempDir dir;
-  json config = json::parse(Config(dir.File("c.db")));
-  config["server"]["protocol"] = "couchdb";
-  config["sync"]["collections"] = {"notes"};
-  auto agent = Agent::OpenJson(config.dump(), AgentOptions{});
-  ASSERT_FALSE(agent.ok());
-  EXPECT_EQ(agent.status().code(), StatusCode::kFailedPrecondition);
-  EXPECT_NE(agent.status().message().find("server.protocol \"couchdb\""), std::string::npos)
-      << agent.status().message();
-
-  VirtualClock clock;
-  FakeRemote remote(&clock);
-  AgentOptions options;
-  options.clock = &clock;
-  options.remote = &remote;
-  EXPECT_TRUE(Agent::OpenJson(config.dump(), options).ok());
-}
-
 // Through the whole path (the SQL upsert's rev_newer included), revision "10" is newer than "9"
 // although it sorts before it as text.
 TEST(AgentInjectionTest, RevisionsStayOrderedPastTheirTextOrder) {
