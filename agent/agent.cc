@@ -185,21 +185,38 @@ StatusOr<std::unique_ptr<Agent>> Agent::OpenJson(std::string_view config_json,
   return Open(config, std::move(options));
 }
 
+Status Agent::CheckSyncedWrite(std::string_view collection, std::string_view key,
+                               const nlohmann::json& data) const {
+  const std::vector<std::string>& synced = config_.sync.collections;
+  if (!synced.empty() && std::find(synced.begin(), synced.end(), collection) == synced.end()) {
+    return Status::Ok();
+  }
+  return remote_->CheckLocalWrite(collection, key, data);
+}
+
 Status Agent::Put(std::string_view collection, std::string_view key, const nlohmann::json& data) {
   SYNCAGENT_RETURN_IF_ERROR(CheckDepth(data, "data"));
+  SYNCAGENT_RETURN_IF_ERROR(CheckSyncedWrite(collection, key, data));
   return store_->Put(collection, key, data);
 }
 Status Agent::Patch(std::string_view collection, std::string_view key,
                     const nlohmann::json& patch) {
   SYNCAGENT_RETURN_IF_ERROR(CheckDepth(patch, "patch"));
+  SYNCAGENT_RETURN_IF_ERROR(CheckSyncedWrite(collection, key, patch));
   return store_->Patch(collection, key, patch);
 }
 Status Agent::Delete(std::string_view collection, std::string_view key) {
+  SYNCAGENT_RETURN_IF_ERROR(CheckSyncedWrite(collection, key, nullptr));
   return store_->Delete(collection, key);
 }
 Status Agent::Write(const std::vector<WriteOp>& ops) {
   for (size_t i = 0; i < ops.size(); ++i) {
-    Status status = CheckDepth(ops[i].data, ops[i].op == MutationOp::kPatch ? "patch" : "data");
+    const WriteOp& op = ops[i];
+    Status status = CheckDepth(op.data, op.op == MutationOp::kPatch ? "patch" : "data");
+    if (status.ok()) {
+      status = CheckSyncedWrite(op.collection, op.key,
+                                op.op == MutationOp::kDelete ? nlohmann::json() : op.data);
+    }
     if (!status.ok()) return status.WithContext("write #" + std::to_string(i));
   }
   return store_->Write(ops);

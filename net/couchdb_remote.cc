@@ -145,6 +145,15 @@ RemoteCapabilities CouchdbRemote::capabilities() const {
   return caps;
 }
 
+Status CouchdbRemote::CheckLocalWrite(std::string_view collection, std::string_view key,
+                                      const json& data) const {
+  (void)collection;
+  const StatusOr<std::string> id = couchdb::DocumentIdOf(key);
+  if (!id.ok()) return id.status();
+  if (data.is_null()) return Status::Ok();  // a delete
+  return couchdb::CheckWritableData(data);
+}
+
 RevisionOrder CouchdbRemote::CompareRevisions(std::string_view local,
                                               std::string_view remote) const {
   return couchdb::CompareRevisions(local, remote);

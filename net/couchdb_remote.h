@@ -76,6 +76,10 @@ class CouchdbRemote final : public Remote {
   StatusOr<RemotePage> Pull(const PullQuery& query, const CallContext& call) override;
   StatusOr<RemoteChange> Fetch(const std::string& collection, const std::string& key,
                                const CallContext& call) override;
+  // Refuses a key CouchDB reserves ('_' first, or empty) and data with a top-level member whose
+  // name starts with '_', naming it.
+  Status CheckLocalWrite(std::string_view collection, std::string_view key,
+                         const nlohmann::json& data) const override;
   RevisionOrder CompareRevisions(std::string_view local, std::string_view remote) const override;
   const RemoteFailure& last_failure() const override { return failure_; }
   const TransferStats& stats() const override { return session_.stats(); }

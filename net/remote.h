@@ -118,6 +118,18 @@ class Remote {
   virtual StatusOr<RemoteChange> Fetch(const std::string& collection, const std::string& key,
                                        const CallContext& call) = 0;
 
+  // Whether the protocol can carry a local write to document `key` of a synced `collection`:
+  // `data` is the whole document (put), the merge patch (patch) or null (delete). Called at
+  // write time, so a document the server could never take is refused before it is queued, with
+  // a message naming what is wrong. The default takes every write.
+  virtual Status CheckLocalWrite(std::string_view collection, std::string_view key,
+                                 const nlohmann::json& data) const {
+    (void)collection;
+    (void)key;
+    (void)data;
+    return Status::Ok();
+  }
+
   // How `local` relates to `remote` (two revision tokens of one document, neither empty).
   virtual RevisionOrder CompareRevisions(std::string_view local, std::string_view remote) const = 0;
 

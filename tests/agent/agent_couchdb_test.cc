@@ -109,5 +109,24 @@ TEST_F(AgentCouchdbTest, ConcurrentEditsMergeAndLeaveTheServerOneLeaf) {
   EXPECT_EQ(on_server.count("_conflicts"), 0u) << on_server.dump();
 }
 
+TEST_F(AgentCouchdbTest, WritesCouchdbCannotTakeAreRefusedAtWriteTime) {
+  auto a = Device("a");
+  ASSERT_TRUE(a);
+  const Status field = a->Put("notes", "n1", {{"title", "t"}, {"_rev", "1-x"}});
+  EXPECT_EQ(field.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(field.message().find("field \"_rev\""), std::string::npos) << field.message();
+  EXPECT_EQ(a->Patch("notes", "n1", {{"_deleted", true}}).code(), StatusCode::kInvalidArgument);
+  const Status key = a->Put("notes", "_design/x", {{"t", 1}});
+  EXPECT_NE(key.message().find("key \"_design/x\""), std::string::npos) << key.message();
+  const Status batch = a->Write({WriteOp::Put("notes", "ok", {{"t", 1}}),
+                                 WriteOp::Put("notes", "bad", {{"_id", "x"}})});
+  EXPECT_NE(batch.message().find("write #1"), std::string::npos) << batch.message();
+  EXPECT_TRUE(Data(*a, "ok").is_null()) << "nothing of a refused batch is written";
+  // A collection that is not synced stays local: CouchDB's rules do not apply to it.
+  EXPECT_TRUE(a->Put("drafts", "_scratch", {{"_tmp", 1}}).ok());
+  Sync(*a);
+  EXPECT_EQ(Server("/app-notes/_all_docs")["total_rows"], 0);
+}
+
 }  // namespace
 }  // namespace syncagent
