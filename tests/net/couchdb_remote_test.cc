@@ -10,6 +10,7 @@
 #include "net/curl_http_client.h"
 #include "platform/clock.h"
 #include "tests/couchdb/pouchdb_server.h"
+#include "tools/fault_proxy/fault_proxy.h"
 
 namespace syncagent {
 namespace {
@@ -55,10 +56,13 @@ class CouchdbRemoteTest : public ::testing::Test {
   }
 
   std::unique_ptr<CouchdbRemote> NewRemote(bool create_databases = true,
-                                           std::string username = "", std::string password = "") {
+                                           std::string username = "", std::string password = "",
+                                           std::string base_url = "", int attempts = 1) {
     CouchdbRemoteOptions options;
-    options.session.base_url = server_->url();
-    options.session.retry.max_attempts = 1;
+    options.session.base_url = base_url.empty() ? server_->url() : base_url;
+    options.session.retry.max_attempts = attempts;
+    options.session.retry.initial_delay = Millis(1);
+    options.session.retry.max_delay = Millis(1);
     options.create_databases = create_databases;
     options.username = std::move(username);
     options.password = std::move(password);
@@ -123,6 +127,57 @@ TEST_F(CouchdbRemoteTest, AReplayAfterALostAnswerMakesNoSecondRevision) {
   EXPECT_EQ(Raw("GET", "/notes")["update_seq"], before["update_seq"]);
   const json leaves = Raw("GET", "/notes/_changes?style=all_docs");
   EXPECT_EQ(leaves["results"][0]["changes"].size(), 1u);
+}
+
+// The fault proxy in front of the server: the first `_bulk_docs` is carried out by the server,
+// then its answer is cut short (half of it, then the connection closes). (A connection closed
+// before any byte is not enough: libcurl sends the request again by itself on a fresh one.)
+std::unique_ptr<faults::FaultProxy> LoseFirstBulkDocsAnswer(const std::string& upstream) {
+  faults::FaultProxyOptions options;
+  options.upstream = upstream;
+  faults::FaultRule rule;
+  rule.match.method = "POST";
+  rule.match.path = "/notes/_bulk_docs";
+  rule.action.kind = faults::FaultKind::kTruncatedBody;
+  options.faults = {rule};
+  auto proxy = faults::FaultProxy::Start(std::move(options));
+  EXPECT_TRUE(proxy.ok()) << proxy.status().message();
+  return proxy.ok() ? std::move(proxy).value() : nullptr;
+}
+
+TEST_F(CouchdbRemoteTest, ALostAnswerRetriedInTheSamePushWritesOneRevision) {
+  ASSERT_TRUE(NewRemote()->Push({Put("seed", {{"v", 0}})}, call_).ok());  // creates the database
+  auto proxy = LoseFirstBulkDocsAnswer(server_->url());
+  ASSERT_TRUE(proxy);
+  auto remote = NewRemote(true, "", "", proxy->base_url(), /*attempts=*/3);
+  auto answers = remote->Push({Put("n1", {{"v", 1}})}, call_);
+  ASSERT_TRUE(answers.ok()) << answers.status().message();
+  EXPECT_EQ((*answers)[0].kind, PushAnswer::Kind::kApplied);
+  EXPECT_GE(remote->stats().retries, 1);
+  const json leaves = Raw("GET", "/notes/_changes?style=all_docs&since=1");
+  ASSERT_EQ(leaves["results"].size(), 1u) << leaves.dump();
+  EXPECT_EQ(leaves["results"][0]["changes"],
+            json::array({{{"rev", (*answers)[0].ack.server_rev}}}));
+  EXPECT_EQ(leaves["last_seq"], 2) << "the retried write made no second sequence";
+}
+
+TEST_F(CouchdbRemoteTest, ALostAnswerThatEndedThePushIsAppliedWhenReplayed) {
+  ASSERT_TRUE(NewRemote()->Push({Put("seed", {{"v", 0}})}, call_).ok());
+  auto proxy = LoseFirstBulkDocsAnswer(server_->url());
+  ASSERT_TRUE(proxy);
+  auto remote = NewRemote(true, "", "", proxy->base_url(), /*attempts=*/1);
+  const Mutation put = Put("n1", {{"v", 1}});
+  auto lost = remote->Push({put}, call_);
+  ASSERT_FALSE(lost.ok());
+  EXPECT_EQ(lost.status().retry_class(), RetryClass::kTransient) << lost.status().ToString();
+  const json after_first = Raw("GET", "/notes");
+  auto replay = remote->Push({put}, call_);  // as the engine replays an unanswered batch
+  ASSERT_TRUE(replay.ok()) << replay.status().message();
+  EXPECT_EQ((*replay)[0].kind, PushAnswer::Kind::kApplied);
+  EXPECT_EQ((*replay)[0].ack.server_rev,
+            *couchdb::NextRevision("", json{{"_id", "n1"}, {"v", 1}}));
+  EXPECT_EQ(Raw("GET", "/notes")["update_seq"], after_first["update_seq"]);
+  EXPECT_EQ(Raw("GET", "/notes/_changes?style=all_docs")["results"].size(), 2u);  // seed, n1
 }
 
 TEST_F(CouchdbRemoteTest, AWriteOnAStaleBaseIsAConflictCarryingTheServerDocument) {
