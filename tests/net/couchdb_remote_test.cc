@@ -180,6 +180,43 @@ TEST_F(CouchdbRemoteTest, ALostAnswerThatEndedThePushIsAppliedWhenReplayed) {
   EXPECT_EQ(Raw("GET", "/notes/_changes?style=all_docs")["results"].size(), 2u);  // seed, n1
 }
 
+// A proxy in front of the server that answers the first `times` requests to `path` with
+// `status` (and Retry-After: 0), without forwarding them.
+std::unique_ptr<faults::FaultProxy> InjectStatus(const std::string& upstream,
+                                                 const std::string& path, int status, int times) {
+  faults::FaultProxyOptions options;
+  options.upstream = upstream;
+  faults::FaultRule rule;
+  rule.match.path = path;
+  rule.match.times = times;
+  rule.action.kind = faults::FaultKind::kStatus;
+  rule.action.status = status;
+  rule.action.retry_after = "0";
+  options.faults = {rule};
+  auto proxy = faults::FaultProxy::Start(std::move(options));
+  EXPECT_TRUE(proxy.ok()) << proxy.status().message();
+  return proxy.ok() ? std::move(proxy).value() : nullptr;
+}
+
+TEST_F(CouchdbRemoteTest, A503IsRetriedAndA413AsksForSmallerBatches) {
+  ASSERT_TRUE(NewRemote()->Push({Put("a", {{"v", 1}})}, call_).ok());
+  auto busy = InjectStatus(server_->url(), "/notes/_changes", 503, 2);
+  ASSERT_TRUE(busy);
+  auto pulling = NewRemote(true, "", "", busy->base_url(), /*attempts=*/3);
+  auto page = pulling->Pull(Query(), call_);
+  ASSERT_TRUE(page.ok()) << page.status().message();
+  EXPECT_EQ(page->changes.size(), 1u);
+  EXPECT_EQ(pulling->stats().retries, 2);
+
+  auto too_large = InjectStatus(server_->url(), "/notes/_bulk_docs", 413, 1);
+  ASSERT_TRUE(too_large);
+  auto pushing = NewRemote(true, "", "", too_large->base_url(), /*attempts=*/3);
+  auto refused = pushing->Push({Put("b", {{"v", 2}})}, call_);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(pushing->last_failure().kind, RemoteFailure::Kind::kBatchTooLarge);
+  EXPECT_THAT(refused.status().message(), HasSubstr("HTTP 413"));
+}
+
 TEST_F(CouchdbRemoteTest, AWriteOnAStaleBaseIsAConflictCarryingTheServerDocument) {
   auto remote = NewRemote();
   auto created = remote->Push({Put("n1", {{"v", 1}})}, call_);
