@@ -310,11 +310,27 @@ Status CouchdbRemote::WriteReplicated(const std::string& collection,
     ids.push_back(write->id);
   }
   std::vector<std::optional<couchdb::BulkDocsEntry>> entries;
-  SYNCAGENT_RETURN_IF_ERROR(Call("POST", database, "/_bulk_docs",
-                                 json{{"new_edits", false}, {"docs", std::move(docs)}}.dump(),
-                                 call, Into(&entries, [&ids](std::string_view body) {
-                                   return couchdb::ParseBulkDocs(body, ids, /*new_edits=*/false);
-                                 })));
+  const Status sent = Call("POST", database, "/_bulk_docs",
+                           json{{"new_edits", false}, {"docs", std::move(docs)}}.dump(), call,
+                           Into(&entries, [&ids](std::string_view body) {
+                             return couchdb::ParseBulkDocs(body, ids, /*new_edits=*/false);
+                           }));
+  if (!sent.ok()) {
+    if (session_.last_error_status() != 400) return sent;
+    // A 400 refuses the whole batch without naming the document (PouchDB Server): one by one,
+    // the document it is about is found and rejected, and the others are written.
+    if (writes.size() == 1) {
+      *writes[0]->answer = Rejected(RejectKind::kInvalidDocument, "bad_request",
+                                    "database " + database + ": the server refused " +
+                                        writes[0]->id + ": " + sent.message());
+      return Status::Ok();
+    }
+    for (Write* write : writes) {
+      std::vector<Write*> one = {write};
+      SYNCAGENT_RETURN_IF_ERROR(WriteReplicated(collection, one, call));
+    }
+    return Status::Ok();
+  }
   for (size_t i = 0; i < writes.size(); ++i) {
     Write& write = *writes[i];
     if (!entries[i] || entries[i]->ok) {

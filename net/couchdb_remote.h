@@ -25,8 +25,9 @@
 // Errors: a database the server does not have is created when options.create_databases, else a
 // permanent kFailedPrecondition naming it. A per-document "unauthorized" in a `_bulk_docs` answer
 // (PouchDB Server's 201 for a database whose _security excludes the user) fails the push as a
-// 401 would; "forbidden" (a validate_doc_update refusal) rejects that write; 413 is
-// kBatchTooLarge. Everything else is HttpSession's: retries, Retry-After, auth, redaction.
+// 401 would; "forbidden" (a validate_doc_update refusal) rejects that write; a 400 for the batch
+// (PouchDB Server refuses a whole batch for one bad document) is retried document by document,
+// and the document still refused alone is rejected (dead-lettered); 413 is kBatchTooLarge. Everything else is HttpSession's: retries, Retry-After, auth, redaction.
 //
 // Thread safety: one call at a time (see net/remote.h).
 #ifndef SYNCAGENT_NET_COUCHDB_REMOTE_H_

@@ -217,6 +217,23 @@ TEST_F(CouchdbRemoteTest, A503IsRetriedAndA413AsksForSmallerBatches) {
   EXPECT_THAT(refused.status().message(), HasSubstr("HTTP 413"));
 }
 
+TEST_F(CouchdbRemoteTest, A400ForTheBatchIsNarrowedToTheDocumentItIsAbout) {
+  ASSERT_TRUE(NewRemote()->Push({Put("seed", {{"v", 0}})}, call_).ok());
+  // The batch is refused, then the first document alone; the second alone goes through.
+  auto proxy = InjectStatus(server_->url(), "/notes/_bulk_docs", 400, 2);
+  ASSERT_TRUE(proxy);
+  auto remote = NewRemote(true, "", "", proxy->base_url(), /*attempts=*/3);
+  auto answers = remote->Push({Put("bad", {{"v", 1}}), Put("good", {{"v", 2}})}, call_);
+  ASSERT_TRUE(answers.ok()) << answers.status().message();
+  ASSERT_EQ((*answers)[0].kind, PushAnswer::Kind::kRejected);
+  EXPECT_EQ((*answers)[0].reject, RejectKind::kInvalidDocument);
+  EXPECT_THAT((*answers)[0].message, HasSubstr("database notes: the server refused bad: "));
+  EXPECT_THAT((*answers)[0].message, HasSubstr("HTTP 400"));
+  EXPECT_EQ((*answers)[1].kind, PushAnswer::Kind::kApplied);
+  EXPECT_EQ(Raw("GET", "/notes/good")["v"], 2);
+  EXPECT_EQ(Raw("GET", "/notes/bad")["error"], "not_found");
+}
+
 TEST_F(CouchdbRemoteTest, AWriteOnAStaleBaseIsAConflictCarryingTheServerDocument) {
   auto remote = NewRemote();
   auto created = remote->Push({Put("n1", {{"v", 1}})}, call_);
