@@ -114,6 +114,17 @@ TEST_F(CouchdbRemoteTest, APutBecomesTheRevisionTheAgentComputed) {
   EXPECT_EQ(doc["title"], "hello");
 }
 
+TEST_F(CouchdbRemoteTest, ABodyLargeEnoughToBeSentGzippedIsTaken) {
+  // The transport gzips request bodies over 4096 bytes (Content-Encoding: gzip).
+  const std::string text(20000, 'x');
+  auto remote = NewRemote();
+  auto answers = remote->Push({Put("big", {{"text", text}})}, call_);
+  ASSERT_TRUE(answers.ok()) << answers.status().message();
+  EXPECT_EQ((*answers)[0].kind, PushAnswer::Kind::kApplied);
+  EXPECT_EQ(Raw("GET", "/notes/big")["text"], text);
+  EXPECT_LT(remote->stats().bytes_up, 20000) << "the body went compressed";
+}
+
 TEST_F(CouchdbRemoteTest, AReplayAfterALostAnswerMakesNoSecondRevision) {
   auto remote = NewRemote();
   const Mutation put = Put("n1", {{"v", 1}});
