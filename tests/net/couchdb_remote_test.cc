@@ -332,6 +332,39 @@ TEST_F(CouchdbRemoteTest, PullsPagesWithTheirCursorAndSkipsDesignDocuments) {
   EXPECT_FALSE(third->has_more);
 }
 
+TEST_F(CouchdbRemoteTest, PullsEachCollectionFromItsOwnDatabase) {
+  CouchdbRemoteOptions options;
+  options.session.base_url = server_->url();
+  options.session.retry.max_attempts = 1;
+  options.create_databases = true;
+  options.databases = {{"tasks", "team/tasks"}};  // '/' is allowed in a database name
+  CouchdbRemote remote(http_.get(), RealClock::Default(), nullptr, options, 3);
+  Mutation task = Put("t1", {{"due", "mon"}});
+  task.collection = "tasks";
+  ASSERT_TRUE(remote.Push({Put("n1", {{"v", 1}}), task}, call_).ok());
+  EXPECT_EQ(Raw("GET", "/team%2Ftasks/t1")["due"], "mon");
+
+  PullQuery query = Query();
+  query.collections = {"notes", "tasks"};
+  auto first = remote.Pull(query, call_);
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  ASSERT_EQ(first->changes.size(), 1u);
+  EXPECT_EQ(first->changes[0].collection, "notes");
+  EXPECT_TRUE(first->has_more) << "tasks has not been read yet";
+  query.cursor = first->cursor;
+  auto second = remote.Pull(query, call_);
+  ASSERT_TRUE(second.ok()) << second.status().message();
+  ASSERT_EQ(second->changes.size(), 1u);
+  EXPECT_EQ(second->changes[0].collection, "tasks");
+  EXPECT_EQ(second->changes[0].key, "t1");
+  EXPECT_EQ(json::parse(second->cursor), json({{"notes", 1}, {"tasks", 1}}));
+  EXPECT_FALSE(second->has_more);
+  query.cursor = second->cursor;
+  auto third = remote.Pull(query, call_);
+  ASSERT_TRUE(third.ok());
+  EXPECT_TRUE(third->unchanged);
+}
+
 TEST_F(CouchdbRemoteTest, AServerThatLostItsDataRefusesTheCursor) {
   auto remote = NewRemote();
   ASSERT_TRUE(remote->Push({Put("a", {{"v", 1}}), Put("b", {{"v", 2}})}, call_).ok());
