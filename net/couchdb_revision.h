@@ -43,8 +43,9 @@ RevisionOrder CompareRevisions(std::string_view local, std::string_view remote);
 // REQUIRES: both parse (ParseRevision).
 int CompareForWinner(const Revision& a, const Revision& b);
 
-// The revision id of writing `body` (the CouchDB body as sent, without _rev and _revisions) on
-// top of `parent_rev` ("" for a document the server does not have). The canonical text hashed is
+// The revision id of writing `body` (what the mutation decides: couchdb::BuildBody's data and
+// _id, or _id and _deleted; no _rev, _revisions or carried-over _attachments) on top of
+// `parent_rev` ("" for a document the server does not have). The canonical text hashed is
 // "syncagent-rev/1\n" + parent_rev + "\n" + body serialised compactly with object keys sorted.
 // Fails when `parent_rev` is neither "" nor a revision, or the body cannot be serialised
 // (a string that is not UTF-8).
