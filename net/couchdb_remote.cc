@@ -46,6 +46,33 @@ HttpSessionOptions SessionOptions(const CouchdbRemoteOptions& options) {
   return session;
 }
 
+// A 404 that says the database is missing (PouchDB Server: "no_db_file"; CouchDB: "Database does
+// not exist."), not one of its documents ("missing", "deleted").
+bool MissingDatabase(int status, std::string_view body) {
+  if (status != 404) return false;
+  const json parsed = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
+  const auto reason = parsed.is_object() ? parsed.find("reason") : parsed.end();
+  if (!parsed.is_object() || reason == parsed.end() || !reason->is_string()) return true;
+  return *reason == "no_db_file" || *reason == "Database does not exist.";
+}
+
+// The cursor's member listing the collections whose database holds this device's checkpoint;
+// '~' cannot start a collection's name.
+constexpr const char* kCheckpointed = "~checkpointed";
+
+bool Checkpointed(const json& cursor, const std::string& collection) {
+  const auto list = cursor.find(kCheckpointed);
+  return list != cursor.end() && list->is_array() &&
+         std::find(list->begin(), list->end(), json(collection)) != list->end();
+}
+
+void MarkCheckpointed(json& cursor, const std::string& collection) {
+  if (Checkpointed(cursor, collection)) return;
+  json& list = cursor[kCheckpointed];
+  if (!list.is_array()) list = json::array();
+  list.push_back(collection);
+}
+
 PushAnswer Applied(const Mutation& m, std::string rev) {
   PushAnswer answer;
   answer.kind = PushAnswer::Kind::kApplied;
@@ -122,6 +149,15 @@ std::function<Status(std::string_view)> Into(T* out, Parse parse) {
   };
 }
 
+// Reads the non-empty string `member` of a checkpoint answer (PUT: "rev", GET: "_rev").
+Status ReadCheckpointRev(std::string_view body, const char* member, std::string* rev) {
+  constexpr std::string_view kWhat = "checkpoint answer";
+  const json parsed = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
+  if (!parsed.is_object()) return wire::FieldError(kWhat, "(root)", "an object", &parsed);
+  SYNCAGENT_ASSIGN_OR_RETURN(*rev, wire::ObjectReader(kWhat, "", parsed).String(member));
+  return Status::Ok();
+}
+
 }  // namespace
 
 std::string BasicAuthorization(std::string_view username, std::string_view password) {
@@ -135,6 +171,11 @@ CouchdbRemote::CouchdbRemote(HttpClient* http, Clock* clock, TokenProvider* toke
                              CouchdbRemoteOptions options, uint64_t seed)
     : session_(http, clock, tokens, SessionOptions(options), seed), options_(std::move(options)) {
   options_.password.clear();  // it lives on only in the (redacted) Authorization header
+}
+
+void CouchdbRemote::BeginCycle(std::string_view device_id) {
+  device_id_ = std::string(device_id);
+  verified_.clear();
 }
 
 RemoteCapabilities CouchdbRemote::capabilities() const {
@@ -179,7 +220,9 @@ Status CouchdbRemote::Call(const std::string& method, const std::string& databas
         std::move(request), call,
         [&decode](HttpResponse& response) { return decode(response.body); },
         /*retry_too_large=*/rest == "/_bulk_docs");  // a write's lost answer is replayed
-    if (status.ok() || session_.last_error_status() != 404) return status;
+    if (status.ok() || !MissingDatabase(session_.last_error_status(), session_.last_error_body())) {
+      return status;
+    }
     if (!options_.create_databases || created) {
       return FailedPreconditionError("database " + database +
                                      " does not exist on the server; create it or set "
@@ -370,12 +413,22 @@ StatusOr<RemotePage> CouchdbRemote::Pull(const PullQuery& query, const CallConte
     const std::string& collection = query.collections[i];
     const auto known = cursor.find(collection);
     const std::string since = known == cursor.end() ? "" : known->dump();
+    const std::string database = DatabaseOf(collection);
+    if (!since.empty() && Checkpointed(cursor, collection)) {
+      const Status verified = VerifyCheckpoint(database, call);
+      if (!verified.ok()) return FailRead(verified);
+    }
     auto page = PullCollection(collection, since, query.limit, call);
     if (!page.ok()) return FailRead(page.status());
     if (!page->has_value()) continue;
     const couchdb::ChangesPage& read = **page;
     auto changes = couchdb::ToRemoteChanges(collection, read);
     if (!changes.ok()) return FailRead(changes.status());
+    if (!device_id_.empty()) {
+      const Status written = WriteCheckpoint(database, read.last_seq, call);
+      if (!written.ok()) return FailRead(written);
+      MarkCheckpointed(cursor, collection);
+    }
     cursor[collection] = json::parse(read.last_seq);
     RemotePage out;
     out.changes = std::move(*changes);
@@ -428,6 +481,67 @@ Status CouchdbRemote::CheckNotReset(const std::string& database, const std::stri
                 "database " + database + " is at update_seq " + update_seq->dump() +
                     ", before the stored last_seq " + since + ": the server lost its data",
                 RetryClass::kTransient);
+}
+
+std::string CouchdbRemote::CheckpointPath() const {
+  return "/_local/" + UrlEncode("syncagent-" + device_id_);
+}
+
+Status CouchdbRemote::VerifyCheckpoint(const std::string& database, const CallContext& call) {
+  if (device_id_.empty() || verified_.count(database) > 0) return Status::Ok();
+  std::string rev;
+  const Status status = Call("GET", database, CheckpointPath(), "", call,
+                             [&rev](std::string_view body) {
+                               return ReadCheckpointRev(body, "_rev", &rev);
+                             });
+  if (status.code() == StatusCode::kFailedPrecondition) return status;  // no such database
+  if (!status.ok() && session_.last_error_status() != 404) return status;
+  if (!status.ok()) {
+    reset_seen_ = true;
+    checkpoint_revs_.erase(database);
+    return Status(StatusCode::kDataLoss,
+                  "database " + database + " no longer has this device's checkpoint (" +
+                      CheckpointPath().substr(1) + "): the server lost its data",
+                  RetryClass::kTransient);
+  }
+  checkpoint_revs_[database] = rev;
+  verified_.insert(database);
+  return Status::Ok();
+}
+
+Status CouchdbRemote::WriteCheckpoint(const std::string& database, const std::string& last_seq,
+                                      const CallContext& call) {
+  auto put = [&]() {
+    json doc = {{"last_seq", json::parse(last_seq, nullptr, false)}, {"device", device_id_}};
+    if (auto known = checkpoint_revs_.find(database); known != checkpoint_revs_.end()) {
+      doc["_rev"] = known->second;
+    }
+    std::string rev;
+    const Status status = Call("PUT", database, CheckpointPath(), doc.dump(), call,
+                               [&rev](std::string_view body) {
+                                 return ReadCheckpointRev(body, "rev", &rev);
+                               });
+    if (status.ok()) checkpoint_revs_[database] = rev;
+    return status;
+  };
+  Status status = put();
+  const int refused = session_.last_error_status();
+  if (status.ok() || (refused != 409 && refused != 404)) return status;
+  // The checkpoint is not at the revision we knew: another one is there (written by a pull whose
+  // cursor was not kept: 409), or none (the server lost it: 404). Read which, then write again.
+  std::string current;
+  const Status read = Call("GET", database, CheckpointPath(), "", call,
+                           [&current](std::string_view body) {
+                             return ReadCheckpointRev(body, "_rev", &current);
+                           });
+  if (read.ok()) {
+    checkpoint_revs_[database] = current;
+  } else if (session_.last_error_status() == 404) {
+    checkpoint_revs_.erase(database);
+  } else {
+    return read;
+  }
+  return put();
 }
 
 StatusOr<RemoteChange> CouchdbRemote::Fetch(const std::string& collection, const std::string& key,

@@ -18,9 +18,14 @@
 //
 // Pull: the `_changes` feed of each collection's database with include_docs=true, one
 // collection after the other; the cursor is a JSON object {collection: last_seq} (last_seq kept
-// as the server wrote it). `_design/` rows are skipped. A database whose update_seq is below the
-// cursor's integer last_seq lost its data (an in-memory PouchDB Server restarted answers such a
-// `since` with an empty page that looks caught up): that is RemoteFailure::kCursorRefused.
+// as the server wrote it). `_design/` rows are skipped. Each page is also checkpointed on the
+// server, in the document `_local/syncagent-<device id>` of the database (CouchDB's place for
+// replication checkpoints), and the cursor lists the collections so checkpointed
+// ("~checkpointed"). A server lost its data (RemoteFailure::kCursorRefused) when such a
+// checkpoint is gone, or when a database's update_seq is below the cursor's integer last_seq (an
+// in-memory PouchDB Server restarted answers such a `since` with an empty page that looks caught
+// up). A cursor without the mark (older, or written outside a cycle) is never taken for a reset
+// for a missing checkpoint.
 //
 // Errors: a database the server does not have is created when options.create_databases, else a
 // permanent kFailedPrecondition naming it. A per-document "unauthorized" in a `_bulk_docs` answer
@@ -36,6 +41,7 @@
 #include <functional>
 #include <map>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -68,9 +74,10 @@ class CouchdbRemote final : public Remote {
                 CouchdbRemoteOptions options, uint64_t seed = std::random_device{}());
 
   RemoteCapabilities capabilities() const override;
-  // CouchDB cannot leave one device's writes out of a feed: nothing is tagged per cycle, and
-  // pulls bring this device's own writes back (the store recognises them by revision).
-  void BeginCycle(std::string_view) override {}
+  // Keeps `device_id` for the checkpoints. CouchDB cannot leave one device's writes out of a feed:
+  // pulls bring this device's own writes back (the store recognises them by revision), so there
+  // is nothing to distrust.
+  void BeginCycle(std::string_view device_id) override;
   void DistrustOwnWrites() override {}
   StatusOr<std::vector<PushAnswer>> Push(const std::vector<Mutation>& batch,
                                          const CallContext& call) override;
@@ -112,6 +119,14 @@ class CouchdbRemote final : public Remote {
                                                                const CallContext& call);
   Status CheckNotReset(const std::string& database, const std::string& since,
                        const CallContext& call);
+  // "/_local/syncagent-<device id>": this device's checkpoint document in a database.
+  std::string CheckpointPath() const;
+  // Once per cycle and database: the checkpoint this device wrote there must still exist; a
+  // server without it lost its data (kCursorRefused).
+  Status VerifyCheckpoint(const std::string& database, const CallContext& call);
+  // Writes this device's checkpoint, {"last_seq": ..., "device": ...}, into `database`.
+  Status WriteCheckpoint(const std::string& database, const std::string& last_seq,
+                         const CallContext& call);
   // Records why the call failed (after a failed request of this call).
   void NoteFailure(bool push);
   // NoteFailure for a pull or a fetch, and the status redacted.
@@ -121,6 +136,9 @@ class CouchdbRemote final : public Remote {
   CouchdbRemoteOptions options_;
   RemoteFailure failure_;
   bool reset_seen_ = false;  // this pull found a database behind its cursor
+  std::string device_id_;    // BeginCycle's; "" = no checkpoints (a remote used outside a cycle)
+  std::set<std::string> verified_;  // databases whose checkpoint was checked this cycle
+  std::map<std::string, std::string> checkpoint_revs_;  // database -> its checkpoint's _rev
 };
 
 }  // namespace syncagent

@@ -109,6 +109,35 @@ TEST_F(AgentCouchdbTest, ConcurrentEditsMergeAndLeaveTheServerOneLeaf) {
   EXPECT_EQ(on_server.count("_conflicts"), 0u) << on_server.dump();
 }
 
+TEST_F(AgentCouchdbTest, AServerThatLostItsDataGetsEveryDocumentBack) {
+  auto a = Device("a");
+  auto b = Device("b");
+  ASSERT_TRUE(a && b);
+  ASSERT_TRUE(a->Put("notes", "n1", {{"v", 1}}).ok());
+  ASSERT_TRUE(b->Put("notes", "n2", {{"v", 2}}).ok());
+  Sync(*a);
+  Sync(*b);
+  Sync(*a);
+  // The in-memory server restarts on the same port: every database is gone.
+  const int port = server_->port();
+  ASSERT_EQ(server_->Stop(), 0);
+  couch_testing::PouchDbServerOptions same_port;
+  same_port.port = port;
+  auto restarted = PouchDbServer::Start(same_port);
+  ASSERT_TRUE(restarted.ok()) << restarted.status().message();
+  server_ = std::move(restarted).value();
+  Sync(*a);  // the checkpoint is gone: a forgets the server and uploads n1 and n2 again
+  Sync(*b);
+  Sync(*a);
+  EXPECT_EQ(Server("/app-notes/n1")["v"], 1);
+  EXPECT_EQ(Server("/app-notes/n2")["v"], 2);
+  EXPECT_EQ(Data(*b, "n1"), json({{"v", 1}}));
+  EXPECT_EQ(Data(*a, "n2"), json({{"v", 2}}));
+  const json leaves = Server("/app-notes/_changes?style=all_docs");
+  ASSERT_EQ(leaves["results"].size(), 2u) << leaves.dump();
+  for (const json& row : leaves["results"]) EXPECT_EQ(row["changes"].size(), 1u) << row.dump();
+}
+
 TEST_F(AgentCouchdbTest, WritesCouchdbCannotTakeAreRefusedAtWriteTime) {
   auto a = Device("a");
   ASSERT_TRUE(a);

@@ -161,7 +161,8 @@ StatusOr<std::unique_ptr<PouchDbServer>> PouchDbServer::Start(PouchDbServerOptio
                                    "; " + kInstallPeersHint);
   }
   SYNCAGENT_ASSIGN_OR_RETURN(std::string stderr_path, NewStderrFile());
-  auto child = Spawn({*node, ScriptPath(), "--modules", modules},
+  auto child = Spawn({*node, ScriptPath(), "--modules", modules, "--port",
+                      std::to_string(options.port)},
                      ChildEnvironment(options.admin), stderr_path);
   if (!child.ok()) {
     ::unlink(stderr_path.c_str());
@@ -202,5 +203,7 @@ int PouchDbServer::Stop() {
 }
 
 std::string PouchDbServer::Stderr() const { return ReadFile(stderr_path_); }
+
+int PouchDbServer::port() const { return std::stoi(url_.substr(url_.rfind(':') + 1)); }
 
 }  // namespace syncagent::couch_testing

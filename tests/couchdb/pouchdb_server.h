@@ -25,6 +25,9 @@ struct PouchDbServerOptions {
   std::string admin;
   // The peers' node_modules folder; empty: third_party/node/node_modules of this source tree.
   std::string modules_dir;
+  // The port to listen on; 0: one the OS picks. (A stopped server's port, to restart "the same"
+  // server: it comes back empty.)
+  int port = 0;
 };
 
 class PouchDbServer {
@@ -39,6 +42,7 @@ class PouchDbServer {
 
   // "http://127.0.0.1:PORT" (no trailing slash).
   const std::string& url() const { return url_; }
+  int port() const;
 
   // Sends SIGTERM and waits for the exit; returns the exit code (-signal when killed; a server
   // that has not exited 30 s after SIGTERM is killed). REQUIRES: not stopped yet.

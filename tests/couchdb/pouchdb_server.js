@@ -2,12 +2,14 @@
 // pouchdb-core with the in-memory adapter, so every start is an empty server and a restart
 // loses everything (like an in-memory `pouchdb-server --in-memory`).
 //
-// Usage: node pouchdb_server.js --modules DIR
+// Usage: node pouchdb_server.js --modules DIR [--port N]
 //   DIR: the node_modules folder scripts/install-couch-peers fills (third_party/node/node_modules).
+//   N: the port to listen on (default 0: one the OS picks), e.g. to come back where a stopped
+//   server was.
 // Environment: POUCHDB_SERVER_ADMIN=name:password makes `name` the server admin (the server then
 // leaves "admin party"); unset, everyone is admin.
 //
-// It listens on 127.0.0.1 with a port the OS picks and prints exactly
+// It listens on 127.0.0.1 and prints exactly
 // "listening on http://127.0.0.1:PORT" as its first line on stdout. It exits with status 0 on
 // SIGTERM or SIGINT, and also when its stdin reaches end of file (the process that started it is
 // gone). Errors go to stderr with a non-zero exit.
@@ -31,6 +33,14 @@ function modulesDir(argv) {
     fail(`${dir} has no express-pouchdb; run scripts/install-couch-peers`);
   }
   return dir;
+}
+
+function portOf(argv) {
+  const at = argv.indexOf('--port');
+  if (at < 0) return 0;
+  const port = Number(argv[at + 1]);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port needs 0 to 65535');
+  return port;
 }
 
 function buildApp(load, scratch) {
@@ -77,7 +87,7 @@ function main() {
     .then(() => {
       const app = express();
       app.use('/', pouch);
-      const server = app.listen(0, '127.0.0.1', () => {
+      const server = app.listen(portOf(process.argv), '127.0.0.1', () => {
         process.stdout.write(`listening on http://127.0.0.1:${server.address().port}\n`);
       });
       server.on('error', (err) => fail(`cannot listen: ${err.message}`));

@@ -165,10 +165,14 @@ TEST_F(PouchDbServerTest, StopsCleanlyOnSigterm) {
 
 TEST_F(PouchDbServerTest, ARestartedServerIsEmpty) {
   ASSERT_EQ(Call("PUT", "/notes").status, 201);
+  const int port = server_->port();
   ASSERT_EQ(server_->Stop(), 0);
-  auto again = PouchDbServer::Start();
+  PouchDbServerOptions same_port;
+  same_port.port = port;
+  auto again = PouchDbServer::Start(same_port);
   ASSERT_TRUE(again.ok()) << again.status().message();
   server_ = std::move(again).value();
+  EXPECT_EQ(server_->port(), port);
   EXPECT_EQ(Call("GET", "/notes").status, 404);
 }
 

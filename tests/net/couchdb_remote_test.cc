@@ -365,6 +365,54 @@ TEST_F(CouchdbRemoteTest, PullsEachCollectionFromItsOwnDatabase) {
   EXPECT_TRUE(third->unchanged);
 }
 
+TEST_F(CouchdbRemoteTest, EachPageIsCheckpointedOnTheServerForTheDevice) {
+  auto remote = NewRemote();
+  remote->BeginCycle("dev-1");
+  ASSERT_TRUE(remote->Push({Put("a", {{"v", 1}}), Put("b", {{"v", 2}})}, call_).ok());
+  auto first = remote->Pull(Query("", 1), call_);
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  EXPECT_EQ(json::parse(first->cursor), json::parse(R"({"notes":1,"~checkpointed":["notes"]})"));
+  json checkpoint = Raw("GET", "/notes/_local/syncagent-dev-1");
+  EXPECT_EQ(checkpoint["last_seq"], 1);
+  EXPECT_EQ(checkpoint["device"], "dev-1");
+  auto second = remote->Pull(Query(first->cursor, 1), call_);
+  ASSERT_TRUE(second.ok()) << second.status().message();
+  checkpoint = Raw("GET", "/notes/_local/syncagent-dev-1");
+  EXPECT_EQ(checkpoint["last_seq"], 2);
+  EXPECT_EQ(checkpoint["_rev"], "0-2");
+  // Another instance for the same device (its cursor was not kept) writes over the checkpoint.
+  auto again = NewRemote();
+  again->BeginCycle("dev-1");
+  auto restart = again->Pull(Query(), call_);
+  ASSERT_TRUE(restart.ok()) << restart.status().message();
+  EXPECT_EQ(Raw("GET", "/notes/_local/syncagent-dev-1")["_rev"], "0-3");
+}
+
+TEST_F(CouchdbRemoteTest, AMissingCheckpointIsALostServerOnlyForAMarkedCursor) {
+  auto remote = NewRemote();
+  remote->BeginCycle("dev-1");
+  ASSERT_TRUE(remote->Push({Put("a", {{"v", 1}}), Put("b", {{"v", 2}})}, call_).ok());
+  auto pulled = remote->Pull(Query(), call_);
+  ASSERT_TRUE(pulled.ok()) << pulled.status().message();
+  // The database is dropped and made again with more writes than before: its update_seq is past
+  // the cursor, so only the checkpoint can tell.
+  Raw("DELETE", "/notes");
+  Raw("PUT", "/notes");
+  Raw("POST", "/notes/_bulk_docs", R"({"docs":[{"_id":"x"},{"_id":"y"},{"_id":"z"}]})");
+  auto fresh = NewRemote();
+  fresh->BeginCycle("dev-1");
+  auto refused = fresh->Pull(Query(pulled->cursor), call_);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(fresh->last_failure().kind, RemoteFailure::Kind::kCursorRefused);
+  EXPECT_THAT(refused.status().message(),
+              HasSubstr("database notes no longer has this device's checkpoint "
+                        "(_local/syncagent-dev-1): the server lost its data"));
+  // The same position without the mark (a cursor older than checkpoints) is pulled from.
+  auto unmarked = fresh->Pull(Query(R"({"notes":2})"), call_);
+  ASSERT_TRUE(unmarked.ok()) << unmarked.status().message();
+  EXPECT_EQ(unmarked->changes.size(), 1u);  // z, at seq 3
+}
+
 TEST_F(CouchdbRemoteTest, AServerThatLostItsDataRefusesTheCursor) {
   auto remote = NewRemote();
   ASSERT_TRUE(remote->Push({Put("a", {{"v", 1}}), Put("b", {{"v", 2}})}, call_).ok());
