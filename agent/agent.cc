@@ -80,6 +80,9 @@ StatusOr<std::unique_ptr<Agent>> Agent::Open(const AgentConfig& config, AgentOpt
   store_options.compare_revisions = [remote](std::string_view local, std::string_view rev) {
     return remote->CompareRevisions(local, rev);
   };
+  store_options.needs_write_back = [remote](std::string_view rev) {
+    return remote->NeedsWriteBack(rev);
+  };
   SYNCAGENT_ASSIGN_OR_RETURN(agent->store_, Store::Open(store_options));
 
   std::map<std::string, ResolutionPolicy> per_collection;
