@@ -5,6 +5,7 @@
 #include <functional>
 #include <utility>
 
+#include "net/couchdb_conflicts.h"
 #include "net/couchdb_revision.h"
 #include "net/error_classes.h"
 #include "net/wire_json.h"
@@ -97,11 +98,19 @@ PushAnswer Conflict(RemoteChange current) {
   return answer;
 }
 
-// What to do with a write, given the server's winning revision of its document.
+// What to do with a write, given the server's winning revision of its document (and its
+// conflicting leaves) and the write's base.
 enum class Decision { kWrite, kAlreadyDone, kConflict };
 
-Decision Decide(const Mutation& m, const couchdb::DocumentState& state) {
+Decision Decide(const Mutation& m, const couchdb::LeafToken& base,
+                const couchdb::DocumentState& state) {
   const bool live = state.exists && !state.deleted;
+  if (!base.others.empty()) {
+    // A resolution of a contested document: it goes on when the server has no live leaf it
+    // has not seen.
+    if (!live) return m.op == MutationOp::kDelete ? Decision::kAlreadyDone : Decision::kConflict;
+    return couchdb::CoversLiveLeaves(base, state) ? Decision::kWrite : Decision::kConflict;
+  }
   if (m.op == MutationOp::kDelete) {
     if (!live) return Decision::kAlreadyDone;  // never had it, or deleted it already
     return m.base_rev && *m.base_rev == state.rev ? Decision::kWrite : Decision::kConflict;
@@ -120,23 +129,13 @@ struct CouchdbRemote::Write {
   std::string id;
   json body;        // without _rev and _revisions
   std::string rev;  // the revision this write makes (couchdb::NextRevision)
+  couchdb::LeafToken base;              // the leaf it goes on, and the leaves it supersedes
+  std::vector<std::string> tombstones;  // the revisions deleting base.others, in order
   bool settled = false;
 };
 
 namespace {
 
-// The document id, body and revision of `m`; an error is the mutation's own fault.
-Status Prepare(const Mutation& m, std::string* id, json* body, std::string* rev) {
-  if (m.op == MutationOp::kPatch) {
-    return InternalError("a patch reached a remote without patches (capabilities().patch)");
-  }
-  SYNCAGENT_ASSIGN_OR_RETURN(*id, couchdb::DocumentIdOf(m.key));
-  const bool deleted = m.op == MutationOp::kDelete;
-  if (!deleted) SYNCAGENT_RETURN_IF_ERROR(couchdb::CheckWritableData(m.data));
-  *body = couchdb::BuildBody(*id, deleted ? json() : m.data, nullptr, deleted);
-  SYNCAGENT_ASSIGN_OR_RETURN(*rev, couchdb::NextRevision(m.base_rev.value_or(""), *body));
-  return Status::Ok();
-}
 
 // A decoder for Call() that parses the body with `parse` into `*out`.
 template <typename T, typename Parse>
@@ -195,6 +194,10 @@ Status CouchdbRemote::CheckLocalWrite(std::string_view collection, std::string_v
   return couchdb::CheckWritableData(data);
 }
 
+bool CouchdbRemote::NeedsWriteBack(std::string_view rev) const {
+  return !couchdb::ParseLeafToken(rev).others.empty();
+}
+
 RevisionOrder CouchdbRemote::CompareRevisions(std::string_view local,
                                               std::string_view remote) const {
   return couchdb::CompareRevisions(local, remote);
@@ -245,11 +248,32 @@ StatusOr<std::vector<couchdb::DocumentState>> CouchdbRemote::States(
     const std::string& database, const std::vector<std::string>& ids, const CallContext& call) {
   std::vector<couchdb::DocumentState> states;
   SYNCAGENT_RETURN_IF_ERROR(
-      Call("POST", database, "/_all_docs?include_docs=true", json{{"keys", ids}}.dump(), call,
+      Call("POST", database, "/_all_docs?include_docs=true&conflicts=true",
+           json{{"keys", ids}}.dump(), call,
            Into(&states, [&](std::string_view body) {
              return couchdb::ParseAllDocs(body, ids, options_.limits);
            })));
   return states;
+}
+
+// The document id, body, revision, base and tombstones of `m`; an error is the mutation's own
+// fault.
+Status CouchdbRemote::Prepare(const Mutation& m, Write* write) {
+  if (m.op == MutationOp::kPatch) {
+    return InternalError("a patch reached a remote without patches (capabilities().patch)");
+  }
+  SYNCAGENT_ASSIGN_OR_RETURN(write->id, couchdb::DocumentIdOf(m.key));
+  const bool deleted = m.op == MutationOp::kDelete;
+  if (!deleted) SYNCAGENT_RETURN_IF_ERROR(couchdb::CheckWritableData(m.data));
+  write->body = couchdb::BuildBody(write->id, deleted ? json() : m.data, nullptr, deleted);
+  write->base = couchdb::ParseLeafToken(m.base_rev.value_or(""));
+  SYNCAGENT_ASSIGN_OR_RETURN(write->rev, couchdb::NextRevision(write->base.on, write->body));
+  for (const std::string& leaf : write->base.others) {
+    SYNCAGENT_ASSIGN_OR_RETURN(std::string tombstone,
+                               couchdb::TombstoneRevision(leaf, write->id));
+    write->tombstones.push_back(std::move(tombstone));
+  }
+  return Status::Ok();
 }
 
 StatusOr<std::vector<PushAnswer>> CouchdbRemote::Push(const std::vector<Mutation>& batch,
@@ -261,7 +285,7 @@ StatusOr<std::vector<PushAnswer>> CouchdbRemote::Push(const std::vector<Mutation
     Write write;
     write.mutation = &batch[i];
     write.answer = &answers[i];
-    const Status prepared = Prepare(batch[i], &write.id, &write.body, &write.rev);
+    const Status prepared = Prepare(batch[i], &write);
     if (prepared.code() == StatusCode::kInternal) {
       failure_.kind = RemoteFailure::Kind::kOther;
       return prepared;
@@ -300,7 +324,7 @@ Status CouchdbRemote::PushCollection(const std::string& collection, std::vector<
   for (size_t i = 0; i < pending.size(); ++i) {
     Write& write = *pending[i];
     const couchdb::DocumentState& state = states[i];
-    switch (Decide(*write.mutation, state)) {
+    switch (Decide(*write.mutation, write.base, state)) {
       case Decision::kWrite:
         // An edit keeps the attachments (stubs) of the revision it replaces.
         if (state.doc && !state.doc->attachments.is_null() && !state.deleted &&
@@ -323,7 +347,11 @@ Status CouchdbRemote::PushCollection(const std::string& collection, std::vector<
 Status CouchdbRemote::DropReplays(const std::string& database, std::vector<Write>& writes,
                                   const CallContext& call) {
   std::map<std::string, std::vector<std::string>> asked;
-  for (const Write& write : writes) asked[write.id].push_back(write.rev);
+  for (const Write& write : writes) {
+    std::vector<std::string>& revs = asked[write.id];
+    revs.push_back(write.rev);
+    revs.insert(revs.end(), write.tombstones.begin(), write.tombstones.end());
+  }
   if (asked.empty()) return Status::Ok();
   std::map<std::string, std::vector<std::string>> missing;
   SYNCAGENT_RETURN_IF_ERROR(Call("POST", database, "/_revs_diff", couchdb::EncodeRevsDiff(asked),
@@ -332,7 +360,8 @@ Status CouchdbRemote::DropReplays(const std::string& database, std::vector<Write
                                  })));
   for (Write& write : writes) {
     if (missing.count(write.id) > 0) continue;
-    // The server has this very revision: an earlier attempt wrote it and its answer was lost.
+    // The server has this very revision (and its tombstones): an earlier attempt wrote it and
+    // its answer was lost.
     *write.answer = Applied(*write.mutation, write.rev);
     write.settled = true;
   }
@@ -345,12 +374,23 @@ Status CouchdbRemote::WriteReplicated(const std::string& collection,
   const std::string database = DatabaseOf(collection);
   json docs = json::array();
   std::vector<std::string> ids;
-  for (const Write* write : writes) {
+  std::vector<size_t> owner;  // the write each sent document belongs to
+  for (size_t w = 0; w < writes.size(); ++w) {
+    const Write* write = writes[w];
     json doc = write->body;
     doc["_rev"] = write->rev;
-    doc["_revisions"] = couchdb::RevisionsField(write->rev, write->mutation->base_rev.value_or(""));
+    doc["_revisions"] = couchdb::RevisionsField(write->rev, write->base.on);
     docs.push_back(std::move(doc));
-    ids.push_back(write->id);
+    // A resolution deletes the leaves it supersedes in the same request.
+    for (size_t t = 0; t < write->tombstones.size(); ++t) {
+      docs.push_back({{"_id", write->id},
+                      {"_rev", write->tombstones[t]},
+                      {"_deleted", true},
+                      {"_revisions", couchdb::RevisionsField(write->tombstones[t],
+                                                             write->base.others[t])}});
+    }
+    ids.insert(ids.end(), 1 + write->tombstones.size(), write->id);
+    owner.insert(owner.end(), 1 + write->tombstones.size(), w);
   }
   std::vector<std::optional<couchdb::BulkDocsEntry>> entries;
   const Status sent = Call("POST", database, "/_bulk_docs",
@@ -374,13 +414,18 @@ Status CouchdbRemote::WriteReplicated(const std::string& collection,
     }
     return Status::Ok();
   }
+  // A write is refused when one of its documents is (the first refusal names it).
+  std::vector<const couchdb::BulkDocsEntry*> refusals(writes.size(), nullptr);
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (entries[i] && !entries[i]->ok && !refusals[owner[i]]) refusals[owner[i]] = &*entries[i];
+  }
   for (size_t i = 0; i < writes.size(); ++i) {
     Write& write = *writes[i];
-    if (!entries[i] || entries[i]->ok) {
+    if (refusals[i] == nullptr) {
       *write.answer = Applied(*write.mutation, write.rev);
       continue;
     }
-    const couchdb::BulkDocsEntry& entry = *entries[i];
+    const couchdb::BulkDocsEntry& entry = *refusals[i];
     const std::string what = "database " + database + ": the server refused " + write.id + ": " +
                              entry.error + (entry.reason.empty() ? "" : " (" + entry.reason + ")");
     if (entry.error == "unauthorized") {
@@ -424,6 +469,8 @@ StatusOr<RemotePage> CouchdbRemote::Pull(const PullQuery& query, const CallConte
     const couchdb::ChangesPage& read = **page;
     auto changes = couchdb::ToRemoteChanges(collection, read);
     if (!changes.ok()) return FailRead(changes.status());
+    const Status contested = AddRivals(database, read, &*changes, call);
+    if (!contested.ok()) return FailRead(contested);
     if (!device_id_.empty()) {
       const Status written = WriteCheckpoint(database, read.last_seq, call);
       if (!written.ok()) return FailRead(written);
@@ -449,7 +496,8 @@ StatusOr<std::optional<couchdb::ChangesPage>> CouchdbRemote::PullCollection(
   SYNCAGENT_ASSIGN_OR_RETURN(const std::string since_value, couchdb::SinceValue(since));
   couchdb::ChangesPage page;
   SYNCAGENT_RETURN_IF_ERROR(Call("GET", database,
-                                 "/_changes?include_docs=true&limit=" + std::to_string(limit) +
+                                 "/_changes?include_docs=true&conflicts=true&limit=" +
+                                     std::to_string(limit) +
                                      "&since=" + UrlEncode(since_value),
                                  "", call, Into(&page, [this](std::string_view body) {
                                    return couchdb::ParseChanges(body, options_.limits);
@@ -459,6 +507,29 @@ StatusOr<std::optional<couchdb::ChangesPage>> CouchdbRemote::PullCollection(
   // Caught up, or a server that lost its data: it answers an unknown `since` with an empty page.
   SYNCAGENT_RETURN_IF_ERROR(CheckNotReset(database, since, call));
   return std::optional<couchdb::ChangesPage>();
+}
+
+Status CouchdbRemote::AddRivals(const std::string& database, const couchdb::ChangesPage& page,
+                                std::vector<RemoteChange>* changes, const CallContext& call) {
+  const std::vector<couchdb::RevisionRef> leaves_wanted = couchdb::LeavesToRead(page);
+  if (leaves_wanted.empty()) return Status::Ok();
+  auto read = [&](const std::string& rest, const std::vector<couchdb::RevisionRef>& wanted,
+                  std::map<couchdb::RevisionRef, couchdb::RevisionBody>* out) {
+    if (wanted.empty()) return Status::Ok();
+    return Call("POST", database, rest, couchdb::EncodeBulkGet(wanted), call,
+                Into(out, [&](std::string_view body) {
+                  return couchdb::ParseBulkGet(body, wanted, options_.limits);
+                }));
+  };
+  std::map<couchdb::RevisionRef, couchdb::RevisionBody> leaves;
+  SYNCAGENT_RETURN_IF_ERROR(read("/_bulk_get?revs=true", leaves_wanted, &leaves));
+  std::map<couchdb::RevisionRef, couchdb::RevisionBody> ancestors;
+  SYNCAGENT_RETURN_IF_ERROR(
+      read("/_bulk_get", couchdb::AncestorsToRead(page, leaves), &ancestors));
+  for (size_t i = 0; i < page.rows.size(); ++i) {
+    couchdb::AddRivals(page.rows[i], leaves, ancestors, &(*changes)[i]);
+  }
+  return Status::Ok();
 }
 
 Status CouchdbRemote::CheckNotReset(const std::string& database, const std::string& since,

@@ -16,6 +16,13 @@
 // the `_all_docs` read and the write another client may write: the server then keeps both as
 // conflicting leaves (a pull sees them), as CouchDB replication does.
 //
+// Conflicting leaves (net/couchdb_conflicts.h, docs/couchdb.md): `_changes` and `_all_docs` are
+// read with conflicts=true; a page's documents with `_conflicts` are pulled contested (their
+// leaves and common ancestor read with `_bulk_get`; RemoteChange::rivals), their rev tokens
+// naming every leaf (couchdb::LeafToken). A write based on such a token goes on its leaf and, in
+// the same `_bulk_docs`, deletes each other leaf with a deterministic tombstone revision; it is a
+// conflict when the server has a live leaf the token does not name.
+//
 // Pull: the `_changes` feed of each collection's database with include_docs=true, one
 // collection after the other; the cursor is a JSON object {collection: last_seq} (last_seq kept
 // as the server wrote it). `_design/` rows are skipped. Each page is also checkpointed on the
@@ -32,7 +39,8 @@
 // (PouchDB Server's 201 for a database whose _security excludes the user) fails the push as a
 // 401 would; "forbidden" (a validate_doc_update refusal) rejects that write; a 400 for the batch
 // (PouchDB Server refuses a whole batch for one bad document) is retried document by document,
-// and the document still refused alone is rejected (dead-lettered); 413 is kBatchTooLarge. Everything else is HttpSession's: retries, Retry-After, auth, redaction.
+// and the document still refused alone is rejected (dead-lettered); 413 is kBatchTooLarge.
+// Everything else is HttpSession's: retries, Retry-After, auth, redaction.
 //
 // Thread safety: one call at a time (see net/remote.h).
 #ifndef SYNCAGENT_NET_COUCHDB_REMOTE_H_
@@ -88,6 +96,8 @@ class CouchdbRemote final : public Remote {
   // name starts with '_', naming it.
   Status CheckLocalWrite(std::string_view collection, std::string_view key,
                          const nlohmann::json& data) const override;
+  // True for a LeafToken naming leaves to supersede (a contested document's version).
+  bool NeedsWriteBack(std::string_view rev) const override;
   RevisionOrder CompareRevisions(std::string_view local, std::string_view remote) const override;
   const RemoteFailure& last_failure() const override { return failure_; }
   const TransferStats& stats() const override { return session_.stats(); }
@@ -97,6 +107,10 @@ class CouchdbRemote final : public Remote {
 
  private:
   struct Write;  // one mutation on its way (couchdb_remote.cc)
+
+  // The document id, body, revision, base and tombstones of `m`; an error is the mutation's
+  // own fault.
+  static Status Prepare(const Mutation& m, Write* write);
 
   // One request under /<database>; `decode` reads a 2xx body (its error is retried like a lost
   // answer). A missing database is created (create_databases) or reported by name.
@@ -117,6 +131,11 @@ class CouchdbRemote final : public Remote {
   StatusOr<std::optional<couchdb::ChangesPage>> PullCollection(const std::string& collection,
                                                                const std::string& since, int limit,
                                                                const CallContext& call);
+  // Reads the leaves of the page's documents with conflicting leaves and their common ancestors
+  // (two `_bulk_get`s, only when the page has such documents) and makes those documents
+  // contested (couchdb::AddRivals). REQUIRES: `changes` are the page's rows, in order.
+  Status AddRivals(const std::string& database, const couchdb::ChangesPage& page,
+                   std::vector<RemoteChange>* changes, const CallContext& call);
   Status CheckNotReset(const std::string& database, const std::string& since,
                        const CallContext& call);
   // "/_local/syncagent-<device id>": this device's checkpoint document in a database.

@@ -20,14 +20,39 @@ std::optional<Revision> ParseRevision(std::string_view text) {
   if (ec != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
   const std::string_view hash = text.substr(dash + 1);
   const bool printable = std::all_of(hash.begin(), hash.end(), [](char c) {
-    return static_cast<unsigned char>(c) > 0x20 && static_cast<unsigned char>(c) < 0x7F;
+    return static_cast<unsigned char>(c) > 0x20 && static_cast<unsigned char>(c) < 0x7F &&
+           c != '|';
   });
   if (!printable) return std::nullopt;
   rev.hash = std::string(hash);
   return rev;
 }
 
-RevisionOrder CompareRevisions(std::string_view local, std::string_view remote) {
+std::string EncodeLeafToken(std::string_view on, const std::vector<std::string>& others) {
+  std::string token(on);
+  for (const std::string& other : others) token += "|" + other;
+  return token;
+}
+
+LeafToken ParseLeafToken(std::string_view token) {
+  LeafToken out;
+  size_t start = 0;
+  for (;;) {
+    const size_t bar = token.find('|', start);
+    const std::string_view part = token.substr(start, bar == std::string_view::npos
+                                                          ? std::string_view::npos
+                                                          : bar - start);
+    if (!ParseRevision(part)) return LeafToken{std::string(token), {}};
+    (start == 0 ? out.on : out.others.emplace_back()) = std::string(part);
+    if (bar == std::string_view::npos) return out;
+    start = bar + 1;
+  }
+}
+
+RevisionOrder CompareRevisions(std::string_view local_token, std::string_view remote_token) {
+  if (local_token == remote_token) return RevisionOrder::kSame;
+  const std::string local = ParseLeafToken(local_token).on;
+  const std::string remote = ParseLeafToken(remote_token).on;
   if (local == remote) return RevisionOrder::kSame;
   const std::optional<Revision> a = ParseRevision(local);
   const std::optional<Revision> b = ParseRevision(remote);
@@ -76,6 +101,10 @@ StatusOr<std::string> NextRevision(std::string_view parent_rev, const nlohmann::
   const std::string hash = Md5Hex(canonical);
   if (hash.empty()) return InternalError("MD5 failed");
   return std::to_string(generation) + "-" + hash;
+}
+
+StatusOr<std::string> TombstoneRevision(std::string_view leaf, std::string_view id) {
+  return NextRevision(leaf, {{"_deleted", true}, {"_id", std::string(id)}});
 }
 
 nlohmann::json RevisionsField(std::string_view rev, std::string_view parent_rev) {

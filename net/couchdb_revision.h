@@ -30,12 +30,26 @@ struct Revision {
 };
 
 // "N-hash" with N a decimal integer >= 1 (no sign, no leading zero, at most 18 digits) and a
-// non-empty hash of printable ASCII; nullopt otherwise.
+// non-empty hash of printable ASCII other than '|' (which separates the leaves of a LeafToken);
+// nullopt otherwise.
 std::optional<Revision> ParseRevision(std::string_view text);
 
-// How `local` relates to `remote` (Remote::CompareRevisions): the same text is kSame; a higher
-// generation is taken as a descendant (kRemoteNewer / kLocalNewer); the same generation with a
-// different hash, or a token that is not a CouchDB revision, is kDiverged.
+// The revision token the agent keeps for a document the server holds in several conflicting
+// leaves (a contested document, RemoteChange::rivals): the leaf a write goes on, then '|' and
+// each other leaf the write supersedes (deletes): "3-abc|3-abd|2-ef0". A plain revision is a
+// token without others.
+struct LeafToken {
+  std::string on;
+  std::vector<std::string> others;
+};
+std::string EncodeLeafToken(std::string_view on, const std::vector<std::string>& others);
+// Splits at '|'; a token whose parts are not all revisions is taken as plain ({token, {}}).
+LeafToken ParseLeafToken(std::string_view token);
+
+// How `local` relates to `remote` (Remote::CompareRevisions), by the leaves the tokens go on
+// (LeafToken::on): the same leaf is kSame; a higher generation is taken as a descendant
+// (kRemoteNewer / kLocalNewer); the same generation with a different hash, or a token that is not
+// a CouchDB revision, is kDiverged.
 RevisionOrder CompareRevisions(std::string_view local, std::string_view remote);
 
 // CouchDB's rule for the winning leaf: the higher generation, then the greater hash (byte-wise).
@@ -50,6 +64,10 @@ int CompareForWinner(const Revision& a, const Revision& b);
 // Fails when `parent_rev` is neither "" nor a revision, or the body cannot be serialised
 // (a string that is not UTF-8).
 StatusOr<std::string> NextRevision(std::string_view parent_rev, const nlohmann::json& body);
+
+// The revision id of deleting the leaf `leaf` (a branch a resolution supersedes): NextRevision
+// of the body {"_id": id, "_deleted": true} on it. REQUIRES: `leaf` parses.
+StatusOr<std::string> TombstoneRevision(std::string_view leaf, std::string_view id);
 
 // The `_revisions` member that places `rev` under `parent_rev` in the document's tree:
 // {"start": generation of rev, "ids": [hash of rev, hash of parent]} (the parent left out when

@@ -88,6 +88,29 @@ class CouchdbRemoteTest : public ::testing::Test {
     return response.ok() ? json::parse(response->body, nullptr, false) : json();
   }
 
+  // Conflicting leaves made elsewhere: the agent's write 2-<agent> on n1's first revision and
+  // another replicator's 2-ffff... on the same parent (as when another client writes between the
+  // agent's _all_docs and its _bulk_docs; the greater hash: the other leaf wins). Returns the
+  // agent's revision.
+  std::string MakeTwoLeaves(CouchdbRemote& remote) {
+    auto created = remote.Push({Put("n1", {{"v", 1}})}, call_);
+    EXPECT_TRUE(created.ok());
+    const std::string rev1 = (*created)[0].ack.server_rev;
+    auto mine = remote.Push({Put("n1", {{"v", 2}, {"by", "agent"}}, rev1)}, call_);
+    EXPECT_TRUE(mine.ok());
+    const std::string other = "2-" + std::string(32, 'f');
+    Raw("POST", "/notes/_bulk_docs",
+        json{{"new_edits", false},
+             {"docs",
+              {{{"_id", "n1"},
+                {"_rev", other},
+                {"v", 2},
+                {"by", "other"},
+                {"_revisions", couchdb::RevisionsField(other, rev1)}}}}}
+            .dump());
+    return (*mine)[0].ack.server_rev;
+  }
+
   static PullQuery Query(std::string cursor = "", int limit = 100) {
     PullQuery query;
     query.cursor = std::move(cursor);
@@ -481,6 +504,82 @@ TEST_F(CouchdbRemoteTest, AnEditKeepsTheDocumentsAttachments) {
   for (const RemoteChange& change : pulled->changes) {
     EXPECT_EQ(change.data.count("_attachments"), 0u) << change.key;
   }
+}
+
+TEST_F(CouchdbRemoteTest, AContestedDocumentIsPulledWithItsLosingLeavesAsRivals) {
+  auto remote = NewRemote();
+  const std::string mine = MakeTwoLeaves(*remote);
+  const std::string other = "2-" + std::string(32, 'f');
+  auto page = remote->Pull(Query(), call_);
+  ASSERT_TRUE(page.ok()) << page.status().message();
+  ASSERT_EQ(page->changes.size(), 1u);
+  const RemoteChange& change = page->changes[0];
+  EXPECT_EQ(change.rev, other + "|" + mine);
+  EXPECT_EQ(change.data, json({{"v", 2}, {"by", "other"}}));
+  ASSERT_EQ(change.rivals.size(), 1u);
+  EXPECT_EQ(change.rivals[0].rev, mine + "|" + other);
+  EXPECT_EQ(change.rivals[0].data, json({{"v", 2}, {"by", "agent"}}));
+  EXPECT_TRUE(remote->NeedsWriteBack(change.rev));
+  EXPECT_TRUE(remote->NeedsWriteBack(change.rivals[0].rev));
+  EXPECT_FALSE(remote->NeedsWriteBack(mine));
+  EXPECT_EQ(remote->CompareRevisions(mine, change.rivals[0].rev), RevisionOrder::kSame);
+}
+
+TEST_F(CouchdbRemoteTest, AResolutionLeavesOneLeafInOneRequestAndItsReplayWritesNothing) {
+  auto remote = NewRemote();
+  const std::string mine = MakeTwoLeaves(*remote);
+  auto page = remote->Pull(Query(), call_);
+  ASSERT_TRUE(page.ok()) << page.status().message();
+  // Written on the agent's own (losing) leaf: the winning leaf is the one deleted.
+  const Mutation merged = Put("n1", {{"v", 3}}, page->changes[0].rivals[0].rev);
+  const json before = Raw("GET", "/notes");
+  auto answers = remote->Push({merged}, call_);
+  ASSERT_TRUE(answers.ok()) << answers.status().message();
+  ASSERT_EQ((*answers)[0].kind, PushAnswer::Kind::kApplied);
+  const std::string resolved = (*answers)[0].ack.server_rev;
+  EXPECT_EQ(resolved, *couchdb::NextRevision(mine, json{{"_id", "n1"}, {"v", 3}}));
+  const json doc = Raw("GET", "/notes/n1?conflicts=true");
+  EXPECT_EQ(doc["_rev"], resolved);
+  EXPECT_EQ(doc["v"], 3);
+  EXPECT_EQ(doc.count("_conflicts"), 0u) << doc.dump();
+  const json after = Raw("GET", "/notes");
+  EXPECT_EQ(after["update_seq"].get<int64_t>(), before["update_seq"].get<int64_t>() + 2);
+  // The same resolution again (its answer lost): the server has both revisions, nothing new.
+  auto replay = remote->Push({merged}, call_);
+  ASSERT_TRUE(replay.ok()) << replay.status().message();
+  EXPECT_EQ((*replay)[0].kind, PushAnswer::Kind::kApplied);
+  EXPECT_EQ((*replay)[0].ack.server_rev, resolved);
+  EXPECT_EQ(Raw("GET", "/notes")["update_seq"], after["update_seq"]);
+  // The next pull sees one plain document.
+  auto next = remote->Pull(Query(page->cursor), call_);
+  ASSERT_TRUE(next.ok()) << next.status().message();
+  ASSERT_EQ(next->changes.size(), 1u);
+  EXPECT_EQ(next->changes[0].rev, resolved);
+  EXPECT_TRUE(next->changes[0].rivals.empty());
+}
+
+TEST_F(CouchdbRemoteTest, AResolutionIsAConflictWhenALeafAppearedSinceThePull) {
+  auto remote = NewRemote();
+  MakeTwoLeaves(*remote);
+  auto page = remote->Pull(Query(), call_);
+  ASSERT_TRUE(page.ok()) << page.status().message();
+  const std::string winner = page->changes[0].rev.substr(0, page->changes[0].rev.find('|'));
+  // A third client edits the winning leaf after the pull.
+  const std::string later = "3-" + std::string(32, 'e');
+  Raw("POST", "/notes/_bulk_docs",
+      json{{"new_edits", false},
+           {"docs",
+            {{{"_id", "n1"},
+              {"_rev", later},
+              {"v", 9},
+              {"_revisions", couchdb::RevisionsField(later, winner)}}}}}
+          .dump());
+  auto answers = remote->Push({Put("n1", {{"v", 3}}, page->changes[0].rev)}, call_);
+  ASSERT_TRUE(answers.ok()) << answers.status().message();
+  ASSERT_EQ((*answers)[0].kind, PushAnswer::Kind::kConflict);
+  EXPECT_EQ((*answers)[0].current->rev, later);
+  EXPECT_EQ(Raw("GET", "/notes/n1?conflicts=true")["_conflicts"].size(), 1u)
+      << "nothing was written";
 }
 
 TEST(CouchdbRemoteAuthTest, BasicAuthIsSentAndAWrongPasswordIsAnAuthFailure) {

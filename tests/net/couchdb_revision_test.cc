@@ -19,7 +19,7 @@ TEST(CouchdbRevisionTest, ParsesGenerationAndHash) {
 
 TEST(CouchdbRevisionTest, RefusesWhatIsNotARevision) {
   for (const char* text : {"", "3", "3-", "-abc", "03-abc", "x-abc", "1.5-abc", "+1-abc",
-                           "1234567890123456789-abc", "2-a b", "2-a\x01"}) {
+                           "1234567890123456789-abc", "2-a b", "2-a\x01", "2-a|3-b"}) {
     EXPECT_FALSE(ParseRevision(text).has_value()) << text;
   }
   // The _local/ documents' revisions ("0-1") have generation 0: not a document revision.
@@ -86,6 +86,36 @@ TEST(CouchdbRevisionTest, RevisionsFieldPlacesTheWriteUnderItsParent) {
   EXPECT_EQ(RevisionsField("1-aa", ""), json::parse(R"({"start":1,"ids":["aa"]})"));
   // A parent that is not the generation just below is not claimed as the parent.
   EXPECT_EQ(RevisionsField("5-ee", "2-bb"), json::parse(R"({"start":5,"ids":["ee"]})"));
+}
+
+TEST(CouchdbRevisionTest, LeafTokensNameTheLeafWrittenOnAndTheOnesSuperseded) {
+  EXPECT_EQ(EncodeLeafToken("3-c", {"3-b", "2-a"}), "3-c|3-b|2-a");
+  const LeafToken token = ParseLeafToken("3-c|3-b|2-a");
+  EXPECT_EQ(token.on, "3-c");
+  EXPECT_EQ(token.others, (std::vector<std::string>{"3-b", "2-a"}));
+  const LeafToken plain = ParseLeafToken("3-c");
+  EXPECT_EQ(plain.on, "3-c");
+  EXPECT_TRUE(plain.others.empty());
+  // Anything else is one opaque token, never split.
+  for (const char* text : {"", "3-c|", "|3-c", "3-c||2-a", "3-c|x"}) {
+    EXPECT_EQ(ParseLeafToken(text).on, text) << text;
+    EXPECT_TRUE(ParseLeafToken(text).others.empty()) << text;
+  }
+}
+
+TEST(CouchdbRevisionTest, TokensAreOrderedByTheLeafTheyGoOn) {
+  EXPECT_EQ(CompareRevisions("2-b", "2-b|2-c"), RevisionOrder::kSame);
+  EXPECT_EQ(CompareRevisions("2-b|2-c", "2-b"), RevisionOrder::kSame);
+  EXPECT_EQ(CompareRevisions("2-b", "2-c|2-b"), RevisionOrder::kDiverged);
+  EXPECT_EQ(CompareRevisions("2-c|2-b", "3-d"), RevisionOrder::kRemoteNewer);
+  EXPECT_EQ(CompareRevisions("3-d", "2-c|2-b"), RevisionOrder::kLocalNewer);
+}
+
+TEST(CouchdbRevisionTest, ATombstoneRevisionIsTheDeleteOfThatLeaf) {
+  const json body = {{"_id", "n1"}, {"_deleted", true}};
+  EXPECT_EQ(*TombstoneRevision("2-abc", "n1"), *NextRevision("2-abc", body));
+  EXPECT_EQ(TombstoneRevision("2-abc", "n1")->substr(0, 2), "3-");
+  EXPECT_NE(*TombstoneRevision("2-abc", "n1"), *TombstoneRevision("2-abd", "n1"));
 }
 
 }  // namespace
