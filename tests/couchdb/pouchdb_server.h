@@ -3,7 +3,8 @@
 //
 // The peers come from npm (scripts/install-couch-peers puts them in third_party/node/); when node
 // is not on PATH or the peers are not installed, Start() fails with a message that says to run
-// that script, and the test that asked fails with it (it is never skipped).
+// that script, and the test that asked fails with it (it is never skipped). The process is a
+// NodeChild (node_child.h).
 //
 // Every start is an empty server; stopping it loses everything (an in-memory server).
 //
@@ -11,12 +12,11 @@
 #ifndef SYNCAGENT_TESTS_COUCHDB_POUCHDB_SERVER_H_
 #define SYNCAGENT_TESTS_COUCHDB_POUCHDB_SERVER_H_
 
-#include <sys/types.h>
-
 #include <memory>
 #include <string>
 
 #include "syncagent/status.h"
+#include "tests/couchdb/node_child.h"
 
 namespace syncagent::couch_testing {
 
@@ -51,17 +51,11 @@ class PouchDbServer {
   std::string Stderr() const;
 
  private:
-  PouchDbServer(pid_t pid, int stdin_fd, std::string stderr_path, std::string url);
+  PouchDbServer(std::unique_ptr<NodeChild> child, std::string url);
 
-  pid_t pid_;
-  int stdin_fd_;  // node exits when this closes (the test process died)
-  std::string stderr_path_;
+  std::unique_ptr<NodeChild> child_;  // stops it when destroyed
   std::string url_;
 };
-
-// The command that installs the peers, for messages: "scripts/install-couch-peers".
-inline constexpr const char kInstallPeersHint[] =
-    "run scripts/install-couch-peers (after scripts/install-deps for node and npm)";
 
 }  // namespace syncagent::couch_testing
 

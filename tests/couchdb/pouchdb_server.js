@@ -18,22 +18,9 @@
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { createRequire } = require('module');
+const peers = require('./peers');
 
-function fail(message) {
-  process.stderr.write(`pouchdb_server: ${message}\n`);
-  process.exit(2);
-}
-
-function modulesDir(argv) {
-  const at = argv.indexOf('--modules');
-  if (at < 0 || at + 1 >= argv.length) fail('usage: node pouchdb_server.js --modules DIR');
-  const dir = path.resolve(argv[at + 1]);
-  if (!fs.existsSync(path.join(dir, 'express-pouchdb'))) {
-    fail(`${dir} has no express-pouchdb; run scripts/install-couch-peers`);
-  }
-  return dir;
-}
+const fail = (message) => peers.fail('pouchdb_server', message);
 
 function portOf(argv) {
   const at = argv.indexOf('--port');
@@ -69,8 +56,7 @@ function setAdmin(app, spec) {
 }
 
 function main() {
-  const dir = modulesDir(process.argv);
-  const load = createRequire(path.join(dir, 'package.json'));
+  const load = peers.peersLoader('pouchdb_server', process.argv, 'express-pouchdb');
   const express = load('express');
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'pouchdb-server-'));
   const stop = () => {
