@@ -2,13 +2,8 @@
 // through a real PouchDB Server (tests/couchdb/pouchdb_server.h) over libcurl.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-
-#include "agent/agent.h"
-#include "net/curl_http_client.h"
-#include "platform/clock.h"
-#include "tests/couchdb/pouchdb_server.h"
-#include "tests/storage/store_test_util.h"
+#include "net/couchdb_revision.h"
+#include "tests/couchdb/agent_fixture.h"
 
 namespace syncagent {
 namespace {
@@ -16,56 +11,7 @@ namespace {
 using couch_testing::PouchDbServer;
 using nlohmann::json;
 
-class AgentCouchdbTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    auto server = PouchDbServer::Start();
-    ASSERT_TRUE(server.ok()) << server.status().message();
-    server_ = std::move(server).value();
-  }
-
-  std::unique_ptr<Agent> Device(const std::string& name) {
-    const json config = {
-        {"server",
-         {{"protocol", "couchdb"},
-          {"base_url", server_->url()},
-          {"allow_insecure_http", true},
-          {"couchdb", {{"databases", {{"notes", "app-notes"}}}, {"create_databases", true}}}}},
-        {"storage", {{"path", dir_.File(name + ".db")}}},
-        {"sync", {{"collections", {"notes"}}, {"conflict", {{"default", "merge"}}}}}};
-    auto agent = Agent::OpenJson(config.dump(), AgentOptions{});
-    EXPECT_TRUE(agent.ok()) << agent.status().ToString();
-    return agent.ok() ? std::move(agent).value() : nullptr;
-  }
-
-  static void Sync(Agent& agent) {
-    const CycleReport report = agent.SyncNow(Millis(30000));
-    EXPECT_EQ(report.outcome, CycleOutcome::kDone) << report.ToJson().dump();
-  }
-
-  // GET `path` on the server, straight.
-  json Server(const std::string& path) {
-    CurlHttpClientOptions options;
-    options.allow_insecure_http = true;
-    auto http = CurlHttpClient::Create(options, RealClock::Default());
-    EXPECT_TRUE(http.ok());
-    HttpRequest request;
-    request.url = server_->url() + path;
-    request.headers = {{"Accept", "application/json"}};
-    auto response = (*http)->Send(request, RequestControl{});
-    EXPECT_TRUE(response.ok());
-    return response.ok() ? json::parse(response->body, nullptr, false) : json();
-  }
-
-  static json Data(Agent& agent, const std::string& key) {
-    auto doc = agent.Get("notes", key);
-    if (!doc.ok() || !doc->has_value()) return nullptr;
-    return (*doc)->data;
-  }
-
-  testing::TempDir dir_;
-  std::unique_ptr<PouchDbServer> server_;
-};
+using AgentCouchdbTest = couch_testing::CouchAgentTest;
 
 TEST_F(AgentCouchdbTest, TwoDevicesShareWritesThroughTheServer) {
   auto a = Device("a");
@@ -155,6 +101,130 @@ TEST_F(AgentCouchdbTest, WritesCouchdbCannotTakeAreRefusedAtWriteTime) {
   EXPECT_TRUE(a->Put("drafts", "_scratch", {{"_tmp", 1}}).ok());
   Sync(*a);
   EXPECT_EQ(Server("/app-notes/_all_docs")["total_rows"], 0);
+}
+
+// Conflicting leaves made on the server by other replicators, or by another client writing
+// between the agent's _all_docs and its _bulk_docs: a revision "2-<hash>" on `parent` written
+// as a replicator does (new_edits:false). A greater hash wins the conflict.
+class ServerLeavesTest : public AgentCouchdbTest {
+ protected:
+  void WriteLeaf(const std::string& key, const std::string& parent, char hash, const json& data) {
+    const std::string rev = "2-" + std::string(32, hash);
+    json doc = data;
+    doc["_id"] = key;
+    doc["_rev"] = rev;
+    doc["_revisions"] = couchdb::RevisionsField(rev, parent);
+    Server("/app-notes/_bulk_docs", "POST",
+           json{{"new_edits", false}, {"docs", json::array({doc})}}.dump());
+  }
+
+  // `agent` creates `key` as {"title": "t", "body": "x"} and edits its title; another client
+  // edits the body of the first revision, with the winning hash. Returns the first revision.
+  std::string RacedEdits(Agent& agent, const std::string& key) {
+    EXPECT_TRUE(agent.Put("notes", key, {{"title", "t"}, {"body", "x"}}).ok());
+    Sync(agent);
+    const std::string rev1 = ServerDoc(key)["_rev"];
+    EXPECT_TRUE(agent.Patch("notes", key, {{"title", "by agent"}}).ok());
+    Sync(agent);
+    WriteLeaf(key, rev1, 'f', {{"title", "t"}, {"body", "by other"}});
+    EXPECT_EQ(ServerDoc(key)["_conflicts"].size(), 1u) << "two leaves on the server";
+    return rev1;
+  }
+
+  // One leaf on the server, and the agent holds what it holds.
+  void ExpectOneLeafAndEqual(Agent& agent, const std::string& key) {
+    const json doc = ServerDoc(key);
+    EXPECT_EQ(doc.count("_conflicts"), 0u) << doc.dump();
+    EXPECT_EQ(Data(agent, key), DataOf(doc)) << doc.dump();
+  }
+};
+
+TEST_F(ServerLeavesTest, EveryPolicyLeavesOneLeafAfterARacedWrite) {
+  const std::map<std::string, json> expected = {
+      {"server_wins", {{"title", "t"}, {"body", "by other"}}},
+      {"client_wins", {{"title", "by agent"}, {"body", "x"}}},
+      {"merge", {{"title", "by agent"}, {"body", "by other"}}},  // on their common ancestor
+      {"last_writer_wins", nullptr},                               // either, but one
+  };
+  for (const auto& [policy, data] : expected) {
+    SCOPED_TRACE(policy);
+    auto agent = Device("leaves-" + policy, policy);
+    ASSERT_TRUE(agent);
+    const std::string key = "n-" + policy;
+    RacedEdits(*agent, key);
+    Sync(*agent);  // the pull finds both leaves; the resolution deletes the losing one
+    ExpectOneLeafAndEqual(*agent, key);
+    if (!data.is_null()) EXPECT_EQ(Data(*agent, key), data);
+    const json history = Server("/app-notes/" + key + "?revs_info=true");
+    EXPECT_EQ(history["_rev"].get<std::string>().substr(0, 2), "3-");
+    Sync(*agent);  // nothing left to do: no second resolution
+    EXPECT_EQ(ServerDoc(key)["_rev"], history["_rev"]);
+  }
+}
+
+TEST_F(ServerLeavesTest, ACustomResolverDecidesAndTheServerKeepsItsAnswer) {
+  AgentOptions options;
+  options.custom_resolver = [](const ConflictSides& sides) -> StatusOr<CustomResolution> {
+    CustomResolution use;
+    use.kind = CustomResolution::Kind::kUse;
+    use.data = {{"local", sides.local.data}, {"remote", sides.remote.data}};
+    return use;
+  };
+  auto agent = Device("custom", "merge", std::move(options));
+  ASSERT_TRUE(agent);
+  RacedEdits(*agent, "n1");
+  Sync(*agent);
+  ExpectOneLeafAndEqual(*agent, "n1");
+  EXPECT_EQ(Data(*agent, "n1"),
+            json({{"local", {{"title", "by agent"}, {"body", "x"}}},
+                  {"remote", {{"title", "t"}, {"body", "by other"}}}}));
+}
+
+TEST_F(ServerLeavesTest, AManualConflictWaitsForTheAppThenLeavesOneLeaf) {
+  auto agent = Device("manual", "manual");
+  ASSERT_TRUE(agent);
+  RacedEdits(*agent, "n1");
+  Sync(*agent);
+  auto open = agent->ListConflicts();
+  ASSERT_TRUE(open.ok());
+  ASSERT_EQ(open->size(), 1u);
+  EXPECT_EQ(ServerDoc("n1")["_conflicts"].size(), 1u) << "left as it is until the app decides";
+  // Taking the server's side still writes: that is what deletes the other leaf.
+  ASSERT_TRUE(agent->ResolveConflict((*open)[0].id, Resolution::TakeRemote()).ok());
+  Sync(*agent);
+  ExpectOneLeafAndEqual(*agent, "n1");
+  EXPECT_EQ(Data(*agent, "n1"), json({{"title", "t"}, {"body", "by other"}}));
+}
+
+TEST_F(ServerLeavesTest, LeavesOfTwoOtherClientsAreMergedOnTheirCommonAncestor) {
+  auto agent = Device("bystander");
+  ASSERT_TRUE(agent);
+  ASSERT_TRUE(agent->Put("notes", "n1", {{"title", "t"}, {"body", "x"}}).ok());
+  Sync(*agent);
+  const std::string rev1 = ServerDoc("n1")["_rev"];
+  WriteLeaf("n1", rev1, 'a', {{"title", "by one"}, {"body", "x"}});
+  WriteLeaf("n1", rev1, 'b', {{"title", "t"}, {"body", "by two"}});
+  Sync(*agent);
+  ExpectOneLeafAndEqual(*agent, "n1");
+  EXPECT_EQ(Data(*agent, "n1"), json({{"title", "by one"}, {"body", "by two"}}));
+}
+
+TEST_F(ServerLeavesTest, ADeleteAgainstConflictingLeavesDeletesThemAll) {
+  AgentOptions options;
+  options.custom_resolver = [](const ConflictSides&) -> StatusOr<CustomResolution> {
+    CustomResolution gone;
+    gone.kind = CustomResolution::Kind::kDelete;
+    return gone;
+  };
+  auto agent = Device("deleter", "merge", std::move(options));
+  ASSERT_TRUE(agent);
+  RacedEdits(*agent, "n1");
+  Sync(*agent);
+  EXPECT_TRUE(Data(*agent, "n1").is_null());
+  const json row = Server("/app-notes/_all_docs", "POST", R"({"keys":["n1"]})")["rows"][0];
+  EXPECT_EQ(row["value"]["deleted"], true) << row.dump();
+  const json leaves = Server("/app-notes/_changes?style=all_docs")["results"][0]["changes"];
+  EXPECT_EQ(leaves.size(), 2u) << "a tombstone on each leaf: " << leaves.dump();
 }
 
 }  // namespace
