@@ -558,6 +558,27 @@ TEST_F(CouchdbRemoteTest, AResolutionLeavesOneLeafInOneRequestAndItsReplayWrites
   EXPECT_TRUE(next->changes[0].rivals.empty());
 }
 
+TEST_F(CouchdbRemoteTest, AResolutionWhoseAnswerWasLostIsAppliedWhenReplayed) {
+  auto direct = NewRemote();
+  MakeTwoLeaves(*direct);
+  auto page = direct->Pull(Query(), call_);
+  ASSERT_TRUE(page.ok()) << page.status().message();
+  auto proxy = LoseFirstBulkDocsAnswer(server_->url());
+  ASSERT_TRUE(proxy);
+  auto remote = NewRemote(true, "", "", proxy->base_url(), /*attempts=*/1);
+  const Mutation merged = Put("n1", {{"v", 3}}, page->changes[0].rev);
+  auto lost = remote->Push({merged}, call_);
+  ASSERT_FALSE(lost.ok());
+  const json written = Raw("GET", "/notes/n1?conflicts=true");
+  EXPECT_EQ(written.count("_conflicts"), 0u) << "the server wrote it: " << written.dump();
+  const json after_first = Raw("GET", "/notes");
+  auto replay = remote->Push({merged}, call_);  // as the engine replays an unanswered batch
+  ASSERT_TRUE(replay.ok()) << replay.status().message();
+  EXPECT_EQ((*replay)[0].kind, PushAnswer::Kind::kApplied);
+  EXPECT_EQ((*replay)[0].ack.server_rev, written["_rev"]);
+  EXPECT_EQ(Raw("GET", "/notes")["update_seq"], after_first["update_seq"]);
+}
+
 TEST_F(CouchdbRemoteTest, AResolutionIsAConflictWhenALeafAppearedSinceThePull) {
   auto remote = NewRemote();
   MakeTwoLeaves(*remote);
