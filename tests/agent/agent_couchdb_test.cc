@@ -227,5 +227,54 @@ TEST_F(ServerLeavesTest, ADeleteAgainstConflictingLeavesDeletesThemAll) {
   EXPECT_EQ(leaves.size(), 2u) << "a tombstone on each leaf: " << leaves.dump();
 }
 
+// The transport under the agent's remote, which runs `before` once, just before the first
+// `_bulk_docs` request it is given after Arm(): another client's write lands between the
+// agent's `_all_docs` read and its write.
+class WriteBetweenReadAndWrite final : public HttpClient {
+ public:
+  explicit WriteBetweenReadAndWrite(std::unique_ptr<HttpClient> inner) : inner_(std::move(inner)) {}
+  void Arm(std::function<void()> before) { before_ = std::move(before); }
+  StatusOr<HttpResponse> Send(const HttpRequest& request, const RequestControl& control) override {
+    if (before_ && request.url.find("/_bulk_docs") != std::string::npos) {
+      auto before = std::move(before_);
+      before_ = nullptr;
+      before();
+    }
+    return inner_->Send(request, control);
+  }
+
+ private:
+  std::unique_ptr<HttpClient> inner_;
+  std::function<void()> before_;
+};
+
+TEST_F(ServerLeavesTest, TheRaceBetweenAllDocsAndBulkDocsIsHealedByTheNextPull) {
+  CurlHttpClientOptions http_options;
+  http_options.allow_insecure_http = true;
+  auto curl = CurlHttpClient::Create(http_options, RealClock::Default());
+  ASSERT_TRUE(curl.ok());
+  WriteBetweenReadAndWrite http(std::move(curl).value());
+  AgentOptions options;
+  options.http = &http;
+  auto agent = Device("racer", "merge", std::move(options));
+  ASSERT_TRUE(agent);
+  ASSERT_TRUE(agent->Put("notes", "n1", {{"title", "t"}, {"body", "x"}}).ok());
+  Sync(*agent);
+  const std::string rev1 = ServerDoc("n1")["_rev"];
+  ASSERT_TRUE(agent->Patch("notes", "n1", {{"title", "by agent"}}).ok());
+  bool raced = false;
+  http.Arm([&] {
+    WriteLeaf("n1", rev1, 'f', {{"title", "t"}, {"body", "by other"}});
+    raced = true;
+  });
+  Sync(*agent);  // pushes on rev1 after the other write: two leaves; its pull then settles them
+  ASSERT_TRUE(raced);
+  Sync(*agent);
+  ExpectOneLeafAndEqual(*agent, "n1");
+  EXPECT_EQ(Data(*agent, "n1"), json({{"title", "by agent"}, {"body", "by other"}}));
+  const json leaves = Server("/app-notes/_changes?style=all_docs")["results"][0]["changes"];
+  EXPECT_EQ(leaves.size(), 2u) << "the race made two branches; one is deleted: " << leaves.dump();
+}
+
 }  // namespace
 }  // namespace syncagent
