@@ -154,7 +154,9 @@ TEST_F(ServerLeavesTest, EveryPolicyLeavesOneLeafAfterARacedWrite) {
     RacedEdits(*agent, key);
     Sync(*agent);  // the pull finds both leaves; the resolution deletes the losing one
     ExpectOneLeafAndEqual(*agent, key);
-    if (!data.is_null()) EXPECT_EQ(Data(*agent, key), data);
+    if (!data.is_null()) {
+      EXPECT_EQ(Data(*agent, key), data);
+    }
     const json history = Server("/app-notes/" + key + "?revs_info=true");
     EXPECT_EQ(history["_rev"].get<std::string>().substr(0, 2), "3-");
     Sync(*agent);  // nothing left to do: no second resolution

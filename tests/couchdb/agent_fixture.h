@@ -32,10 +32,12 @@ class CouchAgentTest : public ::testing::Test {
     server_ = std::move(server).value();
   }
 
-  // A device whose conflict policy is `policy` (sync.conflict.default).
+  // A device whose conflict policy is `policy` (sync.conflict.default); `config_patch` (a JSON
+  // merge patch, RFC 7396) changes its config, e.g. {"server": {"base_url": <a proxy>}}.
   std::unique_ptr<Agent> Device(const std::string& name, const std::string& policy = "merge",
-                                AgentOptions options = {}) {
-    const nlohmann::json config = {
+                                AgentOptions options = {},
+                                const nlohmann::json& config_patch = nullptr) {
+    nlohmann::json config = {
         {"server",
          {{"protocol", "couchdb"},
           {"base_url", server_->url()},
@@ -43,6 +45,7 @@ class CouchAgentTest : public ::testing::Test {
           {"couchdb", {{"databases", {{"notes", kDatabase}}}, {"create_databases", true}}}}},
         {"storage", {{"path", dir_.File(name + ".db")}}},
         {"sync", {{"collections", {"notes"}}, {"conflict", {{"default", policy}}}}}};
+    if (!config_patch.is_null()) config.merge_patch(config_patch);
     auto agent = Agent::OpenJson(config.dump(), std::move(options));
     EXPECT_TRUE(agent.ok()) << agent.status().ToString();
     return agent.ok() ? std::move(agent).value() : nullptr;
