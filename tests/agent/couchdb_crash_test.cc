@@ -109,7 +109,8 @@ int64_t CouchCrashTest::ExpectOneRevisionPerWrite(const std::string& key,
   }
   EXPECT_EQ(read, static_cast<int64_t>(revs.size())) << key << ": " << bodies.dump();
   EXPECT_LE(tombstones, writes.deletes) << key << ": more tombstones than deletes";
-  EXPECT_LE(static_cast<int64_t>(revs.size()), writes.writes) << key << ": more revisions than writes";
+  EXPECT_LE(static_cast<int64_t>(revs.size()), writes.writes)
+      << key << ": more revisions than writes";
   return static_cast<int64_t>(revs.size());
 }
 
@@ -144,15 +145,12 @@ TEST_F(CouchCrashTest, RandomKillsLoseNothingAndMakeNoSecondRevision) {
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                       std::chrono::steady_clock::now() - start)
                       .count();
-  std::cout << "[ stats    ] " << iterations << " kills (" << ready_kills
-            << " after the child was ready), " << replay.runs_seen << " child runs, "
-            << replay.intents << " writes journaled, " << replay.acks << " acknowledged, "
-            << replay.interrupted << " interrupted by a kill (" << resolved_in_flight
-            << " of them visible at the end), " << revisions << " revisions on the server, "
-            << replay.conflict_cycles << " cycles with a conflict, " << ms
-            << " ms\n";
+  std::cout << crash::StatsLine(iterations, ready_kills, replay, resolved_in_flight) << revisions
+            << " revisions on the server, " << replay.conflict_cycles << " cycles with a conflict, "
+            << ms << " ms\n";
   // A ready child writes 0-3 documents at once (1.5 on average) before its first cycle.
-  EXPECT_GT(replay.acks, ready_kills / 2) << "the children barely wrote anything: the test is too weak";
+  EXPECT_GT(replay.acks, ready_kills / 2)
+      << "the children barely wrote anything: the test is too weak";
 }
 
 }  // namespace

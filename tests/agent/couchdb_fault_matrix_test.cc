@@ -153,8 +153,8 @@ class CouchFaultMatrixTest : public couch_testing::CouchAgentTest,
     Server("/" + std::string(kDatabase), "PUT");
     json docs = json::array();
     for (int i = 0; i < 3; ++i) docs.push_back({{"_id", "pre" + std::to_string(i)}, {"i", i}});
-    const json answer = Server("/" + std::string(kDatabase) + "/_bulk_docs", "POST",
-                               json{{"docs", docs}}.dump());
+    const json answer =
+        Server("/" + std::string(kDatabase) + "/_bulk_docs", "POST", json{{"docs", docs}}.dump());
     ASSERT_EQ(answer.size(), 3u) << answer.dump();
   }
 

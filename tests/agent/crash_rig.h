@@ -29,14 +29,13 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "agent/agent.h"
 #include "tests/storage/store_test_util.h"
@@ -219,6 +218,17 @@ struct JournalReplay {
   int64_t conflict_cycles = 0;      // cycles that settled a conflict
   std::vector<std::string> errors;  // child errors, cycles that did not end done, disorder
 };
+
+// The start of a crash test's "[ stats    ]" line: kills, child runs, writes, interrupted ones.
+inline std::string StatsLine(int64_t iterations, int64_t ready_kills, const JournalReplay& r,
+                             int64_t resolved_in_flight) {
+  std::ostringstream out;
+  out << "[ stats    ] " << iterations << " kills (" << ready_kills
+      << " after the child was ready), " << r.runs_seen << " child runs, " << r.intents
+      << " writes journaled, " << r.acks << " acknowledged, " << r.interrupted
+      << " interrupted by a kill (" << resolved_in_flight << " of them visible at the end), ";
+  return out.str();
+}
 
 class CrashRig {
  public:

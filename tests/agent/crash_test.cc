@@ -65,14 +65,12 @@ TEST(CrashTest, RandomKillsLoseNothingAndApplyNothingTwice) {
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                       std::chrono::steady_clock::now() - start)
                       .count();
-  std::cout << "[ stats    ] " << iterations << " kills (" << ready_kills
-            << " after the child was ready), " << replay.runs_seen << " child runs, "
-            << replay.intents << " writes journaled, " << replay.acks << " acknowledged, "
-            << replay.interrupted << " interrupted by a kill (" << resolved_in_flight
-            << " of them visible at the end), " << applied_ids << " mutations applied, " << replays
+  std::cout << crash::StatsLine(iterations, ready_kills, replay, resolved_in_flight) << applied_ids
+            << " mutations applied, " << replays
             << " push replays answered from the server's memory, " << ms << " ms\n";
   // A ready child writes 0-3 documents at once (1.5 on average) before its first cycle.
-  EXPECT_GT(replay.acks, ready_kills / 2) << "the children barely wrote anything: the test is too weak";
+  EXPECT_GT(replay.acks, ready_kills / 2)
+      << "the children barely wrote anything: the test is too weak";
 }
 
 }  // namespace

@@ -54,22 +54,19 @@ inline std::vector<FaultSpec> FaultSpecs() {
   a = FaultOfKind(FaultKind::kDelay);
   a.delay_ms = 150;
   specs.push_back({"delay", a, FaultEffect::kSlowsDown});
-  specs.push_back({"close_before_response", FaultOfKind(FaultKind::kCloseBeforeResponse),
-                   FaultEffect::kFails});
+  specs.push_back(
+      {"close_before_response", FaultOfKind(FaultKind::kCloseBeforeResponse), FaultEffect::kFails});
   a = FaultOfKind(FaultKind::kCloseBeforeResponse);
   a.after_processing = true;
   specs.push_back({"close_after_processing", a, FaultEffect::kFails});
-  specs.push_back(
-      {"reset_mid_body", FaultOfKind(FaultKind::kResetMidBody), FaultEffect::kFails});
-  specs.push_back(
-      {"truncated_body", FaultOfKind(FaultKind::kTruncatedBody), FaultEffect::kFails});
-  specs.push_back(
-      {"malformed_json", FaultOfKind(FaultKind::kMalformedJson), FaultEffect::kFails});
+  specs.push_back({"reset_mid_body", FaultOfKind(FaultKind::kResetMidBody), FaultEffect::kFails});
+  specs.push_back({"truncated_body", FaultOfKind(FaultKind::kTruncatedBody), FaultEffect::kFails});
+  specs.push_back({"malformed_json", FaultOfKind(FaultKind::kMalformedJson), FaultEffect::kFails});
   a = FaultOfKind(FaultKind::kOversizedBody);
   a.bytes = 3 << 20;  // the device caps responses at 1 MiB
   specs.push_back({"oversized_body", a, FaultEffect::kFails});
-  specs.push_back({"wrong_content_type", FaultOfKind(FaultKind::kWrongContentType),
-                   FaultEffect::kFails});
+  specs.push_back(
+      {"wrong_content_type", FaultOfKind(FaultKind::kWrongContentType), FaultEffect::kFails});
   a = FaultOfKind(FaultKind::kHang);
   a.max_ms = 5000;  // the device gives up after its 1 s request timeout
   specs.push_back({"hang", a, FaultEffect::kFails});
