@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/json_limits.h"
+#include "net/couchdb_remote.h"
 
 namespace syncagent {
 namespace {
@@ -120,6 +121,9 @@ StatusOr<std::unique_ptr<Agent>> Agent::Open(const AgentConfig& config, AgentOpt
   store_options.on_commit = [changes](std::vector<DocumentKey> keys) {
     changes->OnCommit(std::move(keys));
   };
+  store_options.needs_write_back = [remote](std::string_view rev) {
+    return remote->NeedsWriteBack(rev);
+  };
   SYNCAGENT_ASSIGN_OR_RETURN(agent->store_, Store::Open(store_options));
 
   std::map<std::string, ResolutionPolicy> per_collection;
@@ -135,6 +139,42 @@ StatusOr<std::unique_ptr<Agent>> Agent::Open(const AgentConfig& config, AgentOpt
   agent->engine_->set_change_dispatcher(changes);
   return agent;
 }
+
+namespace {
+
+// The remote of the config's server.protocol, over `http`.
+std::unique_ptr<Remote> NewRemote(const AgentConfig& c, HttpClient* http, Clock* clock,
+                                  TokenProvider* tokens, uint64_t seed) {
+  std::vector<std::pair<std::string, std::string>> headers(c.server.headers.begin(),
+                                                           c.server.headers.end());
+  switch (c.server.protocol) {
+    case ServerProtocol::kSyncagent:
+      break;
+    case ServerProtocol::kCouchdb: {
+      CouchdbRemoteOptions couch;
+      couch.session.base_url = c.server.base_url;
+      couch.session.headers = std::move(headers);
+      couch.session.retry = ToRetryOptions(c.retry);
+      couch.databases = c.server.couchdb.databases;
+      couch.create_databases = c.server.couchdb.create_databases;
+      if (c.server.auth.type == AuthType::kBasic) {
+        couch.username = c.server.auth.username;
+        couch.password = c.server.auth.password.reveal();
+      }
+      couch.limits.max_body_bytes = c.server.max_response_bytes;
+      return std::make_unique<CouchdbRemote>(http, clock, tokens, std::move(couch), seed);
+    }
+  }
+  SyncagentRemoteOptions remote_options;
+  remote_options.client.base_url = c.server.base_url;
+  remote_options.client.headers = std::move(headers);
+  remote_options.client.retry = ToRetryOptions(c.retry);
+  remote_options.client.limits.max_body_bytes = c.server.max_response_bytes;
+  remote_options.skip_own_writes = c.sync.skip_own_changes;
+  return std::make_unique<SyncagentRemote>(http, clock, tokens, remote_options, seed);
+}
+
+}  // namespace
 
 Status Agent::OpenRemote(const AgentOptions& options) {
   if (options.remote != nullptr) {
@@ -160,17 +200,8 @@ Status Agent::OpenRemote(const AgentOptions& options) {
     owned_tokens_ = std::make_unique<StaticTokenProvider>(c.server.auth.token.reveal());
     tokens = owned_tokens_.get();
   }
-  SyncagentRemoteOptions remote_options;
-  remote_options.client.base_url = c.server.base_url;
-  for (const auto& [name, value] : c.server.headers) {
-    remote_options.client.headers.emplace_back(name, value);
-  }
-  remote_options.client.retry = ToRetryOptions(c.retry);
-  remote_options.client.limits.max_body_bytes = c.server.max_response_bytes;
-  remote_options.skip_own_writes = c.sync.skip_own_changes;
-  owned_remote_ = std::make_unique<SyncagentRemote>(
-      http, clock_, tokens, remote_options,
-      options.seed != 0 ? options.seed : std::random_device{}());
+  owned_remote_ = NewRemote(c, http, clock_, tokens,
+                            options.seed != 0 ? options.seed : std::random_device{}());
   remote_ = owned_remote_.get();
   return Status::Ok();
 }
@@ -193,21 +224,38 @@ Result Agent::Delivered(Result result) {
   return result;
 }
 
+Status Agent::CheckSyncedWrite(std::string_view collection, std::string_view key,
+                               const nlohmann::json& data) const {
+  const std::vector<std::string>& synced = config_.sync.collections;
+  if (!synced.empty() && std::find(synced.begin(), synced.end(), collection) == synced.end()) {
+    return Status::Ok();
+  }
+  return remote_->CheckLocalWrite(collection, key, data);
+}
+
 Status Agent::Put(std::string_view collection, std::string_view key, const nlohmann::json& data) {
   SYNCAGENT_RETURN_IF_ERROR(CheckDepth(data, "data"));
+  SYNCAGENT_RETURN_IF_ERROR(CheckSyncedWrite(collection, key, data));
   return Delivered(store_->Put(collection, key, data));
 }
 Status Agent::Patch(std::string_view collection, std::string_view key,
                     const nlohmann::json& patch) {
   SYNCAGENT_RETURN_IF_ERROR(CheckDepth(patch, "patch"));
+  SYNCAGENT_RETURN_IF_ERROR(CheckSyncedWrite(collection, key, patch));
   return Delivered(store_->Patch(collection, key, patch));
 }
 Status Agent::Delete(std::string_view collection, std::string_view key) {
+  SYNCAGENT_RETURN_IF_ERROR(CheckSyncedWrite(collection, key, nullptr));
   return Delivered(store_->Delete(collection, key));
 }
 Status Agent::Write(const std::vector<WriteOp>& ops) {
   for (size_t i = 0; i < ops.size(); ++i) {
-    Status status = CheckDepth(ops[i].data, ops[i].op == MutationOp::kPatch ? "patch" : "data");
+    const WriteOp& op = ops[i];
+    Status status = CheckDepth(op.data, op.op == MutationOp::kPatch ? "patch" : "data");
+    if (status.ok()) {
+      status = CheckSyncedWrite(op.collection, op.key,
+                                op.op == MutationOp::kDelete ? nlohmann::json() : op.data);
+    }
     if (!status.ok()) return status.WithContext("write #" + std::to_string(i));
   }
   return Delivered(store_->Write(ops));

@@ -138,8 +138,12 @@ class Agent {
 
  private:
   Agent(AgentConfig config, Clock* clock);
-  // Sets remote_: the injected one, or syncagent/1 over the injected or a libcurl transport.
+  // Sets remote_: the injected one, or the remote of server.protocol (syncagent/1 or CouchDB)
+  // over the injected or a libcurl transport.
   Status OpenRemote(const AgentOptions& options);
+  // The remote's CheckLocalWrite for a write to a synced collection (others stay local).
+  Status CheckSyncedWrite(std::string_view collection, std::string_view key,
+                          const nlohmann::json& data) const;
 
   // After each local write: delivers what it committed (change_dispatcher.h).
   template <typename Result>

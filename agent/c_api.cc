@@ -35,14 +35,10 @@ static_assert(SYNCAGENT_CANCELLED == static_cast<int>(StatusCode::kCancelled));
 static_assert(SYNCAGENT_INTERNAL == static_cast<int>(StatusCode::kInternal));
 static_assert(SYNCAGENT_IO_ERROR == static_cast<int>(StatusCode::kIoError));
 
-// The secrets of the agent's config: the bearer token and the extra header values.
+// The secrets of the agent's config: the token, the password and the extra header values.
 std::vector<std::string> SecretsOf(const syncagent_agent* h) {
-  std::vector<std::string> secrets;
-  if (h == nullptr || !h->agent) return secrets;
-  const ServerConfig& server = SyncAgentAccess::agent(*h->agent).config().server;
-  secrets.push_back(server.auth.token.reveal());
-  for (const auto& [name, value] : server.headers) secrets.push_back(value);
-  return secrets;
+  if (h == nullptr || !h->agent) return {};
+  return SecretValues(SyncAgentAccess::agent(*h->agent).config().server);
 }
 
 // Redacts the string values of a report the agent built (status, cycle report, headless result):

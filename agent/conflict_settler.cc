@@ -71,7 +71,10 @@ StatusOr<bool> ConflictSettler::SettleOne(Conflict conflict) {
   std::string detail = decision.policy;
   if (!decision.tied_paths.empty()) detail += " (" + std::to_string(decision.tied_paths.size()) + " tied fields)";
   ctx_->Emit(SyncEventType::kConflictResolved, 1, conflict.collection, conflict.key, detail);
-  return decision.kind == ConflictDecision::Kind::kWrite;
+  // Taking a server version that stands beside others writes it back (StoreOptions::
+  // needs_write_back), which the next push round sends like any resolution's write.
+  return decision.kind == ConflictDecision::Kind::kWrite ||
+         (!conflict.remote_deleted && ctx_->remote->NeedsWriteBack(conflict.remote_rev));
 }
 
 }  // namespace syncagent

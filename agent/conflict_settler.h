@@ -3,7 +3,8 @@
 // For each open conflict (recorded by a push reply or a pull page): identical sides are not a
 // conflict at all (taken as remote, whatever the policy); otherwise the resolver decides, and the
 // decision becomes one store transaction (take remote / write the resolved document on top of the
-// server's version). A conflict left open (manual, or a failing custom callback) blocks pushes of
+// server's version; taking a server version that stands beside others, Remote::NeedsWriteBack,
+// also writes). A conflict left open (manual, or a failing custom callback) blocks pushes of
 // that document until the app resolves it, and is announced once as a `conflict` event. A local
 // write made after the conflict was recorded is never dropped: the store refuses a decision taken
 // on a stale local side (kAborted), and the settler re-reads the conflict and decides again.

@@ -2,12 +2,24 @@
 
 namespace syncagent {
 
+std::string_view ToString(ServerProtocol value) {
+  switch (value) {
+    case ServerProtocol::kSyncagent:
+      return "syncagent";
+    case ServerProtocol::kCouchdb:
+      return "couchdb";
+  }
+  return "unknown";
+}
+
 std::string_view ToString(AuthType value) {
   switch (value) {
     case AuthType::kNone:
       return "none";
     case AuthType::kBearer:
       return "bearer";
+    case AuthType::kBasic:
+      return "basic";
   }
   return "unknown";
 }
@@ -109,6 +121,22 @@ std::string_view ToString(LogLevel value) {
 ConflictPolicy ConflictConfig::PolicyFor(std::string_view collection) const {
   auto it = per_collection.find(collection);
   return it == per_collection.end() ? default_policy : it->second;
+}
+
+std::string CouchdbConfig::DatabaseFor(std::string_view collection) const {
+  auto it = databases.find(collection);
+  return it == databases.end() ? std::string(collection) : it->second;
+}
+
+std::vector<std::string> SecretValues(const ServerConfig& server) {
+  std::vector<std::string> secrets;
+  for (const Secret* secret : {&server.auth.token, &server.auth.password}) {
+    if (!secret->empty()) secrets.push_back(secret->reveal());
+  }
+  for (const auto& [name, value] : server.headers) {
+    if (!value.empty()) secrets.push_back(value);
+  }
+  return secrets;
 }
 
 }  // namespace syncagent

@@ -23,7 +23,8 @@
 
 namespace syncagent {
 
-enum class AuthType { kNone, kBearer };
+enum class ServerProtocol { kSyncagent, kCouchdb };
+enum class AuthType { kNone, kBearer, kBasic };
 enum class Synchronous { kNormal, kFull };
 enum class NetworkType { kNone, kAny, kUnmetered, kNotRoaming };
 enum class JitterKind { kFull, kEqual, kDecorrelated, kNone };
@@ -33,6 +34,7 @@ enum class LogLevel { kTrace, kDebug, kInfo, kWarn, kError, kOff };
 enum class OnServerReset { kReupload, kAdoptServer };
 
 // The config-file spelling of each value ("bearer", "not_roaming", "last_writer_wins", ...).
+std::string_view ToString(ServerProtocol value);
 std::string_view ToString(AuthType value);
 std::string_view ToString(Synchronous value);
 std::string_view ToString(NetworkType value);
@@ -46,8 +48,12 @@ std::string_view ToString(OnServerReset value);
 template <typename E>
 struct EnumTraits;
 template <>
+struct EnumTraits<ServerProtocol> {
+  static constexpr std::array kValues = {ServerProtocol::kSyncagent, ServerProtocol::kCouchdb};
+};
+template <>
 struct EnumTraits<AuthType> {
-  static constexpr std::array kValues = {AuthType::kNone, AuthType::kBearer};
+  static constexpr std::array kValues = {AuthType::kNone, AuthType::kBearer, AuthType::kBasic};
 };
 template <>
 struct EnumTraits<Synchronous> {
@@ -109,6 +115,20 @@ struct AuthConfig {
   // True when the token came from the environment (token_env or a ${VAR} in token), false when
   // it is written in the config file in plain text (a lint warning).
   bool token_from_environment = false;
+  // type basic: sent pre-emptively as Authorization: Basic base64(username:password).
+  std::string username;
+  Secret password;           // set from `password`, or from the variable named by `password_env`
+  std::string password_env;  // the variable name, when the password came from it
+  bool password_from_environment = false;  // as token_from_environment
+};
+
+// server.protocol "couchdb": how collections map onto CouchDB databases.
+struct CouchdbConfig {
+  StringMap databases;  // collection -> database; a collection without an entry uses its own name
+  bool create_databases = false;  // create a missing database instead of failing
+
+  // The database of `collection`.
+  std::string DatabaseFor(std::string_view collection) const;
 };
 
 struct TlsConfig {
@@ -122,6 +142,7 @@ struct TimeoutsConfig {
 };
 
 struct ServerConfig {
+  ServerProtocol protocol = ServerProtocol::kSyncagent;
   std::string base_url;
   bool allow_insecure_http = false;
   AuthConfig auth;
@@ -130,6 +151,7 @@ struct ServerConfig {
   StringMap headers;
   int64_t max_response_bytes = 33554432;
   int64_t gzip_request_min_bytes = 4096;
+  CouchdbConfig couchdb;
 };
 
 // A query index the store keeps (storage.indexes; docs/queries.md).
@@ -139,6 +161,10 @@ struct IndexConfig {
 
   friend bool operator==(const IndexConfig&, const IndexConfig&) = default;
 };
+
+// The values that must never appear in output (logs, errors, printed config): the bearer token,
+// the basic-auth password and the extra header values; empty ones are left out.
+std::vector<std::string> SecretValues(const ServerConfig& server);
 
 struct StorageConfig {
   std::string path;  // resolved against the config file's directory when relative

@@ -63,6 +63,12 @@ std::vector<ConfigIssue> LintConfig(const AgentConfig& config, TargetPlatform pl
          "the bearer token is stored in plain text in the config; use server.auth.token_env or "
          "\"${VAR}\" to read it from the environment");
   }
+  if (config.server.auth.type == AuthType::kBasic && !config.server.auth.password.empty() &&
+      !config.server.auth.password_from_environment) {
+    warn("server.auth.password",
+         "the password is stored in plain text in the config; use server.auth.password_env or "
+         "\"${VAR}\" to read it from the environment");
+  }
   if (schedule.jitter_percent == 0) {
     warn("schedule.jitter_percent",
          "0 makes every device of a fleet sync at the same moment (thundering herd); keep some "

@@ -239,8 +239,7 @@ void ConfigValidator::ValidateMap(const KeyDescriptor& key, const Json& value,
     return;
   }
   const bool enum_values = key.type == KeyType::kEnumMap;
-  // Map values may be credentials (an API-key header): they are never echoed.
-  const bool secret_values = !enum_values;
+  const bool secret_values = key.secret_values;
   json entries = json::object();
   std::set<std::string> lowered_names;
   bool ok = true;
@@ -250,7 +249,7 @@ void ConfigValidator::ValidateMap(const KeyDescriptor& key, const Json& value,
     if (!why && !MatchesPattern(key.pattern, name)) {
       why = "invalid name; expected " + key.pattern_hint;
     }
-    if (!why && !enum_values && !lowered_names.insert(LowerAscii(name)).second) {
+    if (!why && key.case_insensitive_names && !lowered_names.insert(LowerAscii(name)).second) {
       why = "the same header name is given twice (names are case-insensitive)";
     }
     if (why) {
@@ -361,7 +360,9 @@ void ConfigValidator::CheckCrossField() {
       Error("server.base_url", "http:// is refused unless server.allow_insecure_http is true");
     }
   }
+  CheckProtocolKeys();
   CheckAuth();
+  CheckBasicOverHttp();
   CheckCaFile();
   // The backoff cap must not be below its start.
   if (IsValid("retry.initial_delay_ms") && IsValid("retry.max_delay_ms") &&
@@ -372,61 +373,23 @@ void ConfigValidator::CheckCrossField() {
                                     (Seen("retry.max_delay_ms") ? "" : " (the default)"));
   }
   // per_collection may only name synced collections when the list is explicit.
-  if (IsValid("sync.collections") && IsValid("sync.conflict.per_collection") &&
-      !config_.sync.collections.empty()) {
-    const auto& listed = config_.sync.collections;
+  if (IsValid("sync.conflict.per_collection")) {
     for (const auto& [name, policy] : config_.sync.conflict.per_collection) {
-      if (std::find(listed.begin(), listed.end(), name) == listed.end()) {
-        Error(JoinPath("sync.conflict.per_collection", name),
-              "collection " + Quote(name) + " is not listed in sync.collections");
-      }
+      CheckCollectionIsSynced("sync.conflict.per_collection", name);
     }
   }
+  CheckCouchdbDatabases();
 }
 
-void ConfigValidator::CheckAuth() {
-  if (!IsValid("server.auth.type") || !IsValid("server.auth.token") ||
-      !IsValid("server.auth.token_env")) {
+void ConfigValidator::CheckCollectionIsSynced(const std::string& map_path,
+                                              const std::string& collection) {
+  const auto& listed = config_.sync.collections;
+  if (!IsValid("sync.collections") || listed.empty() ||
+      std::find(listed.begin(), listed.end(), collection) != listed.end()) {
     return;
   }
-  AuthConfig& auth = config_.server.auth;
-  const bool has_token = Seen("server.auth.token");
-  const bool has_env = Seen("server.auth.token_env");
-  if (auth.type == AuthType::kNone) {
-    for (const char* path : {"server.auth.token", "server.auth.token_env"}) {
-      if (Seen(path)) {
-        Error(path, "only used when server.auth.type is \"bearer\"; got type \"none\"");
-      }
-    }
-    return;
-  }
-  if (has_token == has_env) {
-    Error("server.auth", has_token ? "type \"bearer\" needs exactly one of token and token_env; "
-                                     "both are set"
-                                   : "type \"bearer\" needs exactly one of token and token_env; "
-                                     "neither is set");
-    return;
-  }
-  if (has_token) {
-    auth.token_from_environment = expanded_.count("server.auth.token") > 0;
-    return;
-  }
-  std::optional<std::string> value = options_.env ? options_.env(auth.token_env) : std::nullopt;
-  if (!value) {
-    Error("server.auth.token_env", "environment variable " + auth.token_env + " is not set");
-    return;
-  }
-  if (value->empty()) {
-    Error("server.auth.token_env", "environment variable " + auth.token_env + " is empty");
-    return;
-  }
-  if (std::optional<std::string> why = CheckBearerToken(*value)) {
-    Error("server.auth.token_env",
-          "environment variable " + auth.token_env + " does not hold a usable token: " + *why);
-    return;
-  }
-  auth.token = Secret(std::move(*value));
-  auth.token_from_environment = true;
+  Error(JoinPath(map_path, collection),
+        "collection " + Quote(collection) + " is not listed in sync.collections");
 }
 
 void ConfigValidator::CheckCaFile() {

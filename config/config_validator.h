@@ -4,8 +4,10 @@
 // What it does, in order: unknown keys (with a did-you-mean from the sibling keys), JSON types,
 // `${VAR}` expansion of string values, ranges / allowed values / patterns / extra checks, relative
 // path resolution against base_dir, missing required keys, then the cross-field rules (http:// vs
-// allow_insecure_http, bearer token sources and token_env lookup, tls.ca_file readability,
-// retry.max_delay_ms >= initial_delay_ms, per_collection names vs sync.collections). A rule that
+// allow_insecure_http, keys that mean nothing for server.protocol, the keys of each auth type,
+// token and password sources and their environment lookup, basic auth only over https or
+// loopback, tls.ca_file readability, retry.max_delay_ms >= initial_delay_ms, per_collection and
+// couchdb.databases names vs sync.collections, one database per collection). A rule that
 // involves a key that already has an error is skipped, so one mistake gives one message.
 // No secret value is ever placed in a message.
 //
@@ -77,8 +79,21 @@ class ConfigValidator {
 
   void CheckRequired();
   void CheckCrossField();
-  void CheckAuth();
   void CheckCaFile();
+  // An entry of a {collection: ...} map at `map_path` names a collection sync.collections lists
+  // (when that list is explicit).
+  void CheckCollectionIsSynced(const std::string& map_path, const std::string& collection);
+
+  // The server section's rules (config/server_checks.cc).
+  void CheckProtocolKeys();
+  void CheckAuth();
+  // For bearer (token) or basic (password): exactly one of `value_key` and `env_key`, and the
+  // variable named by `env_key` read from the environment into `*out`.
+  void CheckSecretSource(std::string_view value_key, std::string_view env_key,
+                         const std::string& env_name, const StringCheck& check, Secret* out,
+                         bool* from_environment);
+  void CheckBasicOverHttp();
+  void CheckCouchdbDatabases();
 
   void Error(std::string path, std::string message);
   // True when no error was reported at `path`, below it or at one of its ancestors.

@@ -24,6 +24,11 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
          });
 }
 
+bool HasControlCharacter(std::string_view text) {
+  return std::any_of(text.begin(), text.end(),
+                     [](unsigned char c) { return c < 0x20 || c == 0x7F; });
+}
+
 }  // namespace
 
 std::optional<std::string> CheckBaseUrl(std::string_view text) {
@@ -42,10 +47,23 @@ std::optional<std::string> CheckBearerToken(std::string_view text) {
   return std::nullopt;
 }
 
+std::optional<std::string> CheckBasicUsername(std::string_view text) {
+  if (text.find(':') != std::string_view::npos) {
+    return "a basic-auth user name must not contain ':' (it separates the name from the password)";
+  }
+  if (HasControlCharacter(text)) return "a basic-auth user name must not contain control characters";
+  return std::nullopt;
+}
+
+std::optional<std::string> CheckBasicPassword(std::string_view text) {
+  if (HasControlCharacter(text)) return "the password must not contain control characters";
+  return std::nullopt;
+}
+
 std::optional<std::string> CheckHeaderName(std::string_view text) {
   if (EqualsIgnoreCase(text, "Authorization")) {
     return "the Authorization header is not allowed here; configure it with server.auth "
-           "(type \"bearer\" and token or token_env)";
+           "(type \"bearer\" with token or token_env, or \"basic\" with username and password)";
   }
   return std::nullopt;
 }

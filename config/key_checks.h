@@ -1,5 +1,5 @@
 // The value rules of the config key table that a type, range or pattern cannot express: URL shape,
-// bearer token characters, HTTP header names and values, TLS pins. Each returns why the text is
+// bearer token and basic-auth characters, HTTP header names and values, TLS pins. Each returns why the text is
 // wrong, or nullopt. Messages never quote the text (it may be a secret or carry one).
 //
 // Thread safety: pure functions.
@@ -18,6 +18,11 @@ namespace syncagent::config_internal {
 std::optional<std::string> CheckBaseUrl(std::string_view text);
 // Non-empty printable ASCII without spaces (it goes into an HTTP header).
 std::optional<std::string> CheckBearerToken(std::string_view text);
+// A basic-auth user name: no ':' (it separates the name from the password) and no control
+// characters.
+std::optional<std::string> CheckBasicUsername(std::string_view text);
+// A basic-auth password: no control characters.
+std::optional<std::string> CheckBasicPassword(std::string_view text);
 // Any header name except Authorization (which server.auth owns). The token syntax is the pattern.
 std::optional<std::string> CheckHeaderName(std::string_view text);
 // No CR, LF or other control characters (tab is allowed).

@@ -19,6 +19,8 @@ using nlohmann::json;
 
 constexpr const char* kCollectionPattern = "^[A-Za-z0-9_.-]{1,64}$";
 constexpr const char* kCollectionHint = "1 to 64 letters, digits, '_', '.' or '-'";
+constexpr const char* kEnvNamePattern = "^[A-Za-z_][A-Za-z0-9_]*$";
+constexpr const char* kEnvNameHint = "an environment variable name ([A-Za-z_][A-Za-z0-9_]*)";
 
 // --- Converting between validated JSON values and AgentConfig fields -----------------------------
 
@@ -112,6 +114,13 @@ std::vector<KeyDescriptor> BuildTable() {
 
   // --- server ---
   k.push_back(Section("server", "The sync server and how to reach it."));
+  k.push_back(Key({.path = "server.protocol",
+                   .type = KeyType::kEnum,
+                   .description = "The server's protocol: syncagent (syncagent/1, docs/protocol.md) "
+                                  "or couchdb (the CouchDB replication protocol).",
+                   .default_value = "syncagent",
+                   .enum_values = EnumNames<ServerProtocol>()},
+                  SYNCAGENT_FIELD(server.protocol)));
   k.push_back(Key({.path = "server.base_url",
                    .type = KeyType::kString,
                    .description = "Absolute http(s) URL of the sync server (https unless "
@@ -129,7 +138,9 @@ std::vector<KeyDescriptor> BuildTable() {
   k.push_back(
       Key({.path = "server.auth.type",
            .type = KeyType::kEnum,
-           .description = "none: no credentials; bearer: send Authorization: Bearer <token>.",
+           .description = "none: no credentials; bearer: send Authorization: Bearer <token>; "
+                          "basic: send Authorization: Basic with username and password "
+                          "(couchdb only).",
            .default_value = "none",
            .enum_values = EnumNames<AuthType>()},
           SYNCAGENT_FIELD(server.auth.type)));
@@ -144,9 +155,29 @@ std::vector<KeyDescriptor> BuildTable() {
                    .type = KeyType::kString,
                    .description = "Name of the environment variable holding the bearer token, read "
                                   "at load.",
-                   .pattern = "^[A-Za-z_][A-Za-z0-9_]*$",
-                   .pattern_hint = "an environment variable name ([A-Za-z_][A-Za-z0-9_]*)"},
+                   .pattern = kEnvNamePattern,
+                   .pattern_hint = kEnvNameHint},
                   SYNCAGENT_FIELD(server.auth.token_env)));
+  k.push_back(Key({.path = "server.auth.username",
+                   .type = KeyType::kString,
+                   .description = "basic: the user name (no ':' or control characters).",
+                   .min_length = 1,
+                   .check = CheckBasicUsername},
+                  SYNCAGENT_FIELD(server.auth.username)));
+  k.push_back(Key({.path = "server.auth.password",
+                   .type = KeyType::kString,
+                   .description = "basic: the password (a secret; prefer password_env or ${VAR}).",
+                   .secret = true,
+                   .min_length = 1,
+                   .check = CheckBasicPassword},
+                  SYNCAGENT_FIELD(server.auth.password)));
+  k.push_back(Key({.path = "server.auth.password_env",
+                   .type = KeyType::kString,
+                   .description = "basic: name of the environment variable holding the password, "
+                                  "read at load.",
+                   .pattern = kEnvNamePattern,
+                   .pattern_hint = kEnvNameHint},
+                  SYNCAGENT_FIELD(server.auth.password_env)));
   k.push_back(Section("server.tls", "TLS trust settings."));
   k.push_back(
       Key({.path = "server.tls.ca_file",
@@ -190,6 +221,8 @@ std::vector<KeyDescriptor> BuildTable() {
                    .pattern_hint = "an HTTP header name (letters, digits and !#$%&'*+-.^_`|~)",
                    .value_pattern = "^[^\\x00-\\x08\\x0A-\\x1F\\x7F]*$",
                    .value_pattern_hint = "a header value without control characters",
+                   .secret_values = true,  // they may be credentials (an API key)
+                   .case_insensitive_names = true,
                    .check = CheckHeaderName,
                    .value_check = CheckHeaderValue},
                   SYNCAGENT_FIELD(server.headers)));
@@ -206,6 +239,24 @@ std::vector<KeyDescriptor> BuildTable() {
                    .default_value = 4096,
                    .minimum = 0},
                   SYNCAGENT_FIELD(server.gzip_request_min_bytes)));
+  k.push_back(Section("server.couchdb", "CouchDB replication (server.protocol \"couchdb\" only)."));
+  k.push_back(Key({.path = "server.couchdb.databases",
+                   .type = KeyType::kStringMap,
+                   .description = "The database of each collection under base_url; a collection "
+                                  "without an entry uses the database of its own name.",
+                   .default_value = json::object(),
+                   .pattern = kCollectionPattern,
+                   .pattern_hint = kCollectionHint,
+                   .value_pattern = "^[a-z][a-z0-9_$()+/-]{0,237}$",
+                   .value_pattern_hint = "a CouchDB database name (a lowercase letter, then up to "
+                                         "237 of a-z, 0-9, _, $, (, ), +, -, /)"},
+                  SYNCAGENT_FIELD(server.couchdb.databases)));
+  k.push_back(Key({.path = "server.couchdb.create_databases",
+                   .type = KeyType::kBoolean,
+                   .description = "Create a collection's database when the server does not have "
+                                  "it (else that is a permanent error).",
+                   .default_value = false},
+                  SYNCAGENT_FIELD(server.couchdb.create_databases)));
 
   // --- storage ---
   k.push_back(Section("storage", "The local SQLite database."));

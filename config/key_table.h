@@ -58,6 +58,8 @@ struct KeyDescriptor {
   std::string value_pattern;  // kStringMap values
   std::string value_pattern_hint;
   bool unique_items = false;  // kStringArray
+  bool secret_values = false;           // kStringMap: values are never echoed (credentials)
+  bool case_insensitive_names = false;  // kStringMap: two names differing in case are refused
   StringCheck check;          // string value, array item or map key
   StringCheck value_check;    // kStringMap values
   // Stores a validated (and env-expanded) value into the config. Null for kObject.

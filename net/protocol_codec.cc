@@ -5,104 +5,16 @@
 
 #include "common/json_limits.h"
 #include "net/json_scanner.h"
+#include "net/wire_json.h"
 
 namespace syncagent {
 namespace {
 
 using nlohmann::json;
-
-std::string Describe(const json& v) {
-  std::string text = v.dump();
-  if (text.size() > 40) text = text.substr(0, 37) + "...";
-  switch (v.type()) {
-    case json::value_t::string: return "a string " + text;
-    case json::value_t::object: return "an object";
-    case json::value_t::array: return "an array";
-    case json::value_t::null: return "null";
-    default: return text;
-  }
-}
-
-Status FieldError(std::string_view what, const std::string& path, std::string_view expected,
-                  const json* found) {
-  std::string message(what);
-  message += ": " + path + ": expected " + std::string(expected) + ", got ";
-  message += found ? Describe(*found) : "nothing (missing)";
-  return Status(StatusCode::kDataLoss, std::move(message), RetryClass::kTransient);
-}
-
-// Reads typed members of one JSON object, naming `path` in every error.
-class ObjectReader {
- public:
-  ObjectReader(std::string_view what, std::string path, const json& object)
-      : what_(what), path_(std::move(path)), object_(object) {}
-
-  const json* Find(const char* name) const {
-    auto it = object_.find(name);
-    return it == object_.end() ? nullptr : &*it;
-  }
-  std::string Path(const char* name) const { return path_.empty() ? name : path_ + "." + name; }
-
-  StatusOr<std::string> String(const char* name, bool allow_empty = false) const {
-    const json* v = Find(name);
-    if (!v || !v->is_string() || (!allow_empty && v->get_ref<const std::string&>().empty())) {
-      return FieldError(what_, Path(name), "a non-empty string", v);
-    }
-    return v->get<std::string>();
-  }
-  // A string, or "" when the member is absent or null.
-  StatusOr<std::string> OptionalString(const char* name) const {
-    const json* v = Find(name);
-    if (!v || v->is_null()) return std::string();
-    if (!v->is_string()) return FieldError(what_, Path(name), "a string or null", v);
-    return v->get<std::string>();
-  }
-  StatusOr<int64_t> Integer(const char* name, int64_t min) const {
-    const json* v = Find(name);
-    if (!v || !v->is_number_integer() || v->get<int64_t>() < min) {
-      return FieldError(what_, Path(name), "an integer >= " + std::to_string(min), v);
-    }
-    return v->get<int64_t>();
-  }
-  StatusOr<bool> Bool(const char* name) const {
-    const json* v = Find(name);
-    if (!v || !v->is_boolean()) return FieldError(what_, Path(name), "a boolean", v);
-    return v->get<bool>();
-  }
-
-  std::string_view what() const { return what_; }
-
- private:
-  std::string_view what_;
-  std::string path_;
-  const json& object_;
-};
-
-// Text a server chose, made safe to put in an error message and a log line: control characters
-// (terminal escapes, newlines that would forge log lines) become '?', and it is cut at
-// kMaxServerText bytes on a UTF-8 boundary, marked with "...".
-constexpr size_t kMaxServerText = 200;
-std::string ServerText(std::string text) {
-  for (char& c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7F) c = '?';
-  }
-  if (text.size() > kMaxServerText) {
-    size_t cut = kMaxServerText;
-    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-    text.resize(cut);
-    text += "...";
-  }
-  return text;
-}
-
-// A reply that does not parse: truncated or malformed, worth another try.
-Status NotJson(std::string_view what, size_t bytes) {
-  return Status(StatusCode::kDataLoss,
-                std::string(what) + ": body is not valid JSON (" + std::to_string(bytes) +
-                    " bytes; truncated or malformed)",
-                RetryClass::kTransient);
-}
+using wire::FieldError;
+using wire::NotJson;
+using wire::ObjectReader;
+using wire::ServerText;
 
 // A document whose body was dropped while parsing for nesting past the document limit.
 void MarkTooDeep(WireDocument* doc) {

@@ -49,7 +49,6 @@ class ProtocolCodec {
   // Parses JSON under the limits; `what` prefixes errors.
   StatusOr<nlohmann::json> ParseJson(std::string_view body, std::string_view what) const;
 
- private:
   // Parses a reply whose items (the values of its top-level array member `items_member`) carry
   // a document body in their member `body_member`. Containers nested deeper than `max_level`
   // (or limits' max_depth) are dropped while parsing (which is iterative: any depth is safe);
@@ -59,6 +58,7 @@ class ProtocolCodec {
                                       std::string_view items_member, std::string_view body_member,
                                       int max_level, std::set<size_t>* deep_items) const;
 
+ private:
   CodecLimits limits_;
 };
 

@@ -6,6 +6,10 @@
 // (RemoteFailure), rejections typed (RejectKind), revisions as opaque text ordered by the
 // protocol (CompareRevisions).
 //
+// Contested documents: a server that keeps several versions of one document (CouchDB's
+// conflicting leaves) pulls it as one RemoteChange with `rivals`; its rev tokens then name "this
+// version, superseding the others", so any write based on one leaves the server one version.
+//
 // Revisions (storage/revision.h): a document's server revision is the protocol's token
 // (syncagent/1: its decimal version, "3"); "" means the server has no revision of it (never
 // existed). A write's base is Mutation::base_rev: nullopt = a create ("absent or deleted on the
@@ -117,6 +121,27 @@ class Remote {
   // REQUIRES: !capabilities().conflict_includes_current; others may answer kFailedPrecondition.
   virtual StatusOr<RemoteChange> Fetch(const std::string& collection, const std::string& key,
                                        const CallContext& call) = 0;
+
+  // Whether the protocol can carry a local write to document `key` of a synced `collection`:
+  // `data` is the whole document (put), the merge patch (patch) or null (delete). Called at
+  // write time, so a document the server could never take is refused before it is queued, with
+  // a message naming what is wrong. The default takes every write.
+  virtual Status CheckLocalWrite(std::string_view collection, std::string_view key,
+                                 const nlohmann::json& data) const {
+    (void)collection;
+    (void)key;
+    (void)data;
+    return Status::Ok();
+  }
+
+  // Whether the server version `rev` (a pulled RemoteChange's, or one of its rivals') stands
+  // beside other versions of the document, so that taking it as it is still needs a write based
+  // on it, which supersedes the others (StoreOptions::needs_write_back). Protocols whose server
+  // keeps one version per document never have rivals. The default: never.
+  virtual bool NeedsWriteBack(std::string_view rev) const {
+    (void)rev;
+    return false;
+  }
 
   // How `local` relates to `remote` (two revision tokens of one document, neither empty).
   virtual RevisionOrder CompareRevisions(std::string_view local, std::string_view remote) const = 0;

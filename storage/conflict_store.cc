@@ -251,6 +251,12 @@ Status ConflictStore::ApplyTo(Resolving& r, Resolution::Kind kind,
       r.doc.deleted = r.c.remote_deleted;
       r.doc.data = r.remote_text;
       r.doc.hlc = r.c.remote_hlc.empty() ? r.stamp : r.c.remote_hlc;
+      // A version the server keeps beside others is taken by writing it again on itself: the
+      // write supersedes the others, so the server is left with this one.
+      if (r.remote_base && ctx_.write_back != nullptr && *ctx_.write_back &&
+          (*ctx_.write_back)(r.c.remote_rev)) {
+        return Enqueue(r, MutationOp::kPut, r.remote_text);
+      }
       return Status::Ok();
     case Resolution::Kind::kKeepLocal:
       // The queued mutations may already be known to the server under their ids (a conflict

@@ -8,7 +8,10 @@
 //
 // Resolve(id, resolution), in the caller's transaction:
 //   kTakeRemote  document := remote (rev, deleted, data; base := remote), clean; every
-//                queued mutation of the document is dropped.
+//                queued mutation of the document is dropped. When the remote revision needs a
+//                write to be taken (StoreOptions::needs_write_back: the server keeps other
+//                versions beside it), one put of the remote data based on it is queued (the
+//                document is then dirty with the remote's data), which supersedes the others.
 //   kKeepLocal   local data stays; rev := remote revision, base_rev := remote revision
 //                (null if the remote is a tombstone), base_data := remote data; queued
 //                mutations are replaced by ONE fresh put (or delete) of the local state based on

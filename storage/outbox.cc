@@ -64,7 +64,13 @@ StatusOr<bool> Outbox::Ack(const AckInfo& ack) {
   doc.RemovePending(row.seq);
   const bool others = doc.HasPending();
   const RevisionOrder order = OrderRevisions(*ctx_.revisions, doc.rev, ack.server_rev);
-  if (order == RevisionOrder::kSame || order == RevisionOrder::kRemoteNewer) {
+  // A write on no server version (a create, or a put after a delete) when none was pulled since:
+  // its answer is the document's revision whatever the order says, since a CouchDB put after a
+  // delete starts a new revision root, of a lower generation than the tombstone the document
+  // still names (net/couchdb_remote.h). Later mutations are rebased onto it.
+  const bool created_on_nothing = !row.base_rev && !doc.base_rev;
+  if (created_on_nothing || order == RevisionOrder::kSame ||
+      order == RevisionOrder::kRemoteNewer) {
     doc.rev = ack.server_rev;
     if (row.op == MutationOp::kDelete) {
       doc.base_rev.reset();

@@ -12,6 +12,14 @@
 //   - local clean tombstone at rev "" (a delete the server never recorded) with a later HLC
 //     stamp than the remote version -> the delete is queued again against that version
 //     (`requeued`): the remote version was written before the delete, not over it;
+//   - contested (RemoteChange::rivals: the server keeps several versions) -> a conflict (origin
+//     pull) whose remote side is the best version the local document is not at; when the local
+//     document is at none of them and has no local edits (or is absent), the next best version
+//     is stored first as its clean local side, so the policy decides between the server's two
+//     best versions. When the local side is one of the versions, the conflict's base is their
+//     common ancestor (RemoteChange::ancestor_*) when the server sent it; skipped when a queued local write is based on exactly one of its rev
+//     tokens (a resolution of that very state, not sent yet). Every rev token of a contested change supersedes the others when written
+//     on, so any resolution leaves the server one version (ConflictStore: kTakeRemote writes);
 //   - local document dirty         -> not overwritten: an open conflict (origin pull) is
 //                                     recorded with the local, remote and base sides;
 //   - otherwise (clean)            -> overwritten;
@@ -24,6 +32,8 @@
 #ifndef SYNCAGENT_STORAGE_REMOTE_APPLIER_H_
 #define SYNCAGENT_STORAGE_REMOTE_APPLIER_H_
 
+#include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -48,6 +58,12 @@ class RemoteApplier {
                                     std::string_view etag);
 
  private:
+  // A contested change (see above); returns the conflict's id, nullopt when a local write based
+  // on exactly one of its rev tokens is queued (it already settles that state: skipped).
+  StatusOr<std::optional<int64_t>> ApplyContested(const RemoteChange& change,
+                                   const ConflictStore::RemoteSide& winner, int64_t now,
+                                   const std::string& where);
+
   StoreContext ctx_;
   ConflictStore& conflicts_;
   CheckpointTable& checkpoints_;

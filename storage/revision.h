@@ -26,6 +26,11 @@ enum class RevisionOrder {
 using RevisionComparator = std::function<RevisionOrder(std::string_view local,
                                                        std::string_view remote)>;
 
+// Whether a conflict's remote revision stands beside other versions the server keeps of the
+// document (a contested document: RemoteChange::rivals), so that taking it as it is still needs
+// a write based on it, which supersedes the others (the protocol's Remote::NeedsWriteBack).
+using WriteBackRule = std::function<bool(std::string_view remote_rev)>;
+
 // The default comparator: revisions that start with a generation number ("3", "3-ab12")
 // are ordered by it; equal generations with different text have diverged; a token without a
 // leading number is comparable only to itself (else kDiverged).

@@ -145,7 +145,7 @@ Store::Store(const StoreOptions& options, std::unique_ptr<SqliteDb> db, std::str
       outbox_rows_(*db_),
       seqs_(*db_),
       ctx_{db_.get(), options.clock, &hlc_, &ids_, &docs_, &outbox_rows_, &seqs_,
-           &options_.compare_revisions},
+           &options_.compare_revisions, &options_.needs_write_back},
       meta_(*db_),
       writer_(ctx_),
       dead_letters_(ctx_),

@@ -28,6 +28,7 @@ struct StoreContext {
   OutboxRows* outbox = nullptr;
   SeqAllocator* seqs = nullptr;
   const RevisionComparator* revisions = nullptr;  // orders server revisions (OrderRevisions)
+  const WriteBackRule* write_back = nullptr;       // may point to a null rule: never
 };
 
 }  // namespace syncagent

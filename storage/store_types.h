@@ -88,6 +88,9 @@ struct StoreOptions {
   std::vector<QueryIndex> indexes;
   // Optional: told after each committed write transaction that changed documents.
   CommitObserver on_commit;
+  // Which remote revisions need a write to be taken (the protocol's Remote::NeedsWriteBack);
+  // null = none (ConflictStore: kTakeRemote).
+  WriteBackRule needs_write_back;
 };
 
 // Where a document stands with the server (storage/sync_state.h computes it), most urgent first:
@@ -184,6 +187,18 @@ struct RemoteChange {
   // or the server left its body out as too large): the local document is left as it is, the
   // version is recorded in remote_skips, and the page's cursor moves past it.
   std::string unusable = "";
+  // Other versions of this document that the server keeps beside this one, best first (e.g.
+  // CouchDB's conflicting leaves, written by other replicators); empty on most servers. Each has
+  // this change's collection and key, its own rev, and is usable (data or a tombstone); they
+  // have no rivals of their own. The rev tokens of a contested document are the protocol's
+  // names for "write on this version and supersede the others": a write based on any of them
+  // leaves the server one version. The store settles a contested document as a conflict even
+  // when the local document is clean (remote_applier.h).
+  std::vector<RemoteChange> rivals = {};
+  // With rivals: the revision and data (an object) of the last version they all descend from,
+  // when the server still has it (the base of a three-way merge); "" and null otherwise.
+  std::string ancestor_rev = "";
+  nlohmann::json ancestor_data = nullptr;
 
   // The server has no revision of this document (a conflict's current document it never had).
   bool never_existed() const { return rev.empty(); }

@@ -63,8 +63,7 @@ std::variant<AgentConfig, ExitCode> CliContext::LoadConfig() {
     return ExitCode{Fail(kExitUsage, message)};
   }
   AgentConfig config = std::move(*result.config);
-  console_->AddSecret(config.server.auth.token.reveal());
-  for (const auto& [name, value] : config.server.headers) console_->AddSecret(value);
+  for (const std::string& secret : SecretValues(config.server)) console_->AddSecret(secret);
   ApplyLogLevel(config.logging.level);
   console_->Log(LogLevel::kDebug, "config " + path + ": server " + config.server.base_url +
                                       ", store " + config.storage.path);

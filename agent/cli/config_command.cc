@@ -42,8 +42,9 @@ int Check(CliContext& ctx, const CheckFlags& flags) {
   options.target_platform = ParsePlatform(flags.platform).value_or(TargetPlatform::kAny);
   ConfigResult result = CheckConfigFile(path, options);
   if (result.config) {
-    ctx.console().AddSecret(result.config->server.auth.token.reveal());
-    for (const auto& [name, value] : result.config->server.headers) ctx.console().AddSecret(value);
+    for (const std::string& secret : SecretValues(result.config->server)) {
+      ctx.console().AddSecret(secret);
+    }
   }
   if (flags.json) {
     ctx.console().PrintLine(nlohmann::json{{"file", path},

@@ -105,6 +105,20 @@ TEST(ConflictSettlerTest, ServerWinsTakesTheServersDocument) {
   ExpectServersDocument(h, kServer);
 }
 
+TEST(ConflictSettlerTest, TakingAServerVersionThatNeedsAWriteBackQueuesItsWrite) {
+  PhaseHarness h(Policy(ResolutionPolicy::kServerWins));
+  h.remote().set_write_back_revisions({Rev(2)});  // version 2 stands beside others
+  RecordConflict(h, kBase, kServer, kLocal);
+  Settle(h, 1);  // counted: the next push round sends it
+  ExpectResolved(h, "take_remote", "server_wins");
+  auto queued = h.store().PeekBatch(10, 1 << 20);
+  ASSERT_OK(queued.status());
+  ASSERT_EQ(queued->size(), 1u);
+  EXPECT_EQ((*queued)[0].op, MutationOp::kPut);
+  EXPECT_EQ((*queued)[0].base_rev, Rev(2));
+  EXPECT_EQ((*queued)[0].data, kServer);
+}
+
 TEST(ConflictSettlerTest, ClientWinsWritesTheLocalDocumentOverTheServersVersion) {
   PhaseHarness h(Policy(ResolutionPolicy::kClientWins));
   RecordConflict(h, kBase, kServer, kLocal);

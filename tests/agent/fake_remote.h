@@ -54,6 +54,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -112,6 +113,10 @@ class FakeRemote final : public Remote {
   StatusOr<RemotePage> Pull(const PullQuery& query, const CallContext& call) override;
   StatusOr<RemoteChange> Fetch(const std::string& collection, const std::string& key,
                                const CallContext& call) override;
+  // True for the revisions set_write_back_revisions named (none by default, as syncagent/1).
+  bool NeedsWriteBack(std::string_view rev) const override {
+    return write_back_.count(std::string(rev)) > 0;
+  }
   RevisionOrder CompareRevisions(std::string_view local, std::string_view remote) const override;
   const RemoteFailure& last_failure() const override;
   const TransferStats& stats() const override;
@@ -138,6 +143,9 @@ class FakeRemote final : public Remote {
   // --- Capabilities and limits ---
   RemoteCapabilities& mutable_capabilities() { return caps_; }
   void set_max_request_bytes(int64_t bytes) { max_request_bytes_ = bytes; }
+  // Server versions that stand beside others (a CouchDB server's conflicting leaves): taking one
+  // needs a write back (NeedsWriteBack).
+  void set_write_back_revisions(std::set<std::string> revs) { write_back_ = std::move(revs); }
   void set_max_reply_bytes(int64_t bytes) { max_reply_bytes_ = bytes; }
   void set_latency(Millis latency) { latency_ = latency; }
 
@@ -249,6 +257,7 @@ class FakeRemote final : public Remote {
                                                 .max_batch_mutations = 0,
                                                 .max_batch_bytes = 0};
   int64_t max_request_bytes_ = 0;
+  std::set<std::string> write_back_;
   int64_t max_reply_bytes_ = 0;
   Millis latency_{0};
 

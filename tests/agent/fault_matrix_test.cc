@@ -8,13 +8,12 @@
 // (A slow server against the cycle's deadline, over several cycles, is tested on the virtual
 // clock with FakeRemote: pusher_failures_test.cc, SlowRemoteDeadlineTest.)
 #include <gtest/gtest.h>
-#include <time.h>
 
 #include <chrono>
-#include <ctime>
 
 #include "agent/sync_engine.h"
 #include "tests/agent/engine_harness.h"
+#include "tests/agent/fault_specs.h"
 #include "tools/fault_proxy/fault_proxy.h"
 
 namespace syncagent {
@@ -37,76 +36,8 @@ enum class Direction { kPush, kPull };
 enum class Mode { kFew, kPersistent };
 // Who injects the fault: the mock server itself, or the fault proxy in front of it.
 enum class Injector { kMockServer, kProxy };
-// What the fault does to a request: make it fail (transient), or only slow it down.
-enum class Effect { kFails, kSlowsDown };
-
-struct FaultSpec {
-  const char* name;
-  faults::FaultAction action;
-  Effect effect;
-  bool http_date_retry_after = false;  // 429: Retry-After as an HTTP-date, set at install time
-  Millis min_retry_after{0};           // persistent: the report's retry_after is at least this
-};
-
-faults::FaultAction Action(faults::FaultKind kind) {
-  faults::FaultAction action;
-  action.kind = kind;
-  return action;
-}
-
-std::vector<FaultSpec> Specs() {
-  std::vector<FaultSpec> specs;
-  {
-    faults::FaultAction a = Action(faults::FaultKind::kStatus);
-    a.status = 503;
-    a.retry_after = "1";
-    specs.push_back({"status_503_retry_after", a, Effect::kFails, false, Millis(1000)});
-  }
-  {
-    faults::FaultAction a = Action(faults::FaultKind::kStatus);
-    a.status = 500;
-    specs.push_back({"status_500", a, Effect::kFails});
-  }
-  {
-    faults::FaultAction a = Action(faults::FaultKind::kStatus);
-    a.status = 429;
-    // The date lies 1000 s ahead: every wait is the client's cap (max_retry_after, 300 s).
-    specs.push_back({"status_429_http_date", a, Effect::kFails, true, Millis(200000)});
-  }
-  {
-    faults::FaultAction a = Action(faults::FaultKind::kDelay);
-    a.delay_ms = 150;
-    specs.push_back({"delay", a, Effect::kSlowsDown});
-  }
-  specs.push_back(
-      {"close_before_response", Action(faults::FaultKind::kCloseBeforeResponse), Effect::kFails});
-  {
-    faults::FaultAction a = Action(faults::FaultKind::kCloseBeforeResponse);
-    a.after_processing = true;
-    specs.push_back({"close_after_processing", a, Effect::kFails});
-  }
-  specs.push_back({"reset_mid_body", Action(faults::FaultKind::kResetMidBody), Effect::kFails});
-  specs.push_back({"truncated_body", Action(faults::FaultKind::kTruncatedBody), Effect::kFails});
-  specs.push_back({"malformed_json", Action(faults::FaultKind::kMalformedJson), Effect::kFails});
-  {
-    faults::FaultAction a = Action(faults::FaultKind::kOversizedBody);
-    a.bytes = 3 << 20;  // the device caps responses at 1 MiB
-    specs.push_back({"oversized_body", a, Effect::kFails});
-  }
-  specs.push_back(
-      {"wrong_content_type", Action(faults::FaultKind::kWrongContentType), Effect::kFails});
-  {
-    faults::FaultAction a = Action(faults::FaultKind::kHang);
-    a.max_ms = 5000;  // the device gives up after its 1 s request timeout
-    specs.push_back({"hang", a, Effect::kFails});
-  }
-  {
-    faults::FaultAction a = Action(faults::FaultKind::kDrip);
-    a.bytes_per_second = 8000;
-    specs.push_back({"drip", a, Effect::kSlowsDown});
-  }
-  return specs;
-}
+using Effect = testing::FaultEffect;
+using testing::FaultSpec;
 
 struct MatrixCase {
   FaultSpec spec;
@@ -119,7 +50,7 @@ void PrintTo(const MatrixCase& c, std::ostream* os) { *os << c.spec.name; }
 
 std::vector<MatrixCase> AllCases() {
   std::vector<MatrixCase> cases;
-  for (const FaultSpec& spec : Specs()) {
+  for (const FaultSpec& spec : testing::FaultSpecs()) {
     for (Direction d : {Direction::kPush, Direction::kPull}) {
       for (Mode m : {Mode::kFew, Mode::kPersistent}) {
         for (Injector i : {Injector::kMockServer, Injector::kProxy}) cases.push_back({spec, d, m, i});
@@ -134,16 +65,6 @@ std::string CaseName(const ::testing::TestParamInfo<MatrixCase>& info) {
          (info.param.direction == Direction::kPush ? "_push" : "_pull") +
          (info.param.mode == Mode::kFew ? "_few" : "_persistent") +
          (info.param.injector == Injector::kProxy ? "_via_proxy" : "");
-}
-
-// RFC 9110 IMF-fixdate.
-std::string HttpDate(int64_t wall_ms) {
-  const time_t seconds = static_cast<time_t>(wall_ms / 1000);
-  tm parts{};
-  gmtime_r(&seconds, &parts);
-  char text[64];
-  std::strftime(text, sizeof(text), "%a, %d %b %Y %H:%M:%S GMT", &parts);
-  return text;
 }
 
 std::string ReportText(const CycleReport& r) { return r.ToJson().dump(); }
@@ -232,7 +153,7 @@ TEST_P(FaultMatrixTest, CycleIsClassifiedDataIntactAndDevicesConverge) {
   rule.match.path = c.direction == Direction::kPush ? "/v1/push" : "/v1/pull";
   rule.match.times = persistent ? -1 : kFewTimes;
   rule.action = c.spec.action;
-  if (c.spec.http_date_retry_after) rule.action.retry_after = HttpDate(clock_.WallMs() + 1000000);
+  if (c.spec.http_date_retry_after) rule.action.retry_after = testing::HttpDate(clock_.WallMs() + 1000000);
   Injected().Replace({rule});
 
   const MonoTime started = clock_.Now();

@@ -53,6 +53,10 @@ class PhaseHarness {
     store_options.path = dir_.File("device.db");
     store_options.clock = &clock_;
     store_options.synced_collections = options_.engine.collections;
+    // As Agent::Open wires it: the remote says which versions need a write back.
+    store_options.needs_write_back = [this](std::string_view rev) {
+      return remote_.NeedsWriteBack(rev);
+    };
     auto store = Store::Open(store_options);
     EXPECT_TRUE(store.ok()) << store.status().ToString();
     if (store.ok()) store_ = std::move(*store);

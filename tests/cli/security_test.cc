@@ -1,6 +1,7 @@
-// Security of the `syncagent` process: the bearer token never reaches stdout or stderr at trace
-// level, whatever goes wrong (a 401 from the server, a transport failure, a config error of any
-// kind), and the files it writes are owner-only even under a permissive umask.
+// Security of the `syncagent` process: the bearer token and the basic-auth password never reach
+// stdout or stderr at trace level, whatever goes wrong (a 401 from the server, a transport
+// failure, a config error of any kind), and the files it writes are owner-only even under a
+// permissive umask.
 #include <sys/stat.h>
 
 #include <csignal>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "tests/cli/cli_test_support.h"
+#include "tests/couchdb/pouchdb_server.h"
 
 namespace syncagent::cli::testing {
 namespace {
@@ -83,6 +85,55 @@ TEST_F(CliSecurityTest, TokenNeverPrintedThrough401TransportFailureAndConfigErro
   EXPECT_EQ(all.find(kToken), std::string::npos) << all;
   // Also no prefix long enough to identify it (e.g. a truncated quote of the value).
   EXPECT_EQ(all.find(std::string(kToken).substr(0, 12)), std::string::npos) << all;
+}
+
+TEST_F(CliSecurityTest, TheBasicAuthPasswordIsNeverPrinted) {
+  const std::string password = "Pouch-S3cret-Passw0rd";
+  couch_testing::PouchDbServerOptions options;
+  options.admin = "admin:" + password;
+  auto couch = couch_testing::PouchDbServer::Start(options);
+  ASSERT_TRUE(couch.ok()) << couch.status().message();
+  const json couchdb = {
+      {"server",
+       {{"protocol", "couchdb"},
+        {"base_url", (*couch)->url()},
+        {"auth",
+         {{"type", "basic"}, {"token_env", nullptr}, {"username", "admin"},
+          {"password_env", "COUCH_PW"}}},
+        {"couchdb", {{"create_databases", true}}}}},
+      {"sync", {{"collections", {"notes"}}}}};
+  const std::string config = WriteConfig("couch", couchdb);
+  std::string all;
+  auto trace = [&](const std::string& file, std::vector<std::string> args,
+                   const std::string& pw) {
+    args.insert(args.begin(), {"--config", file, "--log-level", "trace", "-vvv"});
+    last_ = RunCli(args, {{"COUCH_PW", pw}});
+    all += last_.out + last_.err;
+  };
+  trace(config, {"put", "notes", "n1", R"({"v":1})"}, password);
+  ASSERT_EQ(last_.exit_code, 0) << last_.Describe();
+  trace(config, {"run"}, password);  // the right password: a real sync with PouchDB Server
+  EXPECT_EQ(last_.exit_code, 0) << last_.Describe();
+  trace(config, {"run", "--json"}, "wrong-" + password);  // 401 on every request
+  EXPECT_NE(last_.exit_code, 0) << last_.Describe();
+  trace(config, {"config", "check", "--json"}, password + "\x01");  // unusable from the env
+  EXPECT_EQ(last_.exit_code, 2) << last_.Describe();
+  json literal = couchdb;
+  literal["server"]["auth"] = {{"type", "basic"}, {"token_env", nullptr}, {"username", "admin"},
+                               {"password", password}, {"password_env", "COUCH_PW"}};
+  const std::string both = WriteConfig("couch_both", literal);
+  trace(both, {"run"}, password);
+  EXPECT_EQ(last_.exit_code, 2) << last_.Describe();
+  literal["server"]["auth"].erase("password_env");
+  literal["server"]["base_url"] = "http://couch.example.com:5984";
+  trace(WriteConfig("couch_http", literal), {"config", "check"}, password);
+  EXPECT_EQ(last_.exit_code, 2) << last_.Describe();
+
+  EXPECT_NE(all.find("HTTP 401"), std::string::npos) << "the 401 path ran: " << all;
+  EXPECT_EQ(all.find(password), std::string::npos) << all;
+  EXPECT_EQ(all.find(password.substr(0, 12)), std::string::npos) << all;
+  const std::string header = "YWRtaW46UG91Y2gt";  // the start of base64("admin:Pouch-...")
+  EXPECT_EQ(all.find(header), std::string::npos) << all;
 }
 
 mode_t ModeOf(const std::string& path) {

@@ -163,7 +163,7 @@ TEST(ConfigDefaultsTest, ParsedMinimalConfigHasTheTableDefaults) {
     EXPECT_EQ(key.load(defaults), key.default_value) << "AgentConfig's member initializer";
     ++compared;
   }
-  EXPECT_EQ(compared, 46);  // every optional key
+  EXPECT_EQ(compared, 52);  // every optional key
 }
 
 TEST(ConfigDefaultsTest, StoreThenLoadRoundTripsEveryDefault) {
@@ -232,7 +232,8 @@ TEST(ConfigDocTest, DocExamplesAreValid) {
     const std::string text = (*it)[1];
     if (text.find("\"server\"") == std::string::npos) continue;
     SCOPED_TRACE(text);
-    ConfigOptions options = testing_config::TestOptions({{"SYNC_TOKEN", "example-token"}});
+    ConfigOptions options = testing_config::TestOptions(
+        {{"SYNC_TOKEN", "example-token"}, {"COUCH_PASSWORD", "example-password"}});
     options.base_dir = SYNCAGENT_SOURCE_DIR;
     ConfigResult result = CheckConfig(text, options);
     EXPECT_THAT(result.errors, testing::IsEmpty()) << result.ErrorText();

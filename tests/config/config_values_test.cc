@@ -61,8 +61,8 @@ TEST(ConfigValuesTest, Headers) {
                           "other control characters"));
   EXPECT_THAT(Errors(With("server.headers", {{"authorization", "Bearer x"}})),
               ElementsAre("server.headers.authorization: the Authorization header is not allowed "
-                          "here; configure it with server.auth (type \"bearer\" and token or "
-                          "token_env)"));
+                          "here; configure it with server.auth (type \"bearer\" with token or "
+                          "token_env, or \"basic\" with username and password)"));
   EXPECT_THAT(Errors(With("server.headers", {{"X-A", "1"}, {"x-a", "2"}})),
               ElementsAre("server.headers.x-a: the same header name is given twice (names are "
                           "case-insensitive)"));

@@ -135,6 +135,28 @@ TEST_F(ConflictsTest, TakeRemoteAdoptsTheServerDocumentAndDropsPendingWrites) {
   EXPECT_OK(store_->Verify());
 }
 
+TEST_F(ConflictsTest, TakeRemoteOfAVersionThatNeedsAWriteBackQueuesAPutOfIt) {
+  // A protocol whose server keeps other versions beside "3" (StoreOptions::needs_write_back).
+  store_.reset();
+  StoreOptions options = testing::Options(path_, &clock_);
+  options.needs_write_back = [](std::string_view rev) { return rev == "3"; };
+  store_ = testing::OpenStore(options);
+  ASSERT_NE(store_, nullptr);
+  const int64_t id = MakePushConflict();
+  ASSERT_OK(store_->ResolveConflict(id, Resolution::TakeRemote()));
+  Document doc = MustGet("notes", "a");
+  EXPECT_EQ(doc.data, json({{"v", 3}, {"theirs", true}}));
+  EXPECT_EQ(doc.base_rev, "3");
+  EXPECT_TRUE(doc.dirty);
+  const std::vector<Mutation> queued = Peek();
+  ASSERT_EQ(queued.size(), 1u);
+  EXPECT_EQ(queued[0].op, MutationOp::kPut);
+  EXPECT_EQ(queued[0].base_rev, "3");
+  EXPECT_EQ(queued[0].data, doc.data);
+  EXPECT_EQ(store_->GetConflict(id)->resolution, "take_remote");
+  EXPECT_OK(store_->Verify());
+}
+
 TEST_F(ConflictsTest, TakeRemoteOfATombstoneDeletesLocally) {
   const int64_t id = MakePushConflict({}, /*remote_deleted=*/true);
   ASSERT_OK(store_->ResolveConflict(id, Resolution::TakeRemote()));

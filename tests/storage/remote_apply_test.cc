@@ -146,5 +146,105 @@ TEST_F(RemoteApplyTest, CustomCheckpointNamesAreIndependent) {
   EXPECT_FALSE(store_->GetCheckpoint("pull")->has_value());
 }
 
+// A protocol whose server keeps several versions of a document (as CouchDB's leaves): a token
+// "2-c|2-a" goes on version 2-c and supersedes 2-a; tokens are ordered by the version they go on,
+// and a token that supersedes others needs a write to be taken.
+class ContestedApplyTest : public StoreTest {
+ protected:
+  void SetUp() override {
+    StoreOptions options = testing::Options(dir_.File("contested.db"), &clock_);
+    options.compare_revisions = [](std::string_view local, std::string_view remote) {
+      return CompareGenerations(local.substr(0, local.find('|')),
+                                remote.substr(0, remote.find('|')));
+    };
+    options.needs_write_back = [](std::string_view rev) {
+      return rev.find('|') != std::string_view::npos;
+    };
+    store_ = testing::OpenStore(options);
+    ASSERT_NE(store_, nullptr);
+  }
+
+  // The server's versions 2-c (the winner, {"v": "c"}) and 2-a ({"v": "a"}).
+  static RemoteChange Contested() {
+    RemoteChange change{"notes", "k", "2-c|2-a", false, {{"v", "c"}}, "", ""};
+    change.rivals.push_back({"notes", "k", "2-a|2-c", false, {{"v", "a"}}, "", ""});
+    change.ancestor_rev = "1-x";
+    change.ancestor_data = {{"v", 0}};
+    return change;
+  }
+
+  Conflict OnlyConflict(const StatusOr<RemoteApplyResult>& result) {
+    EXPECT_TRUE(result.ok()) << result.status().ToString();
+    if (!result.ok() || result->conflicts.size() != 1) {
+      ADD_FAILURE() << "expected one conflict";
+      return Conflict{};
+    }
+    auto conflict = store_->GetConflict(result->conflicts[0].id);
+    EXPECT_TRUE(conflict.ok());
+    return conflict.ok() ? *conflict : Conflict{};
+  }
+};
+
+TEST_F(ContestedApplyTest, ACleanDocumentAtALosingVersionConflictsWithTheWinner) {
+  ASSERT_OK(store_->ApplyRemotePage({{"notes", "k", "2-a", false, {{"v", "a"}}, "", ""}}, "c1")
+                .status());
+  const Conflict conflict = OnlyConflict(store_->ApplyRemotePage({Contested()}, "c2"));
+  EXPECT_EQ(conflict.local_data, json({{"v", "a"}}));
+  EXPECT_EQ(conflict.remote_rev, "2-c|2-a");
+  EXPECT_EQ(conflict.remote_data, json({{"v", "c"}}));
+  EXPECT_EQ(conflict.base_rev, "1-x");  // the versions' common ancestor
+  EXPECT_EQ(conflict.base_data, json({{"v", 0}}));
+  EXPECT_EQ(MustGet("notes", "k").rev, "2-a");  // the document is left as it is
+}
+
+TEST_F(ContestedApplyTest, ACleanDocumentAtTheWinnerConflictsWithTheBestRival) {
+  ASSERT_OK(store_->ApplyRemotePage({{"notes", "k", "2-c", false, {{"v", "c"}}, "", ""}}, "c1")
+                .status());
+  const Conflict conflict = OnlyConflict(store_->ApplyRemotePage({Contested()}, "c2"));
+  EXPECT_EQ(conflict.local_data, json({{"v", "c"}}));
+  EXPECT_EQ(conflict.remote_rev, "2-a|2-c");
+  EXPECT_EQ(conflict.remote_data, json({{"v", "a"}}));
+}
+
+TEST_F(ContestedApplyTest, WithoutAVersionOfItsOwnTheNextBestBecomesTheLocalSide) {
+  const Conflict conflict = OnlyConflict(store_->ApplyRemotePage({Contested()}, "c1"));
+  EXPECT_EQ(conflict.local_data, json({{"v", "a"}}));
+  EXPECT_EQ(conflict.remote_rev, "2-c|2-a");
+  const Document doc = MustGet("notes", "k");
+  EXPECT_EQ(doc.rev, "2-a|2-c");
+  EXPECT_FALSE(doc.dirty);
+  EXPECT_EQ((*store_->GetCheckpoint("pull"))->value, "c1");
+}
+
+TEST_F(ContestedApplyTest, ADirtyDocumentConflictsWithTheWinner) {
+  ASSERT_OK(store_->ApplyRemotePage({{"notes", "k", "1-o", false, {{"v", "old"}}, "", ""}}, "c1")
+                .status());
+  ASSERT_OK(store_->Put("notes", "k", {{"v", "mine"}}));
+  const Conflict conflict = OnlyConflict(store_->ApplyRemotePage({Contested()}, "c2"));
+  EXPECT_EQ(conflict.local_data, json({{"v", "mine"}}));
+  EXPECT_EQ(conflict.remote_rev, "2-c|2-a");
+  EXPECT_EQ(conflict.base_rev, "1-o");  // the local edit keeps its own base
+  EXPECT_EQ(conflict.base_data, json({{"v", "old"}}));
+}
+
+TEST_F(ContestedApplyTest, TakingTheRemoteSideQueuesItsWriteAndThatStateIsThenSettled) {
+  ASSERT_OK(store_->ApplyRemotePage({{"notes", "k", "2-a", false, {{"v", "a"}}, "", ""}}, "c1")
+                .status());
+  const Conflict conflict = OnlyConflict(store_->ApplyRemotePage({Contested()}, "c2"));
+  ASSERT_OK(store_->ResolveConflict(conflict.id, Resolution::TakeRemote()));
+  const std::vector<Mutation> queued = Peek();
+  ASSERT_EQ(queued.size(), 1u);
+  EXPECT_EQ(queued[0].op, MutationOp::kPut);
+  EXPECT_EQ(queued[0].base_rev, "2-c|2-a");
+  EXPECT_EQ(queued[0].data, json({{"v", "c"}}));
+  EXPECT_EQ(MustGet("notes", "k").data, json({{"v", "c"}}));
+  // The same state pulled again (a page replayed) is what the queued write settles.
+  auto again = store_->ApplyRemotePage({Contested()}, "c3");
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_TRUE(again->conflicts.empty());
+  EXPECT_EQ(again->skipped, 1);
+  EXPECT_EQ(Peek().size(), 1u);
+}
+
 }  // namespace
 }  // namespace syncagent

@@ -86,5 +86,41 @@ TEST(RevisionTest, TheStoreAppliesAndSkipsByTheProtocolsOrder) {
   EXPECT_TRUE(store->Verify().ok());
 }
 
+// A CouchDB put after a delete starts a new revision root ("1-x"), of a lower generation than the
+// tombstone the document names ("2-b"): its acknowledgement is still the document's revision,
+// and a write queued meanwhile is rebased onto it (else that write would be a conflict with the
+// device's own write).
+TEST(RevisionTest, APutOnNoServerVersionTakesItsAnswerWhateverItsGeneration) {
+  testing::TempDir dir;
+  VirtualClock clock;
+  auto store = testing::OpenStore(testing::Options(dir.File("root.db"), &clock));
+  ASSERT_NE(store, nullptr);
+  auto push_one = [&](const std::string& rev) {
+    auto batch = store->TakeBatch(1, 1 << 20);
+    ASSERT_TRUE(batch.ok());
+    ASSERT_EQ(batch->size(), 1u);
+    ASSERT_TRUE(store->Ack({(*batch)[0].mutation_id, rev, ""}).ok());
+  };
+  ASSERT_TRUE(store->Put("notes", "n", {{"v", 1}}).ok());
+  push_one("1-a");
+  ASSERT_TRUE(store->Delete("notes", "n").ok());
+  push_one("2-b");
+  ASSERT_TRUE(store->Put("notes", "n", {{"v", 2}}).ok());
+  auto put = store->TakeBatch(1, 1 << 20);  // on the wire: the patch below is queued after it
+  ASSERT_TRUE(put.ok());
+  ASSERT_EQ(put->size(), 1u);
+  EXPECT_FALSE((*put)[0].base_rev.has_value());
+  ASSERT_TRUE(store->Patch("notes", "n", {{"w", 1}}).ok());
+  ASSERT_TRUE(store->Ack({(*put)[0].mutation_id, "1-x", ""}).ok());
+  auto doc = store->Get("notes", "n");
+  ASSERT_TRUE(doc.ok() && doc->has_value());
+  EXPECT_EQ((*doc)->rev, "1-x");
+  auto patch = store->PeekBatch(10, 1 << 20);
+  ASSERT_TRUE(patch.ok());
+  ASSERT_EQ(patch->size(), 1u);
+  EXPECT_EQ((*patch)[0].base_rev, "1-x");
+  EXPECT_TRUE(store->Verify().ok());
+}
+
 }  // namespace
 }  // namespace syncagent

@@ -1,0 +1,165 @@
+// CouchdbRemote: the Remote (net/remote.h) for the CouchDB replication protocol (CouchDB 3,
+// PouchDB Server), over an HttpSession. docs/couchdb.md has the protocol as measured.
+//
+// Collections are databases (options.databases, else the collection's own name); a document's
+// key is its _id and its data is its body without CouchDB's '_' members (net/couchdb_codec.h).
+//
+// Push (per database of the batch): every write carries a revision id the agent computes
+// (couchdb::NextRevision from the mutation's base and the body) and is written with
+// `new_edits: false`. First `_revs_diff` asks which of those revisions the server lacks: one it
+// has is a replay of a write whose answer was lost, answered as applied with that revision.
+// Then `_all_docs` (keys, include_docs) gives each remaining document's winning revision: a
+// write whose base is not the server's winner is a conflict (with the server's document); the
+// others go in one `_bulk_docs` with new_edits:false. A put on a document the server does not
+// have (or has deleted) starts a new revision root, so it needs no knowledge of the tombstone; a
+// delete of a document the server never had is applied without a request (revision ""). Between
+// the `_all_docs` read and the write another client may write: the server then keeps both as
+// conflicting leaves (a pull sees them), as CouchDB replication does.
+//
+// Conflicting leaves (net/couchdb_conflicts.h, docs/couchdb.md): `_changes` and `_all_docs` are
+// read with conflicts=true; a page's documents with `_conflicts` are pulled contested (their
+// leaves and common ancestor read with `_bulk_get`; RemoteChange::rivals), their rev tokens
+// naming every leaf (couchdb::LeafToken). A write based on such a token goes on its leaf and, in
+// the same `_bulk_docs`, deletes each other leaf with a deterministic tombstone revision; it is a
+// conflict when the server has a live leaf the token does not name.
+//
+// Pull: the `_changes` feed of each collection's database with include_docs=true, one
+// collection after the other; the cursor is a JSON object {collection: last_seq} (last_seq kept
+// as the server wrote it). `_design/` rows are skipped. Each page is also checkpointed on the
+// server, in the document `_local/syncagent-<device id>` of the database (CouchDB's place for
+// replication checkpoints), and the cursor lists the collections so checkpointed
+// ("~checkpointed"). A server lost its data (RemoteFailure::kCursorRefused) when such a
+// checkpoint is gone, or when a database's update_seq is below the cursor's integer last_seq (an
+// in-memory PouchDB Server restarted answers such a `since` with an empty page that looks caught
+// up). A cursor without the mark (older, or written outside a cycle) is never taken for a reset
+// for a missing checkpoint.
+//
+// Errors: a database the server does not have is created when options.create_databases, else a
+// permanent kFailedPrecondition naming it. A per-document "unauthorized" in a `_bulk_docs` answer
+// (PouchDB Server's 201 for a database whose _security excludes the user) fails the push as a
+// 401 would; "forbidden" (a validate_doc_update refusal) rejects that write; a 400 for the batch
+// (PouchDB Server refuses a whole batch for one bad document) is retried document by document,
+// and the document still refused alone is rejected (dead-lettered); 413 is kBatchTooLarge.
+// Everything else is HttpSession's: retries, Retry-After, auth, redaction.
+//
+// Thread safety: one call at a time (see net/remote.h).
+#ifndef SYNCAGENT_NET_COUCHDB_REMOTE_H_
+#define SYNCAGENT_NET_COUCHDB_REMOTE_H_
+
+#include <functional>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "net/couchdb_codec.h"
+#include "net/http_session.h"
+#include "net/remote.h"
+
+namespace syncagent {
+
+struct CouchdbRemoteOptions {
+  // base_url, extra headers and retry; the remote adds Accept: application/json, its own
+  // describe_error, and the basic Authorization header.
+  HttpSessionOptions session;
+  std::map<std::string, std::string, std::less<>> databases;  // collection -> database
+  bool create_databases = false;
+  // Basic auth, sent with every request (PouchDB Server's 401 carries no challenge) when
+  // `username` is not empty. The header is redacted like every extra header.
+  std::string username;
+  std::string password;
+  CodecLimits limits;
+};
+
+// "Basic " + base64(username ":" password).
+std::string BasicAuthorization(std::string_view username, std::string_view password);
+
+class CouchdbRemote final : public Remote {
+ public:
+  // `http`, `clock` and `tokens` (bearer, e.g. CouchDB 3 JWT; may be null) must outlive it.
+  CouchdbRemote(HttpClient* http, Clock* clock, TokenProvider* tokens,
+                CouchdbRemoteOptions options, uint64_t seed = std::random_device{}());
+
+  RemoteCapabilities capabilities() const override;
+  // Keeps `device_id` for the checkpoints. CouchDB cannot leave one device's writes out of a feed:
+  // pulls bring this device's own writes back (the store recognises them by revision), so there
+  // is nothing to distrust.
+  void BeginCycle(std::string_view device_id) override;
+  void DistrustOwnWrites() override {}
+  StatusOr<std::vector<PushAnswer>> Push(const std::vector<Mutation>& batch,
+                                         const CallContext& call) override;
+  StatusOr<RemotePage> Pull(const PullQuery& query, const CallContext& call) override;
+  StatusOr<RemoteChange> Fetch(const std::string& collection, const std::string& key,
+                               const CallContext& call) override;
+  // Refuses a key CouchDB reserves ('_' first, or empty) and data with a top-level member whose
+  // name starts with '_', naming it.
+  Status CheckLocalWrite(std::string_view collection, std::string_view key,
+                         const nlohmann::json& data) const override;
+  // True for a LeafToken naming leaves to supersede (a contested document's version).
+  bool NeedsWriteBack(std::string_view rev) const override;
+  RevisionOrder CompareRevisions(std::string_view local, std::string_view remote) const override;
+  const RemoteFailure& last_failure() const override { return failure_; }
+  const TransferStats& stats() const override { return session_.stats(); }
+
+  // The database of `collection`.
+  std::string DatabaseOf(std::string_view collection) const;
+
+ private:
+  struct Write;  // one mutation on its way (couchdb_remote.cc)
+
+  // The document id, body, revision, base and tombstones of `m`; an error is the mutation's
+  // own fault.
+  static Status Prepare(const Mutation& m, Write* write);
+
+  // One request under /<database>; `decode` reads a 2xx body (its error is retried like a lost
+  // answer). A missing database is created (create_databases) or reported by name.
+  Status Call(const std::string& method, const std::string& database, const std::string& rest,
+              const std::string& body, const CallContext& call,
+              const std::function<Status(std::string_view)>& decode);
+  Status CreateDatabase(const std::string& database, const CallContext& call);
+  StatusOr<std::vector<couchdb::DocumentState>> States(const std::string& database,
+                                                       const std::vector<std::string>& ids,
+                                                       const CallContext& call);
+  Status PushCollection(const std::string& collection, std::vector<Write>& writes,
+                        const CallContext& call);
+  Status DropReplays(const std::string& database, std::vector<Write>& writes,
+                     const CallContext& call);
+  Status WriteReplicated(const std::string& collection, std::vector<Write*>& writes,
+                         const CallContext& call);
+  // Pulls one page of `collection` after `since` (JSON text); nullopt when it has nothing new.
+  StatusOr<std::optional<couchdb::ChangesPage>> PullCollection(const std::string& collection,
+                                                               const std::string& since, int limit,
+                                                               const CallContext& call);
+  // Reads the leaves of the page's documents with conflicting leaves and their common ancestors
+  // (two `_bulk_get`s, only when the page has such documents) and makes those documents
+  // contested (couchdb::AddRivals). REQUIRES: `changes` are the page's rows, in order.
+  Status AddRivals(const std::string& database, const couchdb::ChangesPage& page,
+                   std::vector<RemoteChange>* changes, const CallContext& call);
+  Status CheckNotReset(const std::string& database, const std::string& since,
+                       const CallContext& call);
+  // "/_local/syncagent-<device id>": this device's checkpoint document in a database.
+  std::string CheckpointPath() const;
+  // Once per cycle and database: the checkpoint this device wrote there must still exist; a
+  // server without it lost its data (kCursorRefused).
+  Status VerifyCheckpoint(const std::string& database, const CallContext& call);
+  // Writes this device's checkpoint, {"last_seq": ..., "device": ...}, into `database`.
+  Status WriteCheckpoint(const std::string& database, const std::string& last_seq,
+                         const CallContext& call);
+  // Records why the call failed (after a failed request of this call).
+  void NoteFailure(bool push);
+  // NoteFailure for a pull or a fetch, and the status redacted.
+  Status FailRead(const Status& status);
+
+  HttpSession session_;
+  CouchdbRemoteOptions options_;
+  RemoteFailure failure_;
+  bool reset_seen_ = false;  // this pull found a database behind its cursor
+  std::string device_id_;    // BeginCycle's; "" = no checkpoints (a remote used outside a cycle)
+  std::set<std::string> verified_;  // databases whose checkpoint was checked this cycle
+  std::map<std::string, std::string> checkpoint_revs_;  // database -> its checkpoint's _rev
+};
+
+}  // namespace syncagent
+
+#endif  // SYNCAGENT_NET_COUCHDB_REMOTE_H_

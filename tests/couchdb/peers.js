@@ -1,0 +1,28 @@
+// What the node scripts of tests/couchdb/ share: failing with a message, and loading the npm
+// peers from the folder named by --modules (scripts/install-couch-peers fills
+// third_party/node/node_modules).
+'use strict';
+
+const fs = require('fs');
+const path = require('path');
+const { createRequire } = require('module');
+
+// Writes "<script>: message" on stderr and exits with status 2.
+function fail(script, message) {
+  process.stderr.write(`${script}: ${message}\n`);
+  process.exit(2);
+}
+
+// A require() for the peers in the --modules folder of `argv`; fails (naming the install script)
+// when the folder lacks `required`.
+function peersLoader(script, argv, required) {
+  const at = argv.indexOf('--modules');
+  if (at < 0 || at + 1 >= argv.length) fail(script, `usage: node ${script}.js --modules DIR`);
+  const dir = path.resolve(argv[at + 1]);
+  if (!fs.existsSync(path.join(dir, required))) {
+    fail(script, `${dir} has no ${required}; run scripts/install-couch-peers`);
+  }
+  return createRequire(path.join(dir, 'package.json'));
+}
+
+module.exports = { fail, peersLoader };
