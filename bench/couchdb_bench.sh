@@ -49,18 +49,10 @@ cleanup() {
 }
 trap cleanup EXIT
 cd "$work"
-mkfifo server.in
-node "$root/tests/couchdb/pouchdb_server.js" --modules "$server_modules" \
-  <server.in >server.out 2>server.err &
-server_pid=$!
-exec 3>server.in
-for _ in $(seq 600); do
-  [ -s server.out ] && break
-  kill -0 "$server_pid" 2>/dev/null || break
-  sleep 0.05
-done
-url=$(head -n 1 server.out | sed -n 's/^listening on //p')
-[ -n "$url" ] || { echo "couchdb_bench: the server did not start: $(cat server.err)" >&2; exit 1; }
+# shellcheck source=tests/couchdb/node_server.sh
+. "$root/tests/couchdb/node_server.sh"
+start_node_server pouchdb_server.js "$server_modules" || exit 1
+url=$server_url
 tck=$(getconf CLK_TCK)
 
 server_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }

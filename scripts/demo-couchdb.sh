@@ -18,22 +18,13 @@ demo_fail() {
   exit 1
 }
 
-# Starts tests/couchdb/pouchdb_server.js and sets $server_pid and $base_url. Its stdin is a fifo
-# this shell holds open on fd 3: the server stops when the demo ends, even if it is killed.
+# shellcheck source=tests/couchdb/node_server.sh
+. "$root/tests/couchdb/node_server.sh"
+
+# Starts tests/couchdb/pouchdb_server.js (node_server.sh) and sets $server_pid and $base_url.
 start_pouchdb_server() {
-  mkfifo server.in
-  node "$root/tests/couchdb/pouchdb_server.js" --modules "$modules" \
-    <server.in >server.out 2>server.err &
-  server_pid=$!
-  exec 3>server.in
-  local _
-  for _ in $(seq 400); do  # up to 20 s for its first line
-    [ -s server.out ] && break
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  base_url=$(head -n 1 server.out | sed -n 's/^listening on //p')
-  [ -n "$base_url" ] || demo_fail "PouchDB Server did not start: $(cat server.err)"
+  start_node_server pouchdb_server.js "$modules" || demo_fail "PouchDB Server did not start"
+  base_url=$server_url
 }
 
 # Starts PouchDB (the phone) as a coprocess and waits for its "ready".

@@ -52,19 +52,12 @@ admin_password="admin-$RANDOM$RANDOM"
 password="right-$RANDOM-correct-horse-$RANDOM"
 wrong="wrong-$RANDOM-battery-staple-$RANDOM"
 
-# The server, its stdin a fifo held on fd 3: it stops when this script ends.
-mkfifo server.in
-POUCHDB_SERVER_ADMIN="admin:$admin_password" node "$src/tests/couchdb/pouchdb_server_auth.js" \
-  --modules "$modules" <server.in >server.out 2>server.err &
-server_pid=$!
-exec 3>server.in
-for _ in $(seq 1200); do  # its first line, or its exit (a bound of 60 s for a hung start)
-  [ -s server.out ] && break
-  kill -0 "$server_pid" 2>/dev/null || break
-  sleep 0.05
-done
-url=$(head -n 1 server.out | sed -n 's/^listening on //p')
-[ -n "$url" ] || fatal "pouchdb-server did not start: $(cat server.err)"
+# The server (node_server.sh: it stops when this script ends).
+# shellcheck source=tests/couchdb/node_server.sh
+. "$src/tests/couchdb/node_server.sh"
+POUCHDB_SERVER_ADMIN="admin:$admin_password" start_node_server pouchdb_server_auth.js "$modules" ||
+  fatal "pouchdb-server did not start"
+url=$server_url
 
 as_admin() {  # as_admin METHOD PATH [BODY]
   curl -fsS -u "admin:$admin_password" -X "$1" -H 'Content-Type: application/json' \

@@ -25,4 +25,13 @@ function peersLoader(script, argv, required) {
   return createRequire(path.join(dir, 'package.json'));
 }
 
-module.exports = { fail, peersLoader };
+// The --port of `argv` (0 when absent: one the OS picks); fails unless it is 0 to 65535.
+function portOf(script, argv) {
+  const at = argv.indexOf('--port');
+  if (at < 0) return 0;
+  const port = Number(argv[at + 1]);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(script, '--port needs 0 to 65535');
+  return port;
+}
+
+module.exports = { fail, peersLoader, portOf };

@@ -22,14 +22,6 @@ const peers = require('./peers');
 
 const fail = (message) => peers.fail('pouchdb_server', message);
 
-function portOf(argv) {
-  const at = argv.indexOf('--port');
-  if (at < 0) return 0;
-  const port = Number(argv[at + 1]);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port needs 0 to 65535');
-  return port;
-}
-
 function buildApp(load, scratch) {
   const PouchDB = load('pouchdb-core')
     .plugin(load('pouchdb-adapter-memory'))
@@ -73,7 +65,7 @@ function main() {
     .then(() => {
       const app = express();
       app.use('/', pouch);
-      const server = app.listen(portOf(process.argv), '127.0.0.1', () => {
+      const server = app.listen(peers.portOf('pouchdb_server', process.argv), '127.0.0.1', () => {
         process.stdout.write(`listening on http://127.0.0.1:${server.address().port}\n`);
       });
       server.on('error', (err) => fail(`cannot listen: ${err.message}`));

@@ -24,14 +24,6 @@ const peers = require('./peers');
 
 const fail = (message) => peers.fail('pouchdb_server_auth', message);
 
-function portOf(argv) {
-  const at = argv.indexOf('--port');
-  if (at < 0) return 0;
-  const port = Number(argv[at + 1]);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port needs 0 to 65535');
-  return port;
-}
-
 // A port nobody listens on now (pouchdb-server announces the port it was given, so it needs a
 // real one rather than 0).
 function freePort() {
@@ -95,7 +87,7 @@ async function main() {
   process.stdin.on('end', stop);
   process.stdin.resume();
 
-  const port = portOf(process.argv) || (await freePort());
+  const port = peers.portOf('pouchdb_server_auth', process.argv) || (await freePort());
   process.chdir(scratch);  // its log.txt lands here
   // The log stays in its file: "--no-stdout-logs" on the command line would be read by its
   // option parser as "stdout-logs: false"... and ignored, so it goes in the config file.
