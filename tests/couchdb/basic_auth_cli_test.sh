@@ -17,12 +17,11 @@ src=${1:?usage: basic_auth_cli_test.sh SOURCE_DIR SYNCAGENT_CLI}
 cli=${2:?usage: basic_auth_cli_test.sh SOURCE_DIR SYNCAGENT_CLI}
 modules="$src/third_party/node-auth/node_modules"
 tmp=$(mktemp -d)
+# shellcheck source=tests/couchdb/node_server.sh
+. "$src/tests/couchdb/node_server.sh"
 server_pid=""
 cleanup() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
+  stop_node_server
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -52,9 +51,7 @@ admin_password="admin-$RANDOM$RANDOM"
 password="right-$RANDOM-correct-horse-$RANDOM"
 wrong="wrong-$RANDOM-battery-staple-$RANDOM"
 
-# The server (node_server.sh: it stops when this script ends).
-# shellcheck source=tests/couchdb/node_server.sh
-. "$src/tests/couchdb/node_server.sh"
+# The server (start_node_server: it stops when this script ends).
 POUCHDB_SERVER_ADMIN="admin:$admin_password" start_node_server pouchdb_server_auth.js "$modules" ||
   fatal "pouchdb-server did not start"
 url=$server_url

@@ -9,8 +9,12 @@
 # holds open on fd 3, so the server stops when that shell ends, even when it is killed; its
 # stdout and stderr go to server.out and server.err. Waits for its first line, "listening on
 # URL" (until it exits, at most 60 s), and sets server_pid and server_url. Returns 1, with
-# server.err on stderr, when the server did not start. (The caller still stops server_pid in
-# its own cleanup: fd 3 closes only when the shell exits.)
+# server.err on stderr, when the server did not start.
+#
+#   stop_node_server
+#
+# sends SIGTERM to server_pid (when it still runs) and waits for it: for the caller's cleanup (fd
+# 3 closes only when the shell exits).
 node_server_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 start_node_server() {
@@ -30,5 +34,12 @@ start_node_server() {
   if [ -z "$server_url" ]; then
     echo "$script did not start: $(cat server.err)" >&2
     return 1
+  fi
+}
+
+stop_node_server() {
+  if [ -n "${server_pid:-}" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
   fi
 }

@@ -34,4 +34,22 @@ function portOf(script, argv) {
   return port;
 }
 
-module.exports = { fail, peersLoader, portOf };
+// A scratch directory (under the system's temp dir, named `prefix`XXXXXX) that is removed when
+// the process stops: on SIGTERM, SIGINT or the end of its stdin (the process that started it is
+// gone), each of which exits with status 0.
+function scratchUntilStopped(prefix) {
+  const fs = require('fs');
+  const os = require('os');
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const stop = () => {
+    fs.rmSync(scratch, { recursive: true, force: true });
+    process.exit(0);
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.stdin.on('end', stop);
+  process.stdin.resume();
+  return scratch;
+}
+
+module.exports = { fail, peersLoader, portOf, scratchUntilStopped };

@@ -15,8 +15,6 @@
 // gone). Errors go to stderr with a non-zero exit.
 'use strict';
 
-const fs = require('fs');
-const os = require('os');
 const path = require('path');
 const peers = require('./peers');
 
@@ -50,15 +48,7 @@ function setAdmin(app, spec) {
 function main() {
   const load = peers.peersLoader('pouchdb_server', process.argv, 'express-pouchdb');
   const express = load('express');
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'pouchdb-server-'));
-  const stop = () => {
-    fs.rmSync(scratch, { recursive: true, force: true });
-    process.exit(0);
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
-  process.stdin.on('end', stop);
-  process.stdin.resume();
+  const scratch = peers.scratchUntilStopped('pouchdb-server-');
 
   const pouch = buildApp(load, scratch);
   setAdmin(pouch, process.env.POUCHDB_SERVER_ADMIN)

@@ -18,7 +18,6 @@
 const fs = require('fs');
 const http = require('http');
 const net = require('net');
-const os = require('os');
 const path = require('path');
 const peers = require('./peers');
 
@@ -77,15 +76,7 @@ async function setAdmin(port, spec) {
 async function main() {
   const load = peers.peersLoader('pouchdb_server_auth', process.argv, 'pouchdb-server');
   const entry = load.resolve('pouchdb-server');
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'pouchdb-server-auth-'));
-  const stop = () => {
-    fs.rmSync(scratch, { recursive: true, force: true });
-    process.exit(0);
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
-  process.stdin.on('end', stop);
-  process.stdin.resume();
+  const scratch = peers.scratchUntilStopped('pouchdb-server-auth-');
 
   const port = peers.portOf('pouchdb_server_auth', process.argv) || (await freePort());
   process.chdir(scratch);  // its log.txt lands here
