@@ -87,6 +87,8 @@ std::string ReadFile(const std::string& path) {
 
 std::string DefaultModulesDir() { return SourceDir() + "/third_party/node/node_modules"; }
 
+std::string DefaultAuthModulesDir() { return SourceDir() + "/third_party/node-auth/node_modules"; }
+
 StatusOr<std::unique_ptr<NodeChild>> NodeChild::Start(std::string_view script,
                                                       const std::string& modules_dir,
                                                       std::string_view required_package,

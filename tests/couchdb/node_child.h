@@ -22,10 +22,13 @@ namespace syncagent::couch_testing {
 
 // The command that installs the peers, for messages.
 inline constexpr const char kInstallPeersHint[] =
-    "run scripts/install-couch-peers (after scripts/install-deps for node and npm)";
+    "run scripts/install-couch-peers --auth (after scripts/install-deps for node and npm)";
 
 // third_party/node/node_modules of this source tree.
 std::string DefaultModulesDir();
+// third_party/node-auth/node_modules of this source tree: the complete pouchdb-server package,
+// which `scripts/install-couch-peers --auth` installs.
+std::string DefaultAuthModulesDir();
 
 class NodeChild {
  public:

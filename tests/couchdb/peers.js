@@ -25,4 +25,31 @@ function peersLoader(script, argv, required) {
   return createRequire(path.join(dir, 'package.json'));
 }
 
-module.exports = { fail, peersLoader };
+// The --port of `argv` (0 when absent: one the OS picks); fails unless it is 0 to 65535.
+function portOf(script, argv) {
+  const at = argv.indexOf('--port');
+  if (at < 0) return 0;
+  const port = Number(argv[at + 1]);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(script, '--port needs 0 to 65535');
+  return port;
+}
+
+// A scratch directory (under the system's temp dir, named `prefix`XXXXXX) that is removed when
+// the process stops: on SIGTERM, SIGINT or the end of its stdin (the process that started it is
+// gone), each of which exits with status 0.
+function scratchUntilStopped(prefix) {
+  const fs = require('fs');
+  const os = require('os');
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const stop = () => {
+    fs.rmSync(scratch, { recursive: true, force: true });
+    process.exit(0);
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.stdin.on('end', stop);
+  process.stdin.resume();
+  return scratch;
+}
+
+module.exports = { fail, peersLoader, portOf, scratchUntilStopped };

@@ -6,13 +6,15 @@ namespace syncagent::couch_testing {
 
 StatusOr<std::unique_ptr<PouchDbServer>> PouchDbServer::Start(PouchDbServerOptions options) {
   constexpr const char kAdminVariable[] = "POUCHDB_SERVER_ADMIN";
-  const std::string modules =
-      options.modules_dir.empty() ? DefaultModulesDir() : options.modules_dir;
+  const bool complete = options.complete_package;
+  std::string modules = options.modules_dir;
+  if (modules.empty()) modules = complete ? DefaultAuthModulesDir() : DefaultModulesDir();
   std::vector<std::string> env_add;
   if (!options.admin.empty()) env_add.push_back(std::string(kAdminVariable) + "=" + options.admin);
   SYNCAGENT_ASSIGN_OR_RETURN(
       std::unique_ptr<NodeChild> child,
-      NodeChild::Start("pouchdb_server.js", modules, "express-pouchdb",
+      NodeChild::Start(complete ? "pouchdb_server_auth.js" : "pouchdb_server.js", modules,
+                       complete ? "pouchdb-server" : "express-pouchdb",
                        {"--port", std::to_string(options.port)}, {kAdminVariable}, env_add));
   auto line = child->ReadLine(std::chrono::seconds(60));
   static const std::regex kListening(R"(listening on (http://127\.0\.0\.1:[0-9]+))");

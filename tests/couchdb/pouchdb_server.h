@@ -23,8 +23,13 @@ namespace syncagent::couch_testing {
 struct PouchDbServerOptions {
   // "name:password" makes `name` the server admin (the server leaves "admin party"); empty: none.
   std::string admin;
-  // The peers' node_modules folder; empty: third_party/node/node_modules of this source tree.
+  // The peers' node_modules folder; empty: third_party/node/node_modules of this source tree
+  // (third_party/node-auth/node_modules with complete_package).
   std::string modules_dir;
+  // True: the complete pouchdb-server 4.2.0 package (PouchDB 7, `_users`; pouchdb_server_auth.js
+  // over third_party/node-auth/, which `scripts/install-couch-peers --auth` fills), as the basic
+  // auth tests need; false: express-pouchdb 4.2.0 over PouchDB 9 (pouchdb_server.js).
+  bool complete_package = false;
   // The port to listen on; 0: one the OS picks. (A stopped server's port, to restart "the same"
   // server: it comes back empty.)
   int port = 0;
@@ -32,7 +37,8 @@ struct PouchDbServerOptions {
 
 class PouchDbServer {
  public:
-  // Spawns node on pouchdb_server.js and waits for its "listening on URL" line.
+  // Spawns node on pouchdb_server.js (or pouchdb_server_auth.js) and waits for its
+  // "listening on URL" line.
   static StatusOr<std::unique_ptr<PouchDbServer>> Start(PouchDbServerOptions options = {});
 
   PouchDbServer(const PouchDbServer&) = delete;

@@ -15,20 +15,10 @@
 // gone). Errors go to stderr with a non-zero exit.
 'use strict';
 
-const fs = require('fs');
-const os = require('os');
 const path = require('path');
 const peers = require('./peers');
 
 const fail = (message) => peers.fail('pouchdb_server', message);
-
-function portOf(argv) {
-  const at = argv.indexOf('--port');
-  if (at < 0) return 0;
-  const port = Number(argv[at + 1]);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port needs 0 to 65535');
-  return port;
-}
 
 function buildApp(load, scratch) {
   const PouchDB = load('pouchdb-core')
@@ -58,22 +48,14 @@ function setAdmin(app, spec) {
 function main() {
   const load = peers.peersLoader('pouchdb_server', process.argv, 'express-pouchdb');
   const express = load('express');
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'pouchdb-server-'));
-  const stop = () => {
-    fs.rmSync(scratch, { recursive: true, force: true });
-    process.exit(0);
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
-  process.stdin.on('end', stop);
-  process.stdin.resume();
+  const scratch = peers.scratchUntilStopped('pouchdb-server-');
 
   const pouch = buildApp(load, scratch);
   setAdmin(pouch, process.env.POUCHDB_SERVER_ADMIN)
     .then(() => {
       const app = express();
       app.use('/', pouch);
-      const server = app.listen(portOf(process.argv), '127.0.0.1', () => {
+      const server = app.listen(peers.portOf('pouchdb_server', process.argv), '127.0.0.1', () => {
         process.stdout.write(`listening on http://127.0.0.1:${server.address().port}\n`);
       });
       server.on('error', (err) => fail(`cannot listen: ${err.message}`));

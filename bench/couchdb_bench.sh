@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# bench/couchdb_bench.sh: pull and push N documents of ~200 B (bench/couchdb/pouchdb_bench.js
+# makes them) against one PouchDB Server (tests/couchdb/pouchdb_server.js: express-pouchdb 4.2.0
+# over PouchDB 9, in memory), side by side in one run:
+#   syncagent  the CLI (`syncagent run`, pull_page_size and push_batch_size 1000). Its push is
+#              the re-upload a device makes when its database's checkpoint is gone (the config
+#              maps the collection to an empty database): the cycle pushes the N documents, then
+#              pulls them back from seq 0, so the figure is a push *and* a pull of N;
+#   PouchDB 9  on Node, leveldb adapter (pouchdb-adapter-leveldb 9.0.0, leveldown's prebuilt
+#              binary), replicate.from / replicate.to with batch_size 100 and 1000;
+#   curl       the floor: one curl process (libcurl, one connection) making the requests
+#              syncagent makes: the pages of _changes?include_docs=true&conflicts=true&limit=1000,
+#              and per batch of 1000 _revs_diff, _all_docs?keys and _bulk_docs new_edits:false
+#              (bodies made beforehand, answers not parsed).
+# Each row: wall seconds, docs/s, the client's CPU seconds and peak RSS (GNU time), and the
+# server's CPU seconds during the row (utime+stime from /proc/PID/stat), to show when the
+# server is the bound.
+#
+# Usage: bench/couchdb_bench.sh [--cli PATH] [COUNT...]   (default counts: 10000 100000; the CLI
+#        default: build-bench/bin/syncagent). Needs node, curl, GNU time (/usr/bin/time) and the
+#        npm peers of `scripts/install-couch-peers --bench`.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cli=$root/build-bench/bin/syncagent
+counts=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --cli) cli=$(realpath "$2"); shift 2 ;;
+    *) counts+=("$1"); shift ;;
+  esac
+done
+[ ${#counts[@]} -gt 0 ] || counts=(10000 100000)
+[ -x "$cli" ] || { echo "couchdb_bench: no syncagent CLI at $cli (--cli PATH)" >&2; exit 1; }
+[ -x /usr/bin/time ] || { echo "couchdb_bench: needs GNU time (apt-get install time)" >&2; exit 1; }
+server_modules=$root/third_party/node/node_modules
+bench_modules=$root/third_party/node-bench/node_modules
+[ -d "$bench_modules/pouchdb-adapter-leveldb" ] ||
+  { echo "couchdb_bench: run scripts/install-couch-peers --bench" >&2; exit 1; }
+driver=$root/bench/couchdb/pouchdb_bench.js
+
+work=$(mktemp -d)
+# shellcheck source=tests/couchdb/node_server.sh
+. "$root/tests/couchdb/node_server.sh"
+server_pid=""
+cleanup() {
+  stop_node_server
+  rm -rf "$work"
+}
+trap cleanup EXIT
+cd "$work"
+start_node_server pouchdb_server.js "$server_modules" || exit 1
+url=$server_url
+tck=$(getconf CLK_TCK)
+
+server_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
+make_db() { curl -fsS -X PUT "$url/$1" >/dev/null; }
+expect_count() {  # expect_count DATABASE N: fails the bench unless DATABASE holds N documents
+  local info
+  info=$(curl -fsS -H 'Accept: application/json' "$url/$1")
+  case "$info" in
+    *"\"doc_count\":$2,"*) ;;
+    *) echo "couchdb_bench: $1 should hold $2 documents: $info" >&2; exit 1 ;;
+  esac
+}
+
+printf '%-7s %-5s %-26s %8s %9s %8s %9s %9s\n' \
+  docs op client seconds docs/s cpu_s rss_mb server_cpu_s
+# row COUNT OP CLIENT COMMAND...: runs COMMAND under GNU time and prints its row.
+row() {
+  local count=$1 op=$2 client=$3
+  shift 3
+  local t0 t1 s0 s1
+  s0=$(server_ticks)
+  t0=$(date +%s.%N)
+  /usr/bin/time -o time.txt -f '%U %S %M' "$@" >row.out 2>row.err ||
+    { echo "couchdb_bench: $client $op failed: $(tail -n 5 row.err)" >&2; exit 1; }
+  t1=$(date +%s.%N)
+  s1=$(server_ticks)
+  read -r user sys rss <time.txt
+  awk -v n="$count" -v op="$op" -v c="$client" -v t0="$t0" -v t1="$t1" -v u="$user" -v s="$sys" \
+    -v rss="$rss" -v st=$((s1 - s0)) -v tck="$tck" 'BEGIN {
+      w = t1 - t0
+      printf "%-7d %-5s %-26s %8.2f %9d %8.2f %9.1f %9.2f\n", n, op, c, w, n / w, u + s, rss / 1024, st / tck
+    }'
+}
+
+sa_config() {  # sa_config FILE DATABASE STORE
+  cat >"$1" <<JSON
+{"server": {"protocol": "couchdb", "base_url": "$url", "allow_insecure_http": true,
+            "couchdb": {"databases": {"notes": "$2"}, "create_databases": true}},
+ "storage": {"path": "$3"},
+ "sync": {"collections": ["notes"], "pull_page_size": 1000, "push_batch_size": 1000},
+ "logging": {"level": "warn"}}
+JSON
+}
+
+for n in "${counts[@]}"; do
+  make_db "pull-$n"
+  node "$driver" --modules "$bench_modules" --op seed --url "$url/pull-$n" --count "$n" >/dev/null
+  last=$(( (n - 1) / 1000 * 1000 ))
+  since="[0-$last:1000]"  # curl's URL glob: one request per page, on one connection
+  [ "$last" -gt 0 ] || since=0
+  row "$n" pull "curl floor" curl -fsS -o /dev/null \
+    "$url/pull-$n/_changes?include_docs=true&conflicts=true&limit=1000&since=$since"
+  sa_config "pull-$n.json" "pull-$n" "device-$n.db"
+  row "$n" pull "syncagent" "$cli" --config "pull-$n.json" run --budget-seconds 3600
+  [ "$("$cli" --config "pull-$n.json" --log-level off ls notes | wc -l)" = "$n" ] ||
+    { echo "couchdb_bench: syncagent did not pull $n documents" >&2; exit 1; }
+  for batch in 100 1000; do
+    row "$n" pull "PouchDB leveldb b$batch" node "$driver" --modules "$bench_modules" --op pull \
+      --url "$url/pull-$n" --count "$n" --adapter leveldb --batch "$batch" --dir "$work"
+  done
+
+  mkdir -p "floor-$n"
+  node "$driver" --modules "$bench_modules" --op floor --url "$url/floor-$n" --count "$n" \
+    --batch 1000 --dir "$work/floor-$n"
+  make_db "floor-$n"
+  row "$n" push "curl floor" curl -sS -K "floor-$n/curl.cfg"
+  expect_count "floor-$n" "$n"
+  rm -rf "floor-$n"
+  # The device that pulled pull-N now maps the collection to an empty database: it re-uploads.
+  sa_config "push-$n.json" "push-$n-sa" "device-$n.db"
+  row "$n" push "syncagent (push+pull back)" "$cli" --config "push-$n.json" run \
+    --budget-seconds 3600
+  expect_count "push-$n-sa" "$n"
+  for batch in 100 1000; do
+    make_db "push-$n-b$batch"
+    row "$n" push "PouchDB leveldb b$batch" node "$driver" --modules "$bench_modules" --op push \
+      --url "$url/push-$n-b$batch" --count "$n" --adapter leveldb --batch "$batch" --dir "$work"
+  done
+  for db in "pull-$n" "floor-$n" "push-$n-sa" "push-$n-b100" "push-$n-b1000"; do
+    curl -fsS -X DELETE "$url/$db" >/dev/null
+  done
+done
