@@ -13,6 +13,7 @@ namespace {
 
 using nlohmann::json;
 using wire::FieldError;
+using wire::IndexPath;
 using wire::ObjectReader;
 
 constexpr std::string_view kChanges = "_changes answer";
@@ -26,10 +27,6 @@ bool StartsWith(std::string_view text, std::string_view prefix) {
 
 std::string Quoted(std::string_view text) {
   return json(std::string(text)).dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-std::string IndexPath(std::string_view parent, size_t index) {
-  return std::string(parent) + "[" + std::to_string(index) + "]";
 }
 
 Status Malformed(std::string_view what, const std::string& message) {

@@ -11,13 +11,10 @@ namespace {
 
 using nlohmann::json;
 using wire::FieldError;
+using wire::IndexPath;
 using wire::ObjectReader;
 
 constexpr std::string_view kBulkGet = "_bulk_get answer";
-
-std::string IndexPath(std::string_view parent, size_t index) {
-  return std::string(parent) + "[" + std::to_string(index) + "]";
-}
 
 // _revisions {"start": N, "ids": [newest, ...]} as revisions, newest first; empty when absent.
 StatusOr<std::vector<std::string>> ReadHistory(const ObjectReader& doc) {

@@ -33,6 +33,10 @@ Status NotJson(std::string_view what, size_t bytes) {
                 RetryClass::kTransient);
 }
 
+std::string IndexPath(std::string_view parent, size_t index) {
+  return std::string(parent) + "[" + std::to_string(index) + "]";
+}
+
 std::string ServerText(std::string text) {
   constexpr size_t kMaxServerText = 200;
   for (char& c : text) {

@@ -29,6 +29,9 @@ Status FieldError(std::string_view what, const std::string& path, std::string_vi
 // A body that does not parse: truncated or malformed, worth another try.
 Status NotJson(std::string_view what, size_t bytes);
 
+// The path of an array element: `parent[index]`.
+std::string IndexPath(std::string_view parent, size_t index);
+
 // Text a server chose, safe in an error message and a log line: control characters become '?',
 // and it is cut at 200 bytes on a UTF-8 boundary, marked with "...".
 std::string ServerText(std::string text);
