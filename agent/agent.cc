@@ -118,6 +118,7 @@ StatusOr<std::unique_ptr<Agent>> Agent::Open(const AgentConfig& config, AgentOpt
   store_options.compare_revisions = [remote](std::string_view local, std::string_view rev) {
     return remote->CompareRevisions(local, rev);
   };
+  store_options.pulled_is_current = remote->capabilities().pulls_current_versions;
   store_options.on_commit = [changes](std::vector<DocumentKey> keys) {
     changes->OnCommit(std::move(keys));
   };

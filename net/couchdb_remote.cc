@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <functional>
 #include <utility>
 
@@ -74,6 +75,16 @@ void MarkCheckpointed(json& cursor, const std::string& collection) {
   list.push_back(collection);
 }
 
+// The parent of a create: the revision the device last knew for the document, when it names one.
+// A create after a delete so continues the document's history from the tombstone (CouchDB's own
+// PUT without _rev does the same): a second root, of a lower generation, would be taken for an
+// older version by every device that holds the tombstone. "" (a new root) when the device knew
+// no revision.
+std::string CreateParent(const std::string& document_rev) {
+  std::string known = couchdb::ParseLeafToken(document_rev).on;
+  return couchdb::ParseRevision(known) ? known : std::string();
+}
+
 PushAnswer Applied(const Mutation& m, std::string rev) {
   PushAnswer answer;
   answer.kind = PushAnswer::Kind::kApplied;
@@ -102,8 +113,11 @@ PushAnswer Conflict(RemoteChange current) {
 // conflicting leaves) and the write's base.
 enum class Decision { kWrite, kAlreadyDone, kConflict };
 
-Decision Decide(const Mutation& m, const couchdb::LeafToken& base,
+Decision Decide(const Mutation& m, const couchdb::LeafToken& base, const std::string& rev,
                 const couchdb::DocumentState& state) {
+  // The server's winner is this very revision: an earlier attempt wrote it (its answer lost), or
+  // another device made the same write on the same parent (revision ids are deterministic).
+  if (state.exists && state.rev == rev) return Decision::kAlreadyDone;
   const bool live = state.exists && !state.deleted;
   if (!base.others.empty()) {
     // A resolution of a contested document: it goes on when the server has no live leaf it
@@ -130,6 +144,7 @@ struct CouchdbRemote::Write {
   json body;        // without _rev and _revisions
   std::string rev;  // the revision this write makes (couchdb::NextRevision)
   couchdb::LeafToken base;              // the leaf it goes on, and the leaves it supersedes
+  std::string parent;                   // the revision `rev` is made on ("" = a new root)
   std::vector<std::string> tombstones;  // the revisions deleting base.others, in order
   bool settled = false;
 };
@@ -182,6 +197,9 @@ RemoteCapabilities CouchdbRemote::capabilities() const {
   caps.patch = false;                     // CouchDB has no patch: whole bodies
   caps.skips_own_writes = false;          // a feed cannot leave out one device's writes
   caps.conflict_includes_current = true;  // the push read it (_all_docs include_docs)
+  // `_changes` lists each document once, with its winning leaf as the server holds it now; a
+  // live leaf wins over a deleted one whatever their generations.
+  caps.pulls_current_versions = true;
   return caps;
 }
 
@@ -267,7 +285,9 @@ Status CouchdbRemote::Prepare(const Mutation& m, Write* write) {
   if (!deleted) SYNCAGENT_RETURN_IF_ERROR(couchdb::CheckWritableData(m.data));
   write->body = couchdb::BuildBody(write->id, deleted ? json() : m.data, nullptr, deleted);
   write->base = couchdb::ParseLeafToken(m.base_rev.value_or(""));
-  SYNCAGENT_ASSIGN_OR_RETURN(write->rev, couchdb::NextRevision(write->base.on, write->body));
+  write->parent = write->base.on;
+  if (!m.base_rev && !deleted) write->parent = CreateParent(m.document_rev);
+  SYNCAGENT_ASSIGN_OR_RETURN(write->rev, couchdb::NextRevision(write->parent, write->body));
   for (const std::string& leaf : write->base.others) {
     SYNCAGENT_ASSIGN_OR_RETURN(std::string tombstone,
                                couchdb::TombstoneRevision(leaf, write->id));
@@ -324,7 +344,7 @@ Status CouchdbRemote::PushCollection(const std::string& collection, std::vector<
   for (size_t i = 0; i < pending.size(); ++i) {
     Write& write = *pending[i];
     const couchdb::DocumentState& state = states[i];
-    switch (Decide(*write.mutation, write.base, state)) {
+    switch (Decide(*write.mutation, write.base, write.rev, state)) {
       case Decision::kWrite:
         // An edit keeps the attachments (stubs) of the revision it replaces.
         if (state.doc && !state.doc->attachments.is_null() && !state.deleted &&
@@ -346,6 +366,12 @@ Status CouchdbRemote::PushCollection(const std::string& collection, std::vector<
 
 Status CouchdbRemote::DropReplays(const std::string& database, std::vector<Write>& writes,
                                   const CallContext& call) {
+  // Only a mutation sent before can be on the server already (TakeBatch marks a batch attempted
+  // before it goes out): a batch of first attempts skips the round trip.
+  const bool replays = std::any_of(writes.begin(), writes.end(), [](const Write& write) {
+    return write.mutation->attempts > 0;
+  });
+  if (!replays) return Status::Ok();
   std::map<std::string, std::vector<std::string>> asked;
   for (const Write& write : writes) {
     std::vector<std::string>& revs = asked[write.id];
@@ -379,7 +405,7 @@ Status CouchdbRemote::WriteReplicated(const std::string& collection,
     const Write* write = writes[w];
     json doc = write->body;
     doc["_rev"] = write->rev;
-    doc["_revisions"] = couchdb::RevisionsField(write->rev, write->base.on);
+    doc["_revisions"] = couchdb::RevisionsField(write->rev, write->parent);
     docs.push_back(std::move(doc));
     // A resolution deletes the leaves it supersedes in the same request.
     for (size_t t = 0; t < write->tombstones.size(); ++t) {

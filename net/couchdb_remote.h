@@ -5,13 +5,16 @@
 // key is its _id and its data is its body without CouchDB's '_' members (net/couchdb_codec.h).
 //
 // Push (per database of the batch): every write carries a revision id the agent computes
-// (couchdb::NextRevision from the mutation's base and the body) and is written with
-// `new_edits: false`. First `_revs_diff` asks which of those revisions the server lacks: one it
-// has is a replay of a write whose answer was lost, answered as applied with that revision.
+// (couchdb::NextRevision from its parent and the body) and is written with `new_edits: false`.
+// When the batch holds a mutation sent before (Mutation::attempts), `_revs_diff` first asks which
+// of those revisions the server lacks: one it has is a replay of a write whose answer was lost,
+// answered as applied with that revision (a batch of first attempts skips that round trip).
 // Then `_all_docs` (keys, include_docs) gives each remaining document's winning revision: a
-// write whose base is not the server's winner is a conflict (with the server's document); the
-// others go in one `_bulk_docs` with new_edits:false. A put on a document the server does not
-// have (or has deleted) starts a new revision root, so it needs no knowledge of the tombstone; a
+// write whose base is not the server's winner is a conflict (with the server's document); a
+// winner that is the write's own revision is a write already made; the others go in one
+// `_bulk_docs` with new_edits:false. A put on a document the server does not have (or has
+// deleted) is made on the last revision the device knew of it (Mutation::document_rev: the
+// tombstone), as CouchDB's own PUT after a delete is, or starts a new root when it knew none; a
 // delete of a document the server never had is applied without a request (revision ""). Between
 // the `_all_docs` read and the write another client may write: the server then keeps both as
 // conflicting leaves (a pull sees them), as CouchDB replication does.

@@ -39,6 +39,10 @@ struct RemoteCapabilities {
   bool conflict_includes_current = true;  // else a conflict's current document is Fetch()ed
   int max_batch_mutations = 0;            // 0 = no limit of the remote's own
   int64_t max_batch_bytes = 0;            // 0 = no limit of the remote's own
+  // Each pulled change is the server's current version of its document, not one step of its
+  // history: a clean local copy takes it unless it is the same revision, whatever
+  // CompareRevisions says (StoreOptions::pulled_is_current).
+  bool pulls_current_versions = false;
 };
 
 // Why the remote refused one mutation for good (it is dead-lettered with the remote's code).

@@ -126,17 +126,21 @@ void RevNewer(sqlite3_context* context, int argc, sqlite3_value** argv) {
                         : std::string_view(reinterpret_cast<const char*>(t),
                                            static_cast<size_t>(sqlite3_value_bytes(v)));
   };
-  const auto* compare = static_cast<const RevisionComparator*>(sqlite3_user_data(context));
-  const RevisionOrder order = OrderRevisions(*compare, text(argv[0]), text(argv[1]));
-  sqlite3_result_int(context, order == RevisionOrder::kRemoteNewer ? 1 : 0);
+  const auto* rule = static_cast<const DocumentRows::PulledOrder*>(sqlite3_user_data(context));
+  static const RevisionComparator kGenerations;
+  const RevisionOrder order = OrderRevisions(rule->compare ? *rule->compare : kGenerations,
+                                             text(argv[0]), text(argv[1]));
+  const bool newer = rule->current ? order != RevisionOrder::kSame
+                                   : order == RevisionOrder::kRemoteNewer;
+  sqlite3_result_int(context, newer ? 1 : 0);
 }
 
 }  // namespace
 
-Status DocumentRows::RegisterRevisionOrder(SqliteDb& db, const RevisionComparator* compare) {
+Status DocumentRows::RegisterRevisionOrder(SqliteDb& db, const PulledOrder* order) {
   const int rc = sqlite3_create_function_v2(db.handle(), "rev_newer", 2,
                                             SQLITE_UTF8 | SQLITE_DETERMINISTIC,
-                                            const_cast<RevisionComparator*>(compare), RevNewer,
+                                            const_cast<PulledOrder*>(order), RevNewer,
                                             nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) {
     return InternalError(db.path() + ": cannot register rev_newer: " + sqlite3_errstr(rc));

@@ -54,10 +54,15 @@ class DocumentRows {
   // REQUIRES: `feed` outlives this object.
   DocumentRows(SqliteDb& db, ChangeFeed& feed) : db_(db), feed_(feed) {}
 
+  // How SaveIfNewerAndClean orders a pulled revision against the stored one.
+  struct PulledOrder {
+    const RevisionComparator* compare = nullptr;  // the protocol's order (null = generations)
+    bool current = false;  // StoreOptions::pulled_is_current: any other revision is taken
+  };
   // Gives `db` the SQL function rev_newer(stored, incoming) that SaveIfNewerAndClean uses:
-  // 1 when OrderRevisions(*compare, stored, incoming) is kRemoteNewer. `compare` must outlive
-  // the connection.
-  static Status RegisterRevisionOrder(SqliteDb& db, const RevisionComparator* compare);
+  // 1 when OrderRevisions(*order->compare, stored, incoming) is kRemoteNewer, or (when
+  // order->current) anything but kSame. `order` and its comparator must outlive the connection.
+  static Status RegisterRevisionOrder(SqliteDb& db, const PulledOrder* order);
 
   // Loads the row into *row (its collection/key set); false when there is none.
   StatusOr<bool> Load(std::string_view collection, std::string_view key, DocumentRow* row);

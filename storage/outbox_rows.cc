@@ -17,8 +17,10 @@ constexpr char kLoadInFlight[] = "SELECT " SYNCAGENT_OUTBOX_COLUMNS
 constexpr char kLoadByIdScan[] =
     "SELECT " SYNCAGENT_OUTBOX_COLUMNS " FROM outbox WHERE mutation_id = ?1";
 // Documents with an open conflict are held back until the conflict is resolved.
+// The last column is the document row's rev (OutboxRow::document_rev).
 constexpr char kOldest[] =
-    "SELECT " SYNCAGENT_OUTBOX_COLUMNS " FROM outbox WHERE NOT EXISTS (SELECT 1 FROM conflicts c "
+    "SELECT " SYNCAGENT_OUTBOX_COLUMNS ", (SELECT d.rev FROM documents d WHERE "
+    "d.collection = outbox.collection AND d.key = outbox.key) FROM outbox WHERE NOT EXISTS (SELECT 1 FROM conflicts c "
     "WHERE c.status = 'open' AND c.collection = outbox.collection AND c.key = outbox.key) "
     "AND seq > ?2 AND (?3 IS NULL OR collection IN (SELECT value FROM json_each(?3))) "
     "ORDER BY seq LIMIT ?1";
@@ -149,7 +151,9 @@ StatusOr<std::vector<OutboxRow>> OutboxRows::Oldest(int64_t limit, int64_t after
   while (true) {
     SYNCAGENT_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
     if (!has_row) break;
-    ReadMutationRow(stmt, 0, &out.emplace_back());
+    OutboxRow& row = out.emplace_back();
+    ReadMutationRow(stmt, 0, &row);
+    row.document_rev = stmt.OptionalText(kMutationRowColumns).value_or("");
   }
   return out;
 }
@@ -205,6 +209,7 @@ StatusOr<Mutation> OutboxRows::ToMutation(const OutboxRow& row) {
   m.key = row.key;
   m.op = row.op;
   m.base_rev = row.base_rev;
+  m.document_rev = row.document_rev;
   if (row.data) {
     SYNCAGENT_ASSIGN_OR_RETURN(m.data,
                                ParseStoredJson(*row.data, row.collection, row.key, "mutation data"));

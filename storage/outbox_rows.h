@@ -34,6 +34,8 @@ struct OutboxRow {
   int64_t created_at = 0;
   int64_t attempts = 0;
   std::optional<std::string> last_error;
+  // Not an outbox column: the document row's rev as Oldest() read it ("" elsewhere).
+  std::string document_rev;
 };
 
 class OutboxRows {

@@ -128,8 +128,10 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   SYNCAGENT_RETURN_IF_ERROR(query::SyncIndexes(*db, indexes));
   std::unique_ptr<Store> store(new Store(options, std::move(db), *client_id));
   store->index_columns_ = std::move(indexes.columns);
+  store->pulled_order_.compare = &store->options_.compare_revisions;
+  store->pulled_order_.current = options.pulled_is_current;
   SYNCAGENT_RETURN_IF_ERROR(
-      DocumentRows::RegisterRevisionOrder(*store->db_, &store->options_.compare_revisions));
+      DocumentRows::RegisterRevisionOrder(*store->db_, &store->pulled_order_));
   store->hlc_.Restore(last);
   store->persisted_hlc_ = store->hlc_.Last();
   return store;

@@ -217,6 +217,7 @@ class Store {
 
   std::mutex mu_;
   StoreOptions options_;
+  DocumentRows::PulledOrder pulled_order_;  // rev_newer's rule; outlives db_
   std::unique_ptr<SqliteDb> db_;
   std::string client_id_;
   HybridLogicalClock hlc_;

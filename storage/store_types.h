@@ -83,6 +83,11 @@ struct StoreOptions {
   std::vector<std::string> synced_collections;
   // Orders server revisions (the protocol's Remote::CompareRevisions); null = CompareGenerations.
   RevisionComparator compare_revisions;
+  // Whether each pulled change is the server's current version of its document rather than one
+  // step of its history (RemoteCapabilities::pulls_current_versions): a clean local copy then
+  // takes any pulled revision other than its own, whatever compare_revisions says of the two
+  // (CouchDB: a live leaf wins over a tombstone of a higher generation).
+  bool pulled_is_current = false;
   // The query indexes the store keeps: Open creates the missing ones and drops the others
   // (storage/query/index_sync.h). kInvalidArgument from Open for a bad collection or field.
   std::vector<QueryIndex> indexes;
@@ -137,6 +142,10 @@ struct Mutation {
   std::string key;
   MutationOp op = MutationOp::kPut;
   std::optional<std::string> base_rev;  // nullopt = create; "" = only if the server never had it
+  // The last server revision the store knew for the document when the batch was taken (its
+  // row's rev; "" = none). For a create, the tombstone the server may still hold: a protocol
+  // whose revisions form a tree (CouchDB) places the create after it, as its own servers do.
+  std::string document_rev;
   nlohmann::json data;  // put: full object; patch: the merge patch; delete: null
   std::string hlc;
   int64_t created_at = 0;  // wall ms

@@ -34,6 +34,74 @@ TEST_F(AgentCouchdbTest, TwoDevicesShareWritesThroughTheServer) {
   EXPECT_TRUE(Data(*b, "n1").is_null());
 }
 
+TEST_F(AgentCouchdbTest, ADocumentCreatedAgainAfterADeleteReachesADeviceHoldingTheTombstone) {
+  auto a = Device("a");
+  auto b = Device("b");
+  ASSERT_TRUE(a && b);
+  ASSERT_TRUE(a->Put("notes", "n1", {{"v", 1}}).ok());
+  ASSERT_TRUE(a->Put("notes", "n1", {{"v", 2}}).ok());
+  Sync(*a);
+  ASSERT_TRUE(a->Put("notes", "n1", {{"v", 3}}).ok());
+  Sync(*a);
+  ASSERT_TRUE(a->Delete("notes", "n1").ok());
+  Sync(*a);  // the server holds the tombstone 3-...
+  Sync(*b);  // b holds it too
+  ASSERT_TRUE(Data(*b, "n1").is_null());
+
+  // b creates the document again: the create continues the history after the tombstone.
+  ASSERT_TRUE(b->Put("notes", "n1", {{"v", "again"}}).ok());
+  Sync(*b);
+  const json on_server = Server("/app-notes/n1?revs_info=true");
+  EXPECT_EQ(on_server["v"], "again");
+  const auto rev = couchdb::ParseRevision(on_server["_rev"].get<std::string>());
+  ASSERT_TRUE(rev);
+  EXPECT_EQ(rev->generation, 4u) << on_server.dump();
+  Sync(*a);  // a holds the same tombstone: the new version is newer
+  EXPECT_EQ(Data(*a, "n1"), json({{"v", "again"}}));
+
+  // And the other way round, twice: a deletes, b creates once more.
+  ASSERT_TRUE(a->Delete("notes", "n1").ok());
+  Sync(*a);
+  Sync(*b);
+  ASSERT_TRUE(Data(*b, "n1").is_null());
+  ASSERT_TRUE(b->Put("notes", "n1", {{"v", "third"}}).ok());
+  Sync(*b);
+  Sync(*a);
+  EXPECT_EQ(Data(*a, "n1"), json({{"v", "third"}}));
+  EXPECT_EQ(Server("/app-notes/n1?conflicts=true").count("_conflicts"), 0u);
+}
+
+TEST_F(AgentCouchdbTest, ALiveVersionOfALowerGenerationBeatsATombstoneAsOnTheServer) {
+  auto a = Device("a");
+  auto b = Device("b");
+  ASSERT_TRUE(a && b);
+  ASSERT_TRUE(a->Put("notes", "n1", {{"v", 1}}).ok());
+  Sync(*a);
+  Sync(*b);
+  // a edits twice and deletes: a tombstone of generation 4, which b pulls too.
+  ASSERT_TRUE(a->Put("notes", "n1", {{"v", 2}}).ok());
+  Sync(*a);
+  ASSERT_TRUE(a->Put("notes", "n1", {{"v", 3}}).ok());
+  Sync(*a);
+  ASSERT_TRUE(a->Delete("notes", "n1").ok());
+  Sync(*a);
+  Sync(*b);
+  ASSERT_TRUE(Data(*b, "n1").is_null());
+  // Another replicator writes a second root of a lower generation (new_edits: false). The
+  // server keeps both branches; CouchDB's winner is the live one.
+  const json written = Server("/app-notes/_bulk_docs", "POST",
+                              json{{"new_edits", false},
+                                   {"docs", {{{"_id", "n1"}, {"_rev", "1-0ther"},
+                                              {"v", "elsewhere"}}}}}
+                                  .dump());
+  ASSERT_TRUE(written.is_array()) << written.dump();
+  ASSERT_EQ(Server("/app-notes/n1")["v"], "elsewhere");  // the live leaf wins on the server
+  Sync(*a);  // a's clean tombstone (generation 4) takes the server's winner
+  EXPECT_EQ(Data(*a, "n1"), json({{"v", "elsewhere"}}));
+  Sync(*b);
+  EXPECT_EQ(Data(*b, "n1"), json({{"v", "elsewhere"}}));
+}
+
 TEST_F(AgentCouchdbTest, ConcurrentEditsMergeAndLeaveTheServerOneLeaf) {
   auto a = Device("a");
   auto b = Device("b");

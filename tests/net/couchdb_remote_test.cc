@@ -163,6 +163,63 @@ TEST_F(CouchdbRemoteTest, AReplayAfterALostAnswerMakesNoSecondRevision) {
   EXPECT_EQ(leaves["results"][0]["changes"].size(), 1u);
 }
 
+TEST_F(CouchdbRemoteTest, OnlyABatchSentBeforeAsksWhichRevisionsTheServerHas) {
+  ASSERT_TRUE(NewRemote()->Push({Put("seed", {{"v", 0}})}, call_).ok());  // creates the database
+  Mutation put = Put("n1", {{"v", 1}});
+  auto remote = NewRemote();
+  auto first = remote->Push({put}, call_);
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  EXPECT_EQ(remote->stats().requests, 2) << "a first attempt: _all_docs and _bulk_docs only";
+  const std::string rev1 = (*first)[0].ack.server_rev;
+  // Someone writes on top before the (lost) answer is replayed.
+  const json on_top = Raw("PUT", "/notes/n1", json{{"_rev", rev1}, {"v", 2}}.dump());
+  ASSERT_EQ(on_top["ok"], true) << on_top.dump();
+
+  put.attempts = 1;  // sent before: its revision may be on the server
+  auto replayed_remote = NewRemote();
+  auto replay = replayed_remote->Push({put}, call_);
+  ASSERT_TRUE(replay.ok()) << replay.status().message();
+  EXPECT_EQ(replayed_remote->stats().requests, 1) << "_revs_diff found it: nothing else to do";
+  EXPECT_EQ((*replay)[0].kind, PushAnswer::Kind::kApplied);
+  EXPECT_EQ((*replay)[0].ack.server_rev, rev1);
+
+  // Without the question, the same write would be taken for a conflict with the newer version.
+  put.attempts = 0;
+  auto unasked = NewRemote()->Push({put}, call_);
+  ASSERT_TRUE(unasked.ok()) << unasked.status().message();
+  EXPECT_EQ((*unasked)[0].kind, PushAnswer::Kind::kConflict);
+}
+
+TEST_F(CouchdbRemoteTest, ACreateAfterADeleteContinuesFromTheTombstoneTheDeviceKnows) {
+  auto remote = NewRemote();
+  auto created = remote->Push({Put("n1", {{"v", 1}})}, call_);
+  ASSERT_TRUE(created.ok()) << created.status().message();
+  auto deleted = remote->Push({Delete("n1", (*created)[0].ack.server_rev)}, call_);
+  ASSERT_TRUE(deleted.ok()) << deleted.status().message();
+  const std::string tombstone = (*deleted)[0].ack.server_rev;
+
+  Mutation again = Put("n1", {{"v", "again"}});  // a create: no base
+  again.document_rev = tombstone;
+  auto answers = remote->Push({again}, call_);
+  ASSERT_TRUE(answers.ok()) << answers.status().message();
+  ASSERT_EQ((*answers)[0].kind, PushAnswer::Kind::kApplied);
+  const std::string rev = (*answers)[0].ack.server_rev;
+  EXPECT_EQ(rev, *couchdb::NextRevision(tombstone, json{{"_id", "n1"}, {"v", "again"}}));
+  EXPECT_EQ(rev.substr(0, 2), "3-");
+  const json doc = Raw("GET", "/notes/n1?revs=true");
+  EXPECT_EQ(doc["_revisions"]["ids"][1], couchdb::ParseRevision(tombstone)->hash) << doc.dump();
+  const json leaves = Raw("GET", "/notes/_changes?style=all_docs");
+  ASSERT_EQ(leaves["results"].size(), 1u) << leaves.dump();
+  EXPECT_EQ(leaves["results"][0]["changes"].size(), 1u) << "one branch: no second root";
+
+  // A device that knew no revision of it starts a new root (the server then keeps two leaves).
+  Mutation fresh = Put("n2", {{"v", 1}});
+  fresh.document_rev = "not a revision";
+  auto rooted = remote->Push({fresh}, call_);
+  ASSERT_TRUE(rooted.ok()) << rooted.status().message();
+  EXPECT_EQ((*rooted)[0].ack.server_rev.substr(0, 2), "1-");
+}
+
 // The fault proxy in front of the server: the first `_bulk_docs` is carried out by the server,
 // then its answer is cut short (half of it, then the connection closes). (A connection closed
 // before any byte is not enough: libcurl sends the request again by itself on a fresh one.)

@@ -55,6 +55,19 @@ TEST_F(OutboxTest, TakeBatchMarksWhatItTakesSoLaterWritesQueueSeparately) {
   EXPECT_TRUE(none->empty());
 }
 
+TEST_F(OutboxTest, ABatchCarriesTheRevisionTheStoreLastKnewForEachDocument) {
+  ASSERT_OK(store_->ApplyRemotePage({{"notes", "gone", "3", true, nullptr, "", ""}}, "c1")
+                .status());
+  ASSERT_OK(store_->Put("notes", "gone", {{"v", "again"}}));  // a create after the tombstone
+  ASSERT_OK(store_->Put("notes", "new", {{"v", 1}}));         // never seen by the server
+  auto taken = store_->TakeBatch(10, 1 << 20);
+  ASSERT_TRUE(taken.ok()) << taken.status().ToString();
+  ASSERT_EQ(taken->size(), 2u);
+  EXPECT_FALSE((*taken)[0].base_rev.has_value());
+  EXPECT_EQ((*taken)[0].document_rev, "3");
+  EXPECT_EQ((*taken)[1].document_rev, "");
+}
+
 TEST_F(OutboxTest, TakeBatchAfterSkipsTheBatchOnTheWireAndStopsAtItsDocuments) {
   ASSERT_OK(store_->Put("notes", "a", {{"v", 1}}));
   ASSERT_OK(store_->Put("notes", "b", {{"v", 1}}));

@@ -146,6 +146,52 @@ TEST_F(RemoteApplyTest, CustomCheckpointNamesAreIndependent) {
   EXPECT_FALSE(store_->GetCheckpoint("pull")->has_value());
 }
 
+// A protocol whose pulls carry each document's current version (StoreOptions::pulled_is_current,
+// as CouchDB's `_changes`): a clean copy takes any other revision, even one ordered older.
+class CurrentVersionsApplyTest : public StoreTest {
+ protected:
+  void Open(bool pulled_is_current) {
+    StoreOptions options = testing::Options(dir_.File("current.db"), &clock_);
+    options.pulled_is_current = pulled_is_current;
+    store_ = testing::OpenStore(options);
+    ASSERT_NE(store_, nullptr);
+  }
+};
+
+TEST_F(CurrentVersionsApplyTest, ACleanTombstoneTakesALiveVersionOfALowerGeneration) {
+  ASSERT_NO_FATAL_FAILURE(Open(/*pulled_is_current=*/true));
+  ASSERT_OK(store_->ApplyRemotePage({Change("k", 4, nullptr, /*deleted=*/true)}, "c1").status());
+  auto result = store_->ApplyRemotePage({Change("k", 1, {{"v", "live"}})}, "c2");
+  ASSERT_OK(result.status());
+  EXPECT_EQ(result->applied, 1);
+  const Document doc = MustGet("notes", "k");
+  EXPECT_EQ(doc.rev, "1");
+  EXPECT_EQ(doc.data, json({{"v", "live"}}));
+  // The same revision again is nothing new.
+  auto again = store_->ApplyRemotePage({Change("k", 1, {{"v", "live"}})}, "c3");
+  ASSERT_OK(again.status());
+  EXPECT_EQ(again->skipped, 1);
+}
+
+TEST_F(CurrentVersionsApplyTest, ADirtyDocumentIsNotOverwritten) {
+  ASSERT_NO_FATAL_FAILURE(Open(/*pulled_is_current=*/true));
+  ASSERT_OK(store_->ApplyRemotePage({Change("k", 4, {{"v", 4}})}, "c1").status());
+  ASSERT_OK(store_->Put("notes", "k", {{"v", "mine"}}));
+  auto result = store_->ApplyRemotePage({Change("k", 1, {{"v", "theirs"}})}, "c2");
+  ASSERT_OK(result.status());
+  EXPECT_EQ(result->applied, 0);
+  EXPECT_EQ(MustGet("notes", "k").data, json({{"v", "mine"}}));
+}
+
+TEST_F(CurrentVersionsApplyTest, WithoutTheRuleAnOlderVersionIsSkipped) {
+  ASSERT_NO_FATAL_FAILURE(Open(/*pulled_is_current=*/false));
+  ASSERT_OK(store_->ApplyRemotePage({Change("k", 4, nullptr, /*deleted=*/true)}, "c1").status());
+  auto result = store_->ApplyRemotePage({Change("k", 1, {{"v", "live"}})}, "c2");
+  ASSERT_OK(result.status());
+  EXPECT_EQ(result->skipped, 1);
+  EXPECT_TRUE(MustGet("notes", "k", /*include_deleted=*/true).deleted);
+}
+
 // A protocol whose server keeps several versions of a document (as CouchDB's leaves): a token
 // "2-c|2-a" goes on version 2-c and supersedes 2-a; tokens are ordered by the version they go on,
 // and a token that supersedes others needs a write to be taken.
