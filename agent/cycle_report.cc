@@ -29,7 +29,9 @@ nlohmann::json CycleReport::ToJson() const {
                       {"bytes_up", bytes_up},
                       {"bytes_down", bytes_down},
                       {"requests", requests},
-                      {"duration_ms", duration.count()}};
+                      {"duration_ms", duration.count()},
+                      {"push_ms", push_time.count()},
+                      {"pull_ms", pull_time.count()}};
   if (!error.ok()) {
     j["error"] = {{"code", StatusCodeName(error.code())},
                   {"class", RetryClassName(error.retry_class())},

@@ -44,6 +44,8 @@ struct CycleReport {
   int64_t bytes_down = 0;
   int64_t requests = 0;
   Millis duration{0};
+  Millis push_time{0};  // spent in the push phase (every round), answers recorded included
+  Millis pull_time{0};  // spent in the pull phase (every round), pages applied included
   Status error;                     // why the cycle is kRetry/kFailed (or what cut it short)
   Millis retry_after{0};            // kRetry: the wait the server or the backoff suggested
   StopKind stop = StopKind::kNone;  // kPartial: why it stopped early

@@ -48,8 +48,15 @@ void SyncEngine::RunRounds(CycleContext* ctx) {
     ctx->Fail(settled.status());
     return;
   }
+  // The time a phase takes, added to the report's push_time or pull_time.
+  auto timed = [ctx](Millis* total, auto&& phase) {
+    const MonoTime start = ctx->clock->Now();
+    const PhaseEnd end = phase();
+    *total += std::chrono::duration_cast<Millis>(ctx->clock->Now() - start);
+    return end;
+  };
   for (int round = 0; round < options_.max_rounds; ++round) {
-    const PhaseEnd pushed = Pusher(ctx).Run();
+    const PhaseEnd pushed = timed(&ctx->report->push_time, [ctx] { return Pusher(ctx).Run(); });
     if (ctx->server_reset_seen) {
       // Found by the push's last answers: the outbox is rewritten before anything else.
       if (auto forgot = ctx->ForgetServer("an acknowledged document is unknown to the server");
@@ -67,7 +74,10 @@ void SyncEngine::RunRounds(CycleContext* ctx) {
       return;
     }
     int queued_writes = *settled;
-    if (Puller(ctx, &settler).Run(&queued_writes) != PhaseEnd::kComplete) return;
+    const PhaseEnd pulled = timed(&ctx->report->pull_time, [ctx, &settler, &queued_writes] {
+      return Puller(ctx, &settler).Run(&queued_writes);
+    });
+    if (pulled != PhaseEnd::kComplete) return;
     if (queued_writes == 0) return;
   }
 }

@@ -85,6 +85,16 @@ std::string CreateParent(const std::string& document_rev) {
   return couchdb::ParseRevision(known) ? known : std::string();
 }
 
+// A put of a document the device never knew a revision of: a new root, written without reading
+// the server's state first. Should the server hold a live version already (another device
+// created the same key), the two are conflicting leaves, which the pull that follows the push
+// meets as a contested document and settles by the policy, as CouchDB replication does; a
+// deleted one loses to the new live leaf. Anything else needs the server's winner first (a stale
+// base, a delete, the attachments an edit keeps).
+bool IsNewRoot(const Mutation& m, const std::string& parent) {
+  return m.op == MutationOp::kPut && !m.base_rev && parent.empty();
+}
+
 PushAnswer Applied(const Mutation& m, std::string rev) {
   PushAnswer answer;
   answer.kind = PushAnswer::Kind::kApplied;
@@ -150,7 +160,6 @@ struct CouchdbRemote::Write {
 };
 
 namespace {
-
 
 // A decoder for Call() that parses the body with `parse` into `*out`.
 template <typename T, typename Parse>
@@ -332,15 +341,19 @@ Status CouchdbRemote::PushCollection(const std::string& collection, std::vector<
   SYNCAGENT_RETURN_IF_ERROR(DropReplays(database, writes, call));
   std::vector<Write*> pending;
   std::vector<std::string> ids;
+  std::vector<Write*> to_write;
   for (Write& write : writes) {
     if (write.settled) continue;
+    if (IsNewRoot(*write.mutation, write.parent)) {
+      to_write.push_back(&write);
+      continue;
+    }
     pending.push_back(&write);
     ids.push_back(write.id);
   }
-  if (pending.empty()) return Status::Ok();
+  if (pending.empty()) return WriteReplicated(collection, to_write, call);
   SYNCAGENT_ASSIGN_OR_RETURN(std::vector<couchdb::DocumentState> states,
                              States(database, ids, call));
-  std::vector<Write*> to_write;
   for (size_t i = 0; i < pending.size(); ++i) {
     Write& write = *pending[i];
     const couchdb::DocumentState& state = states[i];

@@ -9,10 +9,12 @@
 // When the batch holds a mutation sent before (Mutation::attempts), `_revs_diff` first asks which
 // of those revisions the server lacks: one it has is a replay of a write whose answer was lost,
 // answered as applied with that revision (a batch of first attempts skips that round trip).
-// Then `_all_docs` (keys, include_docs) gives each remaining document's winning revision: a
-// write whose base is not the server's winner is a conflict (with the server's document); a
-// winner that is the write's own revision is a write already made; the others go in one
-// `_bulk_docs` with new_edits:false. A put on a document the server does not have (or has
+// A put of a document the device never knew a revision of (a new root) is written without a
+// read: a live version the server already holds stays beside it as a conflicting leaf, which the
+// pull meets contested. Then `_all_docs` (keys, include_docs) gives each remaining document's
+// winning revision: a write whose base is not the server's winner is a conflict (with the
+// server's document); a winner that is the write's own revision is a write already made; the
+// others go in one `_bulk_docs` with new_edits:false. A put on a document the server does not have (or has
 // deleted) is made on the last revision the device knew of it (Mutation::document_rev: the
 // tombstone), as CouchDB's own PUT after a delete is, or starts a new root when it knew none; a
 // delete of a document the server never had is applied without a request (revision ""). Between

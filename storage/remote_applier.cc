@@ -83,14 +83,19 @@ StatusOr<std::optional<int64_t>> RemoteApplier::ApplyContested(const RemoteChang
     doc = CleanRow(*versions[1], side, now);
     SYNCAGENT_RETURN_IF_ERROR(ctx_.docs->Save(doc));
   }
-  // A clean local side is one of the versions: their common ancestor is the conflict's base
-  // (a local edit keeps its own base).
+  // A clean local side is one of the versions: their common ancestor is the conflict's base, or
+  // none when the versions share no history (two roots: the same key created on two devices);
+  // its own revision is no base, for the policy would see no local change. A local edit keeps
+  // its own base.
   DocumentRow sides = doc;
   if (clean && !change.ancestor_rev.empty() && change.ancestor_data.is_object()) {
     std::string text;
     SYNCAGENT_RETURN_IF_ERROR(DumpJson(change.ancestor_data, change.collection, change.key, &text));
     sides.base_rev = change.ancestor_rev;
     sides.base_data = std::move(text);
+  } else if (clean) {
+    sides.base_rev.reset();
+    sides.base_data.reset();
   }
   SYNCAGENT_ASSIGN_OR_RETURN(
       int64_t id, conflicts_.RecordFor(sides, remote, ConflictOrigin::kPull, std::nullopt));

@@ -232,6 +232,48 @@ TEST_F(ServerLeavesTest, EveryPolicyLeavesOneLeafAfterARacedWrite) {
   }
 }
 
+TEST_F(ServerLeavesTest, TwoDevicesCreatingOneKeyEndWithOneLeafUnderEveryPolicy) {
+  // Each device creates `key` without having seen the other's: the second create is written as a
+  // second root without a read, and its cycle's pull settles the two leaves by the policy.
+  const std::map<std::string, json> expected = {
+      {"server_wins", {{"by", "a"}, {"a", 1}}},
+      {"client_wins", {{"by", "b"}, {"b", 1}}},
+      {"merge", nullptr},  // no common ancestor: the tie rule decides "by"; both other fields
+      {"last_writer_wins", {{"by", "b"}, {"b", 1}}},
+  };
+  for (const auto& [policy, data] : expected) {
+    SCOPED_TRACE(policy);
+    auto a = Device("create-a-" + policy, policy);
+    auto b = Device("create-b-" + policy, policy);
+    ASSERT_TRUE(a && b);
+    const std::string key = "c-" + policy;
+    ASSERT_TRUE(a->Put("notes", key, {{"by", "a"}, {"a", 1}}).ok());
+    ASSERT_TRUE(b->Put("notes", key, {{"by", "b"}, {"b", 1}}).ok());
+    Sync(*a);
+    Sync(*b);  // b's create meets a's on the server and is settled in the same cycle
+    ExpectOneLeafAndEqual(*b, key);
+    Sync(*a);
+    ExpectOneLeafAndEqual(*a, key);
+    EXPECT_EQ(Data(*a, key), Data(*b, key));
+    if (!data.is_null()) {
+      EXPECT_EQ(Data(*b, key), data);
+    } else {
+      EXPECT_EQ(Data(*b, key)["a"], 1);
+      EXPECT_EQ(Data(*b, key)["b"], 1);
+    }
+    const json leaves = Server("/app-notes/_changes?style=all_docs");
+    for (const json& row : leaves["results"]) {
+      if (row["id"] != key) continue;
+      int live = 0;
+      for (const json& change : row["changes"]) {
+        const json leaf = Server("/app-notes/" + key + "?rev=" + change["rev"].get<std::string>());
+        live += leaf.value("_deleted", false) ? 0 : 1;
+      }
+      EXPECT_EQ(live, 1) << row.dump();
+    }
+  }
+}
+
 TEST_F(ServerLeavesTest, ACustomResolverDecidesAndTheServerKeepsItsAnswer) {
   AgentOptions options;
   options.custom_resolver = [](const ConflictSides& sides) -> StatusOr<CustomResolution> {

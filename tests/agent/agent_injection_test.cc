@@ -51,6 +51,33 @@ TEST(AgentInjectionTest, AnInjectedRemoteAndClockCarryTheWholeCycle) {
   EXPECT_EQ(report.outcome, CycleOutcome::kRetry) << report.ToJson().dump();
 }
 
+TEST(AgentInjectionTest, TheReportTimesThePushAndThePullOnTheInjectedClock) {
+  testing::TempDir dir;
+  VirtualClock clock;
+  FakeRemote remote(&clock);
+  remote.set_latency(Millis(100));  // each call advances the clock by 100 ms
+  for (int i = 0; i < 3; ++i) remote.ServerPut("notes", "s" + std::to_string(i), {{"v", i}});
+  AgentOptions options;
+  options.clock = &clock;
+  options.remote = &remote;
+  auto agent = Agent::OpenJson(Config(dir.File("a.db")), options);
+  ASSERT_TRUE(agent.ok()) << agent.status().ToString();
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE((*agent)->Put("notes", "l" + std::to_string(i), {{"v", i}}).ok());
+  }
+  const CycleReport report = (*agent)->SyncNow(Millis(60000));
+  ASSERT_EQ(report.outcome, CycleOutcome::kDone) << report.ToJson().dump();
+  const auto pushes = static_cast<int64_t>(remote.CallsOf(FakeRemote::CallKind::kPush).size());
+  const auto pulls = static_cast<int64_t>(remote.CallsOf(FakeRemote::CallKind::kPull).size());
+  ASSERT_GE(pushes, 1);
+  ASSERT_GE(pulls, 1);
+  EXPECT_EQ(report.push_time, Millis(100 * pushes));
+  EXPECT_EQ(report.pull_time, Millis(100 * pulls));
+  EXPECT_LE(report.push_time + report.pull_time, report.duration);
+  EXPECT_EQ(report.ToJson()["push_ms"], 100 * pushes);
+  EXPECT_EQ(report.ToJson()["pull_ms"], 100 * pulls);
+}
+
 // Through the whole path (the SQL upsert's rev_newer included), revision "10" is newer than "9"
 // although it sorts before it as text.
 TEST(AgentInjectionTest, RevisionsStayOrderedPastTheirTextOrder) {

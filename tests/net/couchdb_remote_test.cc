@@ -6,6 +6,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "net/couchdb_revision.h"
 #include "net/curl_http_client.h"
 #include "platform/clock.h"
@@ -165,27 +167,33 @@ TEST_F(CouchdbRemoteTest, AReplayAfterALostAnswerMakesNoSecondRevision) {
 
 TEST_F(CouchdbRemoteTest, OnlyABatchSentBeforeAsksWhichRevisionsTheServerHas) {
   ASSERT_TRUE(NewRemote()->Push({Put("seed", {{"v", 0}})}, call_).ok());  // creates the database
-  Mutation put = Put("n1", {{"v", 1}});
   auto remote = NewRemote();
-  auto first = remote->Push({put}, call_);
-  ASSERT_TRUE(first.ok()) << first.status().message();
-  EXPECT_EQ(remote->stats().requests, 2) << "a first attempt: _all_docs and _bulk_docs only";
-  const std::string rev1 = (*first)[0].ack.server_rev;
+  auto created = remote->Push({Put("n1", {{"v", 1}})}, call_);
+  ASSERT_TRUE(created.ok()) << created.status().message();
+  EXPECT_EQ(remote->stats().requests, 1) << "a new root on a first attempt: _bulk_docs only";
+  const std::string rev1 = (*created)[0].ack.server_rev;
+
+  Mutation edit = Put("n1", {{"v", 2}}, rev1);
+  auto edit_remote = NewRemote();
+  auto edited = edit_remote->Push({edit}, call_);
+  ASSERT_TRUE(edited.ok()) << edited.status().message();
+  EXPECT_EQ(edit_remote->stats().requests, 2) << "an edit: _all_docs and _bulk_docs";
+  const std::string rev2 = (*edited)[0].ack.server_rev;
   // Someone writes on top before the (lost) answer is replayed.
-  const json on_top = Raw("PUT", "/notes/n1", json{{"_rev", rev1}, {"v", 2}}.dump());
+  const json on_top = Raw("PUT", "/notes/n1", json{{"_rev", rev2}, {"v", 3}}.dump());
   ASSERT_EQ(on_top["ok"], true) << on_top.dump();
 
-  put.attempts = 1;  // sent before: its revision may be on the server
+  edit.attempts = 1;  // sent before: its revision may be on the server
   auto replayed_remote = NewRemote();
-  auto replay = replayed_remote->Push({put}, call_);
+  auto replay = replayed_remote->Push({edit}, call_);
   ASSERT_TRUE(replay.ok()) << replay.status().message();
   EXPECT_EQ(replayed_remote->stats().requests, 1) << "_revs_diff found it: nothing else to do";
   EXPECT_EQ((*replay)[0].kind, PushAnswer::Kind::kApplied);
-  EXPECT_EQ((*replay)[0].ack.server_rev, rev1);
+  EXPECT_EQ((*replay)[0].ack.server_rev, rev2);
 
   // Without the question, the same write would be taken for a conflict with the newer version.
-  put.attempts = 0;
-  auto unasked = NewRemote()->Push({put}, call_);
+  edit.attempts = 0;
+  auto unasked = NewRemote()->Push({edit}, call_);
   ASSERT_TRUE(unasked.ok()) << unasked.status().message();
   EXPECT_EQ((*unasked)[0].kind, PushAnswer::Kind::kConflict);
 }
@@ -343,11 +351,23 @@ TEST_F(CouchdbRemoteTest, AWriteOnAStaleBaseIsAConflictCarryingTheServerDocument
   EXPECT_EQ((*stale)[0].current->rev, rev2);
   EXPECT_EQ((*stale)[0].current->data, json({{"v", 2}}));
   EXPECT_EQ((*stale)[1].kind, PushAnswer::Kind::kApplied);
-  // A create of a document the server has is a conflict too; the server kept one leaf.
+  // A create of a document the server has, by a device that knew no revision of it, is written
+  // without a read: the server keeps both leaves, which the next pull hands over contested.
   auto create_again = remote->Push({Put("n1", {{"v", 9}})}, call_);
   ASSERT_TRUE(create_again.ok());
-  EXPECT_EQ((*create_again)[0].kind, PushAnswer::Kind::kConflict);
-  EXPECT_EQ(Raw("GET", "/notes/n1?conflicts=true").count("_conflicts"), 0u);
+  EXPECT_EQ((*create_again)[0].kind, PushAnswer::Kind::kApplied);
+  const std::string root = (*create_again)[0].ack.server_rev;
+  EXPECT_EQ(root.substr(0, 2), "1-");
+  EXPECT_EQ(Raw("GET", "/notes/n1?conflicts=true")["_conflicts"], json::array({root}));
+  auto page = remote->Pull(Query(), call_);
+  ASSERT_TRUE(page.ok()) << page.status().message();
+  const auto n1 = std::find_if(page->changes.begin(), page->changes.end(),
+                               [](const RemoteChange& c) { return c.key == "n1"; });
+  ASSERT_NE(n1, page->changes.end());
+  EXPECT_EQ(couchdb::ParseLeafToken(n1->rev).on, rev2);
+  ASSERT_EQ(n1->rivals.size(), 1u);
+  EXPECT_EQ(couchdb::ParseLeafToken(n1->rivals[0].rev).on, root);
+  EXPECT_EQ(n1->rivals[0].data, json({{"v", 9}}));
 }
 
 TEST_F(CouchdbRemoteTest, DeletesLeaveATombstoneAndANeverExistingOneIsApplied) {

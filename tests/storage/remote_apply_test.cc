@@ -243,6 +243,20 @@ TEST_F(ContestedApplyTest, ACleanDocumentAtALosingVersionConflictsWithTheWinner)
   EXPECT_EQ(MustGet("notes", "k").rev, "2-a");  // the document is left as it is
 }
 
+TEST_F(ContestedApplyTest, VersionsWithNoCommonAncestorGiveAConflictWithoutABase) {
+  // Two roots (the same key created on two devices): the local one is no base for the other.
+  ASSERT_OK(store_->ApplyRemotePage({{"notes", "k", "2-a", false, {{"v", "a"}}, "", ""}}, "c1")
+                .status());
+  RemoteChange change = Contested();
+  change.ancestor_rev.clear();
+  change.ancestor_data = nullptr;
+  const Conflict conflict = OnlyConflict(store_->ApplyRemotePage({change}, "c2"));
+  EXPECT_EQ(conflict.local_data, json({{"v", "a"}}));
+  EXPECT_EQ(conflict.remote_data, json({{"v", "c"}}));
+  EXPECT_FALSE(conflict.base_rev.has_value());
+  EXPECT_TRUE(conflict.base_data.is_null());
+}
+
 TEST_F(ContestedApplyTest, ACleanDocumentAtTheWinnerConflictsWithTheBestRival) {
   ASSERT_OK(store_->ApplyRemotePage({{"notes", "k", "2-c", false, {{"v", "c"}}, "", ""}}, "c1")
                 .status());
