@@ -1,16 +1,18 @@
 // PouchDB 9 on Node as the bench's reference client (bench/couchdb_bench): one replication of a
 // CouchDB database, timed, in this process.
 //
-// Usage: node pouchdb_bench.js --modules DIR --op pull|push|seed --url DB_URL --count N
+// Usage: node pouchdb_bench.js --modules DIR --op pull|push|seed|floor|export --url DB_URL --count N
 //                              [--adapter leveldb|memory] [--batch B] [--dir SCRATCH]
 //   pull: replicate.from(DB_URL) into an empty local database (batch_size B);
 //   push: writes N documents into an empty local database (not timed), then replicate.to(DB_URL)
 //         (batch_size B);
 //   seed: writes N documents straight into DB_URL with _bulk_docs (5,000 a request); no timing;
-//   floor: writes into SCRATCH the request bodies of a push of N documents in batches of B as
-//         syncagent makes them (per batch: _revs_diff, _all_docs?keys with include_docs and
-//         conflicts, _bulk_docs new_edits:false with revision ids and _revisions) and
-//         SCRATCH/curl.cfg, a curl config that sends them all in order on one connection.
+//   floor: writes into SCRATCH the request bodies of a push of N new documents in batches of B
+//         as syncagent makes them for a first upload (per batch: one _bulk_docs new_edits:false
+//         with revision ids and _revisions; new roots need no _revs_diff on a first attempt and
+//         no _all_docs read, docs/couchdb.md) and SCRATCH/curl.cfg, a curl config that sends
+//         them all in order on one connection;
+//   export: prints the N documents as JSON Lines for `syncagent import` ({"key", "data"}).
 // The documents: _id "doc-000000".., {"title", "body", "n", "tags"}, about 200 bytes of JSON.
 // Prints one JSON line: {"op","adapter","batch","docs","seconds","docs_per_s","max_rss_mb",
 // "cpu_s"} (max_rss_mb: the process's peak resident set, from process.resourceUsage()).
@@ -73,11 +75,6 @@ function floor(url, count, batch, dir) {
       const hash = crypto.createHash('md5').update(JSON.stringify(d)).digest('hex');
       docs.push(Object.assign(d, { _rev: `1-${hash}`, _revisions: { start: 1, ids: [hash] } }));
     }
-    const revs = {};
-    for (const d of docs) revs[d._id] = [d._rev];
-    request(`b${k}-revs.json`, '/_revs_diff', revs);
-    request(`b${k}-all.json`, '/_all_docs?include_docs=true&conflicts=true',
-      { keys: docs.map((d) => d._id) });
     request(`b${k}-bulk.json`, '/_bulk_docs', { docs, new_edits: false });
   }
   fs.writeFileSync(path.join(dir, 'curl.cfg'), lines.join('\n') + '\n');
@@ -90,6 +87,15 @@ async function main() {
   const count = Number(arg('count'));
   if (op === 'floor') {
     floor(url, count, Number(arg('batch', '1000')), arg('dir'));
+    return;
+  }
+  if (op === 'export') {
+    const lines = [];
+    for (let i = 0; i < count; ++i) {
+      const { _id, ...data } = doc(i);
+      lines.push(JSON.stringify({ key: _id, data }));
+    }
+    process.stdout.write(lines.join('\n') + '\n');
     return;
   }
   if (op === 'seed') {
