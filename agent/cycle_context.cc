@@ -34,7 +34,13 @@ StatusOr<int64_t> CycleContext::ForgetServer(std::string_view how_detected) {
   return reupload ? count : 0;
 }
 
-PhaseEnd CycleContext::Fail(const Status& status) {
+PhaseEnd CycleContext::Fail(const Status& status) { return Fail(status, nullptr); }
+
+PhaseEnd CycleContext::Fail(const Status& status, const RemoteFailure& failure) {
+  return Fail(status, &failure);
+}
+
+PhaseEnd CycleContext::Fail(const Status& status, const RemoteFailure* failure) {
   if (status.code() == StatusCode::kCancelled) {
     report->outcome = CycleOutcome::kPartial;
     report->stop = StopKind::kCancelled;
@@ -52,7 +58,7 @@ PhaseEnd CycleContext::Fail(const Status& status) {
     case RetryClass::kTransient:
     case RetryClass::kNetwork:
       report->outcome = CycleOutcome::kRetry;
-      report->retry_after = remote->last_failure().retry_after;
+      report->retry_after = (failure ? *failure : remote->last_failure()).retry_after;
       break;
     default:
       report->outcome = CycleOutcome::kFailed;

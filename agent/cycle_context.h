@@ -31,6 +31,9 @@ struct SyncEngineOptions {
   // Record a push's answers and take the next batch while the following request is on the wire
   // (see pusher.h). Off: strictly one step after the other.
   bool pipeline_push = true;
+  // Request the next pull page while the current one is applied (see puller.h). Off: strictly
+  // one step after the other.
+  bool prefetch_pull = true;
   Millis event_throttle{250};
   // The largest pull page body the client takes (server.max_response_bytes less headroom),
   // sent as the pull's max_bytes (docs/protocol.md §4.6); 0 = not sent.
@@ -73,8 +76,14 @@ struct CycleContext {
   CallContext Call() const { return CallContext{deadline, cancel}; }
   // Records a failure of a network call or store operation and classifies the cycle.
   PhaseEnd Fail(const Status& status);
+  // Fail, for the remote call that returned `status`, whose RemoteFailure is `failure` (the
+  // remote's last_failure() may belong to a later call by then: a pull page requested ahead).
+  PhaseEnd Fail(const Status& status, const RemoteFailure& failure);
   void Emit(SyncEventType type, int64_t count, std::string collection = {}, std::string key = {},
             std::string detail = {});
+
+ private:
+  PhaseEnd Fail(const Status& status, const RemoteFailure* failure);  // null: the remote's last
 };
 
 }  // namespace syncagent

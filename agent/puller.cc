@@ -1,8 +1,44 @@
 #include "agent/puller.h"
 
 #include <algorithm>
+#include <system_error>
 
 namespace syncagent {
+
+Puller::Puller(CycleContext* ctx, ConflictSettler* settler)
+    : ctx_(ctx), settler_(settler), prefetch_(ctx->options->prefetch_pull) {}
+
+Puller::~Puller() {
+  if (ahead_.valid()) ahead_.wait();
+}
+
+Puller::Fetched Puller::PullNow(const PullQuery& request) {
+  StatusOr<RemotePage> page = ctx_->remote->Pull(request, ctx_->Call());
+  return Fetched{std::move(page), ctx_->remote->last_failure()};
+}
+
+void Puller::StartAhead(const PullQuery& next) {
+  if (!prefetch_ || !ctx_->MayStartRequest()) return;
+  try {
+    ahead_ = std::async(std::launch::async, [this, next] { return PullNow(next); });
+  } catch (const std::system_error&) {
+    // No thread to be had (resource limits): the page is pulled after this one is applied.
+  }
+}
+
+std::optional<Puller::Fetched> Puller::TakeAhead() {
+  if (ahead_result_) {
+    std::optional<Fetched> result = std::move(ahead_result_);
+    ahead_result_.reset();
+    return result;
+  }
+  if (!ahead_.valid()) return std::nullopt;
+  return ahead_.get();
+}
+
+void Puller::FinishAhead() {
+  if (ahead_.valid()) ahead_result_ = ahead_.get();
+}
 
 PhaseEnd Puller::Run(int* queued_writes) {
   // A cursor pulled with a narrower collection set does not cover the added collections.
@@ -21,28 +57,35 @@ PhaseEnd Puller::Run(int* queued_writes) {
   }
   restarted_ = false;
   for (;;) {
-    if (!ctx_->MayStartRequest()) return PhaseEnd::kStopped;
-    auto page = ctx_->remote->Pull(request, ctx_->Call());
-    if (!page.ok()) {
-      if (auto end = OnFailure(page.status(), &request, queued_writes)) return *end;
+    std::optional<Fetched> fetched = TakeAhead();
+    if (!fetched) {
+      if (!ctx_->MayStartRequest()) return PhaseEnd::kStopped;
+      fetched = PullNow(request);
+    }
+    if (!fetched->page.ok()) {
+      const Status failed = fetched->page.status();
+      if (auto end = OnFailure(failed, fetched->failure, &request, queued_writes)) return *end;
       continue;
     }
-    if (page->unchanged) return PhaseEnd::kComplete;
-    if (auto end = Apply(*page, queued_writes)) return *end;
-    if (!page->has_more) return PhaseEnd::kComplete;
-    request.cursor = page->cursor;
-    request.cursor_tag.clear();  // only meaningful for the first request of a cycle
+    RemotePage& got = *fetched->page;
+    if (got.unchanged) return PhaseEnd::kComplete;
     // A page shrunk for an oversized reply stays small for the rest of the cycle: growing it
     // back would meet the same documents' size again.
+    PullQuery next = request;
+    next.cursor = got.cursor;
+    next.cursor_tag.clear();  // only meaningful for the first request of a cycle
+    if (got.has_more) StartAhead(next);
+    if (auto end = Apply(got, queued_writes)) return *end;
+    if (!got.has_more) return PhaseEnd::kComplete;
+    request = std::move(next);
   }
 }
 
-std::optional<PhaseEnd> Puller::OnFailure(const Status& status, PullQuery* request,
-                                          int* queued_writes) {
+std::optional<PhaseEnd> Puller::OnFailure(const Status& status, const RemoteFailure& failure,
+                                          PullQuery* request, int* queued_writes) {
   // The server no longer knows our cursor: its data was reset or restored, or base_url points
   // at another server. What it had acknowledged is gone: apply sync.on_server_reset, then pull
   // from the beginning.
-  const RemoteFailure& failure = ctx_->remote->last_failure();
   if (!restarted_ && !request->cursor.empty() &&
       failure.kind == RemoteFailure::Kind::kCursorRefused) {
     restarted_ = true;
@@ -66,9 +109,10 @@ std::optional<PhaseEnd> Puller::OnFailure(const Status& status, PullQuery* reque
                           .WithContext("one document is larger than server.max_response_bytes "
                                        "and the server does not support the pull's max_bytes "
                                        "(docs/protocol.md §4.6)")
-                          .WithRetryClass(RetryClass::kTransient));
+                          .WithRetryClass(RetryClass::kTransient),
+                      failure);
   }
-  return ctx_->Fail(status);
+  return ctx_->Fail(status, failure);
 }
 
 std::optional<PhaseEnd> Puller::Apply(RemotePage& page, int* queued_writes) {
@@ -89,6 +133,7 @@ std::optional<PhaseEnd> Puller::Apply(RemotePage& page, int* queued_writes) {
     ctx_->Emit(SyncEventType::kRemoteSkipped, 1, skip.collection, skip.key, skip.reason);
   }
   if (!applied->conflicts.empty()) {
+    FinishAhead();  // the settler may use the remote
     auto settled = settler_->SettleOpen();
     if (!settled.ok()) return ctx_->Fail(settled.status());
     *queued_writes += *settled;

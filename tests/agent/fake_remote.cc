@@ -193,6 +193,12 @@ void FakeRemote::FailNext(CallKind call, Status status, RemoteFailure::Kind kind
   scripted_[call].push_back(std::move(step));
 }
 
+void FakeRemote::PassNext(CallKind call) {
+  Scripted step;
+  step.pass = true;
+  scripted_[call].push_back(std::move(step));
+}
+
 void FakeRemote::LoseNextPushAnswer() {
   FailNext(CallKind::kPush,
            UnavailableError("the connection broke after the request was sent (answer lost)"));
@@ -264,6 +270,7 @@ std::optional<FakeRemote::Scripted> FakeRemote::TakeScripted(CallKind kind) {
   if (queue.empty()) return std::nullopt;
   Scripted step = std::move(queue.front());
   queue.pop_front();
+  if (step.pass) return std::nullopt;
   return step;
 }
 

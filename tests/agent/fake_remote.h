@@ -29,6 +29,8 @@
 // The script (what the next calls do, beyond the model):
 //   FailNext(call, status, kind)  the next Push / Pull / Fetch fails (nothing applied), one entry
 //                                 per call, in order;
+//   PassNext(call)                the next call of that kind is not failed (FailNext after it
+//                                 then fails a later call);
 //   LoseNextPushAnswer()          the next push is applied, then fails as a transient error;
 //   RejectNextWrite / ConflictNextWrite  the next write of one document is answered rejected
 //                                 (kind, code) or conflict, whatever its base;
@@ -153,6 +155,9 @@ class FakeRemote final : public Remote {
   void FailNext(CallKind call, Status status,
                 RemoteFailure::Kind kind = RemoteFailure::Kind::kOther,
                 Millis retry_after = Millis(0));
+  // The next call of `call`'s kind proceeds as if unscripted: a FailNext queued after it fails
+  // the call after that.
+  void PassNext(CallKind call);
   void LoseNextPushAnswer();
   void RejectNextWrite(const std::string& collection, const std::string& key, RejectKind kind,
                        std::string code, std::string message = "refused by the fake");
@@ -183,6 +188,7 @@ class FakeRemote final : public Remote {
     Status status;
     RemoteFailure failure;
     bool lose_answer = false;  // push: apply, then fail
+    bool pass = false;         // PassNext: no failure
   };
   struct Remembered {
     nlohmann::json payload;  // the canonical payload (§3.6)

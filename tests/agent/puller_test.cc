@@ -35,6 +35,12 @@ void ServerNotes(PhaseHarness& h, int count, size_t padding = 0) {
   }
 }
 
+// The next scripted pull fails as a 503 that asks for a 42 s wait.
+void FailAPullWith503(PhaseHarness& h) {
+  h.remote().FailNext(FakeRemote::CallKind::kPull, UnavailableError("503 unavailable"),
+                      RemoteFailure::Kind::kOther, 42s);
+}
+
 std::vector<const FakeRemote::Call*> Pulls(PhaseHarness& h) {
   return h.remote().CallsOf(FakeRemote::CallKind::kPull);
 }
@@ -224,8 +230,7 @@ TEST(PullerTest, ARemoteChangeToALocallyEditedDocumentIsAConflictSettledWithTheP
 TEST(PullerTest, ATransientFailureIsARetryWithTheFailuresDelay) {
   PhaseHarness h(Options(10));
   ServerNotes(h, 1);
-  h.remote().FailNext(FakeRemote::CallKind::kPull, UnavailableError("503 unavailable"),
-                      RemoteFailure::Kind::kOther, 42s);
+  FailAPullWith503(h);
   h.NewCycle();
   EXPECT_EQ(h.Pull(), PhaseEnd::kFailed);
   EXPECT_EQ(h.report().outcome, CycleOutcome::kRetry);
@@ -255,6 +260,80 @@ TEST(PullerTest, StopsBeforeTheDeadlineWithThePagesSoFarCommitted) {
   EXPECT_EQ(Pulls(h)[2]->query.cursor, Pulls(h)[1]->page.cursor);
   EXPECT_EQ(h.report().pulled, 2);
   for (int i = 0; i < 6; ++i) EXPECT_TRUE(h.Doc("notes", Key(i)).has_value()) << Key(i);
+}
+
+// Prefetching (SyncEngineOptions::prefetch_pull, on by default): the next page is requested
+// while the current one is applied.
+PhaseHarnessOptions PrefetchOptions(int page_size, bool prefetch) {
+  PhaseHarnessOptions options = Options(page_size);
+  options.engine.prefetch_pull = prefetch;
+  return options;
+}
+
+TEST(PullerTest, APageRequestedAheadIsThrownAwayWhenTheCurrentPageIsRefused) {
+  for (const bool prefetch : {false, true}) {
+    SCOPED_TRACE(prefetch ? "prefetch" : "one step after the other");
+    PhaseHarness h(PrefetchOptions(2, prefetch));
+    h.remote().ServerPut("notes", "n0", {{"i", 0}});
+    h.remote().ServerPut("notes", "n1", {{"i", 1}});
+    h.remote().ServerPut("notes", std::string("bad\x01key"), {{"i", 2}});  // the store refuses it
+    h.remote().ServerPut("notes", "n3", {{"i", 3}});
+    h.remote().ServerPut("notes", "n4", {{"i", 4}});
+    h.NewCycle();
+    EXPECT_EQ(h.Pull(), PhaseEnd::kFailed);
+    EXPECT_EQ(h.report().outcome, CycleOutcome::kFailed);
+    // Prefetching asked for the page after each page it applied: the third page was requested
+    // while the refused second one was applied, and thrown away.
+    EXPECT_EQ(Pulls(h).size(), prefetch ? 3u : 2u);
+    EXPECT_EQ(h.PullCheckpoint()->value, Pulls(h)[0]->page.cursor);
+    EXPECT_TRUE(h.Doc("notes", "n1").has_value());
+    EXPECT_FALSE(h.Doc("notes", "n3").has_value());
+    EXPECT_FALSE(h.Doc("notes", "n4").has_value());
+    EXPECT_EQ(h.remote().overlapping_uses(), 0);
+  }
+}
+
+TEST(PullerTest, ConflictsSettledWithAPageWaitForThePageRequestedAhead) {
+  PhaseHarnessOptions options = PrefetchOptions(2, true);
+  options.policy = ResolutionPolicy::kServerWins;
+  PhaseHarness h(options);
+  h.remote().set_latency(10ms);
+  ASSERT_OK(h.store().Put("notes", Key(1), {{"title", "local"}}));  // never pushed
+  ASSERT_OK(h.store().Put("notes", Key(4), {{"title", "local"}}));
+  ServerNotes(h, 7);
+  h.NewCycle();
+  EXPECT_EQ(h.Pull(), PhaseEnd::kComplete);
+  EXPECT_EQ(h.remote().overlapping_uses(), 0);
+  EXPECT_EQ(h.report().conflicts, 2);
+  EXPECT_EQ(h.report().resolved, 2);
+  const auto pulls = Pulls(h);
+  ASSERT_EQ(pulls.size(), 4u);
+  for (size_t i = 1; i < pulls.size(); ++i) {
+    EXPECT_EQ(pulls[i]->query.cursor, pulls[i - 1]->page.cursor);
+  }
+  EXPECT_EQ(h.PullCheckpoint()->value, pulls.back()->page.cursor);
+  for (int i = 0; i < 7; ++i) {
+    EXPECT_EQ(h.Doc("notes", Key(i))->data, json({{"i", i}, {"text", ""}})) << Key(i);
+  }
+}
+
+TEST(PullerTest, AFailedPageRequestedAheadIsReportedWithItsOwnRetryDelay) {
+  PhaseHarnessOptions options = PrefetchOptions(2, true);
+  options.policy = ResolutionPolicy::kServerWins;
+  PhaseHarness h(options);
+  ASSERT_OK(h.store().Put("notes", Key(0), {{"title", "local"}}));  // a conflict on page one
+  ServerNotes(h, 4);
+  h.remote().PassNext(FakeRemote::CallKind::kPull);
+  FailAPullWith503(h);
+  h.NewCycle();
+  EXPECT_EQ(h.Pull(), PhaseEnd::kFailed);
+  // The page requested ahead failed while page one and its conflict were settled: its own
+  // failure (and delay) is reported, whatever the remote did since.
+  EXPECT_EQ(h.report().outcome, CycleOutcome::kRetry);
+  EXPECT_EQ(h.report().retry_after, 42s);
+  EXPECT_EQ(h.report().resolved, 1);
+  EXPECT_EQ(h.PullCheckpoint()->value, Pulls(h)[0]->page.cursor);
+  EXPECT_FALSE(h.Doc("notes", Key(2)).has_value());
 }
 
 TEST(PullerTest, PullsOnlyTheConfiguredCollections) {
