@@ -2,13 +2,22 @@
 // write, a pulled change, a conflict resolution (the policy's or the app's), an acknowledgement,
 // a dead letter — gives the document the next local sequence number. The number and the change's
 // source live ON the document's row (documents.change_seq, change_source), written by the same
-// statement that writes the document, so the feed costs two integers per row and one entry in
-// the documents_change_seq index, not a second table write per document. A document whose row
-// is removed (a create cancelled before it left the device, a server reset that adopts the
-// server's state) keeps its last change in erased_changes until it is written again. So the feed
-// holds one entry per document, its latest change, and grows with the number of documents, not
-// with their history; Changes(since) lists the documents whose latest change is after `since`,
-// in sequence order. An app mirrors the store by remembering the last seq it has seen.
+// statement that writes the document, so the feed costs two integers per row, not a second table
+// write per document. A document whose row is removed (a create cancelled before it left the
+// device, a server reset that adopts the server's state) keeps its last change in erased_changes
+// until it is written again. So the feed holds one entry per document, its latest change, and
+// grows with the number of documents, not with their history; Changes(since) lists the documents
+// whose latest change is after `since`, in sequence order. An app mirrors the store by
+// remembering the last seq it has seen.
+//
+// The index that serves Changes(since) in seq order (documents_change_seq, on change_seq) is
+// built on first use: a store whose app never reads the feed has no such index, and its writes
+// and pulls cost what they would without a feed but for the two integers (docs/benchmarks.md,
+// "The change feed's index, built on first read"). Store::Changes builds it before its first
+// List() (Indexed(), then BuildIndex() in a write transaction of its own) over the existing
+// rows; from then on SQLite maintains it with every write, in every process that opens the
+// file (UNIQUE: two documents never share a seq). Without the index List() is still correct
+// (SQLite scans and sorts), only slow.
 //
 // Sequence numbers come from a high-water mark in meta ('change_seq', SeqAllocator): strictly
 // increasing within the file, never reused. A transaction that rolls back takes its numbers with
@@ -70,7 +79,13 @@ class ChangeFeed {
   // The keys written in the transaction that just committed, each once, sorted.
   std::vector<DocumentKey> TakeWritten();
 
-  // The changes with seq > since, oldest first, at most `limit`.
+  // Whether the feed's index exists (it is never dropped, so a true answer is remembered).
+  StatusOr<bool> Indexed();
+  // Builds the feed's index if it is missing. REQUIRES: inside a write transaction.
+  Status BuildIndex();
+
+  // The changes with seq > since, oldest first, at most `limit`. Correct without the index but
+  // a scan of every document then: Store::Changes builds the index first.
   StatusOr<std::vector<Change>> List(int64_t since, int limit);
 
  private:
@@ -78,6 +93,7 @@ class ChangeFeed {
   SeqAllocator seqs_;
   ChangeSource source_ = ChangeSource::kLocal;
   bool keep_keys_ = false;
+  bool indexed_ = false;  // Indexed() saw the index (nothing drops it)
   std::vector<DocumentKey> written_;
 };
 

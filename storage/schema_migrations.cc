@@ -197,10 +197,11 @@ CREATE INDEX dead_letters_document ON dead_letters (collection, key);
 )sql";
 
 // Version 6: the change feed (storage/change_feed.h). Each document row carries its latest
-// change's local sequence number and source (0 local, 1 remote, 2 resolution), indexed by seq;
-// a document whose row is removed keeps its last change in erased_changes. Existing documents get
-// seqs in the order of their last local change, as "remote" when the server has their revision
-// and nothing is queued, else "local"; meta 'change_seq' is the high-water mark.
+// change's local sequence number and source (0 local, 1 remote, 2 resolution); the index on the
+// seq is built by the feed's first read, not here. A document whose row is removed keeps its
+// last change in erased_changes. Existing documents get seqs in the order of their last local
+// change, as "remote" when the server has their revision and nothing is queued, else "local";
+// meta 'change_seq' is the high-water mark.
 constexpr char kSchemaV6[] = R"sql(
 ALTER TABLE documents ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE documents ADD COLUMN change_source INTEGER NOT NULL DEFAULT 0;
@@ -210,7 +211,6 @@ UPDATE documents SET change_seq = n.seq, change_source = n.source
                CASE WHEN rev != '' AND dirty = 0 THEN 1 ELSE 0 END AS source
         FROM documents) AS n
   WHERE documents.collection = n.collection AND documents.key = n.key;
-CREATE UNIQUE INDEX documents_change_seq ON documents (change_seq);
 CREATE TABLE erased_changes (
   collection TEXT NOT NULL,
   key        TEXT NOT NULL,

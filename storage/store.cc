@@ -52,7 +52,9 @@ constexpr Invariant kInvariants[] = {
      "SELECT (SELECT count(*) FROM documents WHERE change_seq <= 0) + (SELECT count(*) FROM "
      "erased_changes e JOIN documents d USING (collection, key) WHERE e.seq >= d.change_seq)"},
     {"a change seq belongs to one document",
-     "SELECT count(*) FROM erased_changes e JOIN documents d ON d.change_seq = e.seq"},
+     "SELECT (SELECT count(*) FROM erased_changes e JOIN documents d ON d.change_seq = e.seq) + "
+     "(SELECT count(*) FROM (SELECT change_seq FROM documents GROUP BY change_seq "
+     "HAVING count(*) > 1))"},
 };
 
 // Stamps the change-feed rows of one store operation with `source`; kLocal again afterwards.
@@ -293,7 +295,24 @@ StatusOr<std::vector<Change>> Store::Changes(int64_t since, int limit) {
                                 " 1..10000");
   }
   std::lock_guard lock(mu_);
+  SYNCAGENT_RETURN_IF_ERROR(BuildFeedIndexIfMissing());
   return feed_.List(since, limit);
+}
+
+Status Store::BuildFeedIndexIfMissing() {
+  SYNCAGENT_ASSIGN_OR_RETURN(bool indexed, feed_.Indexed());
+  if (indexed) return Status::Ok();
+  Transaction txn(*db_);
+  Status built = txn.Begin(Transaction::Mode::kImmediate);
+  if (built.ok()) built = feed_.BuildIndex();
+  if (built.ok()) built = txn.Commit();
+  // Locked elsewhere past the busy timeout, or the store is full: the read goes on without the
+  // index (a scan, as correct), and the next read tries again.
+  if (built.code() == StatusCode::kUnavailable ||
+      built.code() == StatusCode::kResourceExhausted) {
+    return Status::Ok();
+  }
+  return built;
 }
 
 StatusOr<std::vector<Mutation>> Store::PeekBatch(int max_count, int64_t max_bytes) {

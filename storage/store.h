@@ -115,7 +115,10 @@ class Store {
   // --- Change feed (see change_feed.h). ---
   // Each document's latest change with seq > since, oldest first, at most `limit` (1..10000).
   // Local writes, acks and dead letters are "local", pulls and server resets "remote", conflict
-  // resolutions (the policy's or the app's) "resolution".
+  // resolutions (the policy's or the app's) "resolution". The store's first call builds the
+  // feed's index over its documents in a write transaction (one sort of their seqs); while that
+  // cannot be done (the write lock held elsewhere past the busy timeout, the store full) the
+  // answer comes from a scan of the documents instead, and the next call tries again.
   StatusOr<std::vector<Change>> Changes(int64_t since, int limit);
 
   // --- Outbox (see outbox.h). ---
@@ -212,6 +215,9 @@ class Store {
   // Raises the persisted HLC stamp if the clock moved since the last persist, and persists the
   // outbox seq high-water mark.
   Status PersistMeta();
+  // Builds the change feed's index in a transaction of its own if it is missing (Changes).
+  // REQUIRES: mu_ held, no transaction open.
+  Status BuildFeedIndexIfMissing();
   Status WriteOne(MutationOp op, std::string_view collection, std::string_view key,
                   const nlohmann::json& data);
 

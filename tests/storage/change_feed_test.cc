@@ -9,6 +9,7 @@ namespace {
 
 using nlohmann::json;
 using testing::RawQueryInt;
+using testing::RawQueryText;
 
 class ChangeFeedTest : public testing::StoreTest {
  protected:
@@ -126,6 +127,84 @@ TEST_F(ChangeFeedTest, VerifyFindsASeqAboveTheHighWaterMarkAndAStaleErasedEntry)
   broken = store_->Verify();
   EXPECT_EQ(broken.code(), StatusCode::kInternal);
   EXPECT_NE(broken.message().find("seq"), std::string::npos) << broken.ToString();
+}
+
+constexpr char kFeedIndexCount[] =
+    "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = 'documents_change_seq'";
+
+// Two documents sharing a seq break an invariant; until the feed is read nothing else refuses
+// one (its UNIQUE index is built by the first read), and then the build refuses it.
+TEST_F(ChangeFeedTest, VerifyAndTheFirstReadFindTwoDocumentsSharingASeq) {
+  ASSERT_OK(store_->Put("notes", "a", {{"v", 1}}));
+  ASSERT_OK(store_->Put("notes", "b", {{"v", 1}}));
+  ASSERT_EQ(RawQueryInt(path_, "UPDATE documents SET change_seq = 1 WHERE key = 'b' RETURNING 1"),
+            1);
+  const Status broken = store_->Verify();
+  EXPECT_EQ(broken.code(), StatusCode::kInternal);
+  EXPECT_NE(broken.message().find("a change seq belongs to one document"), std::string::npos)
+      << broken.ToString();
+  auto read = store_->Changes(0, 10);
+  ASSERT_FALSE(read.ok());
+  EXPECT_NE(read.status().message().find("UNIQUE"), std::string::npos) << read.status().ToString();
+  EXPECT_EQ(RawQueryInt(path_, kFeedIndexCount), 0);
+}
+
+// A store whose feed is never read has no index on the seqs (its writes and pulls do not
+// maintain one); the first read builds it over the existing rows, and later writes keep it up.
+TEST_F(ChangeFeedTest, TheFirstReadBuildsTheIndexAndLaterWritesAreListedThroughIt) {
+  ASSERT_OK(store_->Put("notes", "a", {{"v", 1}}));
+  ASSERT_OK(store_->ApplyRemotePage({{"notes", "r", "1", false, {{"v", 1}}, "", ""}}, "c1").status());
+  EXPECT_EQ(RawQueryInt(path_, kFeedIndexCount), 0);
+  std::vector<Change> all = Since(0);
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].key, "a");
+  EXPECT_EQ(all[1].key, "r");
+  EXPECT_EQ(RawQueryInt(path_, kFeedIndexCount), 1);
+  EXPECT_EQ(RawQueryText(path_, "SELECT sql FROM sqlite_schema WHERE name = "
+                                "'documents_change_seq'"),
+            "CREATE UNIQUE INDEX documents_change_seq ON documents (change_seq)");
+  ASSERT_OK(store_->Patch("notes", "a", {{"v", 2}}));
+  ASSERT_OK(store_->Put("notes", "b", {{"v", 1}}));
+  all = Since(2);
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].key, "a");
+  EXPECT_EQ(all[0].seq, 3);
+  EXPECT_EQ(all[1].key, "b");
+  EXPECT_EQ(all[1].seq, 4);
+  // The index holds every document.
+  EXPECT_EQ(RawQueryInt(path_, "SELECT count(*) FROM documents INDEXED BY documents_change_seq "
+                               "WHERE change_seq > 0"),
+            3);
+  Reopen();  // another connection finds the index and keeps it
+  EXPECT_EQ(Since(3).size(), 1u);
+  EXPECT_EQ(RawQueryInt(path_, kFeedIndexCount), 1);
+  EXPECT_OK(store_->Verify());
+}
+
+// The first read needs the write lock to build the index; held elsewhere past the busy timeout,
+// the read is answered all the same (by a scan) and a later read builds the index.
+TEST_F(ChangeFeedTest, TheFirstReadAnswersWithoutTheIndexWhileTheWriteLockIsHeldElsewhere) {
+  ASSERT_OK(store_->Put("notes", "a", {{"v", 1}}));
+  ASSERT_OK(store_->Put("notes", "b", {{"v", 1}}));
+  StoreOptions options = testing::Options(path_, &clock_);
+  options.busy_timeout_ms = 50;
+  std::unique_ptr<Store> impatient = testing::OpenStore(options);
+  ASSERT_NE(impatient, nullptr);
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  auto read = impatient->Changes(1, 10);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  ASSERT_EQ(read->size(), 1u);
+  EXPECT_EQ(read->at(0).key, "b");
+  EXPECT_EQ(RawQueryInt(path_, kFeedIndexCount), 0);
+  ASSERT_EQ(sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(other);
+  read = impatient->Changes(0, 10);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  EXPECT_EQ(read->size(), 2u);
+  EXPECT_EQ(RawQueryInt(path_, kFeedIndexCount), 1);
+  EXPECT_OK(impatient->Verify());
 }
 
 // The commit observer hears of each committed transaction's keys, once each, after the commit;
