@@ -47,6 +47,9 @@
 // and the document still refused alone is rejected (dead-lettered); 413 is kBatchTooLarge.
 // Everything else is HttpSession's: retries, Retry-After, auth, redaction.
 //
+// The implementation is in three files: net/couchdb_remote.cc (construction, requests, fetch,
+// failures), net/couchdb_push.cc (push) and net/couchdb_pull.cc (pull, checkpoints).
+//
 // Thread safety: one call at a time (see net/remote.h).
 #ifndef SYNCAGENT_NET_COUCHDB_REMOTE_H_
 #define SYNCAGENT_NET_COUCHDB_REMOTE_H_
@@ -111,7 +114,7 @@ class CouchdbRemote final : public Remote {
   std::string DatabaseOf(std::string_view collection) const;
 
  private:
-  struct Write;  // one mutation on its way (couchdb_remote.cc)
+  struct Write;  // one mutation on its way (couchdb_push.cc)
 
   // The document id, body, revision, base and tombstones of `m`; an error is the mutation's
   // own fault.

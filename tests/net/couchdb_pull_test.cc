@@ -1,0 +1,153 @@
+// CouchdbRemote::Pull against a real PouchDB Server (tests/net/couchdb_remote_fixture.h): pages
+// and their cursor, one database per collection, the checkpoints, a server that lost its data,
+// and contested documents with their rivals.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/net/couchdb_remote_fixture.h"
+
+namespace syncagent::couch_remote_testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST_F(CouchdbRemoteTest, PullsPagesWithTheirCursorAndSkipsDesignDocuments) {
+  auto remote = NewRemote();
+  ASSERT_TRUE(remote->Push({Put("a", {{"v", 1}}), Put("b", {{"v", 2}}), Put("c", {{"v", 3}})},
+                           call_)
+                  .ok());
+  Raw("PUT", "/notes/_design/v", R"({"views":{}})");
+  auto first = remote->Pull(Query("", 2), call_);
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  ASSERT_EQ(first->changes.size(), 2u);
+  EXPECT_EQ(first->changes[0].key, "a");
+  EXPECT_EQ(first->changes[0].data, json({{"v", 1}}));
+  EXPECT_EQ(first->cursor, R"({"notes":2})");
+  EXPECT_TRUE(first->has_more);
+  auto second = remote->Pull(Query(first->cursor, 2), call_);
+  ASSERT_TRUE(second.ok()) << second.status().message();
+  ASSERT_EQ(second->changes.size(), 1u);  // c; the design document is left out
+  EXPECT_EQ(second->changes[0].key, "c");
+  EXPECT_EQ(second->cursor, R"({"notes":4})");
+  auto third = remote->Pull(Query(second->cursor, 2), call_);
+  ASSERT_TRUE(third.ok()) << third.status().message();
+  EXPECT_TRUE(third->unchanged);
+  EXPECT_FALSE(third->has_more);
+}
+
+TEST_F(CouchdbRemoteTest, PullsEachCollectionFromItsOwnDatabase) {
+  CouchdbRemoteOptions options;
+  options.session.base_url = server_->url();
+  options.session.retry.max_attempts = 1;
+  options.create_databases = true;
+  options.databases = {{"tasks", "team/tasks"}};  // '/' is allowed in a database name
+  CouchdbRemote remote(http_.get(), RealClock::Default(), nullptr, options, 3);
+  Mutation task = Put("t1", {{"due", "mon"}});
+  task.collection = "tasks";
+  ASSERT_TRUE(remote.Push({Put("n1", {{"v", 1}}), task}, call_).ok());
+  EXPECT_EQ(Raw("GET", "/team%2Ftasks/t1")["due"], "mon");
+
+  PullQuery query = Query();
+  query.collections = {"notes", "tasks"};
+  auto first = remote.Pull(query, call_);
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  ASSERT_EQ(first->changes.size(), 1u);
+  EXPECT_EQ(first->changes[0].collection, "notes");
+  EXPECT_TRUE(first->has_more) << "tasks has not been read yet";
+  query.cursor = first->cursor;
+  auto second = remote.Pull(query, call_);
+  ASSERT_TRUE(second.ok()) << second.status().message();
+  ASSERT_EQ(second->changes.size(), 1u);
+  EXPECT_EQ(second->changes[0].collection, "tasks");
+  EXPECT_EQ(second->changes[0].key, "t1");
+  EXPECT_EQ(json::parse(second->cursor), json({{"notes", 1}, {"tasks", 1}}));
+  EXPECT_FALSE(second->has_more);
+  query.cursor = second->cursor;
+  auto third = remote.Pull(query, call_);
+  ASSERT_TRUE(third.ok());
+  EXPECT_TRUE(third->unchanged);
+}
+
+TEST_F(CouchdbRemoteTest, EachPageIsCheckpointedOnTheServerForTheDevice) {
+  auto remote = NewRemote();
+  remote->BeginCycle("dev-1");
+  ASSERT_TRUE(remote->Push({Put("a", {{"v", 1}}), Put("b", {{"v", 2}})}, call_).ok());
+  auto first = remote->Pull(Query("", 1), call_);
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  EXPECT_EQ(json::parse(first->cursor), json::parse(R"({"notes":1,"~checkpointed":["notes"]})"));
+  json checkpoint = Raw("GET", "/notes/_local/syncagent-dev-1");
+  EXPECT_EQ(checkpoint["last_seq"], 1);
+  EXPECT_EQ(checkpoint["device"], "dev-1");
+  auto second = remote->Pull(Query(first->cursor, 1), call_);
+  ASSERT_TRUE(second.ok()) << second.status().message();
+  checkpoint = Raw("GET", "/notes/_local/syncagent-dev-1");
+  EXPECT_EQ(checkpoint["last_seq"], 2);
+  EXPECT_EQ(checkpoint["_rev"], "0-2");
+  // Another instance for the same device (its cursor was not kept) writes over the checkpoint.
+  auto again = NewRemote();
+  again->BeginCycle("dev-1");
+  auto restart = again->Pull(Query(), call_);
+  ASSERT_TRUE(restart.ok()) << restart.status().message();
+  EXPECT_EQ(Raw("GET", "/notes/_local/syncagent-dev-1")["_rev"], "0-3");
+}
+
+TEST_F(CouchdbRemoteTest, AMissingCheckpointIsALostServerOnlyForAMarkedCursor) {
+  auto remote = NewRemote();
+  remote->BeginCycle("dev-1");
+  ASSERT_TRUE(remote->Push({Put("a", {{"v", 1}}), Put("b", {{"v", 2}})}, call_).ok());
+  auto pulled = remote->Pull(Query(), call_);
+  ASSERT_TRUE(pulled.ok()) << pulled.status().message();
+  // The database is dropped and made again with more writes than before: its update_seq is past
+  // the cursor, so only the checkpoint can tell.
+  Raw("DELETE", "/notes");
+  Raw("PUT", "/notes");
+  Raw("POST", "/notes/_bulk_docs", R"({"docs":[{"_id":"x"},{"_id":"y"},{"_id":"z"}]})");
+  auto fresh = NewRemote();
+  fresh->BeginCycle("dev-1");
+  auto refused = fresh->Pull(Query(pulled->cursor), call_);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(fresh->last_failure().kind, RemoteFailure::Kind::kCursorRefused);
+  EXPECT_THAT(refused.status().message(),
+              HasSubstr("database notes no longer has this device's checkpoint "
+                        "(_local/syncagent-dev-1): the server lost its data"));
+  // The same position without the mark (a cursor older than checkpoints) is pulled from.
+  auto unmarked = fresh->Pull(Query(R"({"notes":2})"), call_);
+  ASSERT_TRUE(unmarked.ok()) << unmarked.status().message();
+  EXPECT_EQ(unmarked->changes.size(), 1u);  // z, at seq 3
+}
+
+TEST_F(CouchdbRemoteTest, AServerThatLostItsDataRefusesTheCursor) {
+  auto remote = NewRemote();
+  ASSERT_TRUE(remote->Push({Put("a", {{"v", 1}}), Put("b", {{"v", 2}})}, call_).ok());
+  auto pulled = remote->Pull(Query(), call_);
+  ASSERT_TRUE(pulled.ok());
+  ASSERT_EQ(server_->Stop(), 0);
+  ASSERT_NO_FATAL_FAILURE(StartServer({}));
+  auto fresh = NewRemote();  // create_databases: the empty database is made again
+  auto after = fresh->Pull(Query(pulled->cursor), call_);
+  ASSERT_FALSE(after.ok());
+  EXPECT_EQ(fresh->last_failure().kind, RemoteFailure::Kind::kCursorRefused);
+  EXPECT_THAT(after.status().message(), HasSubstr("database notes is at update_seq 0, before the "
+                                                  "stored last_seq 2: the server lost its data"));
+}
+TEST_F(CouchdbRemoteTest, AContestedDocumentIsPulledWithItsLosingLeavesAsRivals) {
+  auto remote = NewRemote();
+  const std::string mine = MakeTwoLeaves(*remote);
+  const std::string other = "2-" + std::string(32, 'f');
+  auto page = remote->Pull(Query(), call_);
+  ASSERT_TRUE(page.ok()) << page.status().message();
+  ASSERT_EQ(page->changes.size(), 1u);
+  const RemoteChange& change = page->changes[0];
+  EXPECT_EQ(change.rev, other + "|" + mine);
+  EXPECT_EQ(change.data, json({{"v", 2}, {"by", "other"}}));
+  ASSERT_EQ(change.rivals.size(), 1u);
+  EXPECT_EQ(change.rivals[0].rev, mine + "|" + other);
+  EXPECT_EQ(change.rivals[0].data, json({{"v", 2}, {"by", "agent"}}));
+  EXPECT_TRUE(remote->NeedsWriteBack(change.rev));
+  EXPECT_TRUE(remote->NeedsWriteBack(change.rivals[0].rev));
+  EXPECT_FALSE(remote->NeedsWriteBack(mine));
+  EXPECT_EQ(remote->CompareRevisions(mine, change.rivals[0].rev), RevisionOrder::kSame);
+}
+
+}  // namespace
+}  // namespace syncagent::couch_remote_testing
