@@ -1,12 +1,15 @@
 // `syncagent import COLLECTION FILE.jsonl`: local puts of the documents in a JSON Lines file, one
 // {"key": "...", "data": {...}} per line (blank lines are skipped), queued for the next sync like
 // any local write. Lines are written 1,000 per transaction; a bad line is exit 2 naming its line
-// number, and nothing of its batch is stored (the batches before it are).
+// number, and nothing of its batch is stored (the batches before it are). The batch after the one
+// being written is read and parsed meanwhile, on a helper thread.
 #include <cerrno>
 #include <charconv>
 #include <cstring>
 #include <fstream>
+#include <future>
 #include <memory>
+#include <system_error>
 
 #include "agent/cli/command_host.h"
 #include "agent/cli/exit_codes.h"
@@ -79,6 +82,14 @@ std::string AtLine(const Status& status, const std::vector<int64_t>& lines) {
   return "line " + std::to_string(lines[index]) + std::string(end, message.data() + message.size());
 }
 
+// One batch of lines read (ReadBatch's result).
+struct Batch {
+  int64_t first_line = 0;
+  StatusOr<bool> more = false;
+  std::vector<WriteOp> ops;
+  std::vector<int64_t> lines;
+};
+
 int Import(CliContext& ctx, const ImportFlags& flags) {
   std::ifstream in(flags.file, std::ios::binary);
   if (!in) return ctx.Fail(kExitUsage, flags.file + ": cannot open: " + std::strerror(errno));
@@ -86,21 +97,38 @@ int Import(CliContext& ctx, const ImportFlags& flags) {
   if (auto* exit = std::get_if<ExitCode>(&opened)) return exit->code;
   Agent& agent = *std::get<std::shared_ptr<Agent>>(opened);
   int64_t line_number = 0, stored = 0, transactions = 0;
-  std::vector<WriteOp> ops;
-  std::vector<int64_t> lines;
+  // Only one thread at a time reads: the batch after the one being written is read (parsed and
+  // checked) on a helper thread meanwhile, and handed over when the write is done.
+  auto read = [&in, &flags, &line_number] {
+    Batch batch;
+    batch.first_line = line_number + 1;
+    batch.more = ReadBatch(in, flags.collection, &line_number, &batch.ops, &batch.lines);
+    return batch;
+  };
+  Batch current = read();
   for (;;) {
-    const int64_t first_line = line_number + 1;
-    StatusOr<bool> more = ReadBatch(in, flags.collection, &line_number, &ops, &lines);
-    Status status = more.ok() && *more ? agent.Write(ops) : more.status();
-    if (!status.ok()) {
-      const int code = status.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
-      return ctx.Fail(code, flags.file + ": " + AtLine(status, lines) + "; nothing from line " +
-                                std::to_string(first_line) + " on was stored (" +
-                                std::to_string(stored) + " documents before it were)");
+    Status status = current.more.ok() && *current.more ? Status::Ok() : current.more.status();
+    if (status.ok() && !*current.more) break;
+    std::future<Batch> next;
+    if (status.ok()) {
+      try {
+        next = std::async(std::launch::async, read);
+      } catch (const std::system_error&) {
+        // No thread to be had: the next batch is read after this one is written.
+      }
+      status = agent.Write(current.ops);
     }
-    if (!*more) break;
-    stored += static_cast<int64_t>(ops.size());
+    if (!status.ok()) {
+      if (next.valid()) next.wait();  // the reader still uses `in` and `line_number`
+      const int code = status.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
+      return ctx.Fail(code, flags.file + ": " + AtLine(status, current.lines) +
+                                "; nothing from line " + std::to_string(current.first_line) +
+                                " on was stored (" + std::to_string(stored) +
+                                " documents before it were)");
+    }
+    stored += static_cast<int64_t>(current.ops.size());
     ++transactions;
+    current = next.valid() ? next.get() : read();
   }
   ctx.console().Log(LogLevel::kInfo, "import " + flags.collection + ": " + std::to_string(stored) +
                                          " documents from " + flags.file + " in " +
