@@ -111,6 +111,8 @@ std::string SqlBuilder::Compare(const FieldKeySql& key, CompareOp op, const nloh
 }
 
 std::string SqlBuilder::In(const FieldIn& in) {
+  // An empty $in matches nothing and reads no field: no parameter without its placeholder.
+  if (in.operands.empty() && !in.negated) return "0";
   const FieldKeySql key = Field(in.field);
   std::vector<std::string> equals;
   for (const nlohmann::json& operand : in.operands) equals.push_back(Equal(key, operand));

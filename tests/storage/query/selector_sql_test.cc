@@ -41,6 +41,23 @@ TEST(SelectorSqlTest, EachPathIsBoundOnce) {
   EXPECT_EQ(paths, 1);
 }
 
+TEST(SelectorSqlTest, EveryParameterHasItsPlaceholder) {
+  // An empty $in matches nothing without reading its field (found by selector_fuzz: its path
+  // was bound with no placeholder, which SQLite refuses when it is the last parameter).
+  auto empty_in = ParseSelector({{"tag", {{"$in", json::array()}}}});
+  ASSERT_TRUE(empty_in.ok());
+  SqlBuilder builder(nullptr);
+  EXPECT_EQ(builder.Condition(*empty_in), "0");
+  EXPECT_TRUE(builder.params().empty());
+  // An empty $nin still needs the field to exist: its path is bound and used.
+  auto empty_nin = ParseSelector({{"tag", {{"$nin", json::array()}}}});
+  ASSERT_TRUE(empty_nin.ok());
+  SqlBuilder nin_builder(nullptr);
+  const std::string sql = nin_builder.Condition(*empty_nin);
+  ASSERT_EQ(nin_builder.params().size(), 1u);
+  EXPECT_NE(sql.find("?1"), std::string::npos) << sql;
+}
+
 TEST(SelectorSqlTest, GeneratedColumnsReplaceTheExpressions) {
   const std::map<std::string, std::string> columns = {{"$.\"done\"", "qf_0123"}};
   SqlBuilder builder(&columns);
