@@ -26,19 +26,8 @@ cleanup() {
 }
 trap cleanup EXIT
 cd "$tmp" || exit 1
-failures=0
-passes=0
-check() {  # check NAME CONDITION...
-  local name=$1
-  shift
-  if "$@"; then
-    echo "ok: $name"
-    passes=$((passes + 1))
-  else
-    echo "FAILED: $name"
-    failures=$((failures + 1))
-  fi
-}
+# shellcheck source=tests/scripts/checks.sh
+. "$src/tests/scripts/checks.sh"
 fatal() {
   echo "FAILED: $*"
   exit 1
@@ -139,5 +128,4 @@ check "no password in any output or store file${leaked:+ (found in:$leaked)}" te
 echo "--- run with the wrong password, stderr:"
 cat run_wrong.err
 
-echo "$passes passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish_checks

@@ -10,19 +10,8 @@ set -uo pipefail
 src=${1:?usage: install_couch_peers_test.sh SOURCE_DIR}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-failures=0
-passes=0
-check() {  # check NAME CONDITION...
-  local name=$1
-  shift
-  if "$@"; then
-    echo "ok: $name"
-    passes=$((passes + 1))
-  else
-    echo "FAILED: $name"
-    failures=$((failures + 1))
-  fi
-}
+# shellcheck source=tests/scripts/checks.sh
+. "$src/tests/scripts/checks.sh"
 
 root="$tmp/root"
 mkdir -p "$root/scripts" "$root/tests/couchdb/peers"
@@ -67,5 +56,4 @@ check "fails without node" test "$code" -eq 1
 check "names node and install-deps" grep -q "'node' not found on PATH; run scripts/install-deps" \
   "$tmp/out4"
 
-echo "$passes passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish_checks
