@@ -1,5 +1,6 @@
 // `syncagent import` (agent/cli/import_command.cc): documents from a JSON Lines file, 1,000 per
 // transaction; a bad line names its number and nothing of its batch is stored.
+#include "common/json_limits.h"
 #include "tests/cli/cli_test_support.h"
 
 namespace syncagent::cli::testing {
@@ -42,6 +43,26 @@ TEST_F(CliImportTest, ABadLineNamesItsNumberAndKeepsItsBatchOut) {
       << imported.err;
   EXPECT_EQ(Cli({"--config", config, "get", "notes", "k999"}).exit_code, 0);
   EXPECT_EQ(Cli({"--config", config, "get", "notes", "k1000"}).exit_code, 1);  // same batch
+}
+
+TEST_F(CliImportTest, AWriteTheStoreRefusesWhileTheNextBatchIsReadStopsThere) {
+  // Line 1001 opens the second batch and is over the document size limit: the store refuses
+  // that batch while the third one is being read ahead; nothing from line 1001 on is stored.
+  const std::string config = WriteConfig();
+  const std::string file = dir_ + "/big.jsonl";
+  const std::string big = "{\"key\":\"big\",\"data\":{\"x\":\"" +
+                          std::string(static_cast<size_t>(kMaxDocumentBytes), 'x') + "\"}}\n";
+  WriteFile(file, Lines(0, 1000) + big + Lines(1001, 3500));
+  ProcResult imported = Cli({"--config", config, "import", "notes", file});
+  EXPECT_EQ(imported.exit_code, 2) << imported.Describe();
+  EXPECT_NE(imported.err.find("line 1001: "), std::string::npos) << imported.err;
+  EXPECT_NE(imported.err.find("nothing from line 1001 on was stored (1000 documents before it "
+                              "were)"),
+            std::string::npos)
+      << imported.err;
+  EXPECT_EQ(Cli({"--config", config, "get", "notes", "k999"}).exit_code, 0);
+  EXPECT_EQ(Cli({"--config", config, "get", "notes", "k1001"}).exit_code, 1);
+  EXPECT_EQ(Cli({"--config", config, "get", "notes", "k2500"}).exit_code, 1);
 }
 
 TEST_F(CliImportTest, LinesTheStoreRefusesAreNamedToo) {
