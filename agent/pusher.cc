@@ -26,6 +26,7 @@ Pusher::Pusher(CycleContext* ctx) : ctx_(ctx) {
   // Recording answers beside the next request needs answers that are complete: a conflict whose
   // document must be fetched would use the remote while the request is on it.
   pipeline_ = ctx->options->pipeline_push && caps.conflict_includes_current;
+  whole_bodies_ = !caps.patch;
 }
 
 Status Pusher::FlushAnswered() {
@@ -44,10 +45,11 @@ PhaseEnd Pusher::Stop(PhaseEnd end) {
 }
 
 PhaseEnd Pusher::Run() {
-  std::vector<Mutation> ready;  // taken (marked attempted) behind the batch on the wire
+  Ready ready;  // taken (marked attempted) behind the batch on the wire
   for (;;) {
     std::vector<Mutation> batch;
-    if (ctx_->server_reset_seen || ready.empty()) {
+    std::unique_ptr<PreparedPush> prepared;
+    if (ctx_->server_reset_seen || ready.batch.empty()) {
       // A fresh take sees every recorded answer (a later mutation of an answered document is
       // rebased onto the server's version before it is read).
       if (Status flushed = FlushAnswered(); !flushed.ok()) return ctx_->Fail(flushed);
@@ -68,27 +70,26 @@ PhaseEnd Pusher::Run() {
     } else {
       // Left in the outbox, attempted: the next push (this cycle or the next) sends it again.
       if (!ctx_->MayStartRequest()) return Stop(PhaseEnd::kStopped);
-      batch = std::move(ready);
-      ready.clear();
-      if (Status kept = DropOverLimit(&batch); !kept.ok()) return Stop(ctx_->Fail(kept));
-      if (batch.empty()) continue;
-      if (Status whole = SendWholeBodies(&batch); !whole.ok()) return Stop(ctx_->Fail(whole));
+      batch = std::move(ready.batch);
+      prepared = std::move(ready.prepared);
+      ready = Ready{};
     }
 
     Status local = Status::Ok();
     auto exchange = [&]() -> StatusOr<std::vector<PushAnswer>> {
-      if (!pipeline_) return ctx_->remote->Push(batch, ctx_->Call());
+      if (!pipeline_) return ctx_->remote->PushPrepared(batch, std::move(prepared), ctx_->Call());
       // The request goes out on a helper thread; meanwhile this thread records the previous
       // batch's answers and takes the next batch. Requests still go one at a time, in outbox
       // order; the next batch holds no document of this one (so none of its mutations waits for
       // an answer to this request) and is only sent after this request's answer.
       std::future<StatusOr<std::vector<PushAnswer>>> reply;
       try {
-        reply = std::async(std::launch::async,
-                           [this, &batch] { return ctx_->remote->Push(batch, ctx_->Call()); });
+        reply = std::async(std::launch::async, [this, &batch, &prepared] {
+          return ctx_->remote->PushPrepared(batch, std::move(prepared), ctx_->Call());
+        });
       } catch (const std::system_error&) {
         // No thread to be had (resource limits): the same exchange, one step after the other.
-        return ctx_->remote->Push(batch, ctx_->Call());
+        return ctx_->remote->PushPrepared(batch, std::move(prepared), ctx_->Call());
       }
       // Until reply.get(), the remote belongs to the helper thread (see AbandonOriginSoon).
       request_on_wire_ = true;
@@ -97,11 +98,12 @@ PhaseEnd Pusher::Run() {
         auto next = ctx_->store->TakeBatchAfter(batch_size_, batch_bytes_,
                                                 batch.back().seq, batch);
         if (next.ok()) {
-          ready = std::move(*next);
+          ready.batch = std::move(*next);
         } else {
           local = next.status();
         }
       }
+      if (local.ok()) local = MakeReady(&ready);
       auto answers = reply.get();
       request_on_wire_ = false;
       if (distrust_pending_) {
@@ -117,7 +119,7 @@ PhaseEnd Pusher::Run() {
       ctx_->AbandonOrigin();
       // What was taken behind the failed batch must not overtake it: it stays attempted in the
       // outbox and is taken again, in order, after the failed batch.
-      ready.clear();
+      ready = Ready{};
       if (!local.ok()) return Stop(ctx_->Fail(local));
       if (Status flushed = FlushAnswered(); !flushed.ok()) return ctx_->Fail(flushed);
       if (auto end = HandleFailure(response.status(), batch)) return *end;
@@ -130,12 +132,20 @@ PhaseEnd Pusher::Run() {
   }
 }
 
-Status Pusher::ForgetServerIfSeen(std::vector<Mutation>* ready) {
+Status Pusher::ForgetServerIfSeen(Ready* ready) {
   if (!ctx_->server_reset_seen) return Status::Ok();
   // Nothing is on the wire here and every answer is recorded: the outbox is rewritten, the
   // batch taken early with it.
-  ready->clear();
+  *ready = Ready{};
   return ctx_->ForgetServer("an acknowledged document is unknown to the server").status();
+}
+
+Status Pusher::MakeReady(Ready* ready) {
+  SYNCAGENT_RETURN_IF_ERROR(DropOverLimit(&ready->batch));
+  SYNCAGENT_RETURN_IF_ERROR(SendWholeBodies(&ready->batch));
+  // An empty batch (all dead-lettered) makes the loop take a fresh one.
+  if (!ready->batch.empty()) ready->prepared = ctx_->remote->PreparePush(ready->batch);
+  return Status::Ok();
 }
 
 Status Pusher::DropOverLimit(std::vector<Mutation>* batch) {
@@ -262,7 +272,7 @@ nlohmann::json WholeBodyOf(const Document* doc, const nlohmann::json& patch) {
 }  // namespace
 
 Status Pusher::SendWholeBodies(std::vector<Mutation>* batch) {
-  if (ctx_->remote->capabilities().patch) return Status::Ok();
+  if (!whole_bodies_) return Status::Ok();
   for (Mutation& m : *batch) {
     if (m.op != MutationOp::kPatch) continue;
     SYNCAGENT_ASSIGN_OR_RETURN(std::optional<Document> doc,

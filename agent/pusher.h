@@ -18,13 +18,15 @@
 // carries the same mutation ids and the server answers with the original results.
 // Pipelining (SyncEngineOptions::pipeline_push, for a remote whose conflicts carry the
 // document): while a request is on the wire, the previous batch's answers are recorded and the
-// next batch is taken, so the store work overlaps the server's. Requests stay strictly
+// next batch is taken and made ready to send (Remote::PreparePush: e.g. its revision ids and
+// request body), so the store work and the request's making overlap the server's. Requests stay strictly
 // sequential and in outbox order; a batch taken early holds no document of the batch on the
 // wire, and is given back (taken again later, in order) if that request fails.
 //
 // Thread safety: used by the cycle's thread. A pipelined request runs on a helper thread; during
 // it the Remote and what it uses (HttpClient, TokenProvider, Clock) are touched by that thread
-// only: the cycle's thread works on the Store and reads the client again after the answer. (The
+// only (but for Remote::PreparePush, which may run beside any call): the cycle's thread works
+// on the Store and reads the client again after the answer. (The
 // same objects already move between threads when a headless run uses its worker thread.)
 // If both the request and the store work beside it fail, the store's failure ends the cycle.
 #ifndef SYNCAGENT_AGENT_PUSHER_H_
@@ -42,6 +44,11 @@ class Pusher {
   PhaseEnd Run();
 
  private:
+  // The batch taken behind the one on the wire, ready to send.
+  struct Ready {
+    std::vector<Mutation> batch;
+    std::unique_ptr<PreparedPush> prepared;  // Remote::PreparePush(batch), or nullptr
+  };
   // A batch's answer, recorded while the next batch is on the wire.
   struct Answered {
     std::vector<Mutation> batch;
@@ -64,7 +71,10 @@ class Pusher {
   Status DeadLetter(const Mutation& m, const std::string& code, const std::string& message);
   // After a flush, when an answer showed the server lost its data: applies
   // sync.on_server_reset (CycleContext::ForgetServer) and drops *ready, which it rewrote.
-  Status ForgetServerIfSeen(std::vector<Mutation>* ready);
+  Status ForgetServerIfSeen(Ready* ready);
+  // Makes a batch taken behind the one on the wire ready to send: DropOverLimit,
+  // SendWholeBodies, then the remote's PreparePush.
+  Status MakeReady(Ready* ready);
   // Dead-letters the mutations of *batch whose data breaks the document limit (queued by an
   // older version, before the limit was enforced at write time) and removes them from it.
   Status DropOverLimit(std::vector<Mutation>* batch);
@@ -77,6 +87,7 @@ class Pusher {
   int max_batch_size_;  // the configured size within the remote's limit
   int64_t batch_bytes_;
   bool pipeline_ = false;
+  bool whole_bodies_ = false;      // the remote takes no patches (capabilities().patch false)
   bool request_on_wire_ = false;   // a pipelined Push runs on the helper thread
   bool distrust_pending_ = false;  // AbandonOriginSoon waits for that Push to return
   std::optional<Answered> answered_;

@@ -87,20 +87,58 @@ Decision Decide(const Mutation& m, const couchdb::LeafToken& base, const std::st
   return state.exists && state.rev == *m.base_rev ? Decision::kWrite : Decision::kConflict;
 }
 
+// `body` (a serialised JSON object) with the members `members` ("\"name\":value,...") added.
+void AppendWithMembers(std::string_view body, std::string_view members, std::string* out) {
+  out->append(body.substr(0, body.size() - 1));  // without its closing brace
+  out->push_back(',');
+  out->append(members);
+  out->push_back('}');
+}
+
 }  // namespace
 
 // One mutation of a push on its way to the server.
 struct CouchdbRemote::Write {
-  const Mutation* mutation = nullptr;
-  PushAnswer* answer = nullptr;
+  const Mutation* mutation = nullptr;  // bound by PushPrepared
+  PushAnswer* answer = nullptr;        // bound by PushPrepared
   std::string id;
-  json body;        // without _rev and _revisions
-  std::string rev;  // the revision this write makes (couchdb::NextRevision)
+  std::string body;  // serialised, compact: without _rev and _revisions
+  std::string rev;   // the revision this write makes (couchdb::NextRevision)
   couchdb::LeafToken base;              // the leaf it goes on, and the leaves it supersedes
   std::string parent;                   // the revision `rev` is made on ("" = a new root)
   std::vector<std::string> tombstones;  // the revisions deleting base.others, in order
   bool settled = false;
 };
+
+// PreparePush's work: each mutation of the batch prepared, in order.
+struct CouchdbRemote::Prepared final : PreparedPush {
+  std::vector<std::string> mutation_ids;  // the batch it was made for
+  std::vector<Write> writes;
+  std::vector<Status> outcomes;  // Prepare's result per mutation
+
+  bool MadeFor(const std::vector<Mutation>& batch) const {
+    return std::equal(mutation_ids.begin(), mutation_ids.end(), batch.begin(), batch.end(),
+                      [](const std::string& id, const Mutation& m) { return id == m.mutation_id; });
+  }
+};
+
+std::unique_ptr<PreparedPush> CouchdbRemote::PreparePush(
+    const std::vector<Mutation>& batch) const {
+  return PrepareAll(batch);
+}
+
+std::unique_ptr<CouchdbRemote::Prepared> CouchdbRemote::PrepareAll(
+    const std::vector<Mutation>& batch) {
+  auto prepared = std::make_unique<Prepared>();
+  prepared->writes.resize(batch.size());
+  prepared->outcomes.reserve(batch.size());
+  prepared->mutation_ids.reserve(batch.size());
+  for (size_t i = 0; i < batch.size(); ++i) {
+    prepared->mutation_ids.push_back(batch[i].mutation_id);
+    prepared->outcomes.push_back(Prepare(batch[i], &prepared->writes[i]));
+  }
+  return prepared;
+}
 
 // The document id, body, revision, base and tombstones of `m`; an error is the mutation's own
 // fault.
@@ -111,11 +149,16 @@ Status CouchdbRemote::Prepare(const Mutation& m, Write* write) {
   SYNCAGENT_ASSIGN_OR_RETURN(write->id, couchdb::DocumentIdOf(m.key));
   const bool deleted = m.op == MutationOp::kDelete;
   if (!deleted) SYNCAGENT_RETURN_IF_ERROR(couchdb::CheckWritableData(m.data));
-  write->body = couchdb::BuildBody(write->id, deleted ? json() : m.data, nullptr, deleted);
+  try {
+    // Compact with sorted keys: the text the revision id is made from, and the one sent.
+    write->body = couchdb::BuildBody(write->id, deleted ? json() : m.data, nullptr, deleted).dump();
+  } catch (const json::exception& e) {
+    return InvalidArgumentError(std::string("document body cannot be serialised: ") + e.what());
+  }
   write->base = couchdb::ParseLeafToken(m.base_rev.value_or(""));
   write->parent = write->base.on;
   if (!m.base_rev && !deleted) write->parent = CreateParent(m.document_rev);
-  SYNCAGENT_ASSIGN_OR_RETURN(write->rev, couchdb::NextRevision(write->parent, write->body));
+  SYNCAGENT_ASSIGN_OR_RETURN(write->rev, couchdb::NextRevisionOfText(write->parent, write->body));
   for (const std::string& leaf : write->base.others) {
     SYNCAGENT_ASSIGN_OR_RETURN(std::string tombstone,
                                couchdb::TombstoneRevision(leaf, write->id));
@@ -126,20 +169,32 @@ Status CouchdbRemote::Prepare(const Mutation& m, Write* write) {
 
 StatusOr<std::vector<PushAnswer>> CouchdbRemote::Push(const std::vector<Mutation>& batch,
                                                       const CallContext& call) {
+  return PushPrepared(batch, nullptr, call);
+}
+
+StatusOr<std::vector<PushAnswer>> CouchdbRemote::PushPrepared(
+    const std::vector<Mutation>& batch, std::unique_ptr<PreparedPush> prepared,
+    const CallContext& call) {
   failure_ = RemoteFailure{};
+  auto* ready = dynamic_cast<Prepared*>(prepared.get());
+  std::unique_ptr<Prepared> made_now;
+  if (ready == nullptr || !ready->MadeFor(batch)) {
+    made_now = PrepareAll(batch);
+    ready = made_now.get();
+  }
   std::vector<PushAnswer> answers(batch.size());
   std::map<std::string, std::vector<Write>> by_collection;
   for (size_t i = 0; i < batch.size(); ++i) {
-    Write write;
+    Write write = std::move(ready->writes[i]);
     write.mutation = &batch[i];
     write.answer = &answers[i];
-    const Status prepared = Prepare(batch[i], &write);
-    if (prepared.code() == StatusCode::kInternal) {
+    const Status& outcome = ready->outcomes[i];
+    if (outcome.code() == StatusCode::kInternal) {
       failure_.kind = RemoteFailure::Kind::kOther;
-      return prepared;
+      return outcome;
     }
-    if (!prepared.ok()) {
-      answers[i] = Rejected(RejectKind::kInvalidDocument, "invalid_document", prepared.message());
+    if (!outcome.ok()) {
+      answers[i] = Rejected(RejectKind::kInvalidDocument, "invalid_document", outcome.message());
       continue;
     }
     by_collection[batch[i].collection].push_back(std::move(write));
@@ -181,7 +236,10 @@ Status CouchdbRemote::PushCollection(const std::string& collection, std::vector<
         // An edit keeps the attachments (stubs) of the revision it replaces.
         if (state.doc && !state.doc->attachments.is_null() && !state.deleted &&
             write.mutation->op == MutationOp::kPut) {
-          write.body["_attachments"] = state.doc->attachments;
+          std::string kept;
+          AppendWithMembers(write.body, "\"_attachments\":" + state.doc->attachments.dump(),
+                            &kept);
+          write.body = std::move(kept);
         }
         to_write.push_back(&write);
         break;
@@ -230,29 +288,37 @@ Status CouchdbRemote::WriteReplicated(const std::string& collection,
                                       std::vector<Write*>& writes, const CallContext& call) {
   if (writes.empty()) return Status::Ok();
   const std::string database = DatabaseOf(collection);
-  json docs = json::array();
+  // The request is put together from the bodies as Prepare serialised them.
+  std::string request = R"({"new_edits":false,"docs":[)";
+  size_t size = request.size() + 2;
+  for (const Write* write : writes) size += write->body.size() + 160;
+  request.reserve(size);
   std::vector<std::string> ids;
   std::vector<size_t> owner;  // the write each sent document belongs to
   for (size_t w = 0; w < writes.size(); ++w) {
     const Write* write = writes[w];
-    json doc = write->body;
-    doc["_rev"] = write->rev;
-    doc["_revisions"] = couchdb::RevisionsField(write->rev, write->parent);
-    docs.push_back(std::move(doc));
+    if (w > 0) request.push_back(',');
+    AppendWithMembers(write->body,
+                      "\"_rev\":\"" + write->rev + "\",\"_revisions\":" +
+                          couchdb::RevisionsField(write->rev, write->parent).dump(),
+                      &request);
     // A resolution deletes the leaves it supersedes in the same request.
     for (size_t t = 0; t < write->tombstones.size(); ++t) {
-      docs.push_back({{"_id", write->id},
-                      {"_rev", write->tombstones[t]},
-                      {"_deleted", true},
-                      {"_revisions", couchdb::RevisionsField(write->tombstones[t],
-                                                             write->base.others[t])}});
+      request.push_back(',');
+      request.append(json{{"_id", write->id},
+                          {"_rev", write->tombstones[t]},
+                          {"_deleted", true},
+                          {"_revisions", couchdb::RevisionsField(write->tombstones[t],
+                                                                 write->base.others[t])}}
+                         .dump());
     }
     ids.insert(ids.end(), 1 + write->tombstones.size(), write->id);
     owner.insert(owner.end(), 1 + write->tombstones.size(), w);
   }
+  request.append("]}");
   std::vector<std::optional<couchdb::BulkDocsEntry>> entries;
   const Status sent = Call("POST", database, "/_bulk_docs",
-                           json{{"new_edits", false}, {"docs", std::move(docs)}}.dump(), call,
+                           request, call,
                            Into(&entries, [&ids](std::string_view body) {
                              return couchdb::ParseBulkDocs(body, ids, /*new_edits=*/false);
                            }));

@@ -55,6 +55,7 @@
 #define SYNCAGENT_NET_COUCHDB_REMOTE_H_
 
 #include <functional>
+#include <memory>
 #include <map>
 #include <random>
 #include <set>
@@ -97,6 +98,12 @@ class CouchdbRemote final : public Remote {
   void DistrustOwnWrites() override {}
   StatusOr<std::vector<PushAnswer>> Push(const std::vector<Mutation>& batch,
                                          const CallContext& call) override;
+  // Each mutation's document id, serialised body, revision id and tombstones (no state of the
+  // remote is read).
+  std::unique_ptr<PreparedPush> PreparePush(const std::vector<Mutation>& batch) const override;
+  StatusOr<std::vector<PushAnswer>> PushPrepared(const std::vector<Mutation>& batch,
+                                                 std::unique_ptr<PreparedPush> prepared,
+                                                 const CallContext& call) override;
   StatusOr<RemotePage> Pull(const PullQuery& query, const CallContext& call) override;
   StatusOr<RemoteChange> Fetch(const std::string& collection, const std::string& key,
                                const CallContext& call) override;
@@ -114,11 +121,13 @@ class CouchdbRemote final : public Remote {
   std::string DatabaseOf(std::string_view collection) const;
 
  private:
-  struct Write;  // one mutation on its way (couchdb_push.cc)
+  struct Write;     // one mutation on its way (couchdb_push.cc)
+  struct Prepared;  // PreparePush's (couchdb_push.cc)
 
   // The document id, body, revision, base and tombstones of `m`; an error is the mutation's
   // own fault.
   static Status Prepare(const Mutation& m, Write* write);
+  static std::unique_ptr<Prepared> PrepareAll(const std::vector<Mutation>& batch);
 
   // One request under /<database>; `decode` reads a 2xx body (its error is retried like a lost
   // answer). A missing database is created (create_databases) or reported by name.

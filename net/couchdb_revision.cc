@@ -82,6 +82,18 @@ std::string Md5Hex(std::string_view data) {
 }
 
 StatusOr<std::string> NextRevision(std::string_view parent_rev, const nlohmann::json& body) {
+  std::string serialized;
+  try {
+    // nlohmann::json keeps object members sorted by key: dump() is canonical.
+    serialized = body.dump();
+  } catch (const nlohmann::json::exception& e) {
+    return InvalidArgumentError(std::string("document body cannot be serialised: ") + e.what());
+  }
+  return NextRevisionOfText(parent_rev, serialized);
+}
+
+StatusOr<std::string> NextRevisionOfText(std::string_view parent_rev,
+                                         std::string_view serialized_body) {
   uint64_t generation = 1;
   if (!parent_rev.empty()) {
     const std::optional<Revision> parent = ParseRevision(parent_rev);
@@ -91,13 +103,9 @@ StatusOr<std::string> NextRevision(std::string_view parent_rev, const nlohmann::
     }
     generation = parent->generation + 1;
   }
-  std::string canonical = "syncagent-rev/1\n" + std::string(parent_rev) + "\n";
-  try {
-    // nlohmann::json keeps object members sorted by key: dump() is canonical.
-    canonical += body.dump();
-  } catch (const nlohmann::json::exception& e) {
-    return InvalidArgumentError(std::string("document body cannot be serialised: ") + e.what());
-  }
+  std::string canonical;
+  canonical.reserve(17 + parent_rev.size() + serialized_body.size());
+  canonical.append("syncagent-rev/1\n").append(parent_rev).append("\n").append(serialized_body);
   const std::string hash = Md5Hex(canonical);
   if (hash.empty()) return InternalError("MD5 failed");
   return std::to_string(generation) + "-" + hash;

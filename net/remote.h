@@ -21,6 +21,7 @@
 #define SYNCAGENT_NET_REMOTE_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -103,6 +104,13 @@ struct RemoteFailure {
   Millis retry_after{0};    // the wait the server or the backoff suggested
 };
 
+// The part of a push that needs neither the server nor the remote's own state (e.g. revision
+// ids and request bodies), done ahead of the push by Remote::PreparePush; opaque to the engine.
+class PreparedPush {
+ public:
+  virtual ~PreparedPush() = default;
+};
+
 class Remote {
  public:
   virtual ~Remote() = default;
@@ -119,6 +127,23 @@ class Remote {
   // Sends `batch` (in outbox order) as one request; one answer per mutation, in order.
   virtual StatusOr<std::vector<PushAnswer>> Push(const std::vector<Mutation>& batch,
                                                  const CallContext& call) = 0;
+  // Does now the part of pushing `batch` that needs no server, so that the push itself spends
+  // less time between two requests (the pusher calls it while the previous request is on the
+  // wire). nullptr when the remote has nothing to prepare (the default).
+  // Thread safety: may run on another thread than, and at the same time as, any other call of
+  // this remote.
+  virtual std::unique_ptr<PreparedPush> PreparePush(const std::vector<Mutation>& batch) const {
+    (void)batch;
+    return nullptr;
+  }
+  // Push, with what PreparePush(batch) made for this very batch (or nullptr: nothing prepared).
+  // The default ignores it.
+  virtual StatusOr<std::vector<PushAnswer>> PushPrepared(const std::vector<Mutation>& batch,
+                                                         std::unique_ptr<PreparedPush> prepared,
+                                                         const CallContext& call) {
+    (void)prepared;
+    return Push(batch, call);
+  }
   // One page of changes after `query.cursor`.
   virtual StatusOr<RemotePage> Pull(const PullQuery& query, const CallContext& call) = 0;
   // The server's current document (a RemoteChange with rev "" when it never had it).

@@ -44,7 +44,35 @@ StatusOr<std::vector<PushAnswer>> FakeRemote::Push(const std::vector<Mutation>& 
                                                    const CallContext& context) {
   InCall in_call(this);
   if (push_hook_) push_hook_(CallsOf(CallKind::kPush).size(), batch);
-  return DoPush(batch, context);
+  return DoPush(batch, context, Prepared::kNothing);
+}
+
+namespace {
+
+struct FakePrepared final : PreparedPush {
+  std::vector<std::string> mutation_ids;
+};
+
+}  // namespace
+
+std::unique_ptr<PreparedPush> FakeRemote::PreparePush(const std::vector<Mutation>& batch) const {
+  auto prepared = std::make_unique<FakePrepared>();
+  for (const Mutation& m : batch) prepared->mutation_ids.push_back(m.mutation_id);
+  return prepared;
+}
+
+StatusOr<std::vector<PushAnswer>> FakeRemote::PushPrepared(const std::vector<Mutation>& batch,
+                                                           std::unique_ptr<PreparedPush> prepared,
+                                                           const CallContext& context) {
+  InCall in_call(this);
+  if (push_hook_) push_hook_(CallsOf(CallKind::kPush).size(), batch);
+  Prepared kind = Prepared::kNothing;
+  if (const auto* made = dynamic_cast<const FakePrepared*>(prepared.get())) {
+    std::vector<std::string> ids;
+    for (const Mutation& m : batch) ids.push_back(m.mutation_id);
+    kind = made->mutation_ids == ids ? Prepared::kForItsBatch : Prepared::kForAnotherBatch;
+  }
+  return DoPush(batch, context, kind);
 }
 
 StatusOr<RemotePage> FakeRemote::Pull(const PullQuery& query, const CallContext& context) {
@@ -53,8 +81,10 @@ StatusOr<RemotePage> FakeRemote::Pull(const PullQuery& query, const CallContext&
 }
 
 StatusOr<std::vector<PushAnswer>> FakeRemote::DoPush(const std::vector<Mutation>& batch,
-                                                     const CallContext& context) {
+                                                     const CallContext& context,
+                                                     Prepared prepared) {
   Call& call = StartCall(CallKind::kPush);
+  call.prepared = prepared;
   for (const Mutation& m : batch) call.mutation_ids.push_back(m.mutation_id);
   if (auto cut = Interrupted(context)) return *cut;
   const std::optional<Scripted> scripted = TakeScripted(CallKind::kPush);

@@ -82,9 +82,12 @@ class FakeRemote final : public Remote {
   static constexpr int64_t kItemBytes = 64;
 
   enum class CallKind { kPush, kPull, kFetch };
+  // What a push came with from PreparePush.
+  enum class Prepared { kNothing, kForItsBatch, kForAnotherBatch };
   struct Call {
     CallKind kind = CallKind::kPush;
     std::vector<std::string> mutation_ids;  // push: the batch, in order
+    Prepared prepared = Prepared::kNothing;  // push
     PullQuery query;                        // pull
     std::string document;                   // fetch: "collection/key"
     bool ok = true;                         // false: the call failed (see the Status it returned)
@@ -112,6 +115,12 @@ class FakeRemote final : public Remote {
   void DistrustOwnWrites() override;
   StatusOr<std::vector<PushAnswer>> Push(const std::vector<Mutation>& batch,
                                          const CallContext& call) override;
+  // A preparation naming the batch's mutation ids (it may run beside a call: not a breach).
+  std::unique_ptr<PreparedPush> PreparePush(const std::vector<Mutation>& batch) const override;
+  // Push, logging whether `prepared` was made for this batch (Call::prepared).
+  StatusOr<std::vector<PushAnswer>> PushPrepared(const std::vector<Mutation>& batch,
+                                                 std::unique_ptr<PreparedPush> prepared,
+                                                 const CallContext& call) override;
   StatusOr<RemotePage> Pull(const PullQuery& query, const CallContext& call) override;
   StatusOr<RemoteChange> Fetch(const std::string& collection, const std::string& key,
                                const CallContext& call) override;
@@ -215,7 +224,7 @@ class FakeRemote final : public Remote {
   void NoteUse() const;
 
   StatusOr<std::vector<PushAnswer>> DoPush(const std::vector<Mutation>& batch,
-                                           const CallContext& call);
+                                           const CallContext& call, Prepared prepared);
   StatusOr<RemotePage> DoPull(const PullQuery& query, const CallContext& call);
   // Logs the call, advances the clock by the latency and counts the request.
   Call& StartCall(CallKind kind);

@@ -156,6 +156,55 @@ TEST(PusherTest, PipelinedPushSendsEveryMutationOnceInOutboxOrder) {
   EXPECT_EQ(h.remote().overlapping_uses(), 0);
 }
 
+// The prepared requests kinds of the pushes made so far, in order.
+std::vector<FakeRemote::Prepared> PreparedOf(const FakeRemote& remote) {
+  std::vector<FakeRemote::Prepared> kinds;
+  for (const FakeRemote::Call* call : remote.CallsOf(FakeRemote::CallKind::kPush)) {
+    kinds.push_back(call->prepared);
+  }
+  return kinds;
+}
+
+// Each batch taken while a request is on the wire is prepared (Remote::PreparePush) there too,
+// and goes out with its own preparation; the first batch has none to come with.
+TEST(PusherTest, PipelinedPushPreparesEachNextBatchWhileTheRequestBeforeIsOut) {
+  using P = FakeRemote::Prepared;
+  PhaseHarness h(PushOptions(2, /*pipeline=*/true));
+  PutNotes(h, 7);
+  h.NewCycle();
+  EXPECT_EQ(h.Push(), PhaseEnd::kComplete);
+  EXPECT_EQ(PreparedOf(h.remote()),
+            (std::vector<P>{P::kNothing, P::kForItsBatch, P::kForItsBatch, P::kForItsBatch}));
+  ExpectAllAcked(h, 7);
+
+  PhaseHarness serial(PushOptions(2));
+  PutNotes(serial, 3);
+  serial.NewCycle();
+  EXPECT_EQ(serial.Push(), PhaseEnd::kComplete);
+  EXPECT_EQ(PreparedOf(serial.remote()), (std::vector<P>{P::kNothing, P::kNothing}));
+}
+
+// A failed request gives back the batch taken behind it with its preparation: the next cycle
+// takes that batch again, in order, and never sends a preparation of another batch.
+TEST(PusherTest, APreparedBatchIsGivenBackWithItsBatchWhenTheRequestBeforeFails) {
+  using P = FakeRemote::Prepared;
+  PhaseHarness h(PushOptions(2, /*pipeline=*/true));
+  PutNotes(h, 6);
+  const std::vector<std::string> queued = Ids(h.Outbox());
+  h.remote().PassNext(FakeRemote::CallKind::kPush);
+  h.remote().FailNext(FakeRemote::CallKind::kPush, UnavailableError("503"));
+  h.NewCycle();
+  EXPECT_EQ(h.Push(), PhaseEnd::kFailed);
+  h.NewCycle();
+  EXPECT_EQ(h.Push(), PhaseEnd::kComplete);
+  EXPECT_EQ(PreparedOf(h.remote()),
+            (std::vector<P>{P::kNothing, P::kForItsBatch, P::kNothing, P::kForItsBatch}));
+  const auto pushes = h.remote().CallsOf(FakeRemote::CallKind::kPush);
+  EXPECT_EQ(pushes[2]->mutation_ids, pushes[1]->mutation_ids) << "the failed batch, again";
+  EXPECT_EQ(pushes[3]->mutation_ids, (std::vector<std::string>{queued[4], queued[5]}));
+  ExpectAllAcked(h, 6);
+}
+
 // --- Too large: the request, the answer ---
 
 TEST(PusherTest, BatchTooLargeHalvesDownToOneThenDeadLettersPayloadTooLarge) {

@@ -339,5 +339,49 @@ TEST_F(CouchdbRemoteTest, AResolutionIsAConflictWhenALeafAppearedSinceThePull) {
       << "nothing was written";
 }
 
+// PreparePush (run by the pusher while the previous request is on the wire) does the work a
+// plain Push does before its first request: the outcome is the same.
+TEST_F(CouchdbRemoteTest, APushPreparedAheadWritesWhatAPlainPushWrites) {
+  auto remote = NewRemote();
+  ASSERT_TRUE(remote->Push({Put("edit", {{"v", 1}})}, call_).ok());
+  const std::string rev1 = Raw("GET", "/notes/edit")["_rev"];
+  const std::vector<Mutation> batch = {Put("new", {{"t", "x"}}), Put("edit", {{"v", 2}}, rev1),
+                                       Put("bad", {{"_secret", 1}}), Delete("never", std::nullopt)};
+  std::unique_ptr<PreparedPush> prepared = remote->PreparePush(batch);
+  ASSERT_NE(prepared, nullptr);
+  auto answers = remote->PushPrepared(batch, std::move(prepared), call_);
+  ASSERT_TRUE(answers.ok()) << answers.status().message();
+  ASSERT_EQ(answers->size(), 4u);
+  EXPECT_EQ((*answers)[0].kind, PushAnswer::Kind::kApplied);
+  EXPECT_EQ((*answers)[0].ack.server_rev,
+            *couchdb::NextRevision("", json{{"_id", "new"}, {"t", "x"}}));
+  EXPECT_EQ((*answers)[1].kind, PushAnswer::Kind::kApplied);
+  EXPECT_EQ((*answers)[1].ack.server_rev,
+            *couchdb::NextRevision(rev1, json{{"_id", "edit"}, {"v", 2}}));
+  EXPECT_EQ((*answers)[2].kind, PushAnswer::Kind::kRejected);
+  EXPECT_EQ((*answers)[2].code, "invalid_document");
+  EXPECT_THAT((*answers)[2].message, HasSubstr("_secret"));
+  EXPECT_EQ((*answers)[3].kind, PushAnswer::Kind::kApplied);
+  EXPECT_EQ(Raw("GET", "/notes/new")["t"], "x");
+  const json edited = Raw("GET", "/notes/edit?revs=true");
+  EXPECT_EQ(edited["v"], 2);
+  EXPECT_EQ(edited["_revisions"]["ids"].size(), 2u) << "the edit continues the first revision";
+  EXPECT_EQ(Raw("GET", "/notes/bad")["error"], "not_found");
+}
+
+TEST_F(CouchdbRemoteTest, APreparationMadeForAnotherBatchIsNotUsed) {
+  auto remote = NewRemote();
+  std::unique_ptr<PreparedPush> other =
+      remote->PreparePush({Put("a", {{"v", 1}}), Put("c", {{"v", 1}})});
+  auto answers = remote->PushPrepared({Put("b", {{"v", 2}}), Put("c", {{"v", 3}})},
+                                      std::move(other), call_);
+  ASSERT_TRUE(answers.ok()) << answers.status().message();
+  ASSERT_EQ(answers->size(), 2u);
+  EXPECT_EQ((*answers)[1].ack.server_rev,
+            *couchdb::NextRevision("", json{{"_id", "c"}, {"v", 3}}));
+  EXPECT_EQ(Raw("GET", "/notes/b")["v"], 2);
+  EXPECT_EQ(Raw("GET", "/notes/a")["error"], "not_found");
+}
+
 }  // namespace
 }  // namespace syncagent::couch_remote_testing

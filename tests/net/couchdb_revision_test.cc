@@ -71,6 +71,18 @@ TEST(CouchdbRevisionTest, NextRevisionIsTheSameForTheSameWriteOnly) {
   EXPECT_NE(*NextRevision("3-aa", body), *NextRevision("3-aa", json{{"_id", "k"}, {"v", 2}}));
 }
 
+TEST(CouchdbRevisionTest, NextRevisionOfTextIsNextRevisionOfTheBodyItSerialises) {
+  const json body = json::parse(R"({"title":"hi","b":[1,2],"_id":"n1"})");
+  auto of_text = NextRevisionOfText("1-967a00dff5e02add41819138abb3284d", body.dump());
+  ASSERT_TRUE(of_text.ok());
+  EXPECT_EQ(*of_text, "2-133e0b4e0b1fef8a90fabc9ec3dffc28");  // as above, from the tree
+  EXPECT_EQ(*NextRevisionOfText("", R"({"_id":"n1","title":"hello"})"),
+            "1-3002e1ee698d67a7f89f43b4fbbd8aef");
+  auto bad_parent = NextRevisionOfText("seven", "{}");
+  ASSERT_FALSE(bad_parent.ok());
+  EXPECT_NE(bad_parent.status().message().find("\"seven\""), std::string::npos);
+}
+
 TEST(CouchdbRevisionTest, NextRevisionRefusesABadParentOrBody) {
   auto bad_parent = NextRevision("seven", json{{"_id", "k"}});
   ASSERT_FALSE(bad_parent.ok());
