@@ -72,16 +72,25 @@ StatusOr<RemotePage> CouchdbRemote::Pull(const PullQuery& query, const CallConte
     }
     auto page = PullCollection(collection, since, query.limit, call);
     if (!page.ok()) return FailRead(page.status());
-    if (!page->has_value()) continue;
+    if (!page->has_value()) {
+      // Caught up: a checkpoint held back is written now.
+      if (const Status written = WriteHeldCheckpoint(database, call); !written.ok()) {
+        return FailRead(written);
+      }
+      continue;
+    }
     const couchdb::ChangesPage& read = **page;
     auto changes = couchdb::ToRemoteChanges(collection, read);
     if (!changes.ok()) return FailRead(changes.status());
     const Status contested = AddRivals(database, read, &*changes, call);
     if (!contested.ok()) return FailRead(contested);
-    if (!device_id_.empty()) {
+    if (!device_id_.empty() && CheckpointDue(database, read, query.limit)) {
       const Status written = WriteCheckpoint(database, read.last_seq, call);
       if (!written.ok()) return FailRead(written);
       MarkCheckpointed(cursor, collection);
+    } else if (!device_id_.empty()) {
+      held_checkpoints_[database] = read.last_seq;
+      ++pages_since_checkpoint_[database];
     }
     cursor[collection] = json::parse(read.last_seq);
     RemotePage out;
@@ -187,6 +196,20 @@ Status CouchdbRemote::VerifyCheckpoint(const std::string& database, const CallCo
   return Status::Ok();
 }
 
+bool CouchdbRemote::CheckpointDue(const std::string& database, const couchdb::ChangesPage& page,
+                                  int limit) {
+  const auto written = pages_since_checkpoint_.find(database);
+  return written == pages_since_checkpoint_.end() ||
+         written->second + 1 >= kPagesPerCheckpoint ||
+         static_cast<int>(page.rows.size()) + page.skipped < limit;  // a short page: caught up
+}
+
+Status CouchdbRemote::WriteHeldCheckpoint(const std::string& database, const CallContext& call) {
+  const auto held = held_checkpoints_.find(database);
+  if (held == held_checkpoints_.end()) return Status::Ok();
+  return WriteCheckpoint(database, held->second, call);
+}
+
 Status CouchdbRemote::WriteCheckpoint(const std::string& database, const std::string& last_seq,
                                       const CallContext& call) {
   auto put = [&]() {
@@ -199,7 +222,11 @@ Status CouchdbRemote::WriteCheckpoint(const std::string& database, const std::st
                                [&rev](std::string_view body) {
                                  return ReadCheckpointRev(body, "rev", &rev);
                                });
-    if (status.ok()) checkpoint_revs_[database] = rev;
+    if (status.ok()) {
+      checkpoint_revs_[database] = rev;
+      pages_since_checkpoint_[database] = 0;
+      held_checkpoints_.erase(database);
+    }
     return status;
   };
   Status status = put();

@@ -79,6 +79,8 @@ CouchdbRemote::CouchdbRemote(HttpClient* http, Clock* clock, TokenProvider* toke
 void CouchdbRemote::BeginCycle(std::string_view device_id) {
   device_id_ = std::string(device_id);
   verified_.clear();
+  pages_since_checkpoint_.clear();
+  held_checkpoints_.clear();
 }
 
 RemoteCapabilities CouchdbRemote::capabilities() const {

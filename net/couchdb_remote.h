@@ -30,10 +30,10 @@
 //
 // Pull: the `_changes` feed of each collection's database with include_docs=true, one
 // collection after the other; the cursor is a JSON object {collection: last_seq} (last_seq kept
-// as the server wrote it). `_design/` rows are skipped. Each page is also checkpointed on the
+// as the server wrote it). `_design/` rows are skipped. The pull is also checkpointed on the
 // server, in the document `_local/syncagent-<device id>` of the database (CouchDB's place for
-// replication checkpoints), and the cursor lists the collections so checkpointed
-// ("~checkpointed"). A server lost its data (RemoteFailure::kCursorRefused) when such a
+// replication checkpoints): with the first page of each cycle, every 10th page and once caught
+// up (CheckpointDue); the cursor lists the collections so checkpointed ("~checkpointed"). A server lost its data (RemoteFailure::kCursorRefused) when such a
 // checkpoint is gone, or when a database's update_seq is below the cursor's integer last_seq (an
 // in-memory PouchDB Server restarted answers such a `since` with an empty page that looks caught
 // up). A cursor without the mark (older, or written outside a cycle) is never taken for a reset
@@ -160,6 +160,14 @@ class CouchdbRemote final : public Remote {
   // Once per cycle and database: the checkpoint this device wrote there must still exist; a
   // server without it lost its data (kCursorRefused).
   Status VerifyCheckpoint(const std::string& database, const CallContext& call);
+  // Whether the page just pulled from `database` is checkpointed on the server: the first page
+  // of the cycle (so that the checkpoint exists before the cursor marks it), every
+  // kPagesPerCheckpoint-th page after it, and a short page (the collection caught up). Other
+  // pages' last_seq is held back and written by the pull that finds the collection caught up
+  // (WriteHeldCheckpoint); a cycle that ends before leaves the checkpoint a few pages behind,
+  // which only its informational last_seq shows.
+  bool CheckpointDue(const std::string& database, const couchdb::ChangesPage& page, int limit);
+  Status WriteHeldCheckpoint(const std::string& database, const CallContext& call);
   // Writes this device's checkpoint, {"last_seq": ..., "device": ...}, into `database`.
   Status WriteCheckpoint(const std::string& database, const std::string& last_seq,
                          const CallContext& call);
@@ -175,6 +183,11 @@ class CouchdbRemote final : public Remote {
   std::string device_id_;    // BeginCycle's; "" = no checkpoints (a remote used outside a cycle)
   std::set<std::string> verified_;  // databases whose checkpoint was checked this cycle
   std::map<std::string, std::string> checkpoint_revs_;  // database -> its checkpoint's _rev
+  // This cycle's checkpoints (CheckpointDue): pages pulled since the last one written, and the
+  // last_seq held back, by database.
+  static constexpr int kPagesPerCheckpoint = 10;
+  std::map<std::string, int> pages_since_checkpoint_;
+  std::map<std::string, std::string> held_checkpoints_;
 };
 
 }  // namespace syncagent

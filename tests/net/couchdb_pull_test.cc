@@ -68,27 +68,52 @@ TEST_F(CouchdbRemoteTest, PullsEachCollectionFromItsOwnDatabase) {
   EXPECT_TRUE(third->unchanged);
 }
 
-TEST_F(CouchdbRemoteTest, EachPageIsCheckpointedOnTheServerForTheDevice) {
+TEST_F(CouchdbRemoteTest, ThePullIsCheckpointedOnTheServerForTheDevice) {
   auto remote = NewRemote();
   remote->BeginCycle("dev-1");
-  ASSERT_TRUE(remote->Push({Put("a", {{"v", 1}}), Put("b", {{"v", 2}})}, call_).ok());
+  std::vector<Mutation> puts;
+  for (int i = 0; i < 13; ++i) puts.push_back(Put("d" + std::to_string(i), {{"v", i}}));
+  ASSERT_TRUE(remote->Push(puts, call_).ok());
+  // The first page of the cycle is checkpointed, so that the cursor may mark the database.
   auto first = remote->Pull(Query("", 1), call_);
   ASSERT_TRUE(first.ok()) << first.status().message();
   EXPECT_EQ(json::parse(first->cursor), json::parse(R"({"notes":1,"~checkpointed":["notes"]})"));
   json checkpoint = Raw("GET", "/notes/_local/syncagent-dev-1");
   EXPECT_EQ(checkpoint["last_seq"], 1);
   EXPECT_EQ(checkpoint["device"], "dev-1");
-  auto second = remote->Pull(Query(first->cursor, 1), call_);
-  ASSERT_TRUE(second.ok()) << second.status().message();
+  // Then every 10th page: pages 2-10 are held back, page 11 is written.
+  std::string cursor = first->cursor;
+  for (int page = 2; page <= 11; ++page) {
+    auto next = remote->Pull(Query(cursor, 1), call_);
+    ASSERT_TRUE(next.ok()) << next.status().message();
+    cursor = next->cursor;
+    EXPECT_EQ(Raw("GET", "/notes/_local/syncagent-dev-1")["last_seq"], page < 11 ? 1 : 11)
+        << "page " << page;
+  }
+  // A short page (the collection caught up) is written at once.
+  auto rest = remote->Pull(Query(cursor, 5), call_);
+  ASSERT_TRUE(rest.ok()) << rest.status().message();
+  EXPECT_EQ(rest->changes.size(), 2u);
   checkpoint = Raw("GET", "/notes/_local/syncagent-dev-1");
-  EXPECT_EQ(checkpoint["last_seq"], 2);
-  EXPECT_EQ(checkpoint["_rev"], "0-2");
+  EXPECT_EQ(checkpoint["last_seq"], 13);
+  EXPECT_EQ(checkpoint["_rev"], "0-3");
+  // A page held back is written by the pull that finds the collection caught up.
+  ASSERT_TRUE(remote->Push({Put("late", {{"v", 1}})}, call_).ok());
+  auto late = remote->Pull(Query(rest->cursor, 1), call_);
+  ASSERT_TRUE(late.ok()) << late.status().message();
+  EXPECT_EQ(Raw("GET", "/notes/_local/syncagent-dev-1")["last_seq"], 13) << "held back";
+  auto caught_up = remote->Pull(Query(late->cursor, 1), call_);
+  ASSERT_TRUE(caught_up.ok()) << caught_up.status().message();
+  EXPECT_TRUE(caught_up->unchanged);
+  checkpoint = Raw("GET", "/notes/_local/syncagent-dev-1");
+  EXPECT_EQ(checkpoint["last_seq"], 14);
+  EXPECT_EQ(checkpoint["_rev"], "0-4");
   // Another instance for the same device (its cursor was not kept) writes over the checkpoint.
   auto again = NewRemote();
   again->BeginCycle("dev-1");
   auto restart = again->Pull(Query(), call_);
   ASSERT_TRUE(restart.ok()) << restart.status().message();
-  EXPECT_EQ(Raw("GET", "/notes/_local/syncagent-dev-1")["_rev"], "0-3");
+  EXPECT_EQ(Raw("GET", "/notes/_local/syncagent-dev-1")["_rev"], "0-5");
 }
 
 TEST_F(CouchdbRemoteTest, AMissingCheckpointIsALostServerOnlyForAMarkedCursor) {
