@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
+#include <set>
 #include <utility>
 
 #include "net/couchdb_conflicts.h"
@@ -110,11 +112,51 @@ struct CouchdbRemote::Write {
   bool settled = false;
 };
 
+// A `_bulk_docs` new_edits:false of writes, put together from the bodies as Prepare serialised
+// them: each write's document with its revision and history, then the tombstones of the leaves
+// it supersedes.
+struct CouchdbRemote::BulkRequest {
+  explicit BulkRequest(const std::vector<const Write*>& writes) {
+    std::string& text = body.bytes;
+    text = R"({"new_edits":false,"docs":[)";
+    size_t size = text.size() + 2;
+    for (const Write* write : writes) size += write->body.size() + 160;
+    text.reserve(size);
+    for (size_t w = 0; w < writes.size(); ++w) {
+      const Write* write = writes[w];
+      if (w > 0) text.push_back(',');
+      AppendWithMembers(write->body,
+                        "\"_rev\":\"" + write->rev + "\",\"_revisions\":" +
+                            couchdb::RevisionsField(write->rev, write->parent).dump(),
+                        &text);
+      for (size_t t = 0; t < write->tombstones.size(); ++t) {
+        text.push_back(',');
+        text.append(json{{"_id", write->id},
+                         {"_rev", write->tombstones[t]},
+                         {"_deleted", true},
+                         {"_revisions", couchdb::RevisionsField(write->tombstones[t],
+                                                                write->base.others[t])}}
+                        .dump());
+      }
+      ids.insert(ids.end(), 1 + write->tombstones.size(), write->id);
+      owner.insert(owner.end(), 1 + write->tombstones.size(), w);
+    }
+    text.append("]}");
+  }
+
+  Body body{std::string()};
+  std::vector<std::string> ids;  // the document of each sent entry
+  std::vector<size_t> owner;     // the write each sent entry belongs to
+};
+
 // PreparePush's work: each mutation of the batch prepared, in order.
 struct CouchdbRemote::Prepared final : PreparedPush {
   std::vector<std::string> mutation_ids;  // the batch it was made for
   std::vector<Write> writes;
   std::vector<Status> outcomes;  // Prepare's result per mutation
+  // By collection: its whole `_bulk_docs`, encoded, when nothing else is to be asked first
+  // (PrepareRequests).
+  std::map<std::string, BulkRequest> requests;
 
   bool MadeFor(const std::vector<Mutation>& batch) const {
     return std::equal(mutation_ids.begin(), mutation_ids.end(), batch.begin(), batch.end(),
@@ -124,7 +166,39 @@ struct CouchdbRemote::Prepared final : PreparedPush {
 
 std::unique_ptr<PreparedPush> CouchdbRemote::PreparePush(
     const std::vector<Mutation>& batch) const {
-  return PrepareAll(batch);
+  std::unique_ptr<Prepared> prepared = PrepareAll(batch);
+  // A request that cannot be made ahead is made by the push itself (which reports why).
+  if (!PrepareRequests(batch, prepared.get()).ok()) prepared->requests.clear();
+  return prepared;
+}
+
+Status CouchdbRemote::PrepareRequests(const std::vector<Mutation>& batch,
+                                      Prepared* prepared) const {
+  std::map<std::string, std::vector<const Write*>> by_collection;
+  std::set<std::string> others;  // collections with a write that needs more than `_bulk_docs`
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const Write& write = prepared->writes[i];
+    if (prepared->outcomes[i].ok() && batch[i].attempts == 0 &&
+        IsNewRoot(batch[i], write.parent)) {
+      by_collection[batch[i].collection].push_back(&write);
+    } else {
+      others.insert(batch[i].collection);
+    }
+  }
+  for (auto& [collection, writes] : by_collection) {
+    if (others.count(collection) > 0) continue;
+    BulkRequest request(writes);
+    HttpRequest encoded;
+    encoded.body = std::move(request.body.bytes);
+    SYNCAGENT_RETURN_IF_ERROR(session_.EncodeBody(&encoded));
+    std::string encoding;  // what EncodeBody added
+    for (const auto& [name, value] : encoded.headers) {
+      if (name == "Content-Encoding") encoding = value;
+    }
+    request.body = Body(std::move(encoded.body), std::move(encoding));
+    prepared->requests.emplace(collection, std::move(request));
+  }
+  return Status::Ok();
 }
 
 std::unique_ptr<CouchdbRemote::Prepared> CouchdbRemote::PrepareAll(
@@ -200,7 +274,9 @@ StatusOr<std::vector<PushAnswer>> CouchdbRemote::PushPrepared(
     by_collection[batch[i].collection].push_back(std::move(write));
   }
   for (auto& [collection, writes] : by_collection) {
-    const Status status = PushCollection(collection, writes, call);
+    const auto request = ready->requests.find(collection);
+    const Status status = PushCollection(
+        collection, writes, call, request == ready->requests.end() ? nullptr : &request->second);
     if (!status.ok()) {
       NoteFailure(/*push=*/true);
       return session_.Redact(status);
@@ -210,7 +286,7 @@ StatusOr<std::vector<PushAnswer>> CouchdbRemote::PushPrepared(
 }
 
 Status CouchdbRemote::PushCollection(const std::string& collection, std::vector<Write>& writes,
-                                     const CallContext& call) {
+                                     const CallContext& call, const BulkRequest* prebuilt) {
   const std::string database = DatabaseOf(collection);
   SYNCAGENT_RETURN_IF_ERROR(DropReplays(database, writes, call));
   std::vector<Write*> pending;
@@ -225,7 +301,11 @@ Status CouchdbRemote::PushCollection(const std::string& collection, std::vector<
     pending.push_back(&write);
     ids.push_back(write.id);
   }
-  if (pending.empty()) return WriteReplicated(collection, to_write, call);
+  if (pending.empty()) {
+    // Every write a new root on a first attempt: the request PreparePush made, when it did.
+    const bool whole = prebuilt != nullptr && to_write.size() == writes.size();
+    return WriteReplicated(collection, to_write, call, whole ? prebuilt : nullptr);
+  }
   SYNCAGENT_ASSIGN_OR_RETURN(std::vector<couchdb::DocumentState> states,
                              States(database, ids, call));
   for (size_t i = 0; i < pending.size(); ++i) {
@@ -285,40 +365,17 @@ Status CouchdbRemote::DropReplays(const std::string& database, std::vector<Write
 }
 
 Status CouchdbRemote::WriteReplicated(const std::string& collection,
-                                      std::vector<Write*>& writes, const CallContext& call) {
+                                      std::vector<Write*>& writes, const CallContext& call,
+                                      const BulkRequest* prebuilt) {
   if (writes.empty()) return Status::Ok();
   const std::string database = DatabaseOf(collection);
-  // The request is put together from the bodies as Prepare serialised them.
-  std::string request = R"({"new_edits":false,"docs":[)";
-  size_t size = request.size() + 2;
-  for (const Write* write : writes) size += write->body.size() + 160;
-  request.reserve(size);
-  std::vector<std::string> ids;
-  std::vector<size_t> owner;  // the write each sent document belongs to
-  for (size_t w = 0; w < writes.size(); ++w) {
-    const Write* write = writes[w];
-    if (w > 0) request.push_back(',');
-    AppendWithMembers(write->body,
-                      "\"_rev\":\"" + write->rev + "\",\"_revisions\":" +
-                          couchdb::RevisionsField(write->rev, write->parent).dump(),
-                      &request);
-    // A resolution deletes the leaves it supersedes in the same request.
-    for (size_t t = 0; t < write->tombstones.size(); ++t) {
-      request.push_back(',');
-      request.append(json{{"_id", write->id},
-                          {"_rev", write->tombstones[t]},
-                          {"_deleted", true},
-                          {"_revisions", couchdb::RevisionsField(write->tombstones[t],
-                                                                 write->base.others[t])}}
-                         .dump());
-    }
-    ids.insert(ids.end(), 1 + write->tombstones.size(), write->id);
-    owner.insert(owner.end(), 1 + write->tombstones.size(), w);
-  }
-  request.append("]}");
+  std::optional<BulkRequest> made;
+  if (prebuilt == nullptr) made.emplace(std::vector<const Write*>(writes.begin(), writes.end()));
+  const BulkRequest& request = prebuilt != nullptr ? *prebuilt : *made;
+  const std::vector<std::string>& ids = request.ids;
+  const std::vector<size_t>& owner = request.owner;
   std::vector<std::optional<couchdb::BulkDocsEntry>> entries;
-  const Status sent = Call("POST", database, "/_bulk_docs",
-                           request, call,
+  const Status sent = Call("POST", database, "/_bulk_docs", request.body, call,
                            Into(&entries, [&ids](std::string_view body) {
                              return couchdb::ParseBulkDocs(body, ids, /*new_edits=*/false);
                            }));

@@ -118,15 +118,18 @@ std::string CouchdbRemote::DatabaseOf(std::string_view collection) const {
 }
 
 Status CouchdbRemote::Call(const std::string& method, const std::string& database,
-                           const std::string& rest, const std::string& body,
+                           const std::string& rest, const Body& body,
                            const CallContext& call,
                            const std::function<Status(std::string_view)>& decode) {
   const std::string path = "/" + UrlEncode(database) + rest;
   for (bool created = false;; created = true) {
     HttpRequest request = session_.NewRequest(method, path);
-    if (!body.empty()) {
+    if (!body.bytes.empty()) {
       request.headers.emplace_back("Content-Type", "application/json");
-      request.body = body;
+      if (!body.content_encoding.empty()) {
+        request.headers.emplace_back("Content-Encoding", body.content_encoding);
+      }
+      request.body = body.bytes;
     }
     Status status = session_.Exchange(
         std::move(request), call,

@@ -121,29 +121,46 @@ class CouchdbRemote final : public Remote {
   std::string DatabaseOf(std::string_view collection) const;
 
  private:
-  struct Write;     // one mutation on its way (couchdb_push.cc)
-  struct Prepared;  // PreparePush's (couchdb_push.cc)
+  struct Write;        // one mutation on its way (couchdb_push.cc)
+  struct Prepared;     // PreparePush's (couchdb_push.cc)
+  struct BulkRequest;  // a `_bulk_docs` request put together (couchdb_push.cc)
+  // A request body: JSON text, or that text encoded for the wire ahead of the request
+  // (HttpClient::EncodeBody), with the Content-Encoding it was given.
+  struct Body {
+    Body(std::string json) : bytes(std::move(json)) {}  // NOLINT: implicit, as plain JSON text
+    Body(const char* json) : bytes(json) {}             // NOLINT: implicit, as plain JSON text
+    Body(std::string encoded, std::string encoding)
+        : bytes(std::move(encoded)), content_encoding(std::move(encoding)) {}
+    std::string bytes;
+    std::string content_encoding;  // "" = none (the transport may still compress it)
+  };
 
   // The document id, body, revision, base and tombstones of `m`; an error is the mutation's
   // own fault.
   static Status Prepare(const Mutation& m, Write* write);
   static std::unique_ptr<Prepared> PrepareAll(const std::vector<Mutation>& batch);
+  // For each collection of a prepared batch whose writes are all first attempts of new roots
+  // (no request but its `_bulk_docs`: IsNewRoot), that request, encoded for the wire.
+  Status PrepareRequests(const std::vector<Mutation>& batch, Prepared* prepared) const;
 
   // One request under /<database>; `decode` reads a 2xx body (its error is retried like a lost
   // answer). A missing database is created (create_databases) or reported by name.
   Status Call(const std::string& method, const std::string& database, const std::string& rest,
-              const std::string& body, const CallContext& call,
+              const Body& body, const CallContext& call,
               const std::function<Status(std::string_view)>& decode);
   Status CreateDatabase(const std::string& database, const CallContext& call);
   StatusOr<std::vector<couchdb::DocumentState>> States(const std::string& database,
                                                        const std::vector<std::string>& ids,
                                                        const CallContext& call);
+  // `prebuilt`: the collection's `_bulk_docs` made ahead (PrepareRequests), if any.
   Status PushCollection(const std::string& collection, std::vector<Write>& writes,
-                        const CallContext& call);
+                        const CallContext& call, const BulkRequest* prebuilt);
   Status DropReplays(const std::string& database, std::vector<Write>& writes,
                      const CallContext& call);
+  // Writes `writes` with one `_bulk_docs` new_edits:false: `prebuilt`, when given, is that
+  // request for exactly these writes.
   Status WriteReplicated(const std::string& collection, std::vector<Write*>& writes,
-                         const CallContext& call);
+                         const CallContext& call, const BulkRequest* prebuilt = nullptr);
   // Pulls one page of `collection` after `since` (JSON text); nullopt when it has nothing new.
   StatusOr<std::optional<couchdb::ChangesPage>> PullCollection(const std::string& collection,
                                                                const std::string& since, int limit,

@@ -332,6 +332,16 @@ CurlHttpClient::CurlHttpClient(CurlHttpClientOptions options, Clock* clock,
 
 CurlHttpClient::~CurlHttpClient() = default;
 
+Status CurlHttpClient::EncodeBody(HttpRequest* request) const {
+  std::string compressed;
+  SYNCAGENT_ASSIGN_OR_RETURN(const bool gzip_body,
+                             GzipBodyIfLarge(*request, options_.gzip_request_min_bytes, &compressed));
+  if (!gzip_body) return Status::Ok();
+  request->body = std::move(compressed);
+  request->headers.emplace_back("Content-Encoding", "gzip");
+  return Status::Ok();
+}
+
 StatusOr<HttpResponse> CurlHttpClient::Send(const HttpRequest& request,
                                             const RequestControl& control) {
   const std::string what = request.method + " " + request.url;

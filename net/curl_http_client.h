@@ -38,6 +38,8 @@ class CurlHttpClient final : public HttpClient {
   ~CurlHttpClient() override;
 
   StatusOr<HttpResponse> Send(const HttpRequest& request, const RequestControl& control) override;
+  // Gzip-compresses a body over options.gzip_request_min_bytes (what Send would do).
+  Status EncodeBody(HttpRequest* request) const override;
 
  private:
   struct Handles;

@@ -56,6 +56,16 @@ class HttpClient {
   // complete response arrived (connection, TLS, timeout, cancellation, size cap), and carries the
   // retry class of the failure.
   virtual StatusOr<HttpResponse> Send(const HttpRequest& request, const RequestControl& control) = 0;
+
+  // Encodes `request`'s body for the wire as Send would (e.g. gzip-compressed, Content-Encoding
+  // set, when it is large), so that a caller can do that work ahead of the request: Send sends a
+  // body that already names its encoding as it is. The default leaves the request alone (Send
+  // encodes it, if at all).
+  // Thread safety: may run on any thread, beside Send.
+  virtual Status EncodeBody(HttpRequest* request) const {
+    (void)request;
+    return Status::Ok();
+  }
 };
 
 }  // namespace syncagent

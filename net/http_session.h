@@ -86,6 +86,9 @@ class HttpSession {
   Status Exchange(HttpRequest request, const CallContext& context,
                   const std::function<Status(HttpResponse&)>& accept, bool retry_too_large);
 
+  // HttpClient::EncodeBody of the session's client. Thread safety: as that.
+  Status EncodeBody(HttpRequest* request) const { return http_->EncodeBody(request); }
+
   // `text` with the token last sent and the extra header values replaced by "***".
   std::string Redact(std::string_view text) const;
   Status Redact(const Status& status) const;

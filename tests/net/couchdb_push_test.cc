@@ -369,6 +369,32 @@ TEST_F(CouchdbRemoteTest, APushPreparedAheadWritesWhatAPlainPushWrites) {
   EXPECT_EQ(Raw("GET", "/notes/bad")["error"], "not_found");
 }
 
+// A batch of new documents on a first attempt needs nothing but its `_bulk_docs`: PreparePush
+// makes that request, compressed for the wire (over 4096 bytes), and the push sends it.
+TEST_F(CouchdbRemoteTest, APreparedFirstUploadGoesAsTheRequestMadeAhead) {
+  auto remote = NewRemote();
+  ASSERT_TRUE(remote->Push({Put("seed", {{"v", 0}})}, call_).ok());  // creates the database
+  std::vector<Mutation> batch;
+  for (int i = 0; i < 50; ++i) batch.push_back(Put("k" + std::to_string(i), {{"text", std::string(200, 'y')}}));
+  const int64_t before = remote->stats().bytes_up;
+  auto answers = remote->PushPrepared(batch, remote->PreparePush(batch), call_);
+  ASSERT_TRUE(answers.ok()) << answers.status().message();
+  for (size_t i = 0; i < batch.size(); ++i) {
+    EXPECT_EQ((*answers)[i].kind, PushAnswer::Kind::kApplied) << i;
+    EXPECT_EQ((*answers)[i].ack.server_rev,
+              *couchdb::NextRevision("", json{{"_id", batch[i].key}, {"text", std::string(200, 'y')}}));
+  }
+  EXPECT_LT(remote->stats().bytes_up - before, 5000) << "about 13 kB of JSON went compressed";
+  EXPECT_EQ(Raw("GET", "/notes")["doc_count"], 51);
+  // The same writes sent again (attempted: their answers were lost) are asked about first.
+  for (Mutation& m : batch) m.attempts = 1;
+  const json info = Raw("GET", "/notes");
+  auto replay = remote->PushPrepared(batch, remote->PreparePush(batch), call_);
+  ASSERT_TRUE(replay.ok()) << replay.status().message();
+  EXPECT_EQ((*replay)[7].ack.server_rev, (*answers)[7].ack.server_rev);
+  EXPECT_EQ(Raw("GET", "/notes")["update_seq"], info["update_seq"]) << "nothing written again";
+}
+
 TEST_F(CouchdbRemoteTest, APreparationMadeForAnotherBatchIsNotUsed) {
   auto remote = NewRemote();
   std::unique_ptr<PreparedPush> other =
