@@ -49,6 +49,18 @@ StatusOr<int64_t> Outbox::MarkAttempted(const std::vector<std::string>& mutation
   return ctx_.outbox->MarkAttempted(mutation_ids, error);
 }
 
+Status Outbox::MarkTaken(const std::vector<Mutation>& batch) {
+  std::vector<int64_t> seqs;
+  seqs.reserve(batch.size());
+  for (const Mutation& m : batch) seqs.push_back(m.seq);
+  SYNCAGENT_ASSIGN_OR_RETURN(int64_t marked, ctx_.outbox->MarkSeqsAttempted(seqs));
+  if (marked != static_cast<int64_t>(seqs.size())) {
+    return InternalError("marking a batch attempted: " + std::to_string(seqs.size() - marked) +
+                         " of its rows are gone");
+  }
+  return Status::Ok();
+}
+
 StatusOr<bool> Outbox::Ack(const AckInfo& ack) {
   OutboxRow row;
   SYNCAGENT_ASSIGN_OR_RETURN(bool found, ctx_.outbox->LoadById(ack.mutation_id, &row));

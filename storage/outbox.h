@@ -50,6 +50,8 @@ class Outbox {
   // Returns how many ids were known.
   StatusOr<int64_t> MarkAttempted(const std::vector<std::string>& mutation_ids,
                                   std::string_view error);
+  // MarkAttempted (no error) of a batch PeekBatch just returned, by its rows' seqs.
+  Status MarkTaken(const std::vector<Mutation>& batch);
   // False when the mutation id is unknown (already acked or dropped).
   StatusOr<bool> Ack(const AckInfo& ack);
   // kNotFound for an unknown id; returns the dead letter id.

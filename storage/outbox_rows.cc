@@ -201,6 +201,18 @@ StatusOr<int64_t> OutboxRows::MarkAttempted(const std::vector<std::string>& muta
   return known;
 }
 
+StatusOr<int64_t> OutboxRows::MarkSeqsAttempted(const std::vector<int64_t>& seqs) {
+  int64_t known = 0;
+  for (int64_t seq : seqs) {
+    SYNCAGENT_ASSIGN_OR_RETURN(Statement stmt, db_.Prepare(kMarkBySeq));
+    stmt.BindInt(1, seq);
+    stmt.BindNull(2);
+    SYNCAGENT_RETURN_IF_ERROR(stmt.Run());
+    known += stmt.Changes();
+  }
+  return known;
+}
+
 StatusOr<Mutation> OutboxRows::ToMutation(const OutboxRow& row) {
   Mutation m;
   m.seq = row.seq;

@@ -72,6 +72,9 @@ class OutboxRows {
   // stops once all are found (they are normally the head of the queue, from PeekBatch).
   StatusOr<int64_t> MarkAttempted(const std::vector<std::string>& mutation_ids,
                                   std::string_view error);
+  // attempts += 1 and last_error := NULL for the rows `seqs` (rows just read, e.g. by Oldest:
+  // no lookup by id); returns how many exist.
+  StatusOr<int64_t> MarkSeqsAttempted(const std::vector<int64_t>& seqs);
 
   static StatusOr<Mutation> ToMutation(const OutboxRow& row);
   static std::optional<MutationOp> ParseOp(std::string_view text);

@@ -331,10 +331,7 @@ StatusOr<std::vector<Mutation>> Store::TakeBatchAfter(int max_count, int64_t max
   return InWriteTransaction([&]() -> StatusOr<std::vector<Mutation>> {
     SYNCAGENT_ASSIGN_OR_RETURN(std::vector<Mutation> batch,
                                outbox_.PeekBatch(max_count, max_bytes, after_seq, &in_flight));
-    std::vector<std::string> ids;
-    ids.reserve(batch.size());
-    for (const Mutation& m : batch) ids.push_back(m.mutation_id);
-    if (!ids.empty()) SYNCAGENT_RETURN_IF_ERROR(outbox_.MarkAttempted(ids, {}).status());
+    SYNCAGENT_RETURN_IF_ERROR(outbox_.MarkTaken(batch));
     return batch;
   });
 }

@@ -55,6 +55,21 @@ TEST_F(OutboxTest, TakeBatchMarksWhatItTakesSoLaterWritesQueueSeparately) {
   EXPECT_TRUE(none->empty());
 }
 
+TEST_F(OutboxTest, EachTakeCountsOneAttemptOfEveryMutationItTakes) {
+  ASSERT_OK(store_->Put("notes", "a", {{"v", 1}}));
+  ASSERT_OK(store_->Put("notes", "b", {{"v", 1}}));
+  ASSERT_OK(store_->MarkAttempted({Peek(1)[0].mutation_id}, "lost").status());  // a: 1 before
+  ASSERT_TRUE(store_->TakeBatch(10, 1 << 20).ok());
+  auto again = store_->TakeBatch(10, 1 << 20);
+  ASSERT_TRUE(again.ok());
+  ASSERT_EQ(again->size(), 2u);
+  EXPECT_EQ((*again)[0].attempts, 2);  // as read, before this take
+  EXPECT_EQ((*again)[1].attempts, 1);
+  const auto head = Peek(10);
+  EXPECT_EQ(head[0].attempts, 3);
+  EXPECT_EQ(head[1].attempts, 2);
+}
+
 TEST_F(OutboxTest, ABatchCarriesTheRevisionTheStoreLastKnewForEachDocument) {
   ASSERT_OK(store_->ApplyRemotePage({{"notes", "gone", "3", true, nullptr, "", ""}}, "c1")
                 .status());
