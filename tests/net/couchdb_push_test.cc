@@ -323,14 +323,7 @@ TEST_F(CouchdbRemoteTest, AResolutionIsAConflictWhenALeafAppearedSinceThePull) {
   const std::string winner = page->changes[0].rev.substr(0, page->changes[0].rev.find('|'));
   // A third client edits the winning leaf after the pull.
   const std::string later = "3-" + std::string(32, 'e');
-  Raw("POST", "/notes/_bulk_docs",
-      json{{"new_edits", false},
-           {"docs",
-            {{{"_id", "n1"},
-              {"_rev", later},
-              {"v", 9},
-              {"_revisions", couchdb::RevisionsField(later, winner)}}}}}
-          .dump());
+  WriteLeaf("n1", later, winner, {{"v", 9}});
   auto answers = remote->Push({Put("n1", {{"v", 3}}, page->changes[0].rev)}, call_);
   ASSERT_TRUE(answers.ok()) << answers.status().message();
   ASSERT_EQ((*answers)[0].kind, PushAnswer::Kind::kConflict);

@@ -94,6 +94,17 @@ class CouchdbRemoteTest : public ::testing::Test {
     return response.ok() ? json::parse(response->body, nullptr, false) : json();
   }
 
+  // Another replicator writes revision `rev` of document `id` of notes, with `data`, on `parent`
+  // (a `_bulk_docs` new_edits:false, as replication does).
+  void WriteLeaf(const std::string& id, const std::string& rev, const std::string& parent,
+                 json data) {
+    data["_id"] = id;
+    data["_rev"] = rev;
+    data["_revisions"] = couchdb::RevisionsField(rev, parent);
+    Raw("POST", "/notes/_bulk_docs",
+        json{{"new_edits", false}, {"docs", json::array({std::move(data)})}}.dump());
+  }
+
   // Conflicting leaves made elsewhere: the agent's write 2-<agent> on n1's first revision and
   // another replicator's 2-ffff... on the same parent (as when another client writes between the
   // agent's _all_docs and its _bulk_docs; the greater hash: the other leaf wins). Returns the
@@ -105,15 +116,7 @@ class CouchdbRemoteTest : public ::testing::Test {
     auto mine = remote.Push({Put("n1", {{"v", 2}, {"by", "agent"}}, rev1)}, call_);
     EXPECT_TRUE(mine.ok());
     const std::string other = "2-" + std::string(32, 'f');
-    Raw("POST", "/notes/_bulk_docs",
-        json{{"new_edits", false},
-             {"docs",
-              {{{"_id", "n1"},
-                {"_rev", other},
-                {"v", 2},
-                {"by", "other"},
-                {"_revisions", couchdb::RevisionsField(other, rev1)}}}}}
-            .dump());
+    WriteLeaf("n1", other, rev1, {{"v", 2}, {"by", "other"}});
     return (*mine)[0].ack.server_rev;
   }
 
