@@ -79,7 +79,7 @@ PhaseEnd Pusher::Run() {
     auto exchange = [&]() -> StatusOr<std::vector<PushAnswer>> {
       if (!pipeline_) return ctx_->remote->PushPrepared(batch, std::move(prepared), ctx_->Call());
       // The request goes out on a helper thread; meanwhile this thread records the previous
-      // batch's answers and takes the next batch. Requests still go one at a time, in outbox
+      // batch's answers, takes the next batch and makes it ready (MakeReady). Requests still go one at a time, in outbox
       // order; the next batch holds no document of this one (so none of its mutations waits for
       // an answer to this request) and is only sent after this request's answer.
       std::future<StatusOr<std::vector<PushAnswer>>> reply;
