@@ -70,6 +70,24 @@ TEST_F(CouchdbRemoteTest, A400ForTheBatchIsNarrowedToTheDocumentItIsAbout) {
   EXPECT_EQ(Raw("GET", "/notes/bad")["error"], "not_found");
 }
 
+// The same with the batch's `_bulk_docs` made ahead (a prepared first upload): the request made
+// ahead is refused, then each document goes alone.
+TEST_F(CouchdbRemoteTest, A400ForAPreparedFirstUploadIsNarrowedToTheDocumentItIsAbout) {
+  ASSERT_TRUE(NewRemote()->Push({Put("seed", {{"v", 0}})}, call_).ok());
+  auto proxy = InjectStatus(server_->url(), "/notes/_bulk_docs", 400, 2);
+  ASSERT_TRUE(proxy);
+  auto remote = NewRemote(true, "", "", proxy->base_url(), /*attempts=*/3);
+  const std::vector<Mutation> batch = {Put("bad", {{"v", 1}}), Put("good", {{"v", 2}})};
+  auto answers = remote->PushPrepared(batch, remote->PreparePush(batch), call_);
+  ASSERT_TRUE(answers.ok()) << answers.status().message();
+  ASSERT_EQ((*answers)[0].kind, PushAnswer::Kind::kRejected);
+  EXPECT_THAT((*answers)[0].message, HasSubstr("database notes: the server refused bad: "));
+  EXPECT_EQ((*answers)[1].kind, PushAnswer::Kind::kApplied);
+  EXPECT_EQ(remote->stats().requests, 3) << "the batch, then each document alone";
+  EXPECT_EQ(Raw("GET", "/notes/good")["v"], 2);
+  EXPECT_EQ(Raw("GET", "/notes/bad")["error"], "not_found");
+}
+
 TEST_F(CouchdbRemoteTest, AMissingDatabaseIsNamedUnlessCreated) {
   auto remote = NewRemote(/*create_databases=*/false);
   auto refused = remote->Push({Put("n1", {{"v", 1}})}, call_);
