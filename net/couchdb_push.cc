@@ -223,12 +223,10 @@ Status CouchdbRemote::Prepare(const Mutation& m, Write* write) {
   SYNCAGENT_ASSIGN_OR_RETURN(write->id, couchdb::DocumentIdOf(m.key));
   const bool deleted = m.op == MutationOp::kDelete;
   if (!deleted) SYNCAGENT_RETURN_IF_ERROR(couchdb::CheckWritableData(m.data));
-  try {
-    // Compact with sorted keys: the text the revision id is made from, and the one sent.
-    write->body = couchdb::BuildBody(write->id, deleted ? json() : m.data, nullptr, deleted).dump();
-  } catch (const json::exception& e) {
-    return InvalidArgumentError(std::string("document body cannot be serialised: ") + e.what());
-  }
+  // The text the revision id is made from is the one sent.
+  SYNCAGENT_ASSIGN_OR_RETURN(
+      write->body, couchdb::CanonicalText(couchdb::BuildBody(
+                       write->id, deleted ? json() : m.data, nullptr, deleted)));
   write->base = couchdb::ParseLeafToken(m.base_rev.value_or(""));
   write->parent = write->base.on;
   if (!m.base_rev && !deleted) write->parent = CreateParent(m.document_rev);

@@ -81,14 +81,17 @@ std::string Md5Hex(std::string_view data) {
   return hex;
 }
 
-StatusOr<std::string> NextRevision(std::string_view parent_rev, const nlohmann::json& body) {
-  std::string serialized;
+StatusOr<std::string> CanonicalText(const nlohmann::json& body) {
   try {
     // nlohmann::json keeps object members sorted by key: dump() is canonical.
-    serialized = body.dump();
+    return body.dump();
   } catch (const nlohmann::json::exception& e) {
     return InvalidArgumentError(std::string("document body cannot be serialised: ") + e.what());
   }
+}
+
+StatusOr<std::string> NextRevision(std::string_view parent_rev, const nlohmann::json& body) {
+  SYNCAGENT_ASSIGN_OR_RETURN(const std::string serialized, CanonicalText(body));
   return NextRevisionOfText(parent_rev, serialized);
 }
 

@@ -64,6 +64,10 @@ int CompareForWinner(const Revision& a, const Revision& b);
 // Fails when `parent_rev` is neither "" nor a revision, or the body cannot be serialised
 // (a string that is not UTF-8).
 StatusOr<std::string> NextRevision(std::string_view parent_rev, const nlohmann::json& body);
+// The canonical text of a body: compact, object keys sorted (nlohmann::json::dump()). Fails for
+// a body that cannot be serialised (a string that is not UTF-8).
+StatusOr<std::string> CanonicalText(const nlohmann::json& body);
+
 // NextRevision of the body whose compact serialisation (nlohmann::json::dump(): keys sorted) is
 // `serialized_body`, for a caller that keeps that text. REQUIRES: it is such a dump.
 StatusOr<std::string> NextRevisionOfText(std::string_view parent_rev,

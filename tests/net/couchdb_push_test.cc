@@ -388,6 +388,21 @@ TEST_F(CouchdbRemoteTest, APreparedFirstUploadGoesAsTheRequestMadeAhead) {
   EXPECT_EQ(Raw("GET", "/notes")["update_seq"], info["update_seq"]) << "nothing written again";
 }
 
+// A body that cannot be serialised (not UTF-8; an older version may have queued it) is that
+// write's fault: it is refused, named, and the rest of the batch is written.
+TEST_F(CouchdbRemoteTest, ABodyThatCannotBeSerialisedIsRefusedAlone) {
+  auto remote = NewRemote();
+  const std::vector<Mutation> batch = {Put("bad", {{"v", std::string("\xff\xfe")}}),
+                                       Put("good", {{"v", 1}})};
+  auto answers = remote->PushPrepared(batch, remote->PreparePush(batch), call_);
+  ASSERT_TRUE(answers.ok()) << answers.status().message();
+  EXPECT_EQ((*answers)[0].kind, PushAnswer::Kind::kRejected);
+  EXPECT_EQ((*answers)[0].code, "invalid_document");
+  EXPECT_THAT((*answers)[0].message, HasSubstr("cannot be serialised"));
+  EXPECT_EQ((*answers)[1].kind, PushAnswer::Kind::kApplied);
+  EXPECT_EQ(Raw("GET", "/notes/good")["v"], 1);
+}
+
 TEST_F(CouchdbRemoteTest, APreparationMadeForAnotherBatchIsNotUsed) {
   auto remote = NewRemote();
   std::unique_ptr<PreparedPush> other =

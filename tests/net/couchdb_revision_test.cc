@@ -91,6 +91,8 @@ TEST(CouchdbRevisionTest, NextRevisionRefusesABadParentOrBody) {
   auto bad_body = NextRevision("", json{{"_id", "k"}, {"v", std::string("\xff\xfe")}});
   ASSERT_FALSE(bad_body.ok());
   EXPECT_NE(bad_body.status().message().find("cannot be serialised"), std::string::npos);
+  EXPECT_FALSE(CanonicalText(json{{"v", std::string("\xff")}}).ok());
+  EXPECT_EQ(*CanonicalText(json{{"b", 1}, {"a", 2}}), R"({"a":2,"b":1})");
 }
 
 TEST(CouchdbRevisionTest, RevisionsFieldPlacesTheWriteUnderItsParent) {
