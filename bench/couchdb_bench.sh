@@ -115,7 +115,9 @@ for n in "${counts[@]}"; do
     [ "$last" -gt 0 ] || since=0
     row "$n" pull "curl floor" curl -fsS -o /dev/null \
       "$url/pull-$n/_changes?include_docs=true&conflicts=true&limit=1000&since=$since"
-    sa_config "pull-$n.json" "pull-$n" "device-$n.db"
+    # A fresh device each round (a store of an earlier round would see the new database as a
+    # server that lost its data, and upload everything back).
+    sa_config "pull-$n.json" "pull-$n" "device-$n-$round.db"
     row "$n" pull "syncagent" "$cli" --config "pull-$n.json" run --budget-seconds 3600
     [ "$("$cli" --config "pull-$n.json" --log-level off ls notes | wc -l)" = "$n" ] ||
       { echo "couchdb_bench: syncagent did not pull $n documents" >&2; exit 1; }
@@ -128,6 +130,7 @@ for n in "${counts[@]}"; do
     # before it (before 2026-12-03 20:00 the databases were dropped at the end, and the later
     # push rows ran beside 100k-400k documents of the earlier ones).
     drop_db "pull-$n"
+    rm -f "device-$n-$round.db"*
 
     mkdir -p "floor-$n"
     node "$driver" --modules "$bench_modules" --op floor --url "$url/floor-$n" --count "$n" \

@@ -90,11 +90,13 @@ StatusOr<std::vector<std::string>> ReadChangeRevisions(const ObjectReader& row) 
 
 // The row's doc (include_docs): an object for the row's id, deleted as the row is, at one of the
 // row's revisions.
-Status ReadRowDocument(const ObjectReader& reader, ChangeRow* out) {
-  const json* doc = reader.Find("doc");
-  if (doc == nullptr || doc->is_null()) return Status::Ok();
+// Its data members are moved out of `row` (a page's document is read once).
+Status ReadRowDocument(const ObjectReader& reader, json& row, ChangeRow* out) {
+  const auto found = row.find("doc");
+  if (found == row.end() || found->is_null()) return Status::Ok();
+  json* doc = &*found;
   SYNCAGENT_ASSIGN_OR_RETURN(DocumentParts parts,
-                             SplitDocument(*doc, reader.what(), reader.Path("doc")));
+                             SplitDocument(std::move(*doc), reader.what(), reader.Path("doc")));
   if (parts.id != out->id) {
     return FieldError(reader.what(), reader.Path("doc") + "._id", Quoted(out->id),
                       &doc->at("_id"));
@@ -112,7 +114,7 @@ Status ReadRowDocument(const ObjectReader& reader, ChangeRow* out) {
   return Status::Ok();
 }
 
-StatusOr<ChangeRow> ReadChangeRow(const json& row, const std::string& path, bool too_deep) {
+StatusOr<ChangeRow> ReadChangeRow(json& row, const std::string& path, bool too_deep) {
   if (!row.is_object()) return FieldError(kChanges, path, "an object", &row);
   ObjectReader reader(kChanges, path, row);
   ChangeRow out;
@@ -124,7 +126,7 @@ StatusOr<ChangeRow> ReadChangeRow(const json& row, const std::string& path, bool
     out.unusable = "nested deeper than " + std::to_string(kMaxDocumentDepth) + " levels";
     return out;
   }
-  SYNCAGENT_RETURN_IF_ERROR(ReadRowDocument(reader, &out));
+  SYNCAGENT_RETURN_IF_ERROR(ReadRowDocument(reader, row, &out));
   return out;
 }
 
@@ -213,8 +215,11 @@ Status CheckWritableData(const json& data) {
   return Status::Ok();
 }
 
-StatusOr<DocumentParts> SplitDocument(const json& doc, std::string_view what,
-                                      const std::string& path) {
+namespace {
+
+// SplitDocument's members other than data.
+StatusOr<DocumentParts> ReadParts(const json& doc, std::string_view what,
+                                  const std::string& path) {
   if (!doc.is_object()) return FieldError(what, path, "an object", &doc);
   ObjectReader reader(what, path, doc);
   DocumentParts parts;
@@ -228,10 +233,31 @@ StatusOr<DocumentParts> SplitDocument(const json& doc, std::string_view what,
     }
     parts.attachments = *attachments;
   }
+  return parts;
+}
+
+bool IsDataMember(const std::string& name) { return name.empty() || name[0] != '_'; }
+
+}  // namespace
+
+StatusOr<DocumentParts> SplitDocument(const json& doc, std::string_view what,
+                                      const std::string& path) {
+  SYNCAGENT_ASSIGN_OR_RETURN(DocumentParts parts, ReadParts(doc, what, path));
   if (parts.deleted) return parts;
   parts.data = json::object();
   for (const auto& [name, value] : doc.items()) {
-    if (name.empty() || name[0] != '_') parts.data[name] = value;
+    if (IsDataMember(name)) parts.data[name] = value;
+  }
+  return parts;
+}
+
+StatusOr<DocumentParts> SplitDocument(json&& doc, std::string_view what,
+                                      const std::string& path) {
+  SYNCAGENT_ASSIGN_OR_RETURN(DocumentParts parts, ReadParts(doc, what, path));
+  if (parts.deleted) return parts;
+  parts.data = json::object();
+  for (auto& [name, value] : doc.items()) {
+    if (IsDataMember(name)) parts.data[name] = std::move(value);
   }
   return parts;
 }
@@ -255,10 +281,10 @@ StatusOr<ChangesPage> ParseChanges(std::string_view body, const CodecLimits& lim
                                                               3 + kMaxDocumentDepth, &deep_items));
   if (!root.is_object()) return FieldError(kChanges, "(root)", "an object", &root);
   ObjectReader top(kChanges, "", root);
-  const json* results = top.Find("results");
-  if (results == nullptr || !results->is_array()) {
-    return FieldError(kChanges, "results", "an array", results);
+  if (const json* found = top.Find("results"); found == nullptr || !found->is_array()) {
+    return FieldError(kChanges, "results", "an array", found);
   }
+  json* results = &root["results"];  // its rows' documents are moved out as they are read
   ChangesPage page;
   SYNCAGENT_ASSIGN_OR_RETURN(page.last_seq, ReadSequence(top, "last_seq"));
   for (size_t i = 0; i < results->size(); ++i) {
@@ -283,9 +309,10 @@ StatusOr<std::string> SinceValue(std::string_view last_seq) {
 }
 
 StatusOr<std::vector<RemoteChange>> ToRemoteChanges(std::string_view collection,
-                                                    const ChangesPage& page) {
+                                                    ChangesPage& page) {
   std::vector<RemoteChange> changes;
-  for (const ChangeRow& row : page.rows) {
+  changes.reserve(page.rows.size());
+  for (ChangeRow& row : page.rows) {
     RemoteChange change;
     change.collection = std::string(collection);
     change.key = row.id;
@@ -293,7 +320,7 @@ StatusOr<std::vector<RemoteChange>> ToRemoteChanges(std::string_view collection,
     if (!row.unusable.empty()) {
       change.unusable = row.unusable;
     } else if (row.doc && !row.doc->deleted) {
-      change.data = row.doc->data;
+      change.data = std::move(row.doc->data);
       change.unusable = DocumentTextProblem(change.data.dump());
       if (!change.unusable.empty()) change.data = nullptr;
     } else if (row.deleted) {

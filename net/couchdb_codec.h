@@ -65,6 +65,10 @@ struct DocumentParts {
 // name it in errors ("_changes answer", "results[3].doc").
 StatusOr<DocumentParts> SplitDocument(const nlohmann::json& doc, std::string_view what,
                                       const std::string& path);
+// The same, moving the data members' values out of `doc` instead of copying them (its `_`
+// members are left as they were, so errors can still quote them).
+StatusOr<DocumentParts> SplitDocument(nlohmann::json&& doc, std::string_view what,
+                                      const std::string& path);
 
 // The body to write for document `id`: the data's members, _id, _attachments when
 // `attachments` is not null, and for a delete only _id, _deleted: true and the attachments' stubs
@@ -98,10 +102,11 @@ StatusOr<ChangesPage> ParseChanges(std::string_view body, const CodecLimits& lim
 // as is, a string's content, "0" for "" (from the start). Fails for any other JSON.
 StatusOr<std::string> SinceValue(std::string_view last_seq);
 
-// The page's rows as changes of `collection`. REQUIRES: the page was asked with include_docs
-// (a row without doc and not deleted is an error naming it).
+// The page's rows as changes of `collection`. Each row's document data is moved into its change
+// (the rows keep everything else: ids, revisions, conflicts). REQUIRES: the page was asked with
+// include_docs (a row without doc and not deleted is an error naming it).
 StatusOr<std::vector<RemoteChange>> ToRemoteChanges(std::string_view collection,
-                                                    const ChangesPage& page);
+                                                    ChangesPage& page);
 
 // --- _all_docs with keys -----------------------------------------------------------------------
 

@@ -79,7 +79,7 @@ StatusOr<RemotePage> CouchdbRemote::Pull(const PullQuery& query, const CallConte
       }
       continue;
     }
-    const couchdb::ChangesPage& read = **page;
+    couchdb::ChangesPage& read = **page;
     auto changes = couchdb::ToRemoteChanges(collection, read);
     if (!changes.ok()) return FailRead(changes.status());
     const Status contested = AddRivals(database, read, &*changes, call);

@@ -65,6 +65,24 @@ TEST(CouchdbBodyTest, SplitStripsCouchMembersAndKeepsAttachmentStubsAside) {
   EXPECT_TRUE(tombstone->data.is_null());
 }
 
+TEST(CouchdbBodyTest, SplitMovingTheDataGivesTheSamePartsAndLeavesTheCouchMembers) {
+  const json doc = {{"x", {{"y", {1, "two"}}}}, {"_id", "m"}, {"_rev", kRevA}, {"z", "s"},
+                    {"_conflicts", {kRevB}}};
+  auto copied = SplitDocument(doc, "test", "doc");
+  json source = doc;
+  auto moved = SplitDocument(std::move(source), "test", "doc");
+  ASSERT_TRUE(copied.ok() && moved.ok()) << ErrorOf(moved);
+  EXPECT_EQ(moved->data, copied->data);
+  EXPECT_EQ(moved->data, json({{"x", {{"y", {1, "two"}}}}, {"z", "s"}}));
+  EXPECT_EQ(moved->id, copied->id);
+  EXPECT_EQ(moved->rev, copied->rev);
+  EXPECT_EQ(moved->conflicts, copied->conflicts);
+  // What errors quote is still there; the data members' values were taken.
+  EXPECT_EQ(source["_id"], "m");
+  EXPECT_EQ(source["_rev"], kRevA);
+  EXPECT_TRUE(source["x"].is_null());
+}
+
 TEST(CouchdbBodyTest, SplitRefusesMalformedDocumentsNamingTheField) {
   EXPECT_EQ(ErrorOf(SplitDocument(json::array(), "answer", "doc")),
             "answer: doc: expected an object, got an array");
