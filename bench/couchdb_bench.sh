@@ -32,8 +32,10 @@ rounds=1
 counts=()
 while [ $# -gt 0 ]; do
   case "$1" in
-    --cli) cli=$(realpath "$2"); shift 2 ;;
-    --rounds) rounds=$2; shift 2 ;;
+    --cli | --rounds)
+      [ $# -ge 2 ] || { echo "couchdb_bench: $1 needs a value" >&2; exit 2; }
+      if [ "$1" = --cli ]; then cli=$(realpath "$2"); else rounds=$2; fi
+      shift 2 ;;
     *) counts+=("$1"); shift ;;
   esac
 done
@@ -181,6 +183,7 @@ awk -F'\t' '
     if (!(key in count)) order[++keys] = key
     val[key, ++count[key]] = $4
     if ($3 ~ /^syncagent/ && $5 != "-" && $5 + 0 > rss[$1] + 0) rss[$1] = $5
+    if (!($1 in docs)) counted[++ncounts] = $1
     docs[$1] = 1
   }
   END {
@@ -188,7 +191,8 @@ awk -F'\t' '
       split(order[k], f, SUBSEP)
       printf "%-7d %-5s %-26s %8.2f s median\n", f[1], f[2], f[3], median(order[k])
     }
-    for (n in docs) {
+    for (c = 1; c <= ncounts; c++) {
+      n = counted[c]
       for (o = 1; o <= 2; o++) {
         op = o == 1 ? "pull" : "push"
         ours = op == "pull" ? "syncagent" : "syncagent (push phase)"
