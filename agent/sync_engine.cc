@@ -102,6 +102,7 @@ CycleReport SyncEngine::RunCycle(MonoTime deadline, const CancelToken* cancel) {
 
   ctx.Emit(SyncEventType::kCycleStarted, 0);
   RunRounds(&ctx);
+  remote_->EndCycle();
 
   const TransferStats& after = remote_->stats();
   report.requests = after.requests - before.requests;

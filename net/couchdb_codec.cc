@@ -299,6 +299,79 @@ StatusOr<ChangesPage> ParseChanges(std::string_view body, const CodecLimits& lim
   return page;
 }
 
+std::optional<ChangesShape> PeekChanges(std::string_view body) {
+  // One pass over the text that tracks strings and nesting only: the top object's members are at
+  // depth 1, `results`' rows at depth 2.
+  ChangesShape shape;
+  int depth = 0;
+  bool key_next = false;        // the next string at depth 1 is a member's name
+  std::string_view member;      // the depth-1 member whose value is being read
+  bool in_results = false, saw_results = false, any_row = false;
+  int commas = 0;               // between `results`' rows
+  size_t seq_start = std::string_view::npos;
+  auto end_seq = [&](size_t end) {
+    if (seq_start == std::string_view::npos) return true;
+    if (!shape.last_seq.empty()) return false;  // twice
+    const json seq = json::parse(body.substr(seq_start, end - seq_start), nullptr, false);
+    seq_start = std::string_view::npos;
+    if (seq.is_discarded()) return false;
+    shape.last_seq = seq.dump();
+    return true;
+  };
+  for (size_t i = 0; i < body.size(); ++i) {
+    const char c = body[i];
+    if (c == '"') {
+      size_t j = i + 1;
+      while (j < body.size() && body[j] != '"') j += body[j] == '\\' ? 2 : 1;
+      if (j >= body.size()) return std::nullopt;
+      if (depth == 1 && key_next) {
+        member = body.substr(i + 1, j - i - 1);
+        key_next = false;
+      }
+      any_row = any_row || (in_results && depth == 2);
+      i = j;
+      continue;
+    }
+    switch (c) {
+      case '{':
+      case '[':
+        any_row = any_row || (in_results && depth == 2);
+        if (depth == 0 && c != '{') return std::nullopt;
+        if (depth == 1 && member == "results" && c == '[') {
+          if (saw_results) return std::nullopt;  // twice
+          in_results = saw_results = true;
+        }
+        key_next = depth == 0;
+        ++depth;
+        break;
+      case '}':
+      case ']':
+        if (--depth < 0) return std::nullopt;
+        if (depth == 1) in_results = false;
+        if (depth == 0 && !end_seq(i)) return std::nullopt;
+        if (depth == 0) {
+          shape.rows = any_row ? commas + 1 : 0;
+          if (!saw_results || shape.last_seq.empty()) return std::nullopt;
+          return shape;
+        }
+        break;
+      case ',':
+        if (depth == 1 && !end_seq(i)) return std::nullopt;
+        key_next = depth == 1;
+        commas += in_results && depth == 2;
+        break;
+      case ':':
+        if (depth == 1 && member == "last_seq") seq_start = i + 1;
+        break;
+      default:
+        any_row = any_row || (in_results && depth == 2 && c != ' ' && c != '\n' && c != '\r' &&
+                              c != '\t');
+        break;
+    }
+  }
+  return std::nullopt;  // the object never closed
+}
+
 StatusOr<std::string> SinceValue(std::string_view last_seq) {
   if (last_seq.empty()) return std::string("0");
   const json seq = json::parse(last_seq.begin(), last_seq.end(), nullptr, false);

@@ -98,6 +98,17 @@ struct ChangesPage {
 // `doc`, when present, must be an object whose _id is the row's id.
 StatusOr<ChangesPage> ParseChanges(std::string_view body, const CodecLimits& limits = {});
 
+// A `_changes` answer's shape, read without building a tree: how many rows its `results` holds
+// (data, design and local alike) and its last_seq as JSON text. For sending the next page's
+// request before this one is parsed (CouchdbRemote's read-ahead): a guess that validates
+// nothing but the last_seq's own JSON, which ParseChanges confirms or refutes. nullopt when the
+// text is not an object with one array `results` and one last_seq.
+struct ChangesShape {
+  int rows = 0;
+  std::string last_seq;
+};
+std::optional<ChangesShape> PeekChanges(std::string_view body);
+
 // The `since` query value for a stored last_seq (JSON text as ParseChanges keeps it): an integer
 // as is, a string's content, "0" for "" (from the start). Fails for any other JSON.
 StatusOr<std::string> SinceValue(std::string_view last_seq);

@@ -111,18 +111,40 @@ StatusOr<std::optional<couchdb::ChangesPage>> CouchdbRemote::PullCollection(
   const std::string database = DatabaseOf(collection);
   SYNCAGENT_ASSIGN_OR_RETURN(const std::string since_value, couchdb::SinceValue(since));
   couchdb::ChangesPage page;
-  SYNCAGENT_RETURN_IF_ERROR(Call("GET", database,
-                                 "/_changes?include_docs=true&conflicts=true&limit=" +
-                                     std::to_string(limit) +
-                                     "&since=" + UrlEncode(since_value),
-                                 "", call, Into(&page, [this](std::string_view body) {
-                                   return couchdb::ParseChanges(body, options_.limits);
-                                 })));
+  auto read = [&](std::string_view body) -> Status {
+    ReadNextAhead(database, body, since, limit, call);
+    SYNCAGENT_ASSIGN_OR_RETURN(page, couchdb::ParseChanges(body, options_.limits));
+    return Status::Ok();
+  };
+  const std::string rest = ChangesRest(since_value, limit);
+  const std::optional<std::string> ahead =
+      read_ahead_ ? read_ahead_->Take("/" + UrlEncode(database) + rest, call.cancel)
+                  : std::nullopt;
+  // A page requested ahead that does not parse is requested again, as a malformed answer is.
+  if (!ahead || !read(*ahead).ok()) {
+    SYNCAGENT_RETURN_IF_ERROR(Call("GET", database, rest, "", call, read));
+  }
   const bool same_place = page.last_seq == (since.empty() ? "0" : since);
   if (!page.rows.empty() || page.skipped > 0 || !same_place) return std::optional(std::move(page));
   // Caught up, or a server that lost its data: it answers an unknown `since` with an empty page.
   SYNCAGENT_RETURN_IF_ERROR(CheckNotReset(database, since, call));
   return std::optional<couchdb::ChangesPage>();
+}
+
+std::string CouchdbRemote::ChangesRest(const std::string& since_value, int limit) {
+  return "/_changes?include_docs=true&conflicts=true&limit=" + std::to_string(limit) +
+         "&since=" + UrlEncode(since_value);
+}
+
+void CouchdbRemote::ReadNextAhead(const std::string& database, std::string_view body,
+                                  const std::string& since, int limit, const CallContext& call) {
+  if (!read_ahead_) return;
+  const std::optional<couchdb::ChangesShape> shape = couchdb::PeekChanges(body);
+  // Only after a full page (the pull goes on) that moved the cursor.
+  if (!shape || shape->rows < limit || shape->last_seq == since) return;
+  const StatusOr<std::string> next = couchdb::SinceValue(shape->last_seq);
+  if (!next.ok()) return;
+  read_ahead_->Start("/" + UrlEncode(database) + ChangesRest(*next, limit), call.deadline);
 }
 
 Status CouchdbRemote::AddRivals(const std::string& database, const couchdb::ChangesPage& page,
@@ -224,6 +246,7 @@ Status CouchdbRemote::WriteCheckpoint(const std::string& database, const std::st
                                });
     if (status.ok()) {
       checkpoint_revs_[database] = rev;
+      verified_.insert(database);  // it exists: written in this cycle
       pages_since_checkpoint_[database] = 0;
       held_checkpoints_.erase(database);
     }

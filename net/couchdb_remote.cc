@@ -72,15 +72,36 @@ std::string BasicAuthorization(std::string_view username, std::string_view passw
 
 CouchdbRemote::CouchdbRemote(HttpClient* http, Clock* clock, TokenProvider* tokens,
                              CouchdbRemoteOptions options, uint64_t seed)
-    : session_(http, clock, tokens, SessionOptions(options), seed), options_(std::move(options)) {
+    : session_(http, clock, tokens, SessionOptions(options), seed),
+      read_ahead_(options.read_ahead
+                      ? std::make_unique<ReadAhead>(http, clock, tokens, SessionOptions(options))
+                      : nullptr),
+      options_(std::move(options)) {
   options_.password.clear();  // it lives on only in the (redacted) Authorization header
 }
 
 void CouchdbRemote::BeginCycle(std::string_view device_id) {
+  if (read_ahead_) read_ahead_->Drop();  // a remote used outside a cycle before
   device_id_ = std::string(device_id);
   verified_.clear();
   pages_since_checkpoint_.clear();
   held_checkpoints_.clear();
+}
+
+void CouchdbRemote::EndCycle() {
+  if (read_ahead_) read_ahead_->Drop();
+}
+
+const TransferStats& CouchdbRemote::stats() const {
+  stats_ = session_.stats();
+  if (read_ahead_) {
+    const TransferStats& ahead = read_ahead_->stats();
+    stats_.requests += ahead.requests;
+    stats_.bytes_up += ahead.bytes_up;
+    stats_.bytes_down += ahead.bytes_down;
+    stats_.retries += ahead.retries;
+  }
+  return stats_;
 }
 
 RemoteCapabilities CouchdbRemote::capabilities() const {

@@ -30,7 +30,10 @@
 //
 // Pull: the `_changes` feed of each collection's database with include_docs=true, one
 // collection after the other; the cursor is a JSON object {collection: last_seq} (last_seq kept
-// as the server wrote it). `_design/` rows are skipped. The pull is also checkpointed on the
+// as the server wrote it). `_design/` rows are skipped. When a page is full, the next page is
+// requested before this one is parsed (ReadAhead: its last_seq is read from the answer's text by
+// couchdb::PeekChanges), so that the pull waits for the server and not for the parse between two
+// pages; EndCycle drops a page requested ahead that no pull took. The pull is also checkpointed on the
 // server, in the document `_local/syncagent-<device id>` of the database (CouchDB's place for
 // replication checkpoints): with the first page of each cycle, every 10th page and once caught
 // up (CheckpointDue); the cursor lists the collections so checkpointed ("~checkpointed"). A server lost its data (RemoteFailure::kCursorRefused) when such a
@@ -50,7 +53,8 @@
 // The implementation is in three files: net/couchdb_remote.cc (construction, requests, fetch,
 // failures), net/couchdb_push.cc (push) and net/couchdb_pull.cc (pull, checkpoints).
 //
-// Thread safety: one call at a time (see net/remote.h).
+// Thread safety: one call at a time (see net/remote.h); the page requested ahead runs on a thread
+// of its own, which touches only the ReadAhead.
 #ifndef SYNCAGENT_NET_COUCHDB_REMOTE_H_
 #define SYNCAGENT_NET_COUCHDB_REMOTE_H_
 
@@ -64,6 +68,7 @@
 
 #include "net/couchdb_codec.h"
 #include "net/http_session.h"
+#include "net/read_ahead.h"
 #include "net/remote.h"
 
 namespace syncagent {
@@ -79,6 +84,9 @@ struct CouchdbRemoteOptions {
   std::string username;
   std::string password;
   CodecLimits limits;
+  // Whether a full `_changes` page's successor is requested before the page is parsed
+  // (ReadAhead): a pull then waits for the server alone, not for the parse between two pages.
+  bool read_ahead = true;
 };
 
 // "Basic " + base64(username ":" password).
@@ -95,6 +103,8 @@ class CouchdbRemote final : public Remote {
   // pulls bring this device's own writes back (the store recognises them by revision), so there
   // is nothing to distrust.
   void BeginCycle(std::string_view device_id) override;
+  // Drops a `_changes` page requested ahead that no pull took.
+  void EndCycle() override;
   void DistrustOwnWrites() override {}
   StatusOr<std::vector<PushAnswer>> Push(const std::vector<Mutation>& batch,
                                          const CallContext& call) override;
@@ -115,7 +125,8 @@ class CouchdbRemote final : public Remote {
   bool NeedsWriteBack(std::string_view rev) const override;
   RevisionOrder CompareRevisions(std::string_view local, std::string_view remote) const override;
   const RemoteFailure& last_failure() const override { return failure_; }
-  const TransferStats& stats() const override { return session_.stats(); }
+  // The session's transfers and those of the pages requested ahead (once taken or dropped).
+  const TransferStats& stats() const override;
 
   // The database of `collection`.
   std::string DatabaseOf(std::string_view collection) const;
@@ -162,12 +173,21 @@ class CouchdbRemote final : public Remote {
   Status WriteReplicated(const std::string& collection, std::vector<Write*>& writes,
                          const CallContext& call, const BulkRequest* prebuilt = nullptr);
   // Pulls one page of `collection` after `since` (JSON text); nullopt when it has nothing new.
+  // The page comes from the read-ahead when it requested this very one; a full page's successor
+  // is requested ahead before the page is parsed.
   StatusOr<std::optional<couchdb::ChangesPage>> PullCollection(const std::string& collection,
                                                                const std::string& since, int limit,
                                                                const CallContext& call);
   // Reads the leaves of the page's documents with conflicting leaves and their common ancestors
   // (two `_bulk_get`s, only when the page has such documents) and makes those documents
   // contested (couchdb::AddRivals). REQUIRES: `changes` are the page's rows, in order.
+  // "/_changes?..." of a page of `limit` after the `since` query value.
+  static std::string ChangesRest(const std::string& since_value, int limit);
+  // After `body`, the `_changes` answer for `since` (JSON text), was received: when it is a full
+  // page, the next page's request is started on read_ahead_ (a guess from PeekChanges; the
+  // parse decides what the next pull asks for).
+  void ReadNextAhead(const std::string& database, std::string_view body, const std::string& since,
+                     int limit, const CallContext& call);
   Status AddRivals(const std::string& database, const couchdb::ChangesPage& page,
                    std::vector<RemoteChange>* changes, const CallContext& call);
   Status CheckNotReset(const std::string& database, const std::string& since,
@@ -194,11 +214,14 @@ class CouchdbRemote final : public Remote {
   Status FailRead(const Status& status);
 
   HttpSession session_;
+  std::unique_ptr<ReadAhead> read_ahead_;  // null when !options.read_ahead
+  mutable TransferStats stats_;            // stats()'s sum
   CouchdbRemoteOptions options_;
   RemoteFailure failure_;
   bool reset_seen_ = false;  // this pull found a database behind its cursor
   std::string device_id_;    // BeginCycle's; "" = no checkpoints (a remote used outside a cycle)
-  std::set<std::string> verified_;  // databases whose checkpoint was checked this cycle
+  // Databases whose checkpoint was checked, or written, this cycle.
+  std::set<std::string> verified_;
   std::map<std::string, std::string> checkpoint_revs_;  // database -> its checkpoint's _rev
   // This cycle's checkpoints (CheckpointDue): pages pulled since the last one written, and the
   // last_seq held back, by database.

@@ -31,6 +31,8 @@
 namespace syncagent {
 
 // Supplies bearer tokens. GetToken(true) is called once after a 401 to obtain a fresh token.
+// Thread safety: GetToken may be called from two threads at once (a remote's session and its
+// ReadAhead, net/read_ahead.h).
 class TokenProvider {
  public:
   virtual ~TokenProvider() = default;

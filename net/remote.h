@@ -120,6 +120,9 @@ class Remote {
   // Marks the start of a sync cycle by the device `device_id` (the store's client id); e.g. a
   // new tag for this device's own writes.
   virtual void BeginCycle(std::string_view device_id) = 0;
+  // Marks the end of the cycle BeginCycle began: work the remote started on its own (e.g. a page
+  // requested ahead) is stopped, and its transfers are in stats() afterwards.
+  virtual void EndCycle() {}
   // An answer of this cycle was not recorded: pulls must not leave out this device's own writes
   // made so far (they come back like anyone else's).
   virtual void DistrustOwnWrites() = 0;

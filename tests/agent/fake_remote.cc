@@ -18,7 +18,14 @@ RemoteCapabilities FakeRemote::capabilities() const {
 
 void FakeRemote::BeginCycle(std::string_view device_id) {
   NoteUse();
+  ++cycles_begun_;
   device_id_ = std::string(device_id);
+}
+
+void FakeRemote::EndCycle() {
+  NoteUse();
+  ++cycles_ended_;
+  calls_at_cycle_end_ = calls_.size();
 }
 
 void FakeRemote::DistrustOwnWrites() {

@@ -112,6 +112,8 @@ class FakeRemote final : public Remote {
   // --- Remote ---
   RemoteCapabilities capabilities() const override;
   void BeginCycle(std::string_view device_id) override;
+  // Counts the cycles ended and the calls logged by then (cycles_ended, calls_at_cycle_end).
+  void EndCycle() override;
   void DistrustOwnWrites() override;
   StatusOr<std::vector<PushAnswer>> Push(const std::vector<Mutation>& batch,
                                          const CallContext& call) override;
@@ -185,6 +187,10 @@ class FakeRemote final : public Remote {
   // The limit of every pull query, in order.
   std::vector<int> PullLimits() const;
   int distrusted() const { return distrusted_.load(); }
+  int cycles_begun() const { return cycles_begun_; }
+  int cycles_ended() const { return cycles_ended_; }
+  // The size of calls() when the last cycle ended.
+  size_t calls_at_cycle_end() const { return calls_at_cycle_end_; }
   // How many times the remote was used while a Push, Pull or Fetch was in progress (on another
   // thread): a breach of the one-call-at-a-time contract (net/remote.h, agent/pusher.h).
   int overlapping_uses() const { return overlapping_uses_.load(); }
@@ -291,6 +297,9 @@ class FakeRemote final : public Remote {
   TransferStats stats_;
   std::string device_id_;
   std::atomic<int> distrusted_{0};
+  int cycles_begun_ = 0;
+  int cycles_ended_ = 0;
+  size_t calls_at_cycle_end_ = 0;
   PushHook push_hook_;
   std::atomic<bool> in_call_{false};
   mutable std::atomic<int> overlapping_uses_{0};

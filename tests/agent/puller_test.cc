@@ -45,6 +45,24 @@ std::vector<const FakeRemote::Call*> Pulls(PhaseHarness& h) {
   return h.remote().CallsOf(FakeRemote::CallKind::kPull);
 }
 
+// The engine ends the remote's cycle after its last call, whatever ended the cycle, so that
+// work the remote started on its own (CouchdbRemote's page requested ahead) stops and is counted.
+TEST(PullerTest, EveryCycleEndsTheRemotesCycleAfterItsLastCall) {
+  PhaseHarness h(Options(2));
+  ServerNotes(h, 5);
+  EXPECT_EQ(h.RunCycle().outcome, CycleOutcome::kDone);
+  EXPECT_EQ(h.remote().cycles_begun(), 1);
+  EXPECT_EQ(h.remote().cycles_ended(), 1);
+  EXPECT_EQ(h.remote().calls_at_cycle_end(), h.remote().calls().size());
+  EXPECT_GE(Pulls(h).size(), 3u);
+  FailAPullWith503(h);
+  ServerNotes(h, 1);
+  EXPECT_EQ(h.RunCycle().outcome, CycleOutcome::kRetry);
+  EXPECT_EQ(h.remote().cycles_ended(), 2);
+  EXPECT_EQ(h.remote().calls_at_cycle_end(), h.remote().calls().size());
+  EXPECT_EQ(h.remote().overlapping_uses(), 0);
+}
+
 TEST(PullerTest, PagesUntilTheServerHasNoMore) {
   PhaseHarness h(Options(2));
   ServerNotes(h, 5);

@@ -239,6 +239,58 @@ TEST(CouchdbChangesTest, AnOversizedAnswerIsRefused) {
   EXPECT_EQ(page.status().code(), StatusCode::kResourceExhausted);
 }
 
+TEST(CouchdbChangesTest, PeekCountsTheRowsAndReadsTheLastSeqWithoutParsing) {
+  auto pouch = couchdb::PeekChanges(
+      R"({"results":[{"id":"a","changes":[{"rev":"1-x"}],"doc":{"_id":"a","n":[1,{"b":2}]},"seq":1},)"
+      R"({"id":"_design/v","changes":[{"rev":"1-y"}],"seq":2}],"last_seq":2})");
+  ASSERT_TRUE(pouch.has_value());
+  EXPECT_EQ(pouch->rows, 2);  // design rows count: the page's size is what the server sent
+  EXPECT_EQ(pouch->last_seq, "2");
+  // CouchDB 3: a string sequence, `pending` after it, whitespace anywhere.
+  auto couch = couchdb::PeekChanges(
+      " {\n \"results\" : [ {\"seq\":\"1-g\",\"id\":\"a\",\"changes\":[]} ] ,\n"
+      " \"last_seq\" : \"1-g1AAAA\" , \"pending\" : 0 }\n");
+  ASSERT_TRUE(couch.has_value());
+  EXPECT_EQ(couch->rows, 1);
+  EXPECT_EQ(couch->last_seq, "\"1-g1AAAA\"");
+  auto empty = couchdb::PeekChanges(R"({"results":[],"last_seq":7})");
+  ASSERT_TRUE(empty.has_value());
+  EXPECT_EQ(empty->rows, 0);
+  EXPECT_EQ(empty->last_seq, "7");
+  // The members may come in any order.
+  auto reversed = couchdb::PeekChanges(R"({"last_seq":3,"results":[{"id":"a"},{"id":"b"}]})");
+  ASSERT_TRUE(reversed.has_value());
+  EXPECT_EQ(reversed->rows, 2);
+  EXPECT_EQ(reversed->last_seq, "3");
+}
+
+TEST(CouchdbChangesTest, PeekIsNotFooledByWhatDocumentsSay) {
+  // Member names, commas, brackets and escaped quotes inside documents are the documents' own.
+  auto page = couchdb::PeekChanges(
+      R"({"results":[{"id":"a","doc":{"last_seq":99,"results":[1,2,3],)"
+      R"("t":"x\",\"last_seq\":5,]}{","u":"\\"},"seq":1}],"last_seq":1})");
+  ASSERT_TRUE(page.has_value());
+  EXPECT_EQ(page->rows, 1);
+  EXPECT_EQ(page->last_seq, "1");
+}
+
+TEST(CouchdbChangesTest, PeekGivesNothingForWhatIsNotAChangesPage) {
+  for (const char* text : {
+           "",                                           // nothing
+           "[]",                                         // not an object
+           R"({"results":[{"id":"a"}]})",                // no last_seq
+           R"({"last_seq":1})",                          // no results
+           R"({"results":[],"last_seq":1,"last_seq":2})",  // twice
+           R"({"results":[],"results":[],"last_seq":1})",
+           R"({"results":[{"id":"a"}],"last_seq":tru})",  // not JSON
+           R"({"results":[{"id":"a"}],"last_seq":1)",     // never closed
+           R"({"results":[{"id":"a}],"last_seq":1})",     // a string never closed
+           R"({"results":[]]],"last_seq":1})",            // closes too much
+       }) {
+    EXPECT_FALSE(couchdb::PeekChanges(text).has_value()) << text;
+  }
+}
+
 TEST(CouchdbAllDocsTest, ReadsLiveDeletedAndMissingDocuments) {
   // As PouchDB Server answered POST /notes/_all_docs?include_docs=true {"keys":["a","c","zz"]}.
   const std::string body = std::string(R"({"offset":0,"total_rows":1,"rows":[

@@ -1,10 +1,15 @@
 // CouchdbRemote::Pull against a real PouchDB Server (tests/net/couchdb_remote_fixture.h): pages
 // and their cursor, one database per collection, the checkpoints, a server that lost its data,
-// and contested documents with their rivals.
+// contested documents with their rivals, and the next page requested ahead (through the fault
+// proxy, which logs the requests and spoils the one requested ahead).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "tests/net/couchdb_remote_fixture.h"
+#include "tools/fault_proxy/fault_proxy.h"
 
 namespace syncagent::couch_remote_testing {
 namespace {
@@ -33,6 +38,159 @@ TEST_F(CouchdbRemoteTest, PullsPagesWithTheirCursorAndSkipsDesignDocuments) {
   ASSERT_TRUE(third.ok()) << third.status().message();
   EXPECT_TRUE(third->unchanged);
   EXPECT_FALSE(third->has_more);
+}
+
+// A proxy in front of the server; `faults` spoil some of its requests.
+std::unique_ptr<faults::FaultProxy> Proxy(const std::string& upstream,
+                                          std::vector<faults::FaultRule> rules = {}) {
+  faults::FaultProxyOptions options;
+  options.upstream = upstream;
+  options.faults = std::move(rules);
+  auto proxy = faults::FaultProxy::Start(std::move(options));
+  EXPECT_TRUE(proxy.ok()) << proxy.status().message();
+  return proxy.ok() ? std::move(proxy).value() : nullptr;
+}
+
+// The `_changes` requests the proxy saw for `since`.
+int ChangesSince(faults::FaultProxy& proxy, const std::string& since) {
+  int count = 0;
+  for (const faults::RequestLogEntry& entry : proxy.requests().Entries()) {
+    const std::string tail = "since=" + since;
+    if (entry.path == "/notes/_changes" && entry.query.size() >= tail.size() &&
+        entry.query.compare(entry.query.size() - tail.size(), tail.size(), tail) == 0) {
+      ++count;
+    }
+  }
+  return count;
+}
+
+// Waits (up to 30 s, on the proxy's log) for a `_changes` request for `since`.
+void AwaitChangesSince(faults::FaultProxy& proxy, const std::string& since) {
+  for (int i = 0; i < 30000 && ChangesSince(proxy, since) == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_GT(ChangesSince(proxy, since), 0) << "no _changes request since=" << since;
+}
+
+TEST_F(CouchdbRemoteTest, AFullPagesSuccessorIsRequestedAheadAndServedFromThere) {
+  ASSERT_TRUE(NewRemote()->Push({Put("a", {{"v", 1}}), Put("b", {{"v", 2}}),
+                                 Put("c", {{"v", 3}}), Put("d", {{"v", 4}}),
+                                 Put("e", {{"v", 5}})},
+                                call_)
+                  .ok());
+  auto proxy = Proxy(server_->url());
+  ASSERT_TRUE(proxy);
+  auto remote = NewRemote(true, "", "", proxy->base_url());
+  auto first = remote->Pull(Query("", 2), call_);
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  // The next page is asked for before the agent asks: its answer travels while this one is
+  // applied.
+  ASSERT_NO_FATAL_FAILURE(AwaitChangesSince(*proxy, "2"));
+  auto second = remote->Pull(Query(first->cursor, 2), call_);
+  ASSERT_TRUE(second.ok()) << second.status().message();
+  ASSERT_EQ(second->changes.size(), 2u);
+  EXPECT_EQ(second->changes[0].key, "c");
+  EXPECT_EQ(second->changes[1].data, json({{"v", 4}}));
+  EXPECT_EQ(second->cursor, R"({"notes":4})");
+  EXPECT_EQ(ChangesSince(*proxy, "2"), 1) << "served from the request made ahead";
+  auto third = remote->Pull(Query(second->cursor, 2), call_);
+  ASSERT_TRUE(third.ok()) << third.status().message();
+  ASSERT_EQ(third->changes.size(), 1u);
+  EXPECT_FALSE(third->has_more);
+  remote->EndCycle();
+  EXPECT_EQ(ChangesSince(*proxy, "5"), 0) << "nothing is asked ahead of a short page";
+  EXPECT_EQ(remote->stats().requests, proxy->requests().total())
+      << "the requests made ahead count";
+}
+
+TEST_F(CouchdbRemoteTest, APageRequestedAheadThatFailsIsRequestedAgain) {
+  std::vector<Mutation> puts;
+  for (int i = 0; i < 4; ++i) puts.push_back(Put("d" + std::to_string(i), {{"v", i}}));
+  ASSERT_TRUE(NewRemote()->Push(puts, call_).ok());
+  for (const faults::FaultKind kind :
+       {faults::FaultKind::kStatus, faults::FaultKind::kMalformedJson,
+        faults::FaultKind::kResetMidBody}) {
+    SCOPED_TRACE(faults::FaultKindName(kind));
+    faults::FaultRule spoil;  // the second `_changes`: the one requested ahead
+    spoil.match.path = "/notes/_changes";
+    spoil.match.nth = 2;
+    spoil.action.kind = kind;
+    auto proxy = Proxy(server_->url(), {spoil});
+    ASSERT_TRUE(proxy);
+    auto remote = NewRemote(true, "", "", proxy->base_url());
+    auto first = remote->Pull(Query("", 2), call_);
+    ASSERT_TRUE(first.ok()) << first.status().message();
+    auto second = remote->Pull(Query(first->cursor, 2), call_);
+    ASSERT_TRUE(second.ok()) << second.status().message();
+    ASSERT_EQ(second->changes.size(), 2u);
+    EXPECT_EQ(second->changes[0].key, "d2");
+    EXPECT_EQ(second->changes[1].data, json({{"v", 3}}));
+    EXPECT_EQ(ChangesSince(*proxy, "2"), 2) << "once ahead (spoilt), once when asked";
+    EXPECT_EQ(remote->stats().retries, 0) << "not a retry of the agent's request";
+  }
+}
+
+TEST_F(CouchdbRemoteTest, APullForAnotherPageDropsThePageRequestedAhead) {
+  ASSERT_TRUE(NewRemote()->Push({Put("a", {{"v", 1}}), Put("b", {{"v", 2}}),
+                                 Put("c", {{"v", 3}})},
+                                call_)
+                  .ok());
+  auto remote = NewRemote();
+  auto first = remote->Pull(Query("", 2), call_);
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  // From the start again (as after a server reset), and with another page size.
+  for (const int limit : {2, 3}) {
+    auto again = remote->Pull(Query("", limit), call_);
+    ASSERT_TRUE(again.ok()) << again.status().message();
+    ASSERT_EQ(again->changes.size(), static_cast<size_t>(limit));
+    EXPECT_EQ(again->changes[0].key, "a");
+  }
+}
+
+TEST_F(CouchdbRemoteTest, EndCycleStopsAPageRequestedAheadAtOnce) {
+  ASSERT_TRUE(NewRemote()->Push({Put("a", {{"v", 1}}), Put("b", {{"v", 2}})}, call_).ok());
+  faults::FaultRule hang;  // the page requested ahead never comes
+  hang.match.path = "/notes/_changes";
+  hang.match.nth = 2;
+  hang.action.kind = faults::FaultKind::kHang;
+  hang.action.max_ms = 60000;
+  auto proxy = Proxy(server_->url(), {hang});
+  ASSERT_TRUE(proxy);
+  auto remote = NewRemote(true, "", "", proxy->base_url());
+  remote->BeginCycle("dev-1");
+  auto first = remote->Pull(Query("", 1), call_);
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  ASSERT_NO_FATAL_FAILURE(AwaitChangesSince(*proxy, "1"));
+  remote->EndCycle();  // a minute if the request were waited for
+  EXPECT_EQ(remote->stats().requests, proxy->requests().total());
+  // A pull of that page, cancelled, does not wait for the request made ahead.
+  auto hanging = Proxy(server_->url(), {hang});
+  ASSERT_TRUE(hanging);
+  auto waiting = NewRemote(true, "", "", hanging->base_url());
+  auto one = waiting->Pull(Query("", 1), call_);
+  ASSERT_TRUE(one.ok()) << one.status().message();
+  ASSERT_NO_FATAL_FAILURE(AwaitChangesSince(*hanging, "1"));
+  CancelToken cancel;
+  cancel.Cancel("the app closed");
+  auto cancelled = waiting->Pull(Query(one->cursor, 1), CallContext{std::nullopt, &cancel});
+  EXPECT_FALSE(cancelled.ok());
+  EXPECT_EQ(ChangesSince(*hanging, "1"), 1) << "nothing sent once cancelled";
+}
+
+TEST_F(CouchdbRemoteTest, NoPageIsRequestedAheadWhenReadAheadIsOff) {
+  ASSERT_TRUE(NewRemote()->Push({Put("a", {{"v", 1}}), Put("b", {{"v", 2}})}, call_).ok());
+  auto proxy = Proxy(server_->url());
+  ASSERT_TRUE(proxy);
+  CouchdbRemoteOptions options;
+  options.session.base_url = proxy->base_url();
+  options.session.retry.max_attempts = 1;
+  options.read_ahead = false;
+  CouchdbRemote remote(http_.get(), RealClock::Default(), nullptr, options, 3);
+  auto first = remote.Pull(Query("", 1), call_);
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  remote.EndCycle();
+  EXPECT_EQ(ChangesSince(*proxy, "1"), 0);
+  EXPECT_EQ(proxy->requests().total(), 1);
 }
 
 TEST_F(CouchdbRemoteTest, PullsEachCollectionFromItsOwnDatabase) {
