@@ -382,10 +382,10 @@ StatusOr<std::string> SinceValue(std::string_view last_seq) {
 }
 
 StatusOr<std::vector<RemoteChange>> ToRemoteChanges(std::string_view collection,
-                                                    ChangesPage& page) {
+                                                    const ChangesPage& page) {
   std::vector<RemoteChange> changes;
   changes.reserve(page.rows.size());
-  for (ChangeRow& row : page.rows) {
+  for (const ChangeRow& row : page.rows) {
     RemoteChange change;
     change.collection = std::string(collection);
     change.key = row.id;
@@ -393,9 +393,11 @@ StatusOr<std::vector<RemoteChange>> ToRemoteChanges(std::string_view collection,
     if (!row.unusable.empty()) {
       change.unusable = row.unusable;
     } else if (row.doc && !row.doc->deleted) {
-      change.data = std::move(row.doc->data);
-      change.unusable = DocumentTextProblem(change.data.dump());
-      if (!change.unusable.empty()) change.data = nullptr;
+      // The text checked for the document limits is the text the store keeps (data_text): the
+      // document is serialised once, and the store neither walks nor serialises it again.
+      std::string text = row.doc->data.dump();
+      change.unusable = DocumentTextProblem(text);
+      if (change.unusable.empty()) change.data_text = std::move(text);
     } else if (row.deleted) {
       change.deleted = true;
     } else {

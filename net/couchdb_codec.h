@@ -113,11 +113,12 @@ std::optional<ChangesShape> PeekChanges(std::string_view body);
 // as is, a string's content, "0" for "" (from the start). Fails for any other JSON.
 StatusOr<std::string> SinceValue(std::string_view last_seq);
 
-// The page's rows as changes of `collection`. Each row's document data is moved into its change
-// (the rows keep everything else: ids, revisions, conflicts). REQUIRES: the page was asked with
-// include_docs (a row without doc and not deleted is an error naming it).
+// The page's rows as changes of `collection`. Each row's document data goes into its change as
+// compact JSON text (RemoteChange::data_text; `data` stays null), checked against the document
+// limits (a document over them is `unusable`). REQUIRES: the page was asked with include_docs
+// (a row without doc and not deleted is an error naming it).
 StatusOr<std::vector<RemoteChange>> ToRemoteChanges(std::string_view collection,
-                                                    ChangesPage& page);
+                                                    const ChangesPage& page);
 
 // --- _all_docs with keys -----------------------------------------------------------------------
 

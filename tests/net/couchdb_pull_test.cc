@@ -26,7 +26,7 @@ TEST_F(CouchdbRemoteTest, PullsPagesWithTheirCursorAndSkipsDesignDocuments) {
   ASSERT_TRUE(first.ok()) << first.status().message();
   ASSERT_EQ(first->changes.size(), 2u);
   EXPECT_EQ(first->changes[0].key, "a");
-  EXPECT_EQ(first->changes[0].data, json({{"v", 1}}));
+  EXPECT_EQ(DataOf(first->changes[0]), json({{"v", 1}}));
   EXPECT_EQ(first->cursor, R"({"notes":2})");
   EXPECT_TRUE(first->has_more);
   auto second = remote->Pull(Query(first->cursor, 2), call_);
@@ -90,7 +90,7 @@ TEST_F(CouchdbRemoteTest, AFullPagesSuccessorIsRequestedAheadAndServedFromThere)
   ASSERT_TRUE(second.ok()) << second.status().message();
   ASSERT_EQ(second->changes.size(), 2u);
   EXPECT_EQ(second->changes[0].key, "c");
-  EXPECT_EQ(second->changes[1].data, json({{"v", 4}}));
+  EXPECT_EQ(DataOf(second->changes[1]), json({{"v", 4}}));
   EXPECT_EQ(second->cursor, R"({"notes":4})");
   EXPECT_EQ(ChangesSince(*proxy, "2"), 1) << "served from the request made ahead";
   auto third = remote->Pull(Query(second->cursor, 2), call_);
@@ -124,7 +124,7 @@ TEST_F(CouchdbRemoteTest, APageRequestedAheadThatFailsIsRequestedAgain) {
     ASSERT_TRUE(second.ok()) << second.status().message();
     ASSERT_EQ(second->changes.size(), 2u);
     EXPECT_EQ(second->changes[0].key, "d2");
-    EXPECT_EQ(second->changes[1].data, json({{"v", 3}}));
+    EXPECT_EQ(DataOf(second->changes[1]), json({{"v", 3}}));
     EXPECT_EQ(ChangesSince(*proxy, "2"), 2) << "once ahead (spoilt), once when asked";
     EXPECT_EQ(remote->stats().retries, 0) << "not a retry of the agent's request";
   }
@@ -322,7 +322,7 @@ TEST_F(CouchdbRemoteTest, AContestedDocumentIsPulledWithItsLosingLeavesAsRivals)
   ASSERT_EQ(page->changes.size(), 1u);
   const RemoteChange& change = page->changes[0];
   EXPECT_EQ(change.rev, other + "|" + mine);
-  EXPECT_EQ(change.data, json({{"v", 2}, {"by", "other"}}));
+  EXPECT_EQ(DataOf(change), json({{"v", 2}, {"by", "other"}}));
   ASSERT_EQ(change.rivals.size(), 1u);
   EXPECT_EQ(change.rivals[0].rev, mine + "|" + other);
   EXPECT_EQ(change.rivals[0].data, json({{"v", 2}, {"by", "agent"}}));

@@ -46,6 +46,11 @@ inline Mutation Delete(std::string key, std::optional<std::string> base) {
   return m;
 }
 
+// A pulled change's data: its text (RemoteChange::data_text, as pulls give it) parsed, or its tree.
+inline json DataOf(const RemoteChange& change) {
+  return change.data_text.empty() ? change.data : json::parse(change.data_text);
+}
+
 class CouchdbRemoteTest : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_NO_FATAL_FAILURE(StartServer({})); }
