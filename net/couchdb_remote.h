@@ -28,19 +28,19 @@
 // the same `_bulk_docs`, deletes each other leaf with a deterministic tombstone revision; it is a
 // conflict when the server has a live leaf the token does not name.
 //
-// Pull: the `_changes` feed of each collection's database with include_docs=true, one
-// collection after the other; the cursor is a JSON object {collection: last_seq} (last_seq kept
-// as the server wrote it). `_design/` rows are skipped. When a page is full, the next page is
-// requested before this one is parsed (ReadAhead: its last_seq is read from the answer's text by
+// Pull: the `_changes` feed of each collection's database with include_docs=true, one collection
+// after the other; the cursor is a JSON object {collection: last_seq} (last_seq kept as the server
+// wrote it). `_design/` rows are skipped. When a page is full, the next page is requested before
+// this one is parsed (ReadAhead: its last_seq is read from the answer's text by
 // couchdb::PeekChanges), so that the pull waits for the server and not for the parse between two
-// pages; EndCycle drops a page requested ahead that no pull took. The pull is also checkpointed on the
-// server, in the document `_local/syncagent-<device id>` of the database (CouchDB's place for
-// replication checkpoints): with the first page of each cycle, every 10th page and once caught
-// up (CheckpointDue); the cursor lists the collections so checkpointed ("~checkpointed"). A server lost its data (RemoteFailure::kCursorRefused) when such a
-// checkpoint is gone, or when a database's update_seq is below the cursor's integer last_seq (an
-// in-memory PouchDB Server restarted answers such a `since` with an empty page that looks caught
-// up). A cursor without the mark (older, or written outside a cycle) is never taken for a reset
-// for a missing checkpoint.
+// pages; EndCycle drops a page requested ahead that no pull took. The pull is also checkpointed on
+// the server, in the document `_local/syncagent-<device id>` of the database (CouchDB's place for
+// replication checkpoints): with the first page of each cycle, every 10th page and once caught up
+// (CheckpointDue); the cursor lists the collections so checkpointed ("~checkpointed"). A server
+// lost its data (RemoteFailure::kCursorRefused) when such a checkpoint is gone, or when a
+// database's update_seq is below the cursor's integer last_seq (an in-memory PouchDB Server
+// restarted answers such a `since` with an empty page that looks caught up). A cursor without the
+// mark (older, or written outside a cycle) is never taken for a reset for a missing checkpoint.
 //
 // Errors: a database the server does not have is created when options.create_databases, else a
 // permanent kFailedPrecondition naming it. A per-document "unauthorized" in a `_bulk_docs` answer
@@ -178,9 +178,6 @@ class CouchdbRemote final : public Remote {
   StatusOr<std::optional<couchdb::ChangesPage>> PullCollection(const std::string& collection,
                                                                const std::string& since, int limit,
                                                                const CallContext& call);
-  // Reads the leaves of the page's documents with conflicting leaves and their common ancestors
-  // (two `_bulk_get`s, only when the page has such documents) and makes those documents
-  // contested (couchdb::AddRivals). REQUIRES: `changes` are the page's rows, in order.
   // "/_changes?..." of a page of `limit` after the `since` query value.
   static std::string ChangesRest(const std::string& since_value, int limit);
   // After `body`, the `_changes` answer for `since` (JSON text), was received: when it is a full
@@ -188,6 +185,9 @@ class CouchdbRemote final : public Remote {
   // parse decides what the next pull asks for).
   void ReadNextAhead(const std::string& database, std::string_view body, const std::string& since,
                      int limit, const CallContext& call);
+  // Reads the leaves of the page's documents with conflicting leaves and their common ancestors
+  // (two `_bulk_get`s, only when the page has such documents) and makes those documents
+  // contested (couchdb::AddRivals). REQUIRES: `changes` are the page's rows, in order.
   Status AddRivals(const std::string& database, const couchdb::ChangesPage& page,
                    std::vector<RemoteChange>* changes, const CallContext& call);
   Status CheckNotReset(const std::string& database, const std::string& since,
